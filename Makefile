@@ -1,0 +1,106 @@
+# Shortlist: one non-recursive Makefile. `make help` lists the targets.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+PKGS := fcgi libcjson libmemcached libpq poppler-glib libcurl libcrypto libzip libxml-2.0 libsodium
+BUILD ?= build
+
+CC ?= cc
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+	-Wwrite-strings -fno-common
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ishared $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+ifeq ($(DEV),1)
+ALL_CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+SHARED_SRC := $(wildcard shared/*.c)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
+HANDLER_SRC := $(wildcard handlers/*.c)
+PROGRAMS := $(HANDLER_SRC:handlers/%.c=$(BUILD)/bin/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB := $(BUILD)/libshortlist.a
+
+.PHONY: all test unit integration run stop status lint format clean bench bootstrap help
+
+all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(SHARED_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/handlers/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) $(shell pkg-config --libs check) -o $@
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
+
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
+
+-include $(SHARED_OBJ:.o=.d) $(HANDLER_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
+
+bootstrap:
+	@scripts/bootstrap
+
+# Unit tests need no services; integration tests start their own on the
+# test ports (instance "test") and stop them even when a test fails.
+test: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/test-all
+
+unit: all
+	@scripts/test-unit
+
+integration: all
+	@scripts/test-integration $(T)
+
+run: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/run
+
+stop:
+	@scripts/services stop
+
+status:
+	@scripts/services status
+
+lint:
+	@scripts/lint
+
+format:
+	@clang-format -i shared/*.c shared/*.h handlers/*.c tests/unit/*.c
+
+bench: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make run     set up everything and run Shortlist locally (prints the URLs)"
+	@echo "make test    set up everything and run unit, integration and API checks"
+	@echo "make stop    stop every local service"
+	@echo "make status  show the local services"
+	@echo "make bench   run the benchmarks and print ratios"
+	@echo "make lint    banned functions and formatting"
+	@echo "make clean   remove build output"
+	@echo "DEV=1 adds -Werror; SANITIZE=address,undefined builds sanitized"

@@ -1,0 +1,99 @@
+/* config: the one configuration every program reads, from the environment and an optional file. */
+#ifndef SHORTLIST_CONFIG_H
+#define SHORTLIST_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Every setting, once: X(type, field, NAME, default, min, max, secret, doc).
+ * type is STR, INT or BOOL; min/max bound INT values. Secrets are masked by
+ * config_dump(). The README's configuration table lists the same rows
+ * (`shortlistctl config --markdown` prints it).
+ */
+#define CONFIG_KEYS(X)                                                                                                                     \
+	X(STR, log_level, "SHORTLIST_LOG_LEVEL", "info", 0, 0, false, "debug, info, warn or error")                                            \
+	X(STR, public_url, "SHORTLIST_PUBLIC_URL", "http://127.0.0.1:8080", 0, 0, false, "base URL users reach the service at")                 \
+	X(INT, http_port, "SHORTLIST_HTTP_PORT", "8080", 1, 65535, false, "lighttpd port (scripts)")                                          \
+	X(INT, pg_port, "SHORTLIST_PG_PORT", "54320", 1, 65535, false, "local PostgreSQL port (scripts)")                                     \
+	X(INT, memcached_port, "SHORTLIST_MEMCACHED_PORT", "11311", 1, 65535, false, "local memcached port (scripts)")                        \
+	X(INT, s3_port, "SHORTLIST_S3_PORT", "4569", 1, 65535, false, "local S3 server port (scripts)")                                      \
+	X(INT, smtp_port, "SHORTLIST_SMTP_PORT", "1025", 1, 65535, false, "local SMTP sink port (scripts)")                                   \
+	X(INT, mail_web_port, "SHORTLIST_MAIL_WEB_PORT", "1080", 1, 65535, false, "local SMTP sink web page port (scripts)")                 \
+	X(STR, database_url, "SHORTLIST_DATABASE_URL", "host=127.0.0.1 port=54320 dbname=shortlist user=postgres", 0, 0, true,                 \
+	  "libpq connection string")                                                                                                           \
+	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \
+	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false, "comma-separated host:port list")             \
+	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \
+	X(STR, s3_region, "SHORTLIST_S3_REGION", "us-east-1", 0, 0, false, "S3 region used in SigV4")                                         \
+	X(STR, s3_bucket, "SHORTLIST_S3_BUCKET", "shortlist", 0, 0, false, "bucket for resumes")                                              \
+	X(STR, s3_access_key, "SHORTLIST_S3_ACCESS_KEY", "", 0, 0, true, "S3 access key id")                                                  \
+	X(STR, s3_secret_key, "SHORTLIST_S3_SECRET_KEY", "", 0, 0, true, "S3 secret access key")                                              \
+	X(BOOL, s3_path_style, "SHORTLIST_S3_PATH_STYLE", "false", 0, 0, false, "path-style URLs instead of virtual-host style")               \
+	X(INT, s3_part_size, "SHORTLIST_S3_PART_SIZE", "8388608", 5242880, 1073741824, false, "multipart upload part size in bytes")          \
+	X(INT, s3_presign_ttl, "SHORTLIST_S3_PRESIGN_TTL", "900", 1, 604800, false, "presigned URL lifetime in seconds")                    \
+	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
+	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "1000", 50, 30000, false, "timeout of each /readyz dependency probe")         \
+	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
+	X(INT, max_json_depth, "SHORTLIST_MAX_JSON_DEPTH", "32", 2, 1000, false, "deepest nesting accepted in a JSON body")                  \
+	X(INT, upload_max_file_bytes, "SHORTLIST_UPLOAD_MAX_FILE_BYTES", "20971520", 1, 5368709120LL, false, "largest resume file")       \
+	X(INT, upload_max_files, "SHORTLIST_UPLOAD_MAX_FILES", "500", 1, 100000, false, "most files in one upload request")                  \
+	X(INT, upload_max_total_bytes, "SHORTLIST_UPLOAD_MAX_TOTAL_BYTES", "2147483648", 1, 1099511627776LL, false,                          \
+	  "largest upload request body")                                                                                                       \
+	X(STR, llm_provider, "SHORTLIST_LLM_PROVIDER", "", 0, 0, false, "local or openai; empty: openai when an API key is set, else local")   \
+	X(STR, openai_base_url, "SHORTLIST_OPENAI_BASE_URL", "https://api.openai.com/v1", 0, 0, false, "OpenAI-compatible API base URL")        \
+	X(STR, openai_api_key, "SHORTLIST_OPENAI_API_KEY", "", 0, 0, true, "API key of the OpenAI-compatible provider")                        \
+	X(STR, openai_model, "SHORTLIST_OPENAI_MODEL", "gpt-4o-mini", 0, 0, false, "model name")                                              \
+	X(INT, llm_concurrency, "SHORTLIST_LLM_CONCURRENCY", "64", 1, 1024, false, "most LLM calls in flight per drainer")                  \
+	X(INT, llm_timeout_ms, "SHORTLIST_LLM_TIMEOUT_MS", "60000", 100, 600000, false, "timeout of one LLM call")                           \
+	X(INT, llm_rpm, "SHORTLIST_LLM_RPM", "0", 0, 10000000, false, "requests-per-minute budget (0: none)")                                 \
+	X(INT, llm_tpm, "SHORTLIST_LLM_TPM", "0", 0, 1000000000, false, "tokens-per-minute budget (0: none)")                                 \
+	X(INT, cache_ttl, "SHORTLIST_CACHE_TTL", "604800", 0, 2592000, false, "LLM cache entry lifetime in seconds")                        \
+	X(INT, task_max_attempts, "SHORTLIST_TASK_MAX_ATTEMPTS", "5", 1, 100, false, "attempts before a task is discarded")                 \
+	X(INT, task_lease_seconds, "SHORTLIST_TASK_LEASE_SECONDS", "60", 5, 86400, false, "lease of a claimed task")                        \
+	X(INT, extract_workers, "SHORTLIST_EXTRACT_WORKERS", "0", 0, 64, false, "text extraction child processes (0: one per core)")        \
+	X(INT, extract_timeout_ms, "SHORTLIST_EXTRACT_TIMEOUT_MS", "20000", 100, 600000, false, "wall-clock limit of one extraction")       \
+	X(INT, extract_cpu_seconds, "SHORTLIST_EXTRACT_CPU_SECONDS", "10", 1, 3600, false, "CPU limit of one extraction")                   \
+	X(INT, extract_max_memory_mb, "SHORTLIST_EXTRACT_MAX_MEMORY_MB", "1024", 64, 65536, false, "address-space limit of an extractor")    \
+	X(INT, extract_max_pages, "SHORTLIST_EXTRACT_MAX_PAGES", "50", 1, 10000, false, "pages read from one document")                      \
+	X(STR, smtp_url, "SHORTLIST_SMTP_URL", "smtp://127.0.0.1:1025", 0, 0, false, "smtp:// or smtps:// relay URL")                       \
+	X(STR, smtp_user, "SHORTLIST_SMTP_USER", "", 0, 0, true, "SMTP AUTH user")                                                           \
+	X(STR, smtp_password, "SHORTLIST_SMTP_PASSWORD", "", 0, 0, true, "SMTP AUTH password")                                               \
+	X(BOOL, smtp_starttls, "SHORTLIST_SMTP_STARTTLS", "false", 0, 0, false, "require STARTTLS on smtp:// URLs")                          \
+	X(INT, smtp_pool, "SHORTLIST_SMTP_POOL", "4", 1, 64, false, "reused SMTP connections per drainer")                                  \
+	X(INT, smtp_rate_per_second, "SHORTLIST_SMTP_RATE_PER_SECOND", "0", 0, 100000, false, "send-rate cap (0: none)")                    \
+	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails")
+
+struct config {
+#define CONFIG_FIELD_STR(f) const char *f;
+#define CONFIG_FIELD_INT(f) int64_t f;
+#define CONFIG_FIELD_BOOL(f) bool f;
+#define CONFIG_FIELD(type, field, name, def, min, max, secret, doc) CONFIG_FIELD_##type(field)
+	CONFIG_KEYS(CONFIG_FIELD)
+#undef CONFIG_FIELD
+};
+
+/*
+ * Loads the configuration: defaults, then the file named by path (or by the
+ * SHORTLIST_CONFIG environment variable when path is NULL; no file is fine),
+ * then the environment, which wins. Validates every value. On failure writes
+ * a one-line reason to err and returns -1; on success returns 0 and the
+ * configuration is readable through config() for the life of the process.
+ */
+int config_load(const char *path, char *err, size_t errlen);
+/* Loads the configuration or prints the reason and exits 78 (EX_CONFIG). */
+void config_load_or_die(const char *path);
+/* Whether config_load() has succeeded. */
+bool config_is_loaded(void);
+/* The loaded configuration; read-only. Aborts when nothing is loaded. */
+const struct config *config(void);
+
+/* Writes "NAME=value" lines to stdout, secrets masked. */
+void config_dump(void);
+/* Writes the configuration reference as a Markdown table to stdout. */
+void config_dump_markdown(void);
+/* Frees what config_load allocated (for leak checks at exit). */
+void config_release(void);
+
+#endif

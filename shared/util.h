@@ -1,0 +1,43 @@
+/* util: allocation that aborts on exhaustion, strict number parsing, small string helpers. */
+#ifndef SHORTLIST_UTIL_H
+#define SHORTLIST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocators that never return NULL: out of memory aborts the process. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/*
+ * Parses a whole decimal integer (optional sign, no spaces, no trailing
+ * bytes) within [min, max]. Returns 0 and sets *out, or -1.
+ */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Same for a string of len bytes that need not be NUL-terminated. */
+int parse_int64_n(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
+/* Parses "1", "true", "yes", "on" and "0", "false", "no", "off". */
+int parse_bool(const char *s, bool *out);
+
+/* Case-insensitive ASCII comparison of a NUL-terminated string with a prefix. */
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_equal_nocase(const char *a, const char *b);
+
+/* Monotonic clock in milliseconds and in microseconds. */
+int64_t now_ms(void);
+int64_t now_us(void);
+/* Wall clock in milliseconds since the epoch. */
+int64_t wall_ms(void);
+
+/* Fills out with n cryptographically random bytes; returns 0 or -1. */
+int random_bytes(void *out, size_t n);
+/* Writes 2*n lowercase hex digits and a NUL to out (size >= 2*n+1). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
