@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 PKGS := fcgi libcjson libmemcached libpq poppler-glib libcurl libcrypto libzip libxml-2.0 libsodium
 BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 
 CC ?= cc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -29,29 +31,33 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libshortlist.a
 
-.PHONY: all test unit integration run stop status lint format clean bench bootstrap help
+.PHONY: all docs test unit integration run stop status lint format clean bench bootstrap help
 
 all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(SHARED_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/bin/%: $(BUILD)/handlers/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) $(shell pkg-config --libs check) -o $@
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
 
@@ -60,10 +66,22 @@ $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
 bootstrap:
 	@scripts/bootstrap
 
+# The API reference page lighttpd serves at /docs/ (needs the npm tools).
+docs: $(BUILD)/docs/index.html $(BUILD)/docs/openapi.yaml
+
+$(BUILD)/docs/index.html: docs/openapi.yaml
+	@mkdir -p $(dir $@)
+	@echo "  DOCS    $@"
+	$(Q)node_modules/.bin/redocly build-docs docs/openapi.yaml -o $@ >/dev/null 2>&1
+
+$(BUILD)/docs/openapi.yaml: docs/openapi.yaml
+	@mkdir -p $(dir $@)
+	$(Q)cp docs/openapi.yaml $@
+
 # Unit tests need no services; integration tests start their own on the
 # test ports (instance "test") and stop them even when a test fails.
 test: bootstrap
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all docs
 	@scripts/test-all
 
 unit: all
@@ -73,7 +91,7 @@ integration: all
 	@scripts/test-integration $(T)
 
 run: bootstrap
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all docs
 	@scripts/run
 
 stop:

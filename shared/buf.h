@@ -22,7 +22,9 @@ struct buf {
 	size_t max;
 };
 
+/* clang-format off */
 #define BUF_INIT(max_) { NULL, 0, 0, (max_) }
+/* clang-format on */
 
 void buf_init(struct buf *b, size_t max);
 /* Frees the memory and leaves an empty buffer with the same max. */

@@ -115,8 +115,8 @@ static int validate(size_t i, char *err, size_t errlen)
 		int64_t n;
 
 		if (parse_int64(v, k->min, k->max, &n) < 0) {
-			snprintf(err, errlen, "%s: '%s' is not an integer in [%lld, %lld]", k->name, v, (long long)k->min,
-				 (long long)k->max);
+			snprintf(err, errlen, "%s: '%s' is not an integer in [%lld, %lld]", k->name, v,
+				 (long long)k->min, (long long)k->max);
 			return -1;
 		}
 		*(int64_t *)slot = n;
@@ -148,7 +148,8 @@ static int validate_all(char *err, size_t errlen)
 	static const char *const providers[] = { "", "local", "openai" };
 
 	if (!one_of(loaded.log_level, levels, ARRAY_SIZE(levels))) {
-		snprintf(err, errlen, "SHORTLIST_LOG_LEVEL: '%s' is not one of debug, info, warn, error", loaded.log_level);
+		snprintf(err, errlen, "SHORTLIST_LOG_LEVEL: '%s' is not one of debug, info, warn, error",
+			 loaded.log_level);
 		return -1;
 	}
 	if (!one_of(loaded.llm_provider, providers, ARRAY_SIZE(providers))) {
@@ -244,8 +245,9 @@ void config_dump_markdown(void)
 
 	printf("| variable | default | meaning |\n|---|---|---|\n");
 	for (i = 0; i < NKEYS; i++)
-		printf("| `%s` | %s%s%s | %s%s |\n", keys[i].name, *keys[i].def ? "`" : "", *keys[i].def ? keys[i].def : "(empty)",
-		       *keys[i].def ? "`" : "", keys[i].doc, keys[i].secret ? " (secret)" : "");
+		printf("| `%s` | %s%s%s | %s%s |\n", keys[i].name, *keys[i].def ? "`" : "",
+		       *keys[i].def ? keys[i].def : "(empty)", *keys[i].def ? "`" : "", keys[i].doc,
+		       keys[i].secret ? " (secret)" : "");
 }
 
 void config_release(void)

@@ -12,6 +12,7 @@
  * config_dump(). The README's configuration table lists the same rows
  * (`shortlistctl config --markdown` prints it).
  */
+/* clang-format off */
 #define CONFIG_KEYS(X)                                                                                                                     \
 	X(STR, log_level, "SHORTLIST_LOG_LEVEL", "info", 0, 0, false, "debug, info, warn or error")                                            \
 	X(STR, public_url, "SHORTLIST_PUBLIC_URL", "http://127.0.0.1:8080", 0, 0, false, "base URL users reach the service at")                 \
@@ -64,6 +65,8 @@
 	X(INT, smtp_pool, "SHORTLIST_SMTP_POOL", "4", 1, 64, false, "reused SMTP connections per drainer")                                  \
 	X(INT, smtp_rate_per_second, "SHORTLIST_SMTP_RATE_PER_SECOND", "0", 0, 100000, false, "send-rate cap (0: none)")                    \
 	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails")
+
+/* clang-format on */
 
 struct config {
 #define CONFIG_FIELD_STR(f) const char *f;

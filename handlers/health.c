@@ -1,0 +1,107 @@
+/* health: liveness (/healthz) and readiness (/readyz: PostgreSQL, memcached and S3 each probed). */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "cache.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "resp.h"
+#include "s3.h"
+#include "util.h"
+
+static struct s3_client *s3;
+
+static int healthz(struct req *r)
+{
+	cJSON *body = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(body, "status", "ok");
+	return resp_json_take(r, 200, body);
+}
+
+static void add_check(cJSON *checks, cJSON *down, const char *name, bool up, int64_t started_us, const char *error)
+{
+	cJSON *c = cJSON_AddObjectToObject(checks, name);
+
+	cJSON_AddStringToObject(c, "status", up ? "up" : "down");
+	cJSON_AddNumberToObject(c, "latency_ms", (double)(now_us() - started_us) / 1000.0);
+	if (!up) {
+		cJSON_AddStringToObject(c, "error", error && *error ? error : "no answer");
+		cJSON_AddItemToArray(down, cJSON_CreateString(name));
+	}
+}
+
+static bool probe_s3(int timeout_ms, char *err, size_t errlen)
+{
+	struct s3_error e = { 0 };
+
+	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
+		snprintf(err, errlen, "%s", e.message);
+		return false;
+	}
+	if (s3_probe(s3, timeout_ms, &e) == 0)
+		return true;
+	snprintf(err, errlen, "%s%s%s", e.code, *e.code && *e.message ? ": " : "", e.message);
+	return false;
+}
+
+static int readyz(struct req *r)
+{
+	int timeout = (int)config()->probe_timeout_ms;
+	cJSON *body = cJSON_CreateObject();
+	cJSON *checks = cJSON_CreateObject();
+	cJSON *down = cJSON_CreateArray();
+	char err[S3_CODE_MAX + S3_MESSAGE_MAX + 8];
+	int64_t t;
+	bool up;
+
+	t = now_us();
+	up = db_ping(timeout) == 0;
+	add_check(checks, down, "postgresql", up, t, up ? NULL : db_last_error());
+
+	t = now_us();
+	err[0] = '\0';
+	up = cache_probe(timeout, err, sizeof(err)) == 0;
+	add_check(checks, down, "memcached", up, t, err);
+
+	t = now_us();
+	err[0] = '\0';
+	up = probe_s3(timeout, err, sizeof(err));
+	add_check(checks, down, "s3", up, t, err);
+
+	up = cJSON_GetArraySize(down) == 0;
+	cJSON_AddStringToObject(body, "status", up ? "ready" : "unavailable");
+	cJSON_AddItemToObject(body, "checks", checks);
+	if (up) {
+		cJSON_Delete(down);
+	} else {
+		cJSON_AddItemToObject(body, "down", down);
+		resp_header(r, "Retry-After", "5");
+	}
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, up ? 200 : 503, body);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/healthz", healthz, ROUTE_PUBLIC },
+	{ "GET", "/readyz", readyz, ROUTE_PUBLIC },
+};
+
+int main(int argc, char **argv)
+{
+	struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL };
+	int rc;
+
+	(void)argc;
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(&app);
+	s3_client_free(s3);
+	cache_close();
+	db_close();
+	config_release();
+	return rc;
+}

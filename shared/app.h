@@ -1,0 +1,62 @@
+/* app: the FastCGI request loop every handler binary runs, with route matching and error mapping. */
+#ifndef SHORTLIST_APP_H
+#define SHORTLIST_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "req.h"
+
+enum route_flags {
+	ROUTE_PUBLIC = 0,
+	ROUTE_AUTH = 1 << 0,	    /* caller must authenticate (app.authenticate) */
+	ROUTE_STREAM_BODY = 1 << 1, /* the handler reads the body itself; no JSON body limit applies */
+};
+
+/*
+ * A route: method, a path pattern whose {name} segments become parameters
+ * ("/api/v1/jobs/{id}"), the function and flags. The function returns 0 after
+ * setting a response, or a negative status code (status.h), usually through
+ * resp_fail(); the runner then writes the problem+json response.
+ */
+struct route {
+	const char *method;
+	const char *pattern;
+	int (*fn)(struct req *r);
+	unsigned flags;
+};
+
+struct app {
+	const char *name;
+	const struct route *routes;
+	size_t nroutes;
+	/* Fills r->org_id/user_id or returns ST_UNAUTHORIZED (with detail); NULL: ROUTE_AUTH routes are refused. */
+	int (*authenticate)(struct req *r);
+	/* Called after each request (e.g. to release per-request state); may be NULL. */
+	void (*after_request)(void);
+};
+
+/*
+ * Runs the FastCGI accept loop on the socket lighttpd passes (fd 0) until
+ * SIGTERM or SIGINT, finishing the request in flight first. Ignores SIGPIPE.
+ * Returns the process exit code.
+ */
+int app_run(const struct app *app);
+
+/*
+ * Handles one request already described by r (method, path, query set):
+ * matches the route, checks method and auth, calls the function, and turns
+ * a failure into a problem response. Exposed for tests; app_run uses it.
+ */
+void app_dispatch(const struct app *app, struct req *r);
+
+/*
+ * Matches path against a pattern; on success fills r->params and returns
+ * true. Parameters are decoded. Exposed for tests.
+ */
+bool app_route_match(const char *pattern, const char *path, struct req *r);
+
+/* Whether a SIGTERM/SIGINT asked the process to stop. */
+bool app_stopping(void);
+
+#endif

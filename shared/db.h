@@ -1,0 +1,77 @@
+/* db: the process's one PostgreSQL connection — queries, prepared statements, transactions, reconnects. */
+#ifndef SHORTLIST_DB_H
+#define SHORTLIST_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * One connection per process, opened on first use from
+ * config()->database_url, reused for every request, and reopened after a
+ * restart of PostgreSQL: a statement that finds the connection broken
+ * outside a transaction reconnects and runs once more. Every function
+ * returns a status code (status.h) on failure: ST_UNAVAILABLE when
+ * PostgreSQL cannot be reached, ST_CONFLICT for a unique violation,
+ * ST_BAD_REQUEST for invalid input values (SQLSTATE class 22),
+ * ST_INTERNAL otherwise. The failure is logged once, here.
+ */
+
+struct db_result;
+
+/* Connects now if not connected. Returns 0 or ST_UNAVAILABLE. */
+int db_connect(void);
+/* Closes the connection (at exit). */
+void db_close(void);
+/*
+ * Checks the server answers "SELECT 1" within timeout_ms on the process's
+ * connection, reconnecting if needed (for /readyz). Returns 0 or ST_UNAVAILABLE.
+ */
+int db_ping(int timeout_ms);
+
+/*
+ * Runs sql with $1..$n text parameters (NULL entries are SQL NULL). When name
+ * is not NULL the statement is prepared once per connection under that name
+ * and reused. On success *out (if out is not NULL) receives the result,
+ * which the caller frees with db_result_free(). Returns 0 or a status code.
+ */
+int db_query(const char *name, const char *sql, int nparams, const char *const *params, struct db_result **out);
+/* Same as db_query for statements whose rows are not needed; *affected (may be NULL) gets the row count. */
+int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected);
+
+/*
+ * Runs a script of several statements with no parameters (migrations only:
+ * never with user input). Returns 0 or a status code.
+ */
+int db_exec_script(const char *sql);
+
+/* Transactions. db_rollback is safe to call when no transaction is open. */
+int db_begin(void);
+int db_commit(void);
+void db_rollback(void);
+bool db_in_transaction(void);
+
+int db_rows(const struct db_result *res);
+int db_cols(const struct db_result *res);
+/* The text of a value, or NULL for SQL NULL. Borrowed until db_result_free(). */
+const char *db_value(const struct db_result *res, int row, int col);
+/* The value parsed as an integer (def when NULL or not an integer). */
+int64_t db_int(const struct db_result *res, int row, int col, int64_t def);
+bool db_bool(const struct db_result *res, int row, int col);
+/* Column number by name, or -1. */
+int db_col(const struct db_result *res, const char *name);
+void db_result_free(struct db_result *res);
+
+/* SQLSTATE of the last failed statement ("" when none) and the server's message. */
+const char *db_last_sqlstate(void);
+const char *db_last_error(void);
+
+/*
+ * LISTEN/NOTIFY for the drainer: db_listen subscribes on the current
+ * connection; db_wait_notify waits up to timeout_ms for a notification on
+ * any subscribed channel and returns 1 when one arrived, 0 on timeout, or a
+ * status code.
+ */
+int db_listen(const char *channel);
+int db_wait_notify(int timeout_ms);
+
+#endif

@@ -1,0 +1,101 @@
+# Sourced by every integration test (tests/tNNNN-*.sh). The runner has
+# started the test instance and exported its configuration (SHORTLIST_*).
+# A test counts its own checks and exits 0 when all passed, 77 to skip,
+# anything else on failure.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BASE_URL="http://127.0.0.1:${SHORTLIST_HTTP_PORT:?run through scripts/test-integration}"
+BIN="$ROOT/build/bin"
+TOOLS="$ROOT/build/tests/tools"
+CORPUS=${SHORTLIST_CORPUS:-$ROOT/../shared/corpus}
+T_NAME=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$T_NAME.XXXXXX")
+T_PASSED=0
+T_FAILED=0
+trap 't_finish' EXIT
+
+t_finish() {
+	local rc=$?
+	rm -rf "$T_TMP"
+	if ((rc == 77)); then
+		exit 77
+	fi
+	echo "# $T_NAME: $T_PASSED passed, $T_FAILED failed"
+	((T_FAILED == 0 && rc == 0)) || exit 1
+	exit 0
+}
+
+ok() {
+	T_PASSED=$((T_PASSED + 1))
+	echo "ok - $*"
+}
+not_ok() {
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok - $*"
+}
+skip_all() {
+	echo "skip: $*"
+	exit 77
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# http METHOD PATH [curl args...]: sets STATUS, BODY (file $T_TMP/body) and HEADERS (file).
+http() {
+	local method=$1 path=$2
+	shift 2
+	STATUS=$(curl -s -o "$T_TMP/body" -D "$T_TMP/headers" -w '%{http_code}' -X "$method" "$@" "$BASE_URL$path")
+	BODY=$(cat "$T_TMP/body")
+}
+
+# expect_status CODE DESCRIPTION: checks the last http call's status.
+expect_status() {
+	if [[ $STATUS == "$1" ]]; then
+		ok "$2 (HTTP $STATUS)"
+	else
+		not_ok "$2: expected HTTP $1, got $STATUS: $(head -c 400 "$T_TMP/body")"
+	fi
+}
+
+# json FILTER: runs a jq filter on the last body.
+json() { jq -r "$1" <"$T_TMP/body"; }
+
+# expect_json FILTER EXPECTED DESCRIPTION
+expect_json() {
+	local got
+	got=$(jq -r "$1" <"$T_TMP/body" 2>/dev/null)
+	if [[ $got == "$2" ]]; then
+		ok "$3"
+	else
+		not_ok "$3: $1 is '$got', expected '$2'"
+	fi
+}
+
+header() { grep -i "^$1:" "$T_TMP/headers" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
+
+sql() { psql -h 127.0.0.1 -p "$SHORTLIST_PG_PORT" -U postgres -d shortlist -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+
+ctl() { "$BIN/shortlistctl" "$@"; }
+
+services() { "$ROOT/scripts/services" "$@"; }
+
+# Creates an organisation with a key; prints the key. Usage: new_org NAME
+new_org() {
+	ctl org create "$1" >/dev/null && ctl key create --org "$1" 2>/dev/null
+}
+
+# Waits until COMMAND succeeds, up to SECONDS. Usage: eventually SECONDS COMMAND...
+eventually() {
+	local limit=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
