@@ -213,8 +213,10 @@ static int check_meta(const char *content_type, const struct s3_meta *meta, size
 			err_set(err, 0, false, "InvalidArgument", "metadata name %zu is not made of [a-z0-9-_]", i);
 			return S3_INVALID;
 		}
-		if (!meta[i].value || !header_value_ok(meta[i].value)) {
-			err_set(err, 0, false, "InvalidArgument", "metadata '%s' is not printable ascii", meta[i].name);
+		/* libcurl drops a header whose value is blank, so an empty value could not be sent as signed. */
+		if (!meta[i].value || !header_value_ok(meta[i].value) || !meta[i].value[strspn(meta[i].value, " \t")]) {
+			err_set(err, 0, false, "InvalidArgument", "metadata '%s' is blank or not printable ascii",
+				meta[i].name);
 			return S3_INVALID;
 		}
 		total += strlen(meta[i].name) + strlen(meta[i].value);
@@ -658,7 +660,8 @@ int s3_client_new(const struct s3_params *p, struct s3_client **out, struct s3_e
 		goto out;
 	}
 	if (!p->bucket || !*p->bucket || strlen(p->bucket) > 63 || !chars_in(p->bucket, ".-_")) {
-		err_set(err, 0, false, "InvalidArgument", "bucket name is empty, too long or has characters not allowed");
+		err_set(err, 0, false, "InvalidArgument",
+			"bucket name is empty, too long or has characters not allowed");
 		goto out;
 	}
 	if (!p->access_key || !*p->access_key || !p->secret_key || !*p->secret_key) {
@@ -759,7 +762,9 @@ int s3_put(struct s3_client *c, const char *key, const void *data, size_t len, c
 	   const struct s3_meta *meta, size_t nmeta, char etag[S3_ETAG_MAX], struct s3_error *err)
 {
 	struct s3_error dummy;
-	struct request rq = { .method = "PUT", .key = key, .body = data, .body_len = len, .meta = meta, .nmeta = nmeta };
+	struct request rq = {
+		.method = "PUT", .key = key, .body = data, .body_len = len, .meta = meta, .nmeta = nmeta
+	};
 	struct response r;
 	int ret;
 
@@ -829,8 +834,8 @@ out:
 	return ret;
 }
 
-int s3_multipart_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number,
-			     const void *data, size_t len, char etag[S3_ETAG_MAX], struct s3_error *err)
+int s3_multipart_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number, const void *data,
+			     size_t len, char etag[S3_ETAG_MAX], struct s3_error *err)
 {
 	struct s3_error dummy;
 	struct request rq = { .method = "PUT", .key = key, .body = data, .body_len = len };

@@ -12,7 +12,7 @@
 /* Return values: 0 is success, every failure is negative. */
 enum s3_result {
 	S3_OK = 0,
-	S3_ERROR = -1,       /* S3 refused the request (4xx) or answered something unreadable */
+	S3_ERROR = -1,	     /* S3 refused the request (4xx) or answered something unreadable */
 	S3_UNAVAILABLE = -2, /* no answer (refused, timeout, DNS, reset) or a 5xx: callers answer 503 */
 	S3_NOT_FOUND = -3,   /* 404: no such key (or bucket, or upload) */
 	S3_TOO_LARGE = -4,   /* the object is larger than the caller's maximum */
@@ -69,7 +69,8 @@ struct s3_object_info {
  * How to reach a bucket. endpoint is a base URL (scheme://host[:port]) or
  * NULL/"" for AWS (https://s3.REGION.amazonaws.com). Path style puts the
  * bucket in the path (ENDPOINT/BUCKET/KEY), virtual-host style in the host
- * name (scheme://BUCKET.host/KEY). Timeouts of 0 mean 10 s to connect and
+ * name (scheme://BUCKET.host/KEY; over https that needs a bucket name
+ * without dots). Timeouts of 0 mean 10 s to connect and
  * 300 s per request. Every string is copied.
  */
 struct s3_params {
@@ -101,7 +102,8 @@ void s3_client_set_timeouts(struct s3_client *c, long connect_timeout_ms, long t
 /*
  * Stores len bytes under key. content_type NULL means
  * application/octet-stream; meta is nmeta user metadata pairs (names of
- * [a-z0-9-_], printable ASCII values). On success copies the ETag (as the
+ * [a-z0-9-_], non-blank printable ASCII values, 2 KiB in all). Bad
+ * arguments return S3_INVALID before anything is sent. On success copies the ETag (as the
  * server sent it, quotes included) to etag when etag is not NULL.
  */
 int s3_put(struct s3_client *c, const char *key, const void *data, size_t len, const char *content_type,
@@ -118,8 +120,8 @@ int s3_multipart_initiate(struct s3_client *c, const char *key, const char *cont
  * Uploads part number (1..10000) from memory; every part but the last must
  * be at least 5 MiB. Copies the part's ETag to etag.
  */
-int s3_multipart_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number,
-			     const void *data, size_t len, char etag[S3_ETAG_MAX], struct s3_error *err);
+int s3_multipart_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number, const void *data,
+			     size_t len, char etag[S3_ETAG_MAX], struct s3_error *err);
 /*
  * Completes the upload from nparts parts in ascending number order. Copies
  * the object's ETag to etag when etag is not NULL. A 200 answer carrying an

@@ -465,6 +465,7 @@ START_TEST(test_bad_arguments_send_nothing)
 	const struct s3_meta bad_name[] = { { "Upper", "v" } };
 	const struct s3_meta bad_value[] = { { "ok", "line\r\nx-amz-acl: public-read" } };
 	const struct s3_meta non_ascii[] = { { "ok", "r\xc3\xa9sum\xc3\xa9" } };
+	const struct s3_meta blank[] = { { "ok", "fine" }, { "empty", " " } };
 	struct s3_part parts[2] = { { 2, "\"a\"" }, { 1, "\"b\"" } };
 	struct buf got = BUF_INIT(0);
 	struct s3_error err;
@@ -476,6 +477,7 @@ START_TEST(test_bad_arguments_send_nothing)
 	ck_assert_int_eq(s3_put(c, "k", "x", 1, NULL, bad_name, 1, NULL, &err), S3_INVALID);
 	ck_assert_int_eq(s3_put(c, "k", "x", 1, NULL, bad_value, 1, NULL, &err), S3_INVALID);
 	ck_assert_int_eq(s3_put(c, "k", "x", 1, NULL, non_ascii, 1, NULL, &err), S3_INVALID);
+	ck_assert_int_eq(s3_put(c, "k", "x", 1, NULL, blank, 2, NULL, &err), S3_INVALID);
 	ck_assert_int_eq(s3_put(c, "k", NULL, 1, NULL, NULL, 0, NULL, &err), S3_INVALID);
 	ck_assert_int_eq(s3_get(c, NULL, &got, &err), S3_INVALID);
 	ck_assert_int_eq(s3_multipart_initiate(c, "k", NULL, bad_name, 1, &id, &err), S3_INVALID);
@@ -502,7 +504,7 @@ struct fake {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	struct buf answer; /* the whole response, sent for every request */
-	struct buf heads;   /* every request head received, each ending with an empty line */
+	struct buf heads;  /* every request head received, each ending with an empty line */
 	struct buf last_body;
 };
 
@@ -537,8 +539,8 @@ static void *fake_main(void *arg)
 			char chunk[4096];
 
 			if (cl && cl < in.ptr + head)
-				parse_int64_n(cl + 17 + strspn(cl + 17, " "), strcspn(cl + 17 + strspn(cl + 17, " "), "\r"),
-					      0, INT64_MAX, &clen);
+				parse_int64_n(cl + 17 + strspn(cl + 17, " "),
+					      strcspn(cl + 17 + strspn(cl + 17, " "), "\r"), 0, INT64_MAX, &clen);
 			if (strcasestr(in.ptr, "\r\nexpect: 100-continue") && (size_t)clen + head > in.len &&
 			    write(conn, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 25)
 				break;
@@ -642,7 +644,8 @@ START_TEST(test_error_answers_are_classified)
 	ck_assert_int_eq(err.status, 500);
 	ck_assert_str_eq(err.code, "HttpError");
 
-	fake_answer(&f, "200 OK", "", "<Error><Code>InternalError</Code><Message>We encountered an error.</Message></Error>");
+	fake_answer(&f, "200 OK", "",
+		    "<Error><Code>InternalError</Code><Message>We encountered an error.</Message></Error>");
 	ck_assert_int_eq(s3_multipart_complete(c, "k", "id", &part, 1, NULL, &err), S3_UNAVAILABLE);
 	ck_assert_int_eq(err.status, 200);
 	ck_assert_str_eq(err.code, "InternalError");
@@ -770,13 +773,14 @@ START_TEST(test_requests_are_signed_like_botocore)
 	for (step = 0; step < 9; step++) {
 		if (step == 4)
 			fake_answer(&f, "200 OK", "",
-				    "<InitiateMultipartUploadResult><UploadId>a+b/c=d~e</UploadId></InitiateMultipartUploadResult>");
+				    "<InitiateMultipartUploadResult><UploadId>a+b/c=d~e</UploadId></"
+				    "InitiateMultipartUploadResult>");
 		else
 			fake_answer(&f, "200 OK", "ETag: \"p1\"\r\n", "");
 		switch (step) {
 		case 0:
-			rc = s3_put(c, "dir/r\xc3\xa9sum\xc3\xa9 a+b=c.pdf", "%PDF", 4, "application/pdf", meta, 2, etag,
-				    &err);
+			rc = s3_put(c, "dir/r\xc3\xa9sum\xc3\xa9 a+b=c.pdf", "%PDF", 4, "application/pdf", meta, 2,
+				    etag, &err);
 			break;
 		case 1:
 			rc = s3_get(c, "100% sure?.doc", &got, &err);
@@ -815,8 +819,8 @@ START_TEST(test_requests_are_signed_like_botocore)
 		pthread_mutex_unlock(&f.lock);
 
 		head_value(sent.ptr, "x-amz-content-sha256", &hash);
-		ck_assert_msg(strcmp(hash.ptr, body_hash) == 0, "step %d: declared hash %s, body hash %s", step, hash.ptr,
-			      body_hash);
+		ck_assert_msg(strcmp(hash.ptr, body_hash) == 0, "step %d: declared hash %s, body hash %s", step,
+			      hash.ptr, body_hash);
 		rc = reference_authorization(script, sent.ptr, sent.len, &ref);
 		if (rc == 77) {
 			printf("skip: python3-botocore is not installed; signature comparison not run\n");
@@ -824,8 +828,8 @@ START_TEST(test_requests_are_signed_like_botocore)
 		}
 		ck_assert_int_eq(rc, 0);
 		head_value(sent.ptr, "authorization", &hash);
-		ck_assert_msg(strcmp(hash.ptr, ref.ptr) == 0, "step %d signature differs:\n%s\n curl %s\n ref  %s", step,
-			      sent.ptr, hash.ptr, ref.ptr);
+		ck_assert_msg(strcmp(hash.ptr, ref.ptr) == 0, "step %d signature differs:\n%s\n curl %s\n ref  %s",
+			      step, sent.ptr, hash.ptr, ref.ptr);
 		checked++;
 	}
 	if (checked)

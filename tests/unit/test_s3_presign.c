@@ -14,10 +14,10 @@
 #define PYTHON "/usr/bin/python3"
 
 /* From "Authenticating Requests: Using Query Parameters" in the Amazon S3 API reference. */
-#define AWS_EXAMPLE_URL                                                                                                \
-	"https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"                             \
-	"&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"                            \
-	"&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"                                    \
+#define AWS_EXAMPLE_URL \
+	"https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" \
+	"&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" \
+	"&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host" \
 	"&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
 #define AWS_EXAMPLE_TIME ((time_t)1369353600) /* 2013-05-24T00:00:00Z */
 
@@ -85,11 +85,9 @@ START_TEST(test_path_style_and_default_endpoint)
 	struct s3_error err;
 	char *url = NULL;
 
-	ck_assert_int_eq(s3_presign_at(c, "PUT", "jobs/1/a b+c.pdf", 900, "application/pdf", AWS_EXAMPLE_TIME, &url,
-				       &err),
-			 0);
-	ck_assert_int_eq(strncmp(url, "http://127.0.0.1:31999/shortlist/jobs/1/a%20b%2Bc.pdf?X-Amz-Algorithm=", 70),
-			 0);
+	ck_assert_int_eq(
+		s3_presign_at(c, "PUT", "jobs/1/a b+c.pdf", 900, "application/pdf", AWS_EXAMPLE_TIME, &url, &err), 0);
+	ck_assert_int_eq(strncmp(url, "http://127.0.0.1:31999/shortlist/jobs/1/a%20b%2Bc.pdf?X-Amz-Algorithm=", 70), 0);
 	ck_assert_ptr_nonnull(strstr(url, "&X-Amz-SignedHeaders=content-type%3Bhost&"));
 	ck_assert_ptr_nonnull(strstr(url, "%2F20130524%2Feu-west-1%2Fs3%2Faws4_request&"));
 	free(url);
@@ -119,18 +117,12 @@ START_TEST(test_presign_rejects_bad_arguments)
 		long expires;
 		const char *content_type;
 	} bad[] = {
-		{ "DELETE", "k", 60, NULL },
-		{ "get", "k", 60, NULL },
-		{ NULL, "k", 60, NULL },
-		{ "GET", "", 60, NULL },
-		{ "GET", NULL, 60, NULL },
-		{ "GET", "k", 0, NULL },
-		{ "GET", "k", -5, NULL },
-		{ "GET", "k", 604801, NULL },
-		{ "GET", "k", 60, "text/plain" },
-		{ "PUT", "k", 60, "text/plain\r\nx-amz-acl: public-read" },
-		{ "PUT", "k", 60, "" },
-		{ "PUT", "k", 60, "t\xc3\xa9xt/plain" },
+		{ "DELETE", "k", 60, NULL },	  { "get", "k", 60, NULL },
+		{ NULL, "k", 60, NULL },	  { "GET", "", 60, NULL },
+		{ "GET", NULL, 60, NULL },	  { "GET", "k", 0, NULL },
+		{ "GET", "k", -5, NULL },	  { "GET", "k", 604801, NULL },
+		{ "GET", "k", 60, "text/plain" }, { "PUT", "k", 60, "text/plain\r\nx-amz-acl: public-read" },
+		{ "PUT", "k", 60, "" },		  { "PUT", "k", 60, "t\xc3\xa9xt/plain" },
 	};
 	struct s3_client *c = new_client("http://127.0.0.1:31999", "us-east-1", "shortlist", true);
 	struct buf longkey = BUF_INIT(0);
@@ -292,8 +284,8 @@ START_TEST(test_matches_botocore)
 	} places[] = {
 		{ NULL, "https://s3.us-east-1.amazonaws.com", "us-east-1", false },
 		{ NULL, "https://s3.eu-west-1.amazonaws.com", "eu-west-1", true },
-		{ "https://s3.ap-southeast-2.amazonaws.com", "https://s3.ap-southeast-2.amazonaws.com", "ap-southeast-2",
-		  false },
+		{ "https://s3.ap-southeast-2.amazonaws.com", "https://s3.ap-southeast-2.amazonaws.com",
+		  "ap-southeast-2", false },
 		{ "http://127.0.0.1:31999", "http://127.0.0.1:31999", "us-east-1", true },
 		{ "https://minio.example.com:9000", "https://minio.example.com:9000", "eu-central-1", false },
 	};
@@ -320,16 +312,17 @@ START_TEST(test_matches_botocore)
 		return;
 	}
 	for (p = 0; p < ARRAY_SIZE(places); p++) {
-		struct s3_client *c = new_client(places[p].endpoint, places[p].region, "shortlist-bucket",
-						 places[p].path_style);
+		struct s3_client *c =
+			new_client(places[p].endpoint, places[p].region, "shortlist-bucket", places[p].path_style);
 
 		for (o = 0; o < ARRAY_SIZE(ops); o++) {
 			for (k = 0; k < ARRAY_SIZE(keys); k++) {
 				struct s3_error err;
 				char *url = NULL;
 
-				buf_printf(&input, "%s %s shortlist-bucket AKIAIOSFODNN7EXAMPLE "
-						   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY %s %s",
+				buf_printf(&input,
+					   "%s %s shortlist-bucket AKIAIOSFODNN7EXAMPLE "
+					   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY %s %s",
 					   places[p].ref_endpoint, places[p].region,
 					   places[p].path_style ? "path" : "virtual", ops[o].method);
 				hex_arg(&input, keys[k]);
