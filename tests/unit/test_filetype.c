@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include "buf.h"
@@ -152,20 +151,22 @@ START_TEST(test_mime_and_name)
 }
 END_TEST
 
-/* Builds a ZIP archive in a temporary file with the given entries (name, content pairs) and reads it back. */
+/* Builds a ZIP archive in memory with the given entries (name, content pairs); caller frees. */
 static char *make_zip(const char *const *entries, size_t n, size_t *len)
 {
-	char dir[] = "/tmp/test_filetype.XXXXXX", path[64];
-	struct buf b = BUF_INIT(0);
+	zip_error_t zerr;
+	zip_source_t *mem;
+	zip_stat_t st;
 	zip_t *za;
-	FILE *f;
-	char chunk[4096];
-	size_t i, got;
-	int err;
+	char *out;
+	size_t i;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/a.zip", dir);
-	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+	zip_error_init(&zerr);
+	mem = zip_source_buffer_create(NULL, 0, 0, &zerr);
+	ck_assert_ptr_nonnull(mem);
+	/* Keep the source alive after zip_close() so the written archive can be read back. */
+	zip_source_keep(mem);
+	za = zip_open_from_source(mem, ZIP_TRUNCATE, &zerr);
 	ck_assert_ptr_nonnull(za);
 	for (i = 0; i + 1 < n; i += 2) {
 		zip_source_t *src = zip_source_buffer(za, entries[i + 1], strlen(entries[i + 1]), 0);
@@ -174,14 +175,16 @@ static char *make_zip(const char *const *entries, size_t n, size_t *len)
 		ck_assert_int_ge(zip_file_add(za, entries[i], src, ZIP_FL_ENC_UTF_8), 0);
 	}
 	ck_assert_int_eq(zip_close(za), 0);
-	f = fopen(path, "rb");
-	ck_assert_ptr_nonnull(f);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, got);
-	fclose(f);
-	unlink(path);
-	rmdir(dir);
-	return buf_detach(&b, len);
+	zip_stat_init(&st);
+	ck_assert_int_eq(zip_source_stat(mem, &st), 0);
+	out = xmalloc(st.size);
+	ck_assert_int_eq(zip_source_open(mem), 0);
+	ck_assert_int_eq(zip_source_read(mem, out, st.size), (zip_int64_t)st.size);
+	zip_source_close(mem);
+	zip_source_free(mem);
+	zip_error_fini(&zerr);
+	*len = st.size;
+	return out;
 }
 
 START_TEST(test_docx_verify)
