@@ -1,0 +1,149 @@
+/* jobs: create, list, read, update and close jobs (/api/v1/jobs). */
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "app.h"
+#include "auth.h"
+#include "cache.h"
+#include "config.h"
+#include "db.h"
+#include "job.h"
+#include "jobstore.h"
+#include "log.h"
+#include "page.h"
+#include "resp.h"
+#include "status.h"
+#include "util.h"
+
+static int fail_store(struct req *r, int rc, int64_t id)
+{
+	switch (rc) {
+	case ST_NOT_FOUND:
+		return resp_fail(r, rc, "job %lld not found", (long long)id);
+	case ST_UNAVAILABLE:
+		return resp_fail(r, rc, "the database is unavailable; try again");
+	default:
+		return rc;
+	}
+}
+
+static int respond_job(struct req *r, int http, int64_t id)
+{
+	cJSON *job = NULL;
+	int rc = jobstore_get_json(r->org_id, id, &job);
+
+	if (rc < 0)
+		return fail_store(r, rc, id);
+	if (http == 201)
+		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
+	return resp_json_take(r, http, job);
+}
+
+static int jobs_create(struct req *r)
+{
+	cJSON *body = NULL;
+	struct job *job = NULL;
+	char err[512];
+	int64_t id = 0;
+	int rc;
+
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (job_from_json(body, &job, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = jobstore_create(r->org_id, r->user_id, job, &id);
+	if (rc < 0) {
+		rc = fail_store(r, rc, 0);
+		goto out;
+	}
+	log_info("jobs: created job %lld", (long long)id);
+	rc = respond_job(r, 201, id);
+out:
+	cJSON_Delete(body);
+	job_free(job);
+	return rc;
+}
+
+static int jobs_list(struct req *r)
+{
+	cJSON *items = NULL;
+	int64_t before, next;
+	int limit, rc;
+
+	rc = page_params(r, &before, &limit);
+	if (rc < 0)
+		return rc;
+	rc = jobstore_list_json(r->org_id, before, limit, &items, &next);
+	if (rc < 0)
+		return fail_store(r, rc, 0);
+	return page_respond(r, items, next);
+}
+
+static int jobs_get(struct req *r)
+{
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	return rc < 0 ? rc : respond_job(r, 200, id);
+}
+
+static int jobs_update(struct req *r)
+{
+	cJSON *patch = NULL;
+	char err[512] = "";
+	int64_t id;
+	int rc;
+
+	rc = req_param_id(r, "id", &id);
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &patch);
+	if (rc < 0)
+		return rc;
+	rc = jobstore_update(r->org_id, id, patch, err, sizeof(err));
+	cJSON_Delete(patch);
+	if (rc == ST_BAD_REQUEST || rc == ST_CONFLICT)
+		return resp_fail(r, rc, "%s", err);
+	if (rc < 0)
+		return fail_store(r, rc, id);
+	return respond_job(r, 200, id);
+}
+
+static int jobs_close(struct req *r)
+{
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = jobstore_close(r->org_id, id);
+	if (rc < 0)
+		return fail_store(r, rc, id);
+	return respond_job(r, 200, id);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/api/v1/jobs", jobs_create, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs", jobs_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}", jobs_get, ROUTE_AUTH },
+	{ "PATCH", "/api/v1/jobs/{id}", jobs_update, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/close", jobs_close, ROUTE_AUTH },
+};
+
+int main(int argc, char **argv)
+{
+	struct app app = { "jobs", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
+	int rc;
+
+	(void)argc;
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(&app);
+	cache_close();
+	db_close();
+	config_release();
+	return rc;
+}

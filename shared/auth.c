@@ -1,0 +1,55 @@
+/* auth: resolving "Authorization: Bearer <API key>" to an organisation and user. */
+#include "auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "apikey.h"
+#include "db.h"
+#include "resp.h"
+#include "status.h"
+#include "util.h"
+
+int auth_bearer(struct req *r)
+{
+	const char *h = req_header(r, "HTTP_AUTHORIZATION");
+	struct db_result *res = NULL;
+	char hash[65];
+	const char *params[1] = { hash };
+	int rc;
+
+	if (!h || !*h)
+		return resp_fail(r, ST_UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>");
+	if (!str_has_prefix(h, "Bearer "))
+		return resp_fail(r, ST_UNAUTHORIZED, "invalid Authorization header: expected Bearer <key>");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (!apikey_well_formed(h))
+		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
+	apikey_hash_hex(h, hash);
+	rc = db_query("auth_key",
+		      "SELECT id, org_id, COALESCE(user_id, 0),"
+		      " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
+		      " FROM api_keys WHERE key_hash = decode($1, 'hex') AND revoked_at IS NULL",
+		      1, params, &res);
+	if (rc < 0)
+		return resp_fail(r, ST_UNAVAILABLE, "cannot check the API key now; try again");
+	if (db_rows(res) != 1) {
+		db_result_free(res);
+		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
+	}
+	r->key_id = db_int(res, 0, 0, 0);
+	r->org_id = db_int(res, 0, 1, 0);
+	r->user_id = db_int(res, 0, 2, 0);
+	if (db_bool(res, 0, 3)) {
+		/* Recorded at most once a minute per key, so reads stay reads. */
+		char id[24];
+		const char *p[1] = { id };
+
+		snprintf(id, sizeof(id), "%lld", (long long)r->key_id);
+		db_exec("auth_touch", "UPDATE api_keys SET last_used_at = now() WHERE id = $1", 1, p, NULL);
+	}
+	db_result_free(res);
+	return 0;
+}
