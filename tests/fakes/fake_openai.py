@@ -21,6 +21,7 @@ import string
 import sys
 import threading
 import time
+import traceback
 import uuid
 
 FAULT_KINDS = ("500", "503", "429", "timeout", "malformed", "refusal", "length", "disconnect")
@@ -631,7 +632,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 line = self.rfile.readline(1024)
                 if not line:
                     raise ConnectionError("eof in chunked body")
-                n = int(line.split(b";")[0].strip() or b"0", 16)
+                try:
+                    n = int(line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    self.close_connection = True
+                    raise invalid("Invalid chunked request body.")
                 if n == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                         pass
@@ -688,7 +693,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.state.stats["requests"] += 1
         try:
             try:
-                body = self.read_body() if method in ("POST", "PUT") else b""
+                body = self.read_body()
                 if method == "GET" and path == "/health":
                     self.send_raw(200, {"status": "ok"})
                 elif method == "GET" and path == "/_stats":
@@ -720,6 +725,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_raw(err.status, err.body, err.headers)
         except (ConnectionError, socket.timeout, BrokenPipeError):
             self.close_connection = True
+        except Exception:  # noqa: BLE001 - a bug in the fake must not look like a network failure
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            if self.status is None:
+                try:
+                    self.send_raw(500, error_body("fake_openai internal error", "server_error"))
+                except OSError:
+                    pass
         if self.status is None:
             self.count_status("none")
         self.log_line(self.extra)

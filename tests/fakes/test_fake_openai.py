@@ -585,6 +585,26 @@ class TestRequestErrors(unittest.TestCase):
             self.assertEqual(status, 400, body)
             self.assertEqual(json.loads(raw)["error"]["param"], param)
 
+    def test_chunked_request_bodies(self):
+        body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode()
+        head = (
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" % KEY
+        ).encode()
+        for chunks, want in (
+            (b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body), b" 200 "),
+            (b"zz\r\n{}\r\n0\r\n\r\n", b" 400 "),
+        ):
+            with socket.create_connection(("127.0.0.1", SERVER.port), timeout=10) as s:
+                s.sendall(head + chunks)
+                answer = b""
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    answer += data
+            self.assertIn(want, answer.split(b"\r\n", 1)[0])
+
     def test_non_strict_schema_rejected_in_strict_mode(self):
         loose = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
         msgs = [{"role": "user", "content": "x"}]
