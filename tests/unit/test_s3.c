@@ -697,7 +697,7 @@ static int find_script(char *path, size_t len)
 static int reference_authorization(const char *script, const char *head, size_t len, struct buf *out)
 {
 	struct buf cmd = BUF_INIT(0);
-	char tmp[] = "/tmp/s3-sign-ref-XXXXXX", line[4096];
+	char tmp[] = P_tmpdir "/s3-sign-ref-XXXXXX", line[4096];
 	FILE *f = NULL;
 	int fd, status, ret = -1;
 

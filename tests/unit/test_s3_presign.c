@@ -226,7 +226,7 @@ static void hex_arg(struct buf *line, const char *s)
 static int reference_urls(const char *script, const struct buf *input, struct buf *out)
 {
 	struct buf cmd = BUF_INIT(0);
-	char tmp[] = "/tmp/s3-presign-ref-XXXXXX";
+	char tmp[] = P_tmpdir "/s3-presign-ref-XXXXXX";
 	char chunk[8192];
 	FILE *f = NULL;
 	int fd, status, ret = -1;
