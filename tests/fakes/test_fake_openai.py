@@ -23,6 +23,7 @@ PORT_LO = int(os.environ.get("FAKE_OPENAI_TEST_PORT_LO", "32000"))
 PORT_HI = int(os.environ.get("FAKE_OPENAI_TEST_PORT_HI", "32999"))
 KEY = "sk-test-0123456789"
 
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, HERE)
 import fake_openai  # noqa: E402
 
