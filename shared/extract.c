@@ -270,7 +270,7 @@ enum extract_format extract_detect(const void *data, size_t len)
 	const unsigned char *p = data;
 	size_t head = len < 1024 ? len : 1024, i, check, controls = 0;
 
-	if (len == 0)
+	if (!p || len == 0)
 		return EXTRACT_FORMAT_UNKNOWN;
 	if (memmem(p, head, "%PDF-", 5))
 		return EXTRACT_FORMAT_PDF;

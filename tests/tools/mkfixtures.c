@@ -334,6 +334,7 @@ int main(int argc, char **argv)
 	failed |= write_docx("bomb.docx", true);
 	failed |= write_bytes("resume.txt", resume_txt, strlen(resume_txt));
 	failed |= write_bytes("empty.bin", "", 0);
+	cairo_debug_reset_static_data();
 	if (failed) {
 		fprintf(stderr, "mkfixtures: some fixtures could not be written\n");
 		return 1;

@@ -780,7 +780,9 @@ static void make_fixtures(void)
 		fprintf(stderr, "test_extract: cannot create a temporary directory: %s\n", strerror(errno));
 		exit(EXIT_FAILURE);
 	}
-	snprintf(cmd, sizeof(cmd), "'%s/mkfixtures' '%s'", tools_dir, fixtures);
+	/* cairo's toy font API leaves a fontconfig pattern behind at exit: not ours, so not a leak to report. */
+	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 '%s/mkfixtures' '%s'",
+		 tools_dir, fixtures);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "test_extract: '%s' failed (build it with make)\n", cmd);
 		exit(EXIT_FAILURE);
