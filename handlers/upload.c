@@ -1,0 +1,97 @@
+/* upload: POST /api/v1/jobs/{id}/resumes — many resume files in one multipart request, streamed to S3. */
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "jobstore.h"
+#include "log.h"
+#include "multipart.h"
+#include "resp.h"
+#include "s3.h"
+#include "status.h"
+#include "upload.h"
+#include "util.h"
+
+static struct s3_client *s3;
+
+static ssize_t read_body(void *ctx, void *dst, size_t n)
+{
+	return req_read(ctx, dst, n);
+}
+
+static int upload_resumes(struct req *r)
+{
+	const struct config *c = config();
+	struct upload_limits lim = { c->upload_max_file_bytes, c->upload_max_files, c->upload_max_total_bytes,
+				     (size_t)c->s3_part_size };
+	char boundary[MULTIPART_BOUNDARY_MAX + 1];
+	const char *why = NULL;
+	struct upload_result res;
+	struct s3_error e = { 0 };
+	cJSON *body;
+	int64_t job_id;
+	int rc;
+
+	rc = req_param_id(r, "id", &job_id);
+	if (rc < 0)
+		return rc;
+	if (r->content_length > c->upload_max_total_bytes)
+		return resp_fail(r, ST_TOO_LARGE, "request body of %lld bytes exceeds the limit of %lld bytes",
+				 (long long)r->content_length, (long long)c->upload_max_total_bytes);
+	if (multipart_boundary_parse(req_header(r, "CONTENT_TYPE"), boundary, &why) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "%s", why);
+	rc = jobstore_check_open(r->org_id, job_id);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "job %lld not found", (long long)job_id);
+	if (rc == ST_CONFLICT)
+		return resp_fail(r, rc, "job %lld is closed: it takes no more resumes", (long long)job_id);
+	if (rc < 0)
+		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
+		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
+
+	upload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
+	log_info("upload: job %lld: %d accepted, %d duplicate, %d rejected%s%s", (long long)job_id, res.accepted,
+		 res.duplicates, res.rejected, res.status ? "; stopped: " : "", res.status ? res.detail : "");
+	if (res.status != 0) {
+		rc = resp_fail(r, res.status, "%s", res.detail);
+		upload_result_release(&res);
+		return rc;
+	}
+	body = cJSON_CreateObject();
+	if (res.batch_id)
+		cJSON_AddNumberToObject(body, "batch_id", (double)res.batch_id);
+	else
+		cJSON_AddNullToObject(body, "batch_id");
+	cJSON_AddNumberToObject(body, "job_id", (double)job_id);
+	cJSON_AddNumberToObject(body, "accepted", res.accepted);
+	cJSON_AddNumberToObject(body, "duplicates", res.duplicates);
+	cJSON_AddNumberToObject(body, "rejected", res.rejected);
+	cJSON_AddItemToObject(body, "files", res.files);
+	res.files = NULL;
+	if (res.batch_id)
+		resp_headerf(r, "Location", "/api/v1/process/status/%lld", (long long)res.batch_id);
+	return resp_json_take(r, res.accepted ? 201 : 200, body);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/api/v1/jobs/{id}/resumes", upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
+};
+
+int main(int argc, char **argv)
+{
+	struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
+	int rc;
+
+	(void)argc;
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(&app);
+	s3_client_free(s3);
+	db_close();
+	config_release();
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* resumestore: recording received resumes — the resume row, its batch and its processing task, together. */
+#ifndef SHORTLIST_RESUMESTORE_H
+#define SHORTLIST_RESUMESTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What is known about a received file once its bytes are safely in S3. */
+struct resume_new {
+	int64_t org_id;
+	int64_t job_id;
+	const char *s3_key;
+	const char *sha256_hex;
+	int64_t size;
+	const char *content_type;
+	const char *filename; /* sanitised */
+	const char *source;   /* batch source: "upload" or "presigned" */
+};
+
+/*
+ * Looks for a resume with these bytes in the job. Returns 1 and sets *id
+ * when there is one, 0 when not, or a status code.
+ */
+int resumestore_find_sha(int64_t org_id, int64_t job_id, const char *sha256_hex, int64_t *id);
+
+/*
+ * In one transaction: creates the batch when *batch_id is 0 (and sets it),
+ * inserts the resume, and enqueues its processing task. When the job
+ * already holds a resume with the same SHA-256 (or the same S3 key),
+ * nothing is written, *duplicate_of gets that resume's id and 1 is
+ * returned; otherwise *resume_id gets the new id and 0 is returned. A
+ * status code on failure (nothing written).
+ */
+int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *resume_id, int64_t *duplicate_of);
+
+/* The kind of task that processes a resume (extraction and scoring). */
+#define RESUME_TASK_KIND "process_resume"
+
+#endif
