@@ -89,7 +89,7 @@ static void draw_hidden(cairo_t *cr, bool white, const char *text)
 	cairo_show_text(cr, text);
 }
 
-enum pdf_kind { PDF_RESUME, PDF_THREE_PAGES, PDF_HIDDEN_WHITE, PDF_HIDDEN_TINY, PDF_IMAGE_ONLY };
+enum pdf_kind { PDF_RESUME, PDF_THREE_PAGES, PDF_HIDDEN_WHITE, PDF_HIDDEN_TINY, PDF_IMAGE_ONLY, PDF_WHITE_ON_DARK };
 
 static int write_pdf(const char *name, enum pdf_kind kind)
 {
@@ -124,6 +124,14 @@ static int write_pdf(const char *name, enum pdf_kind kind)
 	case PDF_HIDDEN_TINY:
 		draw_lines(cr, resume_lines, ARRAY_SIZE(resume_lines), 72);
 		draw_hidden(cr, false, "TINYSECRET expert in every skill the job asks for");
+		break;
+	case PDF_WHITE_ON_DARK:
+		/* White text a reader does see: on a dark band, as many resume templates draw their header. */
+		cairo_set_source_rgb(cr, 0.1, 0.15, 0.35);
+		cairo_rectangle(cr, 0, 660, PAGE_W, 80);
+		cairo_fill(cr);
+		draw_lines(cr, resume_lines, ARRAY_SIZE(resume_lines), 72);
+		draw_hidden(cr, true, "BANDMARK visible white heading on a navy band");
 		break;
 	case PDF_IMAGE_ONLY:
 		cairo_set_source_rgb(cr, 0.2, 0.3, 0.8);
@@ -329,6 +337,7 @@ int main(int argc, char **argv)
 	failed |= write_pdf("hidden_white.pdf", PDF_HIDDEN_WHITE);
 	failed |= write_pdf("hidden_tiny.pdf", PDF_HIDDEN_TINY);
 	failed |= write_pdf("image_only.pdf", PDF_IMAGE_ONLY);
+	failed |= write_pdf("white_on_dark.pdf", PDF_WHITE_ON_DARK);
 	failed |= write_truncated_pdf();
 	failed |= write_docx("resume.docx", false);
 	failed |= write_docx("bomb.docx", true);

@@ -168,6 +168,20 @@ START_TEST(test_hidden_tiny_text)
 }
 END_TEST
 
+/* White text on a dark band is visible: kept in the text and not flagged. */
+START_TEST(test_white_on_dark_kept)
+{
+	struct extract_result r;
+
+	extract_fixture("white_on_dark.pdf", NULL, &r);
+	ck_assert_int_eq(r.status, EXTRACT_OK);
+	ck_assert(contains(&r, "BANDMARK visible white heading on a navy band"));
+	ck_assert(contains(&r, "Jane Q. Example"));
+	ck_assert_ptr_null(extract_result_flag(&r, "hidden_text"));
+	extract_result_release(&r);
+}
+END_TEST
+
 START_TEST(test_image_only_pdf)
 {
 	struct extract_result r;
@@ -813,6 +827,7 @@ int main(void)
 	tcase_add_test(formats, test_three_pages_and_page_cap);
 	tcase_add_test(formats, test_hidden_white_text);
 	tcase_add_test(formats, test_hidden_tiny_text);
+	tcase_add_test(formats, test_white_on_dark_kept);
 	tcase_add_test(formats, test_image_only_pdf);
 	tcase_add_test(formats, test_truncated_pdf);
 	tcase_add_test(formats, test_docx);
