@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Resume upload: many files in one request streamed to S3, per-file results,
+# limits, duplicates, malformed multipart, and S3 or PostgreSQL going away.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+FIX="$T_TMP/fixtures"
+mkdir -p "$FIX"
+"$TOOLS/mkfixtures" "$FIX" >/dev/null || skip_all "mkfixtures failed"
+MP="$ROOT/tests/tools/multipart_body.py"
+
+KEY_A=$(new_org "upload-a-$$")
+KEY_B=$(new_org "upload-b-$$")
+A=(-H "Authorization: Bearer $KEY_A")
+B=(-H "Authorization: Bearer $KEY_B")
+new_job() { # KEYARGS...: prints a new job id
+	curl -s "$@" -H "Content-Type: application/json" --data '{"title":"Engineer","description":"C, PostgreSQL"}' \
+		"$BASE_URL/api/v1/jobs" | jq -r .id
+}
+JOB=$(new_job "${A[@]}")
+s3_objects() { find "$ROOT/var/test/s3/shortlist" -type f -name '*._S3rver_object' 2>/dev/null | wc -l; }
+rows() { sql "SELECT count(*) FROM resumes WHERE job_id = $1"; }
+
+# --- the happy path: several types at once, one duplicate, one rejected
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$FIX/resume.pdf" -F "b=@$FIX/resume.docx" \
+	-F "c=@$FIX/resume.txt" -F "d=@$FIX/resume.pdf;filename=copy.pdf" -F "e=@$FIX/empty.bin"
+expect_status 201 "upload of five files"
+expect_json '[.files[].status] | join(",")' "accepted,accepted,accepted,duplicate,rejected" "a result per file, in order"
+expect_json .accepted 3 "three accepted"
+expect_json '.files[3].duplicate_of' "$(json '.files[0].resume_id')" "the duplicate points at the first copy"
+expect_json '.files[4].reason' "empty file" "the empty file says why"
+BATCH=$(json .batch_id)
+check "a batch id" test -n "$BATCH" -a "$BATCH" != null
+check "the batch is where Location says" test "$(header Location)" = "/api/v1/process/status/$BATCH"
+check "three resume rows" test "$(rows "$JOB")" = 3
+check "three processing tasks, one per resume" test "$(sql "SELECT count(*) FROM tasks t JOIN resumes r ON t.idempotency_key = 'resume:' || r.id WHERE r.job_id = $JOB")" = 3
+check "types from magic bytes" test "$(sql "SELECT string_agg(content_type, '|' ORDER BY id) FROM resumes WHERE job_id = $JOB")" = "application/pdf|application/vnd.openxmlformats-officedocument.wordprocessingml.document|text/plain; charset=utf-8"
+key=$(sql "SELECT s3_key FROM resumes WHERE job_id = $JOB ORDER BY id LIMIT 1")
+check "the S3 key is ours, not the filename" grep -Eq "^orgs/[0-9]+/jobs/$JOB/resumes/[0-9a-f]{32}$" <<<"$key"
+stored=$(find "$ROOT/var/test/s3/shortlist/$key" -name '*._S3rver_object' 2>/dev/null | head -n 1)
+[[ -n $stored ]] || stored=$(find "$ROOT/var/test/s3/shortlist" -path "*${key##*/}*" -type f -name '*._S3rver_object' | head -n 1)
+check "the stored bytes are the uploaded bytes" test "$(sha256sum <"$stored" | cut -d' ' -f1)" = "$(sha256sum <"$FIX/resume.pdf" | cut -d' ' -f1)"
+
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$FIX/resume.pdf"
+expect_status 200 "uploading the same bytes again"
+expect_json '.files[0].status' duplicate "is a duplicate, stored once"
+check "still three rows" test "$(rows "$JOB")" = 3
+
+# --- type and size limits
+cp "$FIX/resume.txt" "$T_TMP/fake.pdf"
+printf 'MZ\x90\x00binary' >"$T_TMP/fake.pdf"
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$T_TMP/fake.pdf"
+expect_json '.files[0].status' rejected "a .pdf that is not a PDF is rejected"
+check "it says what it is" grep -q "not a PDF" <<<"$(json '.files[0].reason')"
+
+# A PDF of 22 MB (fixture plus padding after %%EOF): over the 20 MiB limit.
+{ cat "$FIX/resume.pdf"; head -c 22000000 /dev/urandom; } >"$T_TMP/huge.pdf"
+before=$(s3_objects)
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$T_TMP/huge.pdf" -F "b=@$FIX/three_pages.pdf"
+expect_json '.files[0].status' rejected "a file over the size limit is rejected"
+check "the reason names the limit" grep -q "larger than the limit" <<<"$(json '.files[0].reason')"
+expect_json '.files[1].status' accepted "the next file in the same request is still accepted"
+check "nothing of the big file stays in S3" test "$(s3_objects)" = "$((before + 1))"
+
+# A 12 MB PDF goes up as an S3 multipart upload (parts of 8 MiB) and arrives whole.
+{ cat "$FIX/resume.pdf"; head -c 12000000 /dev/urandom; } >"$T_TMP/large.pdf"
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$T_TMP/large.pdf"
+expect_json '.files[0].status' accepted "a 12 MB file is accepted"
+expect_json '.files[0].sha256' "$(sha256sum <"$T_TMP/large.pdf" | cut -d' ' -f1)" "its SHA-256 is computed on the way"
+key=$(sql "SELECT s3_key FROM resumes WHERE id = $(json '.files[0].resume_id')")
+got=$(curl -s "http://127.0.0.1:$SHORTLIST_S3_PORT/shortlist/$key" | sha256sum | cut -d' ' -f1)
+check "the multipart object reads back identical" test "$got" = "$(json '.files[0].sha256')"
+
+# --- authentication and tenancy
+http POST "/api/v1/jobs/$JOB/resumes" -F "a=@$FIX/resume.txt"
+expect_status 401 "no key"
+http POST "/api/v1/jobs/$JOB/resumes" "${B[@]}" -F "a=@$FIX/resume.txt"
+expect_status 404 "another organisation's job"
+http POST "/api/v1/jobs/999999999/resumes" "${A[@]}" -F "a=@$FIX/resume.txt"
+expect_status 404 "a job that does not exist"
+
+# --- malformed multipart
+n_before=$(rows "$JOB")
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: multipart/form-data" --data-binary @"$FIX/resume.txt"
+expect_status 400 "no boundary"
+check "it says there is no boundary" grep -qi "boundary" <<<"$(json .detail)"
+
+ct=$("$MP" inner-boundary "$T_TMP/inner.body" "$FIX/resume.txt")
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: $ct" --data-binary @"$T_TMP/inner.body"
+expect_json '.files[0].status' accepted "boundary text inside file content is content"
+check "the stored size includes the boundary-like text" test "$(json '.files[0].size')" -gt "$(stat -c %s "$FIX/resume.txt")"
+
+ct=$("$MP" truncated "$T_TMP/trunc.body" "$FIX/resume.pdf")
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: $ct" --data-binary @"$T_TMP/trunc.body"
+expect_status 400 "a truncated body"
+check "the error says truncated" grep -qi "truncat" <<<"$(json .detail)"
+
+ct=$("$MP" big-headers "$T_TMP/bighead.body" "$FIX/resume.pdf")
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: $ct" --data-binary @"$T_TMP/bighead.body"
+expect_status 400 "part headers over 16 KiB"
+check "the error names the header limit" grep -q "16384" <<<"$(json .detail)"
+
+ct=$("$MP" empty-parts "$T_TMP/empty.body" 10000)
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: $ct" --data-binary @"$T_TMP/empty.body"
+expect_status 400 "10,000 empty parts"
+check "no rows from malformed bodies" test "$(rows "$JOB")" = "$((n_before + 1))"
+
+for kind in crlf-name dotdot-name latin1-name; do
+	ct=$("$MP" "$kind" "$T_TMP/$kind.body" "$FIX/resume.docx")
+	http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -H "Content-Type: $ct" --data-binary @"$T_TMP/$kind.body"
+	name=$(json '.files[0].filename')
+	if [[ $STATUS =~ ^20 && $name != *$'\r'* && $name != *$'\n'* && $name != */* && $name != *..* ]]; then
+		ok "$kind: stored with a safe name ('$name')"
+	else
+		not_ok "$kind: HTTP $STATUS, name '$name'"
+	fi
+done
+check "the latin-1 name became valid UTF-8" iconv -f UTF-8 -t UTF-8 <<<"$(sql "SELECT filename FROM resumes WHERE job_id = $JOB ORDER BY id DESC LIMIT 1")"
+
+# --- a closed job takes nothing
+J2=$(new_job "${A[@]}")
+curl -s -o /dev/null "${A[@]}" -X POST --data '' "$BASE_URL/api/v1/jobs/$J2/close"
+http POST "/api/v1/jobs/$J2/resumes" "${A[@]}" -F "a=@$FIX/resume.txt"
+expect_status 409 "a closed job refuses uploads"
+
+# --- S3 down in the middle of an upload: 503, the multipart upload gone, no rows
+J3=$(new_job "${A[@]}")
+before=$(s3_objects)
+curl -s -o "$T_TMP/s3down.json" -w '%{http_code}' --limit-rate 2M "${A[@]}" -F "a=@$T_TMP/large.pdf" \
+	"$BASE_URL/api/v1/jobs/$J3/resumes" >"$T_TMP/s3down.status" &
+upload_pid=$!
+sleep 1.5
+services stop s3
+wait $upload_pid
+check "S3 down mid-upload answers 503" test "$(cat "$T_TMP/s3down.status")" = 503
+check "the problem says storage is unavailable" grep -q "storage" "$T_TMP/s3down.json"
+check "no resume row for the interrupted file" test "$(rows "$J3")" = 0
+services start s3 >/dev/null
+check "no object left for the interrupted file" test "$(s3_objects)" = "$before"
+
+# --- PostgreSQL down: 503 with Retry-After, and back by itself
+services stop postgresql
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$FIX/three_pages.pdf"
+expect_status 503 "PostgreSQL down: 503"
+check "with Retry-After" test -n "$(header Retry-After)"
+services start postgresql >/dev/null
+http POST "/api/v1/jobs/$J3/resumes" "${A[@]}" -F "a=@$FIX/resume.txt"
+expect_status 201 "after PostgreSQL returns, uploads work again without a restart"
