@@ -20,11 +20,6 @@
 static char fixtures[256];
 static char tools_dir[4096];
 
-static const char *const fixture_names[] = {
-	"resume.pdf",	 "three_pages.pdf", "hidden_white.pdf", "hidden_tiny.pdf", "image_only.pdf",
-	"truncated.pdf", "resume.docx",	    "bomb.docx",	"resume.txt",	   "empty.bin",
-};
-
 static int read_path(const char *path, struct buf *out)
 {
 	FILE *f = fopen(path, "rb");
@@ -803,15 +798,23 @@ static void make_fixtures(void)
 	}
 }
 
+/* Removes the fixture directory and whatever mkfixtures put in it. */
 static void remove_fixtures(void)
 {
+	DIR *d = opendir(fixtures);
+	struct dirent *e;
 	char path[512];
-	size_t i;
+	int n;
 
-	for (i = 0; i < ARRAY_SIZE(fixture_names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", fixtures, fixture_names[i]);
-		unlink(path);
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", fixtures, e->d_name);
+		if (n > 0 && (size_t)n < sizeof(path))
+			unlink(path);
 	}
+	if (d)
+		closedir(d);
 	rmdir(fixtures);
 }
 
