@@ -8,7 +8,7 @@
 
 #include "util.h"
 
-#define MIME_FOLD_AT 76 /* preferred longest header line, RFC 2047 section 2 */
+#define MIME_FOLD_AT 76	    /* preferred longest header line, RFC 2047 section 2 */
 #define MIME_EW_OVERHEAD 12 /* "=?UTF-8?B?" + "?=" */
 
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -231,8 +231,8 @@ int mime_qp_encode(struct buf *out, const char *s, size_t len)
 		}
 		tok[0] = (char)c;
 		if (c == ' ' || c == '\t') {
-			bool at_eol =
-			    i + 1 == len || s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n');
+			bool at_eol = i + 1 == len || s[i + 1] == '\n' ||
+				      (s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n');
 
 			if (at_eol)
 				toklen = 3;
@@ -323,9 +323,9 @@ int mime_message_id_new(const char *domain, char *out, size_t outlen)
 
 int mime_format_date(int64_t t, char *out, size_t outlen)
 {
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t tt = (time_t)t;
 	struct tm tm;
 	int n;

@@ -9,12 +9,12 @@
 #include "buf.h"
 
 /* Limits of what mime_build accepts. */
-#define MIME_ADDR_MAX 254 /* whole address, RFC 5321 path limit */
-#define MIME_LOCAL_MAX 64 /* local part */
-#define MIME_NAME_MAX 256 /* display name, bytes of UTF-8 */
-#define MIME_SUBJECT_MAX 900 /* subject, bytes of UTF-8 */
-#define MIME_MSGID_MAX 250 /* Message-ID including the angle brackets */
-#define MIME_HEADER_VALUE_MAX 900 /* List-Unsubscribe */
+#define MIME_ADDR_MAX 254	    /* whole address, RFC 5321 path limit */
+#define MIME_LOCAL_MAX 64	    /* local part */
+#define MIME_NAME_MAX 256	    /* display name, bytes of UTF-8 */
+#define MIME_SUBJECT_MAX 900	    /* subject, bytes of UTF-8 */
+#define MIME_MSGID_MAX 250	    /* Message-ID including the angle brackets */
+#define MIME_HEADER_VALUE_MAX 900   /* List-Unsubscribe */
 #define MIME_BODY_MAX (1024 * 1024) /* each body part before encoding */
 
 /* A mailbox: an optional display name (UTF-8) and an address. */
@@ -33,12 +33,12 @@ struct mime_message {
 	struct mime_address to;
 	struct mime_address reply_to; /* addr NULL: no Reply-To */
 	const char *subject;
-	int64_t date; /* seconds since the epoch, written in UTC */
-	const char *message_id; /* "<left@right>", fixed by the caller at enqueue time */
+	int64_t date;		      /* seconds since the epoch, written in UTC */
+	const char *message_id;	      /* "<left@right>", fixed by the caller at enqueue time */
 	const char *list_unsubscribe; /* NULL, or the header value, e.g. "<https://x/u?t=1>, <mailto:u@x>" */
-	bool list_unsubscribe_post; /* adds "List-Unsubscribe-Post: List-Unsubscribe=One-Click" */
-	const char *text; /* required */
-	const char *html; /* NULL: text/plain only; else multipart/alternative */
+	bool list_unsubscribe_post;   /* adds "List-Unsubscribe-Post: List-Unsubscribe=One-Click" */
+	const char *text;	      /* required */
+	const char *html;	      /* NULL: text/plain only; else multipart/alternative */
 };
 
 /*

@@ -14,10 +14,11 @@
 #define TEMPLATE_NAME_MAX 64
 
 static const char *const known_vars[] = {
-    "candidate_name", "position", "company", "recruiter_name", "recruiter_email", "scheduling_link", "unsubscribe_link",
+	"candidate_name",  "position",	      "company",	  "recruiter_name",
+	"recruiter_email", "scheduling_link", "unsubscribe_link",
 };
 
-static const char *const forbidden_words[] = {"score", "rank", "rating", "category"};
+static const char *const forbidden_words[] = { "score", "rank", "rating", "category" };
 
 static const struct template defaults[] = {
     [TEMPLATE_INVITE] =
@@ -80,7 +81,8 @@ static const struct template defaults[] = {
 };
 
 static const char *const kind_names[] = {
-    [TEMPLATE_INVITE] = "invite", [TEMPLATE_CONSIDER] = "consider", [TEMPLATE_REJECT] = "reject"};
+	[TEMPLATE_INVITE] = "invite", [TEMPLATE_CONSIDER] = "consider", [TEMPLATE_REJECT] = "reject"
+};
 
 const struct template *template_default(enum template_kind kind)
 {
@@ -159,8 +161,8 @@ struct html_scan {
 	bool tag_closing;
 	char word[32]; /* the attribute name being read */
 	size_t wordlen;
-	char attr[32]; /* the attribute whose quoted value we are in */
-	size_t value_len; /* bytes of that value so far */
+	char attr[32];	     /* the attribute whose quoted value we are in */
+	size_t value_len;    /* bytes of that value so far */
 	const char *raw_end; /* "</script" or "</style" */
 };
 
@@ -254,7 +256,9 @@ static void html_scan_literal(struct html_scan *h, const char *s, size_t len)
 
 static bool is_url_attr(const char *attr)
 {
-	static const char *const url_attrs[] = {"href", "src", "action", "formaction", "background", "poster", "cite"};
+	static const char *const url_attrs[] = {
+		"href", "src", "action", "formaction", "background", "poster", "cite"
+	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(url_attrs); i++)
@@ -347,7 +351,7 @@ static const char *part_name(enum part_mode mode)
 static int part_walk(const char *tpl, enum part_mode mode, const struct template_var *vars, size_t nvars,
 		     struct buf *out, char *err, size_t errlen)
 {
-	struct html_scan hs = {.state = HS_TEXT};
+	struct html_scan hs = { .state = HS_TEXT };
 	const char *p = tpl, *open;
 	size_t len = strlen(tpl);
 
@@ -496,7 +500,7 @@ void template_output_release(struct template_output *out)
 
 bool template_mentions_score(const char *s)
 {
-	static const char *const words[] = {"rank", "ranked", "ranking", "percentile"};
+	static const char *const words[] = { "rank", "ranked", "ranking", "percentile" };
 	size_t i, j, wl;
 
 	for (i = 0; s[i]; i++) {

@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TEMPLATE_PART_MAX (64 * 1024) /* each part of a template */
-#define TEMPLATE_SUBJECT_MAX 400 /* rendered subject, bytes */
+#define TEMPLATE_PART_MAX (64 * 1024)  /* each part of a template */
+#define TEMPLATE_SUBJECT_MAX 400       /* rendered subject, bytes */
 #define TEMPLATE_BODY_MAX (256 * 1024) /* each rendered body */
-#define TEMPLATE_VALUE_MAX 1024 /* a variable's value */
-#define TEMPLATE_LINK_MAX 2048 /* a *_link value */
+#define TEMPLATE_VALUE_MAX 1024	       /* a variable's value */
+#define TEMPLATE_LINK_MAX 2048	       /* a *_link value */
 
 /*
  * A template: three strings, borrowed. Placeholders are {{name}} (spaces

@@ -12,12 +12,12 @@
 static struct mime_message base_message(void)
 {
 	struct mime_message m = {
-	    .from = {"Acme Recruiting", "jobs@acme.example"},
-	    .to = {"Jane Doe", "jane.doe@example.org"},
-	    .subject = "Your application",
-	    .date = 1700000000,
-	    .message_id = "<0123456789abcdef@acme.example>",
-	    .text = "Hello Jane,\n\nThank you.\n",
+		.from = { "Acme Recruiting", "jobs@acme.example" },
+		.to = { "Jane Doe", "jane.doe@example.org" },
+		.subject = "Your application",
+		.date = 1700000000,
+		.message_id = "<0123456789abcdef@acme.example>",
+		.text = "Hello Jane,\n\nThank you.\n",
 	};
 	return m;
 }
@@ -273,8 +273,8 @@ static const struct {
 	const char *name;
 	const char *encoded;
 } known_names[] = {
-    {"José Müller", "=?UTF-8?B?Sm9zw6kgTcO8bGxlcg==?="},
-    {"李雷", "=?UTF-8?B?5p2O6Zu3?="},
+	{ "José Müller", "=?UTF-8?B?Sm9zw6kgTcO8bGxlcg==?=" },
+	{ "李雷", "=?UTF-8?B?5p2O6Zu3?=" },
 };
 
 START_TEST(test_encoded_word_names)
@@ -371,22 +371,22 @@ static const struct {
 	const char *value;
 	const char *err;
 } bad_inputs[] = {
-    {F_SUBJECT, "Hello\r\nBcc: victim@example.org", "subject contains a line break"},
-    {F_SUBJECT, "Hello\nBcc: victim@example.org", "subject contains a line break"},
-    {F_SUBJECT, "Hello\rX", "subject contains a line break"},
-    {F_SUBJECT, "tab\there", "subject contains a control character"},
-    {F_SUBJECT, "bad \xc3\x28 utf8", "subject is not valid UTF-8"},
-    {F_SUBJECT, "overlong \xc0\xaf", "subject is not valid UTF-8"},
-    {F_TO_NAME, "Jane\r\nBcc: victim@example.org", "To contains a line break"},
-    {F_FROM_NAME, "Acme\n", "From contains a line break"},
-    {F_REPLY_NAME, "Sam\r\n", "Reply-To contains a line break"},
-    {F_TO_ADDR, "jane@example.org\r\nBcc: victim@example.org", "To address is not valid"},
-    {F_TO_ADDR, "jane@example.org>\r\nX: y", "To address is not valid"},
-    {F_MSGID, "<a@b>\r\nBcc: victim@example.org", "message id contains a line break"},
-    {F_MSGID, "no-brackets@b", "message id is not of the form <left@right>"},
-    {F_MSGID, "<two@at@b>", "message id is not of the form <left@right>"},
-    {F_UNSUB, "<https://x/u>\r\nBcc: v@example.org", "list-unsubscribe contains a line break"},
-    {F_UNSUB, "https://x/u", "list-unsubscribe must be ASCII <uri> entries"},
+	{ F_SUBJECT, "Hello\r\nBcc: victim@example.org", "subject contains a line break" },
+	{ F_SUBJECT, "Hello\nBcc: victim@example.org", "subject contains a line break" },
+	{ F_SUBJECT, "Hello\rX", "subject contains a line break" },
+	{ F_SUBJECT, "tab\there", "subject contains a control character" },
+	{ F_SUBJECT, "bad \xc3\x28 utf8", "subject is not valid UTF-8" },
+	{ F_SUBJECT, "overlong \xc0\xaf", "subject is not valid UTF-8" },
+	{ F_TO_NAME, "Jane\r\nBcc: victim@example.org", "To contains a line break" },
+	{ F_FROM_NAME, "Acme\n", "From contains a line break" },
+	{ F_REPLY_NAME, "Sam\r\n", "Reply-To contains a line break" },
+	{ F_TO_ADDR, "jane@example.org\r\nBcc: victim@example.org", "To address is not valid" },
+	{ F_TO_ADDR, "jane@example.org>\r\nX: y", "To address is not valid" },
+	{ F_MSGID, "<a@b>\r\nBcc: victim@example.org", "message id contains a line break" },
+	{ F_MSGID, "no-brackets@b", "message id is not of the form <left@right>" },
+	{ F_MSGID, "<two@at@b>", "message id is not of the form <left@right>" },
+	{ F_UNSUB, "<https://x/u>\r\nBcc: v@example.org", "list-unsubscribe contains a line break" },
+	{ F_UNSUB, "https://x/u", "list-unsubscribe must be ASCII <uri> entries" },
 };
 
 START_TEST(test_header_injection_refused)
@@ -468,29 +468,29 @@ START_TEST(test_buffer_limit_leaves_output_unchanged)
 END_TEST
 
 static const char *const good_addrs[] = {
-    "a@b", "jane.doe@example.org", "first+tag@sub.example.co.uk", "o'brien@example.ie", "x_y-z@a-b.example",
+	"a@b", "jane.doe@example.org", "first+tag@sub.example.co.uk", "o'brien@example.ie", "x_y-z@a-b.example",
 };
 
 static const char *const bad_addrs[] = {
-    "",
-    "plain",
-    "@example.org",
-    "jane@",
-    "jane doe@example.org",
-    "jane@exa mple.org",
-    ".jane@example.org",
-    "jane.@example.org",
-    "ja..ne@example.org",
-    "jane@-example.org",
-    "jane@example-.org",
-    "jane@example..org",
-    "jane@example.org.",
-    "\"jane\"@example.org",
-    "jane<x>@example.org",
-    "jané@example.org",
-    "jane@exämple.org",
-    "jane@example.org\n",
-    "jane@[127.0.0.1]",
+	"",
+	"plain",
+	"@example.org",
+	"jane@",
+	"jane doe@example.org",
+	"jane@exa mple.org",
+	".jane@example.org",
+	"jane.@example.org",
+	"ja..ne@example.org",
+	"jane@-example.org",
+	"jane@example-.org",
+	"jane@example..org",
+	"jane@example.org.",
+	"\"jane\"@example.org",
+	"jane<x>@example.org",
+	"jané@example.org",
+	"jane@exämple.org",
+	"jane@example.org\n",
+	"jane@[127.0.0.1]",
 };
 
 START_TEST(test_address_validation)
@@ -543,9 +543,9 @@ START_TEST(test_multipart_structure)
 		count++;
 	ck_assert_int_eq(count, 3);
 	text_part =
-	    strstr(msg, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable");
+		strstr(msg, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable");
 	html_part =
-	    strstr(msg, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable");
+		strstr(msg, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable");
 	ck_assert_ptr_nonnull(text_part);
 	ck_assert_ptr_nonnull(html_part);
 	ck_assert(text_part < html_part);
@@ -664,17 +664,17 @@ static const struct {
 	const char *name;
 	const char *addr;
 } mailboxes[] = {
-    {"Shortlist <noreply@shortlist.localhost>", 0, "Shortlist", "noreply@shortlist.localhost"},
-    {"  \"Doe, Jane\"   <jane@example.org>  ", 0, "Doe, Jane", "jane@example.org"},
-    {"\"A \\\"B\\\"\" <a@b.example>", 0, "A \"B\"", "a@b.example"},
-    {"jane@example.org", 0, "", "jane@example.org"},
-    {"<jane@example.org>", 0, "", "jane@example.org"},
-    {"José <jose@example.es>", 0, "José", "jose@example.es"},
-    {"Jane <jane@example.org", -1, NULL, NULL},
-    {"Jane <jane@example.org> x", -1, NULL, NULL},
-    {"Jane <not an address>", -1, NULL, NULL},
-    {"Jane\r\n <jane@example.org>", -1, NULL, NULL},
-    {"", -1, NULL, NULL},
+	{ "Shortlist <noreply@shortlist.localhost>", 0, "Shortlist", "noreply@shortlist.localhost" },
+	{ "  \"Doe, Jane\"   <jane@example.org>  ", 0, "Doe, Jane", "jane@example.org" },
+	{ "\"A \\\"B\\\"\" <a@b.example>", 0, "A \"B\"", "a@b.example" },
+	{ "jane@example.org", 0, "", "jane@example.org" },
+	{ "<jane@example.org>", 0, "", "jane@example.org" },
+	{ "José <jose@example.es>", 0, "José", "jose@example.es" },
+	{ "Jane <jane@example.org", -1, NULL, NULL },
+	{ "Jane <jane@example.org> x", -1, NULL, NULL },
+	{ "Jane <not an address>", -1, NULL, NULL },
+	{ "Jane\r\n <jane@example.org>", -1, NULL, NULL },
+	{ "", -1, NULL, NULL },
 };
 
 START_TEST(test_mailbox_parse)

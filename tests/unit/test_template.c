@@ -10,17 +10,17 @@
 #include "util.h"
 
 static const struct template_var good_vars[] = {
-    {"candidate_name", "Jane Doe"},
-    {"position", "Backend Engineer"},
-    {"company", "Acme"},
-    {"recruiter_name", "Sam Smith"},
-    {"scheduling_link", "https://cal.example/book?id=42&x=1"},
+	{ "candidate_name", "Jane Doe" },
+	{ "position", "Backend Engineer" },
+	{ "company", "Acme" },
+	{ "recruiter_name", "Sam Smith" },
+	{ "scheduling_link", "https://cal.example/book?id=42&x=1" },
 };
 
 START_TEST(test_render_text_and_subject)
 {
-	struct template t = {"Hello {{candidate_name}} - {{ position }}",
-			     "Dear {{candidate_name}},\n{{company}} says hi.", NULL};
+	struct template t = { "Hello {{candidate_name}} - {{ position }}",
+			      "Dear {{candidate_name}},\n{{company}} says hi.", NULL };
 	struct template_output out;
 	char err[256] = "";
 
@@ -36,9 +36,11 @@ END_TEST
 
 START_TEST(test_html_escaping_of_hostile_name)
 {
-	struct template t = {"Hi {{candidate_name}}", "Dear {{candidate_name}}",
-			     "<p title=\"{{candidate_name}}\" class='{{candidate_name}}'>Dear {{candidate_name}}</p>"};
-	struct template_var vars[] = {{"candidate_name", "<script>alert(1)</script> \"&' O'Brien"}};
+	struct template t = {
+		"Hi {{candidate_name}}", "Dear {{candidate_name}}",
+		"<p title=\"{{candidate_name}}\" class='{{candidate_name}}'>Dear {{candidate_name}}</p>"
+	};
+	struct template_var vars[] = { { "candidate_name", "<script>alert(1)</script> \"&' O'Brien" } };
 	struct template_output out;
 	char err[256] = "";
 	const char *esc = "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39; O&#39;Brien";
@@ -57,38 +59,39 @@ END_TEST
 
 START_TEST(test_link_in_href)
 {
-	struct template t = {"S", "Book: {{scheduling_link}}",
-			     "<a href=\"{{scheduling_link}}\">{{scheduling_link}}</a>"};
+	struct template t = { "S", "Book: {{scheduling_link}}",
+			      "<a href=\"{{scheduling_link}}\">{{scheduling_link}}</a>" };
 	struct template_output out;
 	char err[256] = "";
 
 	ck_assert_int_eq(template_render(&t, good_vars, ARRAY_SIZE(good_vars), &out, err, sizeof(err)), 0);
 	ck_assert_str_eq(
-	    out.html, "<a href=\"https://cal.example/book?id=42&amp;x=1\">https://cal.example/book?id=42&amp;x=1</a>");
+		out.html,
+		"<a href=\"https://cal.example/book?id=42&amp;x=1\">https://cal.example/book?id=42&amp;x=1</a>");
 	ck_assert_str_eq(out.text, "Book: https://cal.example/book?id=42&x=1");
 	template_output_release(&out);
 }
 END_TEST
 
 static const char *const bad_links[] = {
-    "javascript:alert(1)",
-    "JAVASCRIPT:alert(1)",
-    "data:text/html,<script>",
-    "//evil.example/x",
-    "ftp://x.example/",
-    "https://",
-    "https:///path",
-    "https://x.example/a b",
-    "https://x.example/\"onmouseover=\"x",
-    "http://x.example/<",
-    "vbscript:x",
-    "https://x.example/\\",
+	"javascript:alert(1)",
+	"JAVASCRIPT:alert(1)",
+	"data:text/html,<script>",
+	"//evil.example/x",
+	"ftp://x.example/",
+	"https://",
+	"https:///path",
+	"https://x.example/a b",
+	"https://x.example/\"onmouseover=\"x",
+	"http://x.example/<",
+	"vbscript:x",
+	"https://x.example/\\",
 };
 
 START_TEST(test_bad_links_refused)
 {
-	struct template t = {"S", "{{scheduling_link}}", "<a href=\"{{scheduling_link}}\">book</a>"};
-	struct template_var vars[] = {{"scheduling_link", bad_links[_i]}};
+	struct template t = { "S", "{{scheduling_link}}", "<a href=\"{{scheduling_link}}\">book</a>" };
+	struct template_var vars[] = { { "scheduling_link", bad_links[_i] } };
 	struct template_output out;
 	char err[256] = "";
 
@@ -104,27 +107,28 @@ static const struct {
 	const char *html;
 	const char *err;
 } bad_html_contexts[] = {
-    {"<a href=\"{{candidate_name}}\">x</a>",
-     "attribute 'href' must be exactly one link placeholder, not 'candidate_name'"},
-    {"<a href=\"https://x.example/?n={{candidate_name}}\">x</a>",
-     "attribute 'href' must be exactly one link placeholder, not 'candidate_name'"},
-    {"<a href=\"{{scheduling_link}}/x\">x</a>",
-     "attribute 'href' must be exactly one link placeholder, not 'scheduling_link'"},
-    {"<img src='{{company}}'>", "attribute 'src' must be exactly one link placeholder, not 'company'"},
-    {"<p onclick=\"{{candidate_name}}\">x</p>",
-     "placeholder 'candidate_name' is not allowed in the 'onclick' attribute"},
-    {"<p style=\"color:{{company}}\">x</p>", "placeholder 'company' is not allowed in the 'style' attribute"},
-    {"<p class={{company}}>x</p>", "placeholder 'company' is inside a tag, comment, script or style"},
-    {"<p {{company}}>x</p>", "placeholder 'company' is inside a tag, comment, script or style"},
-    {"<!-- {{company}} -->", "placeholder 'company' is inside a tag, comment, script or style"},
-    {"<script>var n = '{{candidate_name}}';</script>",
-     "placeholder 'candidate_name' is inside a tag, comment, script or style"},
-    {"<STYLE>p { content: '{{company}}' }</STYLE>", "placeholder 'company' is inside a tag, comment, script or style"},
+	{ "<a href=\"{{candidate_name}}\">x</a>",
+	  "attribute 'href' must be exactly one link placeholder, not 'candidate_name'" },
+	{ "<a href=\"https://x.example/?n={{candidate_name}}\">x</a>",
+	  "attribute 'href' must be exactly one link placeholder, not 'candidate_name'" },
+	{ "<a href=\"{{scheduling_link}}/x\">x</a>",
+	  "attribute 'href' must be exactly one link placeholder, not 'scheduling_link'" },
+	{ "<img src='{{company}}'>", "attribute 'src' must be exactly one link placeholder, not 'company'" },
+	{ "<p onclick=\"{{candidate_name}}\">x</p>",
+	  "placeholder 'candidate_name' is not allowed in the 'onclick' attribute" },
+	{ "<p style=\"color:{{company}}\">x</p>", "placeholder 'company' is not allowed in the 'style' attribute" },
+	{ "<p class={{company}}>x</p>", "placeholder 'company' is inside a tag, comment, script or style" },
+	{ "<p {{company}}>x</p>", "placeholder 'company' is inside a tag, comment, script or style" },
+	{ "<!-- {{company}} -->", "placeholder 'company' is inside a tag, comment, script or style" },
+	{ "<script>var n = '{{candidate_name}}';</script>",
+	  "placeholder 'candidate_name' is inside a tag, comment, script or style" },
+	{ "<STYLE>p { content: '{{company}}' }</STYLE>",
+	  "placeholder 'company' is inside a tag, comment, script or style" },
 };
 
 START_TEST(test_html_contexts_refused)
 {
-	struct template t = {"S", "T", bad_html_contexts[_i].html};
+	struct template t = { "S", "T", bad_html_contexts[_i].html };
 	char err[256] = "";
 
 	ck_assert_int_eq(template_check(&t, err, sizeof(err)), -1);
@@ -136,9 +140,10 @@ START_TEST(test_html_contexts_allowed_after_closing)
 {
 	/* After a script or comment ends, element text is a normal context again. */
 	struct template t = {
-	    "S", "T",
-	    "<!-- note --><script>var a = 1;</script><style>p{}</style><p data-x=\"{{company}}\">{{company}}</p>"};
-	struct template_var vars[] = {{"company", "A&B"}};
+		"S", "T",
+		"<!-- note --><script>var a = 1;</script><style>p{}</style><p data-x=\"{{company}}\">{{company}}</p>"
+	};
+	struct template_var vars[] = { { "company", "A&B" } };
 	struct template_output out;
 	char err[256] = "";
 
@@ -153,23 +158,24 @@ static const struct {
 	struct template t;
 	const char *err;
 } bad_templates[] = {
-    {{"Hi {{candidate_nme}}", "x", NULL}, "unknown variable 'candidate_nme' in template subject"},
-    {{"S", "Dear {{first_name}}", NULL}, "unknown variable 'first_name' in template text"},
-    {{"S", "T", "<p>{{salary}}</p>"}, "unknown variable 'salary' in template html"},
-    {{"S", "Your {{score}}", NULL}, "variable 'score' is not allowed: emails never carry scores or rankings"},
-    {{"S", "Your {{overall_Score}}", NULL},
-     "variable 'overall_Score' is not allowed: emails never carry scores or rankings"},
-    {{"{{rank}}", "T", NULL}, "variable 'rank' is not allowed: emails never carry scores or rankings"},
-    {{"S", "T", "<p>{{category}}</p>"}, "variable 'category' is not allowed: emails never carry scores or rankings"},
-    {{"S", "T {{ratings}}", NULL}, "variable 'ratings' is not allowed: emails never carry scores or rankings"},
-    {{"S", "Dear {{candidate_name}", NULL}, "template text has a malformed placeholder at byte 5"},
-    {{"S", "Dear {{}}", NULL}, "template text has a malformed placeholder at byte 5"},
-    {{"S", "Dear {{candidate name}}", NULL}, "template text has a malformed placeholder at byte 5"},
-    {{"S", "Dear {{candidate-name}}", NULL}, "template text has a malformed placeholder at byte 5"},
-    {{"S\r\nBcc: x@y", "T", NULL}, "template subject contains a line break"},
-    {{"S", "bad \xff utf8", NULL}, "template text is not valid UTF-8"},
-    {{"", "T", NULL}, "template needs a subject and a text body"},
-    {{"S", NULL, NULL}, "template needs a subject and a text body"},
+	{ { "Hi {{candidate_nme}}", "x", NULL }, "unknown variable 'candidate_nme' in template subject" },
+	{ { "S", "Dear {{first_name}}", NULL }, "unknown variable 'first_name' in template text" },
+	{ { "S", "T", "<p>{{salary}}</p>" }, "unknown variable 'salary' in template html" },
+	{ { "S", "Your {{score}}", NULL }, "variable 'score' is not allowed: emails never carry scores or rankings" },
+	{ { "S", "Your {{overall_Score}}", NULL },
+	  "variable 'overall_Score' is not allowed: emails never carry scores or rankings" },
+	{ { "{{rank}}", "T", NULL }, "variable 'rank' is not allowed: emails never carry scores or rankings" },
+	{ { "S", "T", "<p>{{category}}</p>" },
+	  "variable 'category' is not allowed: emails never carry scores or rankings" },
+	{ { "S", "T {{ratings}}", NULL }, "variable 'ratings' is not allowed: emails never carry scores or rankings" },
+	{ { "S", "Dear {{candidate_name}", NULL }, "template text has a malformed placeholder at byte 5" },
+	{ { "S", "Dear {{}}", NULL }, "template text has a malformed placeholder at byte 5" },
+	{ { "S", "Dear {{candidate name}}", NULL }, "template text has a malformed placeholder at byte 5" },
+	{ { "S", "Dear {{candidate-name}}", NULL }, "template text has a malformed placeholder at byte 5" },
+	{ { "S\r\nBcc: x@y", "T", NULL }, "template subject contains a line break" },
+	{ { "S", "bad \xff utf8", NULL }, "template text is not valid UTF-8" },
+	{ { "", "T", NULL }, "template needs a subject and a text body" },
+	{ { "S", NULL, NULL }, "template needs a subject and a text body" },
 };
 
 START_TEST(test_bad_templates)
@@ -181,22 +187,28 @@ START_TEST(test_bad_templates)
 	ck_assert_str_eq(err, bad_templates[_i].err);
 	err[0] = '\0';
 	ck_assert_int_eq(
-	    template_render(&bad_templates[_i].t, good_vars, ARRAY_SIZE(good_vars), &out, err, sizeof(err)), -1);
+		template_render(&bad_templates[_i].t, good_vars, ARRAY_SIZE(good_vars), &out, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, bad_templates[_i].err);
 }
 END_TEST
 
 START_TEST(test_missing_and_bad_values)
 {
-	struct template t = {"Hi {{candidate_name}}", "From {{recruiter_name}} at {{company}}", NULL};
-	struct template_var missing[] = {{"candidate_name", "Jane"}, {"company", "Acme"}};
-	struct template_var empty[] = {{"candidate_name", ""}, {"company", "Acme"}, {"recruiter_name", "S"}};
-	struct template_var null_value[] = {{"candidate_name", "J"}, {"company", NULL}, {"recruiter_name", "S"}};
-	struct template_var crlf[] = {
-	    {"candidate_name", "Jane\r\nBcc: x@example.org"}, {"company", "A"}, {"recruiter_name", "S"}};
-	struct template_var bad_utf8[] = {{"candidate_name", "J\xc3"}, {"company", "A"}, {"recruiter_name", "S"}};
+	struct template t = { "Hi {{candidate_name}}", "From {{recruiter_name}} at {{company}}", NULL };
+	struct template_var missing[] = { { "candidate_name", "Jane" }, { "company", "Acme" } };
+	struct template_var empty[] = { { "candidate_name", "" }, { "company", "Acme" }, { "recruiter_name", "S" } };
+	struct template_var null_value[] = { { "candidate_name", "J" },
+					     { "company", NULL },
+					     { "recruiter_name", "S" } };
+	struct template_var crlf[] = { { "candidate_name", "Jane\r\nBcc: x@example.org" },
+				       { "company", "A" },
+				       { "recruiter_name", "S" } };
+	struct template_var bad_utf8[] = { { "candidate_name", "J\xc3" },
+					   { "company", "A" },
+					   { "recruiter_name", "S" } };
 	struct template_var score[] = {
-	    {"candidate_name", "J"}, {"company", "A"}, {"recruiter_name", "S"}, {"score", "87"}};
+		{ "candidate_name", "J" }, { "company", "A" }, { "recruiter_name", "S" }, { "score", "87" }
+	};
 	struct template_output out;
 	char err[256], *big;
 
@@ -225,8 +237,8 @@ END_TEST
 
 START_TEST(test_size_limits)
 {
-	struct template t = {"{{candidate_name}}{{candidate_name}}", "T", NULL};
-	struct template_var vars[] = {{"candidate_name", NULL}};
+	struct template t = { "{{candidate_name}}{{candidate_name}}", "T", NULL };
+	struct template_var vars[] = { { "candidate_name", NULL } };
 	struct template_output out;
 	char err[256], *v = xmalloc(TEMPLATE_VALUE_MAX + 1), *part = xmalloc(TEMPLATE_PART_MAX + 2);
 
@@ -303,8 +315,8 @@ START_TEST(test_default_invite_needs_link)
 	ck_assert_str_eq(err, "missing value for variable 'scheduling_link'");
 	ck_assert_ptr_null(template_default((enum template_kind)7));
 	ck_assert_ptr_null(template_kind_name((enum template_kind)7));
-	ck_assert_int_eq(template_kind_parse("promote", (enum template_kind[1]){0}), -1);
-	ck_assert_int_eq(template_kind_parse(NULL, (enum template_kind[1]){0}), -1);
+	ck_assert_int_eq(template_kind_parse("promote", (enum template_kind[1]){ 0 }), -1);
+	ck_assert_int_eq(template_kind_parse(NULL, (enum template_kind[1]){ 0 }), -1);
 }
 END_TEST
 
