@@ -602,9 +602,7 @@ START_TEST(test_maildev_pool_delivers_exactly_once)
 		printf("skip: %s: no SMTP sink configured or its web API does not answer\n", __func__);
 		return;
 	}
-	snprintf(url, sizeof(url), "%s/api/email/all", base);
-	ck_assert_int_eq(http_call("DELETE", url, &list), 0);
-	buf_reset(&list);
+	/* The sink is shared with other tests: never clear it, count only this run's messages (by a random token). */
 	ck_assert_int_eq(random_bytes(raw, sizeof(raw)), 0);
 	hex_encode(raw, sizeof(raw), token);
 	ids = xcalloc(N, sizeof(*ids));
