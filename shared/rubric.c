@@ -18,7 +18,8 @@
 #define DERIVED_SKILLS_MAX 40
 #define DERIVED_TERMS_MAX 20
 #define DERIVED_TITLE_WORDS_MAX 8
-#define HEADER_WORDS_MAX 24
+#define HEADER_WORDS_MAX 48
+#define HEADER_LINES 3
 
 static const char *const kind_names[] = { "terms", "skills", "experience", "education" };
 
@@ -308,7 +309,7 @@ static const char *const boilerplate[] = {
 	"support", "provide", "drive", "own", "ownership", "lead", "leading", "person", "people", "someone",
 	"addition", "meet", "making", "necessary", "member", "members", "conduct", "effectively", "regular",
 	"document", "purpose", "outline", "core", "includes", "such", "different", "other", "others", "all",
-	"get", "set", "way", "ways", "thing", "things", "time", "times", "also", "eager", "passionate", "bonus", "hiring", "hire",
+	"get", "set", "way", "ways", "thing", "things", "time", "times", "also", "eager", "passionate", "bonus", "hiring", "hire", "job", "description", "summary", "overview",
 };
 
 /* Acronyms that look like technologies but are not. */
@@ -331,6 +332,16 @@ static bool in_stem_list(const char *const *list, size_t n, uint64_t key)
 static bool is_boilerplate(uint64_t key)
 {
 	return in_stem_list(boilerplate, ARRAY_SIZE(boilerplate), key);
+}
+
+static bool has_digit(const char *w, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (w[i] >= '0' && w[i] <= '9')
+			return true;
+	return false;
 }
 
 static bool is_number(const char *w, size_t len)
@@ -521,13 +532,18 @@ static bool tok_in_title_case_line(const struct textnorm_doc *d, size_t i)
 /* True when the token starts a line or a clause (so its capital letter says nothing). */
 static bool tok_starts_clause(const struct textnorm_doc *d, size_t i)
 {
-	size_t s = d->tok[i].start;
+	size_t k;
 
-	if (i == 0 || d->tok[i].brk)
+	if (i == 0)
 		return true;
-	while (s > 0 && (d->text[s - 1] == ' ' || d->text[s - 1] == '\t'))
-		s--;
-	return s == 0 || d->text[s - 1] == '\n' || d->text[s - 1] == '-' || d->text[s - 1] == '#';
+	/* Commas do not start a clause: "MySQL, Oracle, and MongoDB" is a list of names. */
+	for (k = d->tok[i - 1].end; k < d->tok[i].start; k++) {
+		unsigned char c = (unsigned char)d->text[k];
+		if (c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n' || c == '-' || c == '#' ||
+		    c == '*' || c == '(' || c == '|' || c >= 0x80)
+			return true;
+	}
+	return false;
 }
 
 static bool key_in(const uint64_t *keys, size_t n, uint64_t key)
@@ -556,17 +572,34 @@ static bool tok_is_plain_word(const struct textnorm_doc *d, size_t i)
  */
 static size_t header_words(const struct job *job, const struct textnorm_doc *d, uint64_t *keys)
 {
-	size_t i, n = 0, pos = 0, start, end;
+	size_t i, n = 0, pos = 0, start, end, lines = 0;
 	bool brk;
 
 	while (n < HEADER_WORDS_MAX && textnorm_next_word(job->company, strlen(job->company), &pos, &start, &end, &brk))
 		keys[n++] = textnorm_word_key(job->company + start, end - start);
 	for (i = 0; i < d->ntok && n < HEADER_WORDS_MAX; i++) {
-		if (i > 0 && memchr(d->text + d->tok[i - 1].end, '\n', d->tok[i].start - d->tok[i - 1].end))
+		if (i > 0 && memchr(d->text + d->tok[i - 1].end, '\n', d->tok[i].start - d->tok[i - 1].end) &&
+		    ++lines == HEADER_LINES)
 			break;
-		keys[n++] = d->tok[i].key;
+		/* The first line always; the next ones only when they read like a heading or an address. */
+		if (lines == 0 || tok_in_title_case_line(d, i))
+			keys[n++] = d->tok[i].key;
 	}
 	return n;
+}
+
+/* "example.com", "careers.acme.io": web addresses are not technologies. */
+static bool tok_is_domain(const char *w, size_t len)
+{
+	static const char *const tlds[] = { ".com", ".org", ".net", ".io", ".co", ".uk", ".gov", ".edu", ".dev" };
+	size_t k, n;
+
+	for (k = 0; k < ARRAY_SIZE(tlds); k++) {
+		n = strlen(tlds[k]);
+		if (len > n && strncasecmp(w + len - n, tlds[k], n) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Skills: explicit ones first, then vocabulary and tech-shaped words from the description in text order. */
@@ -591,7 +624,7 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 		size_t len = d->tok[i].end - d->tok[i].start, j;
 		bool shape;
 
-		if (!tok_is_plain_word(d, i) || key_in(title_keys, ntitle, d->tok[i].key))
+		if (!tok_is_plain_word(d, i) || key_in(title_keys, ntitle, d->tok[i].key) || tok_is_domain(w, len))
 			continue;
 		shape = tok_has_tech_shape(w, len) || tok_is_acronym(w, len);
 		if (!shape && !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) && !tok_in_title_case_line(d, i) &&
@@ -688,7 +721,8 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 		else
 			terms[i].weight = (double)terms[i].count * (1.0 + 0.5 * early) * (terms[i].bigram ? 1.2 : 1.0);
 	}
-	qsort(terms, n, sizeof(*terms), term_cmp);
+	if (n)
+		qsort(terms, n, sizeof(*terms), term_cmp);
 	for (i = 0; i < n && out->n < DERIVED_TERMS_MAX && terms[i].weight > 0; i++) {
 		surface = xstrndup(d->text + terms[i].start, terms[i].end - terms[i].start);
 		textnorm_lower(surface);
@@ -806,7 +840,7 @@ struct rubric *rubric_derive(const struct job *job)
 		size_t len = title.tok[i].end - title.tok[i].start;
 		char *s;
 
-		if (!tok_is_plain_word(&title, i) || len < 2)
+		if (!tok_is_plain_word(&title, i) || len < 2 || has_digit(w, len))
 			continue;
 		s = xstrndup(w, len);
 		textnorm_lower(s);

@@ -12,7 +12,7 @@
 #include "util.h"
 
 #define SHORT_PHRASE_MAX 160
-#define HEADLINE_BYTES 300
+#define HEADLINE_WORDS 30
 #define LITTLE_TEXT 200
 
 static const char *const degree_words[] = { "degree", "bachelor", "bachelors", "master", "masters", "phd", "ph.d",
@@ -136,10 +136,15 @@ static double score_experience(const struct rubric_criterion *rc, const struct t
 	}
 	if (!exp->known)
 		add_phrase(&c->gaps, "", "no dates or stated years of experience");
+	/*
+	 * Title similarity: the job title's words in the resume's headline (its
+	 * first words, where people put their current title) count most; found
+	 * anywhere else they count a little.
+	 */
 	for (i = 0; i < rc->nkeywords; i++) {
-		if (textnorm_doc_find(doc, rc->keywords[i], &s, &e) >= 0) {
-			/* A title word in the resume's headline counts fully, elsewhere less. */
-			credit = s < HEADLINE_BYTES ? 1.0 : 0.6;
+		long t = textnorm_doc_find(doc, rc->keywords[i], &s, &e);
+		if (t >= 0) {
+			credit = t < HEADLINE_WORDS ? 1.0 : 0.3;
 			tc += credit;
 			add_quote(c, doc->text, doc->len, s, e);
 			add_phrase(&c->strengths, "title word ", rc->keywords[i]);

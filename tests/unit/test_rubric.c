@@ -94,8 +94,9 @@ START_TEST(test_job_bounds)
 	char err[256];
 	struct job *job;
 	char *s;
-	size_t dlen = JOB_DESCRIPTION_MAX + 1;
-	char *desc = malloc(dlen + 64);
+	size_t dlen = JOB_DESCRIPTION_MAX + 1, hl;
+	const char *head = "{\"title\":\"T\",\"description\":\"";
+	char *desc;
 
 	s = repeated("{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[", "s", JOB_SKILLS_MAX, "]}");
 	ck_assert_int_eq(job_parse(s, strlen(s), &job, err, sizeof(err)), 0);
@@ -107,9 +108,9 @@ START_TEST(test_job_bounds)
 	ck_assert(strstr(err, "required_skills: at most 200") != NULL);
 	free(s);
 
-	const char *head = "{\"title\":\"T\",\"description\":\"";
-	size_t hl = strlen(head);
-
+	hl = strlen(head);
+	desc = calloc(1, hl + dlen + 3);
+	ck_assert_ptr_nonnull(desc);
 	memcpy(desc, head, hl);
 	memset(desc + hl, 'a', dlen);
 	memcpy(desc + hl + dlen, "\"}", 3);
