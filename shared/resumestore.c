@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "queue.h"
 #include "status.h"
 #include "util.h"
 
@@ -45,27 +46,16 @@ static int create_batch(const struct resume_new *r, int64_t *batch_id)
 	return rc;
 }
 
-/*
- * The task row of a resume; its key makes enqueueing idempotent. NOTIFY
- * wakes a following drainer at commit.
- */
-static int enqueue_processing(const struct resume_new *r, int64_t resume_id)
+/* The processing task of a resume; its key makes enqueueing idempotent, its notification wakes drainers at commit. */
+static int enqueue_processing(const struct resume_new *r, int64_t resume_id, int64_t batch_id)
 {
-	char org[24], key[48], payload[96];
-	const char *p[4] = { org, RESUME_TASK_KIND, key, payload };
-	int rc;
+	char key[48], payload[128];
+	int64_t task_id;
 
-	snprintf(org, sizeof(org), "%lld", (long long)r->org_id);
 	snprintf(key, sizeof(key), "resume:%lld", (long long)resume_id);
-	snprintf(payload, sizeof(payload), "{\"resume_id\":%lld,\"job_id\":%lld}", (long long)resume_id,
-		 (long long)r->job_id);
-	rc = db_exec("resume_task",
-		     "INSERT INTO tasks (org_id, kind, idempotency_key, payload, priority)"
-		     " VALUES ($1, $2, $3, $4::jsonb, 0) ON CONFLICT (kind, idempotency_key) DO NOTHING",
-		     4, p, NULL);
-	if (rc == 0)
-		rc = db_exec(NULL, "NOTIFY shortlist_tasks", 0, NULL, NULL);
-	return rc;
+	snprintf(payload, sizeof(payload), "{\"resume_id\":%lld,\"job_id\":%lld,\"batch_id\":%lld}", (long long)resume_id,
+		 (long long)r->job_id, (long long)batch_id);
+	return queue_enqueue(RESUME_TASK_KIND, key, r->org_id, payload, 0, 0, &task_id, NULL);
 }
 
 int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *resume_id, int64_t *duplicate_of)
@@ -117,7 +107,7 @@ int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *r
 		return 1;
 	}
 	*resume_id = db_int(res, 0, 0, 0);
-	rc = enqueue_processing(r, *resume_id);
+	rc = enqueue_processing(r, *resume_id, *batch_id ? *batch_id : created_batch);
 	if (rc < 0)
 		goto out;
 	rc = db_commit();
