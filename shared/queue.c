@@ -132,10 +132,16 @@ void queue_tasks_free(struct queue_task *tasks, int n)
 int queue_claim(const char *worker, const char *const *kinds, int max, int lease_seconds, struct queue_task **tasks,
 		int *n)
 {
+	/*
+	 * Three forms, each prepared once: any kind (tasks_claimable), one kind
+	 * (tasks_claimable_kind gives its rows already in claim order), several.
+	 */
+	static const char *const filters[3] = { "$2::text IS NULL", "kind = $2::text", "kind = ANY ($2::text[])" };
+	static const char *const names[3] = { "queue_claim_any", "queue_claim_kind", "queue_claim_kinds" };
 	static const char sql[] =
 		"WITH c AS ("
 		" SELECT id FROM tasks"
-		" WHERE state = 'queued' AND run_at <= now() AND ($2::text[] IS NULL OR kind = ANY ($2::text[]))"
+		" WHERE state = 'queued' AND run_at <= now() AND %s"
 		" ORDER BY priority DESC, run_at, id"
 		" LIMIT $3::int"
 		" FOR UPDATE SKIP LOCKED),"
@@ -154,7 +160,8 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 	const char *params[4];
 	struct db_result *res = NULL;
 	struct queue_task *out = NULL;
-	int rc, rows = 0, i;
+	char stmt[1024];
+	int rc, rows = 0, i, form;
 
 	*tasks = NULL;
 	*n = 0;
@@ -171,11 +178,16 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 	}
 	fmt_i64(limit, sizeof(limit), max);
 	fmt_i64(lease, sizeof(lease), lease_of(lease_seconds));
-	params[0] = worker;
-	params[1] = kinds ? lit.ptr : NULL;
 	params[2] = limit;
 	params[3] = lease;
-	rc = db_query("queue_claim", sql, 4, params, &res);
+	form = !kinds ? 0 : kinds[0] && !kinds[1] ? 1 : 2;
+	if (snprintf(stmt, sizeof(stmt), sql, filters[form]) >= (int)sizeof(stmt)) {
+		rc = ST_INTERNAL;
+		goto out;
+	}
+	params[0] = worker;
+	params[1] = form == 0 ? NULL : form == 1 ? kinds[0] : lit.ptr;
+	rc = db_query(names[form], stmt, 4, params, &res);
 	if (rc < 0)
 		goto out;
 	rows = db_rows(res);

@@ -170,7 +170,9 @@ int queue_rescue(int *discarded);
 /*
  * Subscribes the process's connection to QUEUE_CHANNEL (once; later calls do
  * nothing). Call it before the first claim of a follow loop so that no
- * notification sent between an empty claim and the wait is missed.
+ * notification sent between an empty claim and the wait is missed. The
+ * subscription survives reconnects but not db_close(): a process that closes
+ * its connection does not wait on the queue afterwards.
  * Returns 0 or a db status code.
  */
 int queue_listen(void);
