@@ -35,6 +35,59 @@ static bool valid_name(const char *s, size_t max)
 	return s && *s && strlen(s) <= max;
 }
 
+/* Length of the strict UTF-8 character at s (1..4), or 0 when the bytes there are not one. */
+static size_t utf8_char_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * An error message PostgreSQL will store: at most QUEUE_ERROR_MAX characters
+ * of valid UTF-8, each invalid byte replaced by '?'. Error text may come from
+ * libraries reading hostile files, and a refused UPDATE would leave the task
+ * running until its lease ran out. Returns a new string; caller frees.
+ */
+static char *clean_error(const char *error)
+{
+	const unsigned char *p = (const unsigned char *)(error ? error : "unknown error");
+	struct buf b = BUF_INIT(0);
+	size_t chars = 0;
+
+	while (*p && chars < QUEUE_ERROR_MAX) {
+		size_t n = utf8_char_len(p);
+
+		if (n == 0) {
+			buf_append_char(&b, '?');
+			p++;
+		} else {
+			buf_append(&b, p, n);
+			p += n;
+		}
+		chars++;
+	}
+	return buf_detach(&b, NULL);
+}
+
 static int lease_of(int lease_seconds)
 {
 	return lease_seconds > 0 ? lease_seconds : (int)config()->task_lease_seconds;
@@ -301,10 +354,12 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 	char delay[24], id[24], attempt[24];
 	const char *params[6];
 	struct db_result *res = NULL;
+	char *text = NULL;
 	int rc;
 
 	if (!task || !task->locked_by)
 		return ST_BAD_REQUEST;
+	text = clean_error(error);
 	fmt_i64(delay, sizeof(delay), backoff_delay_ms(policy ? policy : &def, task->attempt, NULL, NULL));
 	fmt_i64(id, sizeof(id), task->id);
 	fmt_i64(attempt, sizeof(attempt), task->attempt);
@@ -313,7 +368,7 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 	params[2] = attempt;
 	params[3] = retryable ? "true" : "false";
 	params[4] = delay;
-	params[5] = error ? error : "unknown error";
+	params[5] = text;
 	rc = db_query("queue_fail", sql, 6, params, &res);
 	if (rc < 0)
 		goto out;
@@ -327,6 +382,7 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 		*discarded = strcmp(db_value(res, 0, 0), "discarded") == 0;
 out:
 	db_result_free(res);
+	free(text);
 	return rc;
 }
 

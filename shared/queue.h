@@ -141,7 +141,8 @@ int queue_succeed(const struct queue_task *task);
 
 /*
  * Records a failed attempt with error (a short reason, never secrets or
- * resume text; NULL: "unknown error"; kept as last_error). When retryable and
+ * resume text; NULL: "unknown error"; kept as last_error, cut to
+ * QUEUE_ERROR_MAX characters, invalid UTF-8 bytes as '?'). When retryable and
  * attempts are left the task is queued again after a delay drawn from policy
  * (NULL: BACKOFF_DEFAULT) for this attempt number; otherwise it is
  * discarded. *discarded (may be NULL) tells which. Returns 0, ST_GONE when

@@ -9,12 +9,12 @@
 QS="$TOOLS/queue_stress"
 [[ -x $QS ]] || skip_all "$QS is not built (run make)"
 run_id="t0400-$$-$RANDOM"
-pair="$run_id-pair" suicide="$run_id-suicide" killed="$run_id-killed" bench="$run_id-bench"
+pair="$run_id-pair" four="$run_id-four" suicide="$run_id-suicide" killed="$run_id-killed" bench="$run_id-bench"
 
 # Removes this run's tasks and records, keeping the exit status for t_finish.
 cleanup() {
 	local rc=$? k
-	for k in "$pair" "$suicide" "$killed" "$bench-1" "$bench-50"; do
+	for k in "$pair" "$four" "$suicide" "$killed" "$bench-1" "$bench-50"; do
 		"$QS" clean "$k" >/dev/null 2>&1
 	done
 	return "$rc"
@@ -39,6 +39,15 @@ check "nothing is left queued or running" test "$(value unfinished "$T_TMP/pair.
 check "no task was run twice" test "$(value tasks_run_twice "$T_TMP/pair.check")" = 0
 check "both workers wrote effects" test "$(value workers "$T_TMP/pair.check")" = 2
 grep -q violation "$T_TMP/pair.check" && sed 's/^/# /' "$T_TMP/pair.check"
+
+# Harder contention: four workers taking one task per claim from the head of the same index.
+check "1000 tasks enqueued for four workers" "$QS" setup "$four" 1000
+"$QS" work "$four" --workers 4 --batch 1 --lease 30 >"$T_TMP/four.out" 2>&1
+check "four single-claim workers drain the pool without errors" test $? -eq 0
+sed 's/^/# /' "$T_TMP/four.out"
+"$QS" check "$four" 1000 --expect-single-run >"$T_TMP/four.check" 2>&1
+check "with four workers every task was still processed exactly once" test $? -eq 0
+grep -q violation "$T_TMP/four.check" && sed 's/^/# /' "$T_TMP/four.check"
 
 # The checker itself must catch a wrong count.
 check "check fails when the expected count is wrong" bash -c "! '$QS' check '$pair' 1001 >/dev/null 2>&1"

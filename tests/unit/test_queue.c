@@ -541,6 +541,15 @@ START_TEST(test_fail_discards_at_max_attempts_or_when_permanent)
 	err = qstr("SELECT last_error || ':' || attempts FROM tasks WHERE id = $1::bigint", perm);
 	ck_assert_str_eq(err, "unknown error:1");
 	free(err);
+
+	/* Error text from a hostile file is stored, its invalid bytes replaced, rather than refused. */
+	perm = enqueue(kind, "invalid-utf8", 0, 0);
+	t = claim_one("w", kind);
+	ck_assert_int_eq(queue_fail(t, "\xff\xfe bad \xc3\xa9t\xc3 \xed\xa0\x80 \xe2\x82\xac", false, NULL, NULL), 0);
+	queue_tasks_free(t, 1);
+	err = qstr("SELECT last_error FROM tasks WHERE id = $1::bigint", perm);
+	ck_assert_str_eq(err, "?? bad \xc3\xa9t? ??? \xe2\x82\xac");
+	free(err);
 }
 END_TEST
 
