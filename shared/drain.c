@@ -465,6 +465,12 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				stats->rescued += n;
 				log_info("drain: rescued %d tasks with expired leases (%d discarded)", n, discarded);
 			}
+			if (next_rescue == 0 || discarded > 0) {
+				int settled = resultstore_settle_discarded();
+
+				if (settled > 0)
+					log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
+			}
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {

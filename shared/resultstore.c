@@ -248,3 +248,30 @@ int resultstore_mark_failed(int64_t org_id, int64_t resume_id, const char *reaso
 	db_result_free(res);
 	return rc;
 }
+
+int resultstore_settle_discarded(void)
+{
+	struct db_result *res = NULL;
+	int rc, i, n, settled = 0;
+
+	rc = db_query("resume_discarded",
+		      "SELECT r.org_id, r.id, COALESCE(t.last_error, 'unknown error') FROM tasks t"
+		      " JOIN resumes r ON r.id = (t.payload->>'resume_id')::bigint AND r.org_id = t.org_id"
+		      " WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND r.status IN ('queued', 'processing')"
+		      " AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.kind = t.kind AND u.id <> t.id"
+		      "   AND u.payload->>'resume_id' = t.payload->>'resume_id' AND u.state IN ('queued', 'running'))"
+		      " LIMIT 1000",
+		      0, NULL, &res);
+	if (rc < 0)
+		return rc;
+	n = db_rows(res);
+	for (i = 0; i < n; i++) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "could not be processed: %s", db_value(res, i, 2));
+		if (resultstore_mark_failed(db_int(res, i, 0, 0), db_int(res, i, 1, 0), why) == 0)
+			settled++;
+	}
+	db_result_free(res);
+	return settled;
+}

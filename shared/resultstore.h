@@ -63,4 +63,13 @@ int resultstore_finish(const struct queue_task *task, const struct stored_resume
  */
 int resultstore_mark_failed(int64_t org_id, int64_t resume_id, const char *reason);
 
+/*
+ * Marks failed every resume whose processing task was discarded (out of
+ * attempts, or its lease expired once too often) while the resume still
+ * says queued or processing, with the task's last error as the reason and
+ * a current analysis of category "failed". Drainers call it after each
+ * rescue. Returns how many resumes it settled, or a db status code.
+ */
+int resultstore_settle_discarded(void);
+
 #endif
