@@ -1,0 +1,293 @@
+/* candidates: batch progress, ranked candidates, candidate detail, rescoring, cache stats and dead letters. */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "app.h"
+#include "auth.h"
+#include "cache.h"
+#include "candidates.h"
+#include "config.h"
+#include "db.h"
+#include "llm_cache.h"
+#include "log.h"
+#include "page.h"
+#include "progress.h"
+#include "queue.h"
+#include "rescore.h"
+#include "resp.h"
+#include "s3.h"
+#include "status.h"
+#include "util.h"
+
+/* Download links live at most this long, whatever s3_presign_ttl says. */
+#define DOWNLOAD_TTL_MAX 300
+
+static struct s3_client *s3;
+
+/* The answer for a failed store call: 404 naming what, 503 when the database is away, else as it is. */
+static int fail_store(struct req *r, int rc, const char *what, int64_t id)
+{
+	switch (rc) {
+	case ST_NOT_FOUND:
+		return resp_fail(r, rc, "%s %lld not found", what, (long long)id);
+	case ST_UNAVAILABLE:
+		return resp_fail(r, rc, "the database is unavailable; try again");
+	default:
+		return rc;
+	}
+}
+
+static int process_status(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "batch_id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = progress_batch(r->org_id, id, 0, NULL, &out);
+	if (rc < 0)
+		return fail_store(r, rc, "batch", id);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int candidates_index(struct req *r)
+{
+	const char *category = req_query(r, "category"), *cursor = req_query(r, "cursor");
+	struct candidates_cursor after, next = { 0 };
+	char text[CANDIDATES_CURSOR_MAX];
+	cJSON *items = NULL, *body;
+	int64_t job_id, limit = PAGE_LIMIT_DEFAULT;
+	const char *l = req_query(r, "limit");
+	bool more = false;
+	int rc;
+
+	rc = req_param_id(r, "id", &job_id);
+	if (rc < 0)
+		return rc;
+	if (category && !*category)
+		category = NULL;
+	if (category && !candidates_category_valid(category))
+		return resp_fail(r, ST_BAD_REQUEST,
+				 "category: must be one of shortlist, consider, reject, needs_review, failed");
+	if (l && parse_int64(l, 1, PAGE_LIMIT_MAX, &limit) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "limit: must be an integer from 1 to %d", PAGE_LIMIT_MAX);
+	if (cursor && *cursor && candidates_cursor_parse(cursor, &after) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
+	rc = candidates_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
+			     &more);
+	if (rc < 0)
+		return fail_store(r, rc, "job", job_id);
+	body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, "items", items);
+	if (more) {
+		candidates_cursor_format(&next, text);
+		cJSON_AddStringToObject(body, "next_cursor", text);
+	} else {
+		cJSON_AddNullToObject(body, "next_cursor");
+	}
+	return resp_json_take(r, 200, body);
+}
+
+static void iso8601(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A short-lived GET link to the stored file, or null when storage cannot sign one. */
+static cJSON *download_link(const char *key)
+{
+	const struct config *c = config();
+	long ttl = c->s3_presign_ttl < DOWNLOAD_TTL_MAX ? (long)c->s3_presign_ttl : DOWNLOAD_TTL_MAX;
+	struct s3_error e = { 0 };
+	time_t now = time(NULL);
+	char *url = NULL, exp[32];
+	cJSON *o;
+
+	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
+		log_error("candidates: storage is misconfigured: %s", e.message);
+		return cJSON_CreateNull();
+	}
+	if (s3_presign_at(s3, "GET", key, ttl, NULL, now, &url, &e) < 0) {
+		log_error("candidates: cannot presign a download of '%s': %s %s", key, e.code, e.message);
+		return cJSON_CreateNull();
+	}
+	iso8601(now + ttl, exp);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "expires_at", exp);
+	free(url);
+	return o;
+}
+
+static int candidate_get(struct req *r)
+{
+	cJSON *out = NULL;
+	char *key = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "resume_id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = candidates_get(r->org_id, id, &out, &key);
+	if (rc < 0)
+		return fail_store(r, rc, "candidate", id);
+	cJSON_AddItemToObject(out, "download", download_link(key));
+	free(key);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int rescore_post(struct req *r)
+{
+	struct rescore_result res;
+	cJSON *out;
+	int64_t job_id;
+	int rc = req_param_id(r, "id", &job_id);
+
+	if (rc < 0)
+		return rc;
+	rc = rescore_start(r->org_id, job_id, &res);
+	if (rc < 0)
+		return fail_store(r, rc, "job", job_id);
+	out = cJSON_CreateObject();
+	if (res.batch_id)
+		cJSON_AddNumberToObject(out, "batch_id", (double)res.batch_id);
+	else
+		cJSON_AddNullToObject(out, "batch_id");
+	cJSON_AddNumberToObject(out, "job_id", (double)job_id);
+	cJSON_AddStringToObject(out, "rubric_version", res.rubric_version);
+	cJSON_AddNumberToObject(out, "queued", (double)res.queued);
+	cJSON_AddNumberToObject(out, "resumes", (double)res.resumes);
+	if (res.batch_id)
+		resp_headerf(r, "Location", "/api/v1/process/status/%lld", (long long)res.batch_id);
+	return resp_json_take(r, res.created ? 202 : 200, out);
+}
+
+static int rescore_get(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t job_id, batch_id;
+	int rc = req_param_id(r, "id", &job_id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_param_id(r, "batch_id", &batch_id);
+	if (rc < 0)
+		return rc;
+	rc = progress_batch(r->org_id, batch_id, job_id, "rescore", &out);
+	if (rc < 0)
+		return fail_store(r, rc, "rescore batch", batch_id);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int cache_stats(struct req *r)
+{
+	cJSON *analyses = NULL, *out;
+	int rc = candidates_analysis_stats(r->org_id, &analyses);
+
+	if (rc < 0)
+		return fail_store(r, rc, "organisation", r->org_id);
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
+	cJSON_AddItemToObject(out, "analyses", analyses);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static cJSON *dead_json(const struct queue_dead *d)
+{
+	cJSON *o = cJSON_CreateObject(), *payload = cJSON_Parse(d->payload ? d->payload : "{}");
+
+	cJSON_AddNumberToObject(o, "id", (double)d->id);
+	cJSON_AddStringToObject(o, "kind", d->kind);
+	cJSON_AddStringToObject(o, "idempotency_key", d->idempotency_key);
+	cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateObject());
+	cJSON_AddNumberToObject(o, "attempts", d->attempts);
+	if (d->last_error)
+		cJSON_AddStringToObject(o, "last_error", d->last_error);
+	else
+		cJSON_AddNullToObject(o, "last_error");
+	if (d->finished_at)
+		cJSON_AddStringToObject(o, "finished_at", d->finished_at);
+	else
+		cJSON_AddNullToObject(o, "finished_at");
+	return o;
+}
+
+static int tasks_dead(struct req *r)
+{
+	struct queue_dead *dead = NULL;
+	cJSON *items;
+	int64_t before, next = 0;
+	int limit, n = 0, i, rc;
+
+	rc = page_params(r, &before, &limit);
+	if (rc < 0)
+		return rc;
+	/* One more than asked tells whether another page follows. */
+	rc = queue_list_dead(r->org_id, before, limit + 1, &dead, &n);
+	if (rc < 0)
+		return fail_store(r, rc, "organisation", r->org_id);
+	items = cJSON_CreateArray();
+	for (i = 0; i < n && i < limit; i++)
+		cJSON_AddItemToArray(items, dead_json(&dead[i]));
+	if (n > limit)
+		next = dead[limit - 1].id;
+	queue_dead_free(dead, n);
+	return page_respond(r, items, next);
+}
+
+static int task_retry(struct req *r)
+{
+	cJSON *out;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = queue_retry_dead(r->org_id, id);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "task %lld is not a dead letter of this organisation", (long long)id);
+	if (rc < 0)
+		return fail_store(r, rc, "task", id);
+	log_info("candidates: dead task %lld queued again", (long long)id);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "id", (double)id);
+	cJSON_AddStringToObject(out, "state", "queued");
+	return resp_json_take(r, 202, out);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/api/v1/process/status/{batch_id}", process_status, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/candidates", candidates_index, ROUTE_AUTH },
+	{ "GET", "/api/v1/candidates/{resume_id}", candidate_get, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/rescore", rescore_post, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", rescore_get, ROUTE_AUTH },
+	{ "GET", "/api/v1/cache/stats", cache_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/tasks/dead", tasks_dead, ROUTE_AUTH },
+	{ "POST", "/api/v1/tasks/{id}/retry", task_retry, ROUTE_AUTH },
+};
+
+int main(int argc, char **argv)
+{
+	struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
+	int rc;
+
+	(void)argc;
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(&app);
+	s3_client_free(s3);
+	cache_close();
+	db_close();
+	config_release();
+	return rc;
+}
