@@ -13,6 +13,8 @@
 
 #define REPLY_JSON_DEPTH 64
 #define REASON_MESSAGE_MAX 200
+/* Longest model name or fingerprint kept. */
+#define NAME_MAX_BYTES 200
 
 /*
  * USD per 1M tokens (input, cached input, output), from the providers'
@@ -98,18 +100,12 @@ static void read_usage(const cJSON *root, struct llm_reply *out)
 	}
 	s = json_str(root, "model", NULL);
 	if (s)
-		out->model = xstrndup(s, 200);
+		out->model = xstrndup(s, strnlen(s, NAME_MAX_BYTES));
 	s = json_str(root, "system_fingerprint", NULL);
 	if (s)
-		out->fingerprint = xstrndup(s, 200);
+		out->fingerprint = xstrndup(s, strnlen(s, NAME_MAX_BYTES));
 	out->usage.cost_microusd = llm_openai_cost_microusd(out->model, out->usage.prompt_tokens,
 							    out->usage.cached_tokens, out->usage.completion_tokens);
-}
-
-static void set_reason(struct llm_reply *out, enum llm_outcome outcome, const char *fmt, const char *detail)
-{
-	out->outcome = outcome;
-	snprintf(out->reason, sizeof(out->reason), fmt, detail ? detail : "");
 }
 
 /* The provider's error.message, shortened and on one line, or def. */
@@ -138,20 +134,20 @@ static void parse_error_status(long status, const cJSON *root, struct llm_reply 
 	error_message(root, msg, sizeof(msg), def);
 	if (status == 429 && ((code && strcmp(code, "insufficient_quota") == 0) ||
 			      (type && strcmp(type, "insufficient_quota") == 0))) {
-		set_reason(out, LLM_OUTCOME_ERROR, "provider quota exhausted: %s", msg);
+		out->outcome = LLM_OUTCOME_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "provider quota exhausted: %s", msg);
 		out->retry_later = true;
 	} else if (status == 429) {
-		set_reason(out, LLM_OUTCOME_RATE_LIMITED, "rate limited: %s", msg);
+		out->outcome = LLM_OUTCOME_RATE_LIMITED;
+		snprintf(out->reason, sizeof(out->reason), "rate limited: %s", msg);
 	} else if (status == 408 || status == 409 || status >= 500) {
-		char text[REASON_MESSAGE_MAX + 64];
-
-		snprintf(text, sizeof(text), "HTTP %ld: %s", status, msg);
-		set_reason(out, LLM_OUTCOME_RETRY, "provider error: %s", text);
+		out->outcome = LLM_OUTCOME_RETRY;
+		snprintf(out->reason, sizeof(out->reason), "provider error: HTTP %d: %.*s", (int)(status % 1000), 180,
+			 msg);
 	} else {
-		char text[REASON_MESSAGE_MAX + 64];
-
-		snprintf(text, sizeof(text), "HTTP %ld: %s", status, msg);
-		set_reason(out, LLM_OUTCOME_ERROR, "provider rejected the request: %s", text);
+		out->outcome = LLM_OUTCOME_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "provider rejected the request: HTTP %d: %.*s",
+			 (int)(status % 1000), 180, msg);
 	}
 }
 
@@ -172,7 +168,8 @@ void llm_openai_parse_reply(long http_status, const char *body, size_t len, stru
 		goto out;
 	}
 	if (!root) {
-		set_reason(out, LLM_OUTCOME_MALFORMED, "malformed answer: %s", err);
+		out->outcome = LLM_OUTCOME_MALFORMED;
+		snprintf(out->reason, sizeof(out->reason), "malformed answer: %s", err);
 		goto out;
 	}
 	read_usage(root, out);
@@ -180,26 +177,31 @@ void llm_openai_parse_reply(long http_status, const char *body, size_t len, stru
 	choice = cJSON_IsArray(choices) ? cJSON_GetArrayItem(choices, 0) : NULL;
 	msg = cJSON_IsObject(choice) ? cJSON_GetObjectItemCaseSensitive(choice, "message") : NULL;
 	if (!cJSON_IsObject(msg)) {
-		set_reason(out, LLM_OUTCOME_MALFORMED, "malformed answer: %s", "no choices[0].message");
+		out->outcome = LLM_OUTCOME_MALFORMED;
+		snprintf(out->reason, sizeof(out->reason), "malformed answer: no choices[0].message");
 		goto out;
 	}
 	finish = json_str(choice, "finish_reason", "");
 	refusal = cJSON_GetObjectItemCaseSensitive(msg, "refusal");
 	content = cJSON_GetObjectItemCaseSensitive(msg, "content");
 	if (refusal && !cJSON_IsNull(refusal)) {
-		set_reason(out, LLM_OUTCOME_REFUSED, "provider refused%s", "");
+		out->outcome = LLM_OUTCOME_REFUSED;
+		snprintf(out->reason, sizeof(out->reason), "provider refused");
 		goto out;
 	}
 	if (strcmp(finish, "content_filter") == 0) {
-		set_reason(out, LLM_OUTCOME_REFUSED, "provider refused: %s", "stopped by its content filter");
+		out->outcome = LLM_OUTCOME_REFUSED;
+		snprintf(out->reason, sizeof(out->reason), "provider refused: stopped by its content filter");
 		goto out;
 	}
 	if (strcmp(finish, "length") == 0) {
-		set_reason(out, LLM_OUTCOME_TRUNCATED, "output truncated%s", "");
+		out->outcome = LLM_OUTCOME_TRUNCATED;
+		snprintf(out->reason, sizeof(out->reason), "output truncated");
 		goto out;
 	}
 	if (!cJSON_IsString(content) || !content->valuestring || !*content->valuestring) {
-		set_reason(out, LLM_OUTCOME_MALFORMED, "malformed answer: %s", "no message content");
+		out->outcome = LLM_OUTCOME_MALFORMED;
+		snprintf(out->reason, sizeof(out->reason), "malformed answer: no message content");
 		goto out;
 	}
 	out->outcome = LLM_OUTCOME_OK;

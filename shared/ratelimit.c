@@ -212,7 +212,7 @@ int ratelimit_headers_line(struct ratelimit_headers *h, const char *line, size_t
 	};
 	const char *colon = memchr(line, ':', len), *v, *end = line + len;
 	size_t i, namelen;
-	int64_t value;
+	int64_t value = 0;
 
 	if (!colon)
 		return 0;
