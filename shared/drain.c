@@ -19,6 +19,7 @@
 #include "llm.h"
 #include "llm_prompt.h"
 #include "log.h"
+#include "mailer.h"
 #include "queue.h"
 #include "resultstore.h"
 #include "resumestore.h"
@@ -59,6 +60,7 @@ struct drain {
 	struct s3_client *s3;
 	struct extract_limits limits;
 	struct work *works;
+	struct mailer *mailer; /* sends the outbox each loop; NULL when mail cannot be sent */
 	int in_flight;
 	int extracting;
 	int extract_workers;
@@ -423,6 +425,7 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 							     : (int)(cores > 0 ? cores : 1);
 	d->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : lo.concurrency * 2;
 	d->lease = o->lease_seconds > 0 ? o->lease_seconds : (int)config()->task_lease_seconds;
+	d->mailer = mailer_new(d->worker);
 	log_info("drain: worker %s, provider %s, %d extraction workers, %d tasks in flight at most", d->worker,
 		 llm_provider_name(d->provider), d->extract_workers, d->max_in_flight);
 	return 0;
@@ -433,7 +436,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	struct drain d;
 	int64_t started = now_ms(), next_rescue = 0;
 	bool queue_empty = false;
-	int rc;
+	int rc, mailed;
 
 	memset(stats, 0, sizeof(*stats));
 	rc = setup(&d, o, stats);
@@ -477,13 +480,14 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			rc = claim(&d);
 			queue_empty = rc == 0;
 		}
+		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
 		heartbeat(&d, now);
 		reap(&d);
 		if (d.in_flight == 0) {
 			if (d.stopping)
 				break;
-			if (queue_empty) {
+			if (queue_empty && mailer_idle(d.mailer)) {
 				if (!o->follow)
 					break;
 				queue_wait(FOLLOW_WAIT_MS);
@@ -493,6 +497,8 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 		if (d.in_flight >= d.max_in_flight || queue_empty || d.stopping)
 			timeout = 200;
 		else
+			timeout = 0;
+		if (mailed > 0 && timeout > 0)
 			timeout = 0;
 		wait_for_progress(&d, timeout);
 		reap(&d);
@@ -509,6 +515,14 @@ out:
 		work_free(w);
 	}
 	s3_client_free(d.s3);
+	if (d.mailer) {
+		struct mailer_stats ms = mailer_stats(d.mailer);
+
+		stats->emails_sent = ms.sent;
+		stats->emails_retried = ms.retried;
+		stats->emails_failed = ms.failed;
+		mailer_free(d.mailer);
+	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
 		 "lost",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,

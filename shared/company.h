@@ -1,0 +1,62 @@
+/* company: what a job says about the hiring company — name, position, department, location, key skills — extracted and cached. */
+#ifndef SHORTLIST_COMPANY_H
+#define SHORTLIST_COMPANY_H
+
+#include <cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct job;
+
+#define COMPANY_FIELD_MAX 200 /* bytes of each text field */
+#define COMPANY_SKILLS_MAX 15
+#define COMPANY_SKILL_MAX 100
+
+/* Company details; every string owned (company_release), "" when unknown. */
+struct company_info {
+	char *company;
+	char *position;
+	char *department;
+	char *location;
+	char *skills[COMPANY_SKILLS_MAX];
+	size_t nskills;
+	char *source;	  /* "local" (extracted), "llm" or "edited"; NULL until stored */
+	char *updated_at; /* ISO 8601, NULL until stored */
+};
+
+/*
+ * Extracts the details from the job alone, deterministically: the job's
+ * company and location fields when set, else labelled lines of the
+ * description ("Company:", "Location:", "Department:" / "Team:"), an
+ * "About <Name>" heading or "<Name> is hiring"; the position from the title
+ * without gender tags such as "(m/f/d)"; the department from "join our X
+ * team"; the key skills from the job's required skills, else from its
+ * rubric's skills. Values are single-line UTF-8 of at most
+ * COMPANY_FIELD_MAX bytes. out must be zeroed or released; source becomes "local".
+ */
+void company_extract(struct job *job, struct company_info *out);
+
+/*
+ * The job's details: the stored ones, or freshly extracted and stored when
+ * none are stored or the job changed since an extracted (not edited) copy
+ * was made. Returns 0, ST_NOT_FOUND when the job is not the organisation's,
+ * or a db status code.
+ */
+int company_get(int64_t org_id, int64_t job_id, struct company_info *out);
+
+/*
+ * Applies an edit {"company", "position", "department", "location",
+ * "skills": [...]}: members present replace the current values, absent ones
+ * stay; the result is stored with source "edited" and returned in out.
+ * Returns 0, ST_BAD_REQUEST with a reason naming the field in err,
+ * ST_NOT_FOUND, or a db status code.
+ */
+int company_put(int64_t org_id, int64_t job_id, const cJSON *edit, struct company_info *out, char *err, size_t errlen);
+
+/* {"job_id", "company", "position", "department", "location", "skills", "source", "updated_at"}; caller frees. */
+cJSON *company_to_json(int64_t job_id, const struct company_info *c);
+
+/* Frees what c owns and zeroes it; accepts a zeroed struct. */
+void company_release(struct company_info *c);
+
+#endif
