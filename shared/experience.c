@@ -275,6 +275,31 @@ static bool line_names_degree(const char *line, size_t len)
 	return false;
 }
 
+/*
+ * True when the line after the one ending at le opens with "present" (sets
+ * *present) or a date (fills *d, *present 0).
+ */
+static bool next_line_end(const char *text, size_t len, size_t le, int ref_year, struct date *d, size_t *present)
+{
+	size_t j = le, e;
+
+	while (j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r'))
+		j++;
+	if (j >= len || text[j] != '\n')
+		return false;
+	j++;
+	while (j < len && (text[j] == ' ' || text[j] == '\t'))
+		j++;
+	for (e = j; e < len && text[e] != '\n'; e++)
+		;
+	if (j >= e)
+		return false;
+	*present = parse_present(text, e, j);
+	if (*present)
+		return true;
+	return parse_date(text, e, j, ref_year, d) != 0;
+}
+
 /* Scans one line for ranges; counted ones go to out, others only increment nexcluded. */
 static void scan_line(const char *text, size_t len, size_t ls, size_t le, bool exclude, int ref_year, int ref,
 		      struct experience *out)
@@ -325,10 +350,21 @@ static void scan_line(const char *text, size_t len, size_t ls, size_t le, bool e
 				i = j + m;
 				continue;
 			}
+			/*
+			 * Two-column layouts put the end under the start: "June 2022 –
+			 * Engineer, Acme" with "Present" or "May 2024" opening the next line.
+			 */
+			if (next_line_end(text, len, le, ref_year, &b, &m)) {
+				if (exclude)
+					out->nexcluded++;
+				else
+					add_range(out, month_index(&a, false), m ? ref : month_index(&b, true), ref, i);
+				i = j;
+				continue;
+			}
 		}
 		i += n;
 	}
-	(void)len;
 }
 
 static int range_cmp(const void *x, const void *y)

@@ -12,6 +12,7 @@
 #include "experience.h"
 #include "job.h"
 #include "rubric.h"
+#include "termweights.h"
 #include "textnorm.h"
 #include "util.h"
 
@@ -653,7 +654,7 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 }
 
 struct term {
-	uint64_t key;
+	uint64_t key, key1, key2; /* key1, key2: a bigram's words */
 	size_t start, end, first, count;
 	bool bigram;
 	double weight;
@@ -668,9 +669,11 @@ static int term_cmp(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void term_add(struct term **terms, size_t *n, size_t *cap, uint64_t key, size_t start, size_t end, size_t idx,
-		     bool bigram)
+static void term_add(struct term **terms, size_t *n, size_t *cap, const struct textnorm_doc *d, size_t idx, bool bigram)
 {
+	uint64_t key1 = d->tok[idx].key, key2 = bigram ? d->tok[idx + 1].key : 0;
+	uint64_t key = bigram ? key1 * 31 + key2 : key1;
+	size_t start = d->tok[idx].start, end = d->tok[idx + (bigram ? 1 : 0)].end;
 	size_t i;
 
 	for (i = 0; i < *n; i++) {
@@ -683,34 +686,101 @@ static void term_add(struct term **terms, size_t *n, size_t *cap, uint64_t key, 
 		*cap = *cap ? *cap * 2 : 64;
 		*terms = xrealloc(*terms, *cap * sizeof(**terms));
 	}
-	(*terms)[*n] = (struct term){ key, start, end, idx, 1, bigram, 0 };
+	(*terms)[*n] = (struct term){ key, key1, key2, start, end, idx, 1, bigram, 0 };
 	(*n)++;
 }
 
-/* Domain terms: frequent and early words and two-word phrases of the description that are not skills. */
+/* Section headings, as their letters only, whose text is about the employer or the ad, not the job. */
+static const char *const aside_headings[] = {
+	"aboutthecompany", "aboutus", "benefits", "benefitsandperks", "compensation", "compensationandbenefits",
+	"equalopportunity", "equalopportunityemployer", "howtoapply", "ourbenefits", "perks", "perksandbenefits",
+	"salary", "salaryandbenefits", "whatweoffer", "whoweare", "whyjoinus",
+};
+
+/*
+ * Marks the tokens of sections about the employer, pay, benefits or how to
+ * apply: a heading line of at most four words named in aside_headings starts
+ * such a section and the next heading-like line (at most four words, no full
+ * stop) ends it.
+ */
+static void mark_asides(const struct textnorm_doc *d, bool *aside)
+{
+	size_t i = 0, j, k;
+	bool in = false;
+
+	while (i < d->ntok) {
+		char letters[64];
+		size_t n = 0, le;
+		bool heading;
+
+		for (j = i + 1; j < d->ntok && !memchr(d->text + d->tok[j - 1].end, '\n', d->tok[j].start - d->tok[j - 1].end);
+		     j++)
+			;
+		for (le = d->tok[j - 1].end; le < d->len && d->text[le] != '\n'; le++)
+			;
+		heading = j - i <= 4 && !memchr(d->text + d->tok[j - 1].end, '.', le - d->tok[j - 1].end);
+		if (heading) {
+			for (k = i; k < j; k++) {
+				const char *w = d->text + d->tok[k].start;
+				size_t len = d->tok[k].end - d->tok[k].start, c;
+				for (c = 0; c < len && n < sizeof(letters) - 1; c++)
+					if ((w[c] >= 'a' && w[c] <= 'z') || (w[c] >= 'A' && w[c] <= 'Z'))
+						letters[n++] = (char)(w[c] | 0x20);
+			}
+			letters[n] = '\0';
+			in = false;
+			for (k = 0; k < ARRAY_SIZE(aside_headings); k++)
+				if (strcmp(letters, aside_headings[k]) == 0)
+					in = true;
+		}
+		for (k = i; k < j; k++)
+			aside[k] = in;
+		i = j;
+	}
+}
+
+/*
+ * Domain terms: frequent and early words and two-word phrases of the
+ * description that are not skills, weighted by how specific they are
+ * (termweights), outside the sections about the employer and benefits.
+ */
 static void derive_terms(const struct job *job, const struct textnorm_doc *d, const struct kwlist *skills,
 			 const uint64_t *title_keys, size_t ntitle, struct kwlist *out)
 {
 	struct term *terms = NULL;
 	uint64_t header_keys[HEADER_WORDS_MAX];
-	size_t n = 0, cap = 0, i, nheader = header_words(job, d, header_keys);
+	size_t n = 0, cap = 0, i, j, nheader = header_words(job, d, header_keys);
+	bool *aside = xcalloc(d->ntok ? d->ntok : 1, sizeof(*aside));
+	bool *covered = xcalloc(d->ntok ? d->ntok : 1, sizeof(*covered));
 	char *surface;
 
+	mark_asides(d, aside);
+	/* The words of a two-word skill ("front-end") are that skill, not terms of their own. */
+	for (i = 0; i + 1 < d->ntok; i++)
+		if (!d->tok[i + 1].brk &&
+		    kwlist_has(skills, phrase_key(d->text + d->tok[i].start, d->tok[i + 1].end - d->tok[i].start)))
+			covered[i] = covered[i + 1] = true;
+	/* ... and so is the same skill written as one word ("backend" for "back-end"). */
+	for (i = 0; i < d->ntok; i++)
+		for (j = 0; j < skills->n && !covered[i]; j++)
+			if (textnorm_compound_key(skills->v[j], strlen(skills->v[j])) == d->tok[i].key)
+				covered[i] = true;
 	for (i = 0; i < d->ntok; i++) {
 		size_t len = d->tok[i].end - d->tok[i].start;
-		bool ok = len >= 3 && tok_is_plain_word(d, i) && !key_in(header_keys, nheader, d->tok[i].key);
+		bool ok = len >= 3 && !aside[i] && tok_is_plain_word(d, i) && !key_in(header_keys, nheader, d->tok[i].key);
 		bool title = key_in(title_keys, ntitle, d->tok[i].key);
 
 		if (!ok)
 			continue;
 		/* The title's words belong to the experience criterion; counting them here would count them twice. */
-		if (!title && !kwlist_has(skills, phrase_key(d->text + d->tok[i].start, len)))
-			term_add(&terms, &n, &cap, d->tok[i].key, d->tok[i].start, d->tok[i].end, i, false);
+		if (!title && !covered[i] && !kwlist_has(skills, phrase_key(d->text + d->tok[i].start, len)))
+			term_add(&terms, &n, &cap, d, i, false);
 		if (i + 1 < d->ntok && !d->tok[i + 1].brk && d->tok[i + 1].end - d->tok[i + 1].start >= 3 &&
-		    tok_is_plain_word(d, i + 1) && !key_in(header_keys, nheader, d->tok[i + 1].key) && !(title && key_in(title_keys, ntitle, d->tok[i + 1].key))) {
+		    !aside[i + 1] && tok_is_plain_word(d, i + 1) && !key_in(header_keys, nheader, d->tok[i + 1].key) &&
+		    !(title && key_in(title_keys, ntitle, d->tok[i + 1].key))) {
 			size_t s = d->tok[i].start, e = d->tok[i + 1].end;
 			if (!kwlist_has(skills, phrase_key(d->text + s, e - s)))
-				term_add(&terms, &n, &cap, d->tok[i].key * 31 + d->tok[i + 1].key, s, e, i, true);
+				term_add(&terms, &n, &cap, d, i, true);
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -719,7 +789,18 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 		if (terms[i].bigram && terms[i].count < 2)
 			terms[i].weight = 0;
 		else
-			terms[i].weight = (double)terms[i].count * (1.0 + 0.5 * early) * (terms[i].bigram ? 1.2 : 1.0);
+			terms[i].weight = (double)terms[i].count * (1.0 + 0.5 * early) * (terms[i].bigram ? 1.2 : 1.0) *
+					  termweights_phrase(d->text + terms[i].start, terms[i].end - terms[i].start);
+	}
+	/* A word that mostly occurs inside a recurring phrase ("junior" in "junior designers") is that phrase. */
+	for (i = 0; i < n; i++) {
+		if (terms[i].bigram)
+			continue;
+		for (j = 0; j < n; j++)
+			if (terms[j].bigram && terms[j].weight > 0 &&
+			    (terms[j].key1 == terms[i].key || terms[j].key2 == terms[i].key) &&
+			    4 * terms[j].count >= 3 * terms[i].count)
+				terms[i].weight = 0;
 	}
 	if (n)
 		qsort(terms, n, sizeof(*terms), term_cmp);
@@ -730,6 +811,8 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 		free(surface);
 	}
 	free(terms);
+	free(aside);
+	free(covered);
 }
 
 static const char *const degree_words[] = {
@@ -798,22 +881,32 @@ static char *join_keywords(const struct kwlist *l, size_t max)
 	return buf_detach(&b, NULL);
 }
 
-/* Years a title's seniority implies when the description states none ("Senior" 5, "Lead" 7, "Principal" 8). */
+static const struct {
+	const char *word;
+	int years;
+} levels[] = { { "senior", 5 }, { "sr", 5 }, { "lead", 7 }, { "staff", 8 }, { "principal", 8 }, { "head", 8 },
+	       { "director", 10 } };
+
+/* Years the seniority word key implies ("Senior" 5, "Lead" 7, "Principal" 8), 0 when it is none. */
+static int seniority_of(uint64_t key)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(levels); k++)
+		if (key == textnorm_word_key(levels[k].word, strlen(levels[k].word)))
+			return levels[k].years;
+	return 0;
+}
+
+/* Years a title's seniority implies when the description states none. */
 static int seniority_years(const struct textnorm_doc *title)
 {
-	static const struct {
-		const char *word;
-		int years;
-	} levels[] = { { "senior", 5 }, { "sr", 5 }, { "lead", 7 }, { "staff", 8 }, { "principal", 8 }, { "head", 8 },
-		       { "director", 10 } };
-	size_t i, k;
+	size_t i;
 	int years = 0;
 
 	for (i = 0; i < title->ntok; i++)
-		for (k = 0; k < ARRAY_SIZE(levels); k++)
-			if (title->tok[i].key == textnorm_word_key(levels[k].word, strlen(levels[k].word)) &&
-			    levels[k].years > years)
-				years = levels[k].years;
+		if (seniority_of(title->tok[i].key) > years)
+			years = seniority_of(title->tok[i].key);
 	return years;
 }
 
@@ -824,7 +917,7 @@ struct rubric *rubric_derive(const struct job *job)
 	struct kwlist skills = { 0 }, exp = { 0 }, terms = { 0 }, edu = { 0 };
 	uint64_t title_keys[DERIVED_TITLE_WORDS_MAX];
 	size_t ntitle = 0, i;
-	int years = experience_stated_years(job->description, strlen(job->description), NULL);
+	int years = experience_stated_years(job->description, strlen(job->description), NULL), senior;
 	char text[RUBRIC_DESCRIPTION_MAX];
 	char *list;
 
@@ -833,8 +926,9 @@ struct rubric *rubric_derive(const struct job *job)
 			years = job->knockouts[i].years;
 	textnorm_doc_init(&desc, job->description, strlen(job->description));
 	textnorm_doc_init(&title, job->title, strlen(job->title));
+	senior = seniority_years(&title);
 	if (years == 0)
-		years = seniority_years(&title);
+		years = senior;
 	for (i = 0; i < title.ntok && ntitle < DERIVED_TITLE_WORDS_MAX; i++) {
 		const char *w = job->title + title.tok[i].start;
 		size_t len = title.tok[i].end - title.tok[i].start;
@@ -842,6 +936,14 @@ struct rubric *rubric_derive(const struct job *job)
 
 		if (!tok_is_plain_word(&title, i) || len < 2 || has_digit(w, len))
 			continue;
+		/*
+		 * A seniority word is judged by years, not looked for: people
+		 * put the title they seek in their headline whatever their years.
+		 */
+		if (seniority_of(title.tok[i].key)) {
+			title_keys[ntitle++] = title.tok[i].key;
+			continue;
+		}
 		s = xstrndup(w, len);
 		textnorm_lower(s);
 		if (kwlist_add(&exp, s, len, i))
@@ -865,12 +967,15 @@ struct rubric *rubric_derive(const struct job *job)
 			 job->title);
 	else
 		snprintf(text, sizeof(text), "Relevant experience, in roles like \"%s\".", job->title);
-	add_criterion(r, "Relevant experience", text, 25, RUBRIC_EXPERIENCE, years, &exp);
+	/* For a senior role years and track record weigh as much as the description's terms and more. */
+	add_criterion(r, "Relevant experience", text, senior ? 40 : 25, RUBRIC_EXPERIENCE, years, &exp);
 	if (terms.n) {
 		list = join_keywords(&terms, 10);
 		snprintf(text, sizeof(text), "Has done the job's main work and knows its domain: %s.", list);
 		free(list);
-		add_criterion(r, "Domain and responsibilities", text, 25, RUBRIC_TERMS, 0, &terms);
+		/* A short description yields few terms, and few terms are weak evidence: they weigh less. */
+		add_criterion(r, "Domain and responsibilities", text, terms.n >= 10 ? 25 : 2.5 * (double)terms.n,
+			      RUBRIC_TERMS, 0, &terms);
 	}
 	if (edu.n)
 		add_criterion(r, "Education and certifications", "Has the education and certifications the job asks for.",

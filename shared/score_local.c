@@ -8,16 +8,18 @@
 #include "experience.h"
 #include "rubric.h"
 #include "score_local.h"
+#include "termweights.h"
 #include "textnorm.h"
 #include "util.h"
 
 #define SHORT_PHRASE_MAX 160
 #define HEADLINE_WORDS 30
 #define LITTLE_TEXT 200
+#define TITLE_PAIR_CREDIT 0.8
 
 static const char *const degree_words[] = { "degree", "bachelor", "bachelors", "master", "masters", "phd", "ph.d",
 					    "doctorate", "mba", "diploma", "bsc", "msc", "b.s", "m.s", "b.a", "m.a",
-					    "b.sc", "m.sc", "b.b.a", "b.eng", "m.eng", "university", "college",
+					    "b.sc", "m.sc", "b.b.a", "b.eng", "m.eng", "b.tech", "m.tech", "btech", "mtech", "university", "college",
 					    "certified", "certification", "certificate", "licensed" };
 
 static bool utf8_cont(unsigned char c)
@@ -81,15 +83,34 @@ static void add_phrase(struct analysis_list *l, const char *prefix, const char *
 		analysis_list_add(l, s);
 }
 
-/* Share of keywords found, with evidence, strengths and gaps. */
+/*
+ * How much keyword i of the criterion counts: its background weight (a
+ * technology counts more than a common word such as "improve") times a
+ * gentle decline from the first keyword listed to the last (1 to 0.5), as
+ * lists put what matters most first.
+ */
+static double keyword_weight(const struct rubric_criterion *rc, size_t i)
+{
+	const char *k = rc->keywords[i];
+	double w = termweights_phrase(k, strlen(k));
+
+	if (w < TERMWEIGHTS_JOB_AD)
+		w = TERMWEIGHTS_JOB_AD;
+	return w * (1.0 - 0.5 * (double)i / (double)rc->nkeywords);
+}
+
+/* Weighted share of keywords found, with evidence, strengths and gaps. */
 static double keyword_share(const struct rubric_criterion *rc, const struct textnorm_doc *doc,
 			    struct analysis_criterion *c, struct analysis *a)
 {
-	size_t i, found = 0, s, e;
+	size_t i, s, e;
+	double found = 0, total = 0;
 
 	for (i = 0; i < rc->nkeywords; i++) {
+		double w = keyword_weight(rc, i);
+		total += w;
 		if (textnorm_doc_find(doc, rc->keywords[i], &s, &e) >= 0) {
-			found++;
+			found += w;
 			add_quote(c, doc->text, doc->len, s, e);
 			add_phrase(&c->strengths, "has ", rc->keywords[i]);
 			if (rc->kind == RUBRIC_SKILLS && !analysis_list_has(&a->matched_skills, rc->keywords[i]))
@@ -100,13 +121,23 @@ static double keyword_share(const struct rubric_criterion *rc, const struct text
 				analysis_list_add(&a->missing_skills, rc->keywords[i]);
 		}
 	}
-	return rc->nkeywords ? (double)found / (double)rc->nkeywords : 0;
+	return total > 0 ? found / total : 0;
+}
+
+/* True when the words a and b occur next to each other in the resume. */
+static bool title_pair_found(const struct textnorm_doc *doc, const char *a, const char *b)
+{
+	char pair[2 * RUBRIC_KEYWORD_LEN_MAX + 2];
+
+	if (snprintf(pair, sizeof(pair), "%s %s", a, b) >= (int)sizeof(pair))
+		return false;
+	return textnorm_doc_find(doc, pair, NULL, NULL) >= 0;
 }
 
 static double score_experience(const struct rubric_criterion *rc, const struct textnorm_doc *doc,
 			       const struct experience *exp, struct analysis_criterion *c)
 {
-	double yc, tc = 0, credit;
+	double yc, tc = 0, credit, mix;
 	size_t i, s, e;
 	char line[SHORT_PHRASE_MAX];
 
@@ -117,9 +148,18 @@ static double score_experience(const struct rubric_criterion *rc, const struct t
 			add_quote(c, doc->text, doc->len, exp->stated_offset, exp->stated_offset + 1);
 	}
 	if (rc->min_years > 0) {
-		/* Full credit at the minimum, and a little more up to three times it. */
-		yc = exp->known ? 0.8 * fmin(1.0, exp->years / rc->min_years) + 0.2 * fmin(1.0, exp->years / (3.0 * rc->min_years))
-				: 0.5;
+		/*
+		 * Below the minimum credit grows with the years up to 0.5; above
+		 * it, with the logarithm of years / minimum up to 1 at five times
+		 * the minimum, so that 25 years still outrank 10 for a role
+		 * asking 5 while each extra year counts less.
+		 */
+		if (!exp->known)
+			yc = 0.4;
+		else if (exp->years < rc->min_years)
+			yc = 0.5 * exp->years / rc->min_years;
+		else
+			yc = 0.5 + 0.5 * fmin(1.0, log(exp->years / rc->min_years) / log(5.0));
 		if (exp->known && exp->years >= rc->min_years) {
 			snprintf(line, sizeof(line), "about %.1f years of experience (%d asked)", exp->years, rc->min_years);
 			add_phrase(&c->strengths, "", line);
@@ -145,6 +185,11 @@ static double score_experience(const struct rubric_criterion *rc, const struct t
 		long t = textnorm_doc_find(doc, rc->keywords[i], &s, &e);
 		if (t >= 0) {
 			credit = t < HEADLINE_WORDS ? 1.0 : 0.3;
+			/* Two of the title's words together ("full stack") name the same kind of role, wherever they are. */
+			if (credit < TITLE_PAIR_CREDIT &&
+			    ((i > 0 && title_pair_found(doc, rc->keywords[i - 1], rc->keywords[i])) ||
+			     (i + 1 < rc->nkeywords && title_pair_found(doc, rc->keywords[i], rc->keywords[i + 1]))))
+				credit = TITLE_PAIR_CREDIT;
 			tc += credit;
 			add_quote(c, doc->text, doc->len, s, e);
 			add_phrase(&c->strengths, "title word ", rc->keywords[i]);
@@ -155,7 +200,9 @@ static double score_experience(const struct rubric_criterion *rc, const struct t
 	if (!rc->nkeywords)
 		return 10.0 * yc;
 	tc /= (double)rc->nkeywords;
-	return 10.0 * (0.5 * yc + 0.5 * tc);
+	/* Years count for more when the job asks for a number of them. */
+	mix = rc->min_years > 0 ? 0.7 : 0.5;
+	return 10.0 * (mix * yc + (1.0 - mix) * tc);
 }
 
 static double score_education(const struct rubric_criterion *rc, const struct textnorm_doc *doc,

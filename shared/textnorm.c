@@ -336,6 +336,25 @@ static size_t phrase_keys(const char *phrase, uint64_t *keys)
 	return n;
 }
 
+uint64_t textnorm_compound_key(const char *phrase, size_t len)
+{
+	char joined[TEXTNORM_WORD_MAX + 1];
+	size_t pos = 0, start, end, n = 0, words = 0, k;
+	bool brk;
+
+	while (textnorm_next_word(phrase, len, &pos, &start, &end, &brk)) {
+		if (++words > 2 || n + (end - start) > TEXTNORM_WORD_MAX)
+			return 0;
+		for (k = start; k < end; k++) {
+			unsigned char c = (unsigned char)phrase[k];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+				return 0;
+			joined[n++] = (char)c;
+		}
+	}
+	return words == 2 ? textnorm_word_key(joined, n) : 0;
+}
+
 long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end)
 {
 	uint64_t keys[TEXTNORM_PHRASE_MAX];
@@ -345,6 +364,13 @@ long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t 
 	if (n == 0)
 		return -1;
 	i = textnorm_doc_find_keys(d, keys, n, 0);
+	if (i < 0 && n == 2) {
+		/* "front-end" and "front end" also match "frontend", written as one word. */
+		n = 1;
+		keys[0] = textnorm_compound_key(phrase, strlen(phrase));
+		if (keys[0])
+			i = textnorm_doc_find_keys(d, keys, 1, 0);
+	}
 	if (i < 0)
 		return -1;
 	if (start)

@@ -73,12 +73,20 @@ void textnorm_doc_release(struct textnorm_doc *d);
 
 /*
  * Finds the first occurrence of phrase (tokenised and stemmed the same way,
- * words in order with no clause break between them). Returns the index of
+ * words in order with no clause break between them); a phrase of two words
+ * of letters that does not occur is also looked for as one closed word
+ * ("front-end" and "front end" find "frontend"). Returns the index of
  * its first token and sets *start and *end to the byte span in the text (either
  * may be NULL), or returns -1 when the phrase does not occur or has no words
  * or more than TEXTNORM_PHRASE_MAX of them.
  */
 long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end);
+
+/*
+ * The word key of a phrase of exactly two words of ASCII letters written
+ * as one word ("front-end" gives the key of "frontend"), or 0 otherwise.
+ */
+uint64_t textnorm_compound_key(const char *phrase, size_t len);
 
 /* Number of occurrences of phrase (same rules as textnorm_doc_find), at most max. */
 size_t textnorm_doc_count(const struct textnorm_doc *d, const char *phrase, size_t max);
