@@ -35,6 +35,12 @@ static const struct exp_case cases[] = {
 	{ "Work: Acme 2019 - 2021\nB.S. Computer Science, 2010 - 2014\n", true, 2.0, 1 },
 	{ "\"workExperience\": [\n\"years\": \"Jun 2018 - Dec 2020\"\n],\n\"education\": [\n\"years\": \"2014 - 2018\"\n]\n",
 	  true, 2.6, 1 },
+	/* Two-column layouts: the end of the range opens the next line. */
+	{ " June 2022 \xE2\x80\x93 Engineer, Acme\n     Present Building interfaces\n", true, 3.1, 1 },
+	{ "July 2015 - Developer, Initech\n   May 2020 Built services\n", true, 4.9, 1 },
+	/* ... but not when that line holds no date. */
+	{ "June 2022 - Engineer, Acme\nBuilding interfaces\n", false, 0, 0 },
+	{ "Projects\n2019 - Planner app\nPresent Created an app\n", false, 0, 0 },
 	/* Projects are not employment. */
 	{ "Projects\nSide project 2010 - 2020\n", false, 0, 0 },
 	/* A stated total wins when it is larger than the ranges. */

@@ -6,6 +6,7 @@
 
 #include "job.h"
 #include "rubric.h"
+#include "termweights.h"
 
 struct job_case {
 	const char *json;
@@ -279,6 +280,63 @@ START_TEST(test_given_rubric_versions)
 }
 END_TEST
 
+START_TEST(test_termweights)
+{
+	ck_assert_double_eq(termweights_word("Kubernetes", 10), TERMWEIGHTS_SPECIFIC);
+	ck_assert_double_eq(termweights_word("javascript", 10), TERMWEIGHTS_SPECIFIC);
+	ck_assert_double_eq(termweights_word("improve", 7), TERMWEIGHTS_TOP);
+	ck_assert_double_eq(termweights_word("Improving", 9), TERMWEIGHTS_TOP);
+	ck_assert_double_eq(termweights_word("missions", 8), TERMWEIGHTS_COMMON);
+	ck_assert_double_eq(termweights_word("Teams", 5), TERMWEIGHTS_JOB_AD);
+	ck_assert_double_eq(termweights_word("experienced", 11), TERMWEIGHTS_JOB_AD);
+	ck_assert_double_eq(termweights_word("the", 3), 0);
+	ck_assert_double_eq(termweights_word("", 0), 0);
+	/* A phrase of common words says more than each word, never more than a specific word. */
+	ck_assert_double_eq_tol(termweights_phrase("project management", 18), 1 - 0.65 * 0.65, 1e-9);
+	ck_assert_double_eq_tol(termweights_phrase("the Kubernetes", 14), 1.0, 1e-9);
+	ck_assert_double_eq(termweights_phrase("of the", 6), 0);
+	ck_assert_double_eq(termweights_phrase("", 0), 0);
+}
+END_TEST
+
+/* A senior title: its seniority word is judged by years, which then weigh more; asides give no terms. */
+START_TEST(test_derive_senior_and_asides)
+{
+	static const char json[] =
+		"{\"title\":\"Senior Animation Designer\",\"description\":\"Responsibilities\\nCreate storyboards and "
+		"animatics for clients. Review storyboards with clients and give feedback on animatics.\\n\\nBenefits\\n"
+		"Dental insurance and dental care. Dental plans.\\n\\nHow to Apply\\nSend a portfolio to the portfolio "
+		"inbox.\"}";
+	static const char plain[] = "{\"title\":\"Animation Designer\",\"description\":\"Create storyboards.\"}";
+	struct job *job = NULL, *other = NULL;
+	const struct rubric *r, *ro;
+	long e, t, eo;
+	char err[256];
+
+	ck_assert_msg(job_parse(json, strlen(json), &job, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(job_parse(plain, strlen(plain), &other, err, sizeof(err)) == 0, "%s", err);
+	r = job_rubric(job);
+	ro = job_rubric(other);
+	e = rubric_find(r, "Relevant experience");
+	t = rubric_find(r, "Domain and responsibilities");
+	eo = rubric_find(ro, "Relevant experience");
+	ck_assert(e >= 0 && t >= 0 && eo >= 0);
+	ck_assert_int_eq(r->criteria[e].min_years, 5);
+	ck_assert(!has_keyword(&r->criteria[e], "senior"));
+	ck_assert(has_keyword(&r->criteria[e], "animation"));
+	ck_assert_double_eq(r->criteria[e].weight, 40);
+	ck_assert_double_eq(ro->criteria[eo].weight, 25);
+	ck_assert(has_keyword(&r->criteria[t], "clients"));
+	ck_assert(has_keyword(&r->criteria[t], "animatics"));
+	ck_assert(!has_keyword(&r->criteria[t], "dental"));
+	ck_assert(!has_keyword(&r->criteria[t], "portfolio"));
+	/* Few terms are weak evidence: the criterion weighs less than the full 25. */
+	ck_assert(r->criteria[t].weight < 25);
+	job_free(job);
+	job_free(other);
+}
+END_TEST
+
 START_TEST(test_derive_minimal_job)
 {
 	struct job *job = parse_or_die("{\"title\":\"Clerk\",\"description\":\"x\"}");
@@ -308,6 +366,8 @@ int main(void)
 	tcase_add_test(tr, test_derive_stable_and_versioned);
 	tcase_add_test(tr, test_given_rubric_versions);
 	tcase_add_test(tr, test_derive_minimal_job);
+	tcase_add_test(tr, test_termweights);
+	tcase_add_test(tr, test_derive_senior_and_asides);
 	suite_add_tcase(s, tj);
 	suite_add_tcase(s, tr);
 	sr = srunner_create(s);

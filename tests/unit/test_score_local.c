@@ -171,6 +171,48 @@ START_TEST(test_explicit_rubric_used)
 }
 END_TEST
 
+/* "front-end" in a rubric finds "frontend" in a resume, and the reverse spelling is not needed. */
+START_TEST(test_closed_compound)
+{
+	struct job *job = make_job("{\"title\":\"Developer\",\"description\":\"Web work.\",\"rubric\":{\"criteria\":["
+				   "{\"name\":\"Stack\",\"weight\":1,\"keywords\":[\"front-end\",\"back end\"]}]}}");
+	static const char text[] = "Frontend and backend developer.\nAcme, 2015 - 2024\n";
+	static const char none[] = "Front office and end of back room.\nAcme, 2015 - 2024\n";
+	struct analysis *a = score_local(job, text, strlen(text), 2025, 6);
+	struct analysis *b = score_local(job, none, strlen(none), 2025, 6);
+
+	ck_assert_double_eq_tol(a->criteria[0].score, 10, 0.001);
+	ck_assert(analysis_list_has(&a->criteria[0].strengths, "has front-end"));
+	ck_assert_double_eq_tol(b->criteria[0].score, 0, 0.001);
+	analysis_free(a);
+	analysis_free(b);
+	job_free(job);
+}
+END_TEST
+
+/* For a senior role, years beyond the minimum keep counting: 25 years outrank 10, which outrank 3. */
+START_TEST(test_senior_years_order)
+{
+	struct job *job = make_job("{\"title\":\"Senior Animation Designer\",\"description\":\"Create animations "
+				   "with Maya and After Effects for clients.\"}");
+	static const char r25[] = "Senior Animation Designer\nAnimation Designer, Studio, Jan 2000 - Present\n"
+				  "Animations in Maya and After Effects for clients.\n";
+	static const char r10[] = "Senior Animation Designer\nAnimation Designer, Studio, Jan 2015 - Present\n"
+				  "Animations in Maya and After Effects for clients.\n";
+	static const char r3[] = "Senior Animation Designer\nAnimation Designer, Studio, Jan 2022 - Present\n"
+				 "Animations in Maya and After Effects for clients.\n";
+	struct analysis *a = score_local(job, r25, strlen(r25), 2025, 6);
+	struct analysis *b = score_local(job, r10, strlen(r10), 2025, 6);
+	struct analysis *c = score_local(job, r3, strlen(r3), 2025, 6);
+
+	ck_assert_msg(a->score > b->score && b->score > c->score, "%.1f %.1f %.1f", a->score, b->score, c->score);
+	analysis_free(a);
+	analysis_free(b);
+	analysis_free(c);
+	job_free(job);
+}
+END_TEST
+
 START_TEST(test_many_resumes_no_leak_or_drift)
 {
 	struct job *job = make_job(job_json);
@@ -207,6 +249,8 @@ int main(void)
 	tcase_add_test(tc, test_long_line_quote_window);
 	tcase_add_test(tc, test_knockout_and_little_text);
 	tcase_add_test(tc, test_explicit_rubric_used);
+	tcase_add_test(tc, test_closed_compound);
+	tcase_add_test(tc, test_senior_years_order);
 	tcase_add_test(tc, test_many_resumes_no_leak_or_drift);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
