@@ -1,0 +1,133 @@
+// api: the Shortlist HTTP API from the browser — the key in sessionStorage, JSON and problem+json, uploads with progress.
+
+const KEY = 'shortlist.apiKey';
+
+export class ApiError extends Error {
+	constructor(status, title, detail, requestId) {
+		super(detail || title || `HTTP ${status}`);
+		this.status = status;
+		this.title = title || '';
+		this.detail = detail || '';
+		this.requestId = requestId || '';
+	}
+	// A sentence for a person: what happened and, when useful, the request id to quote to support.
+	describe() {
+		let what;
+		if (this.status === 0) what = 'The server could not be reached. Check your connection and try again.';
+		else if (this.status === 503) what = `The service is busy or a dependency is down (${this.detail || 'unavailable'}). Try again shortly.`;
+		else if (this.status === 413) what = `Too large: ${this.detail || 'the request exceeds a limit'}.`;
+		else what = this.detail || this.title || `The request failed (HTTP ${this.status}).`;
+		return this.requestId ? `${what} (request ${this.requestId})` : what;
+	}
+}
+
+export function getKey() {
+	return sessionStorage.getItem(KEY);
+}
+export function setKey(k) {
+	sessionStorage.setItem(KEY, k);
+}
+export function clearKey() {
+	sessionStorage.removeItem(KEY);
+}
+
+// Listeners called when the API answers 401: the app goes back to the sign-in form.
+const unauthorized = new Set();
+export function onUnauthorized(fn) {
+	unauthorized.add(fn);
+}
+
+function problem(status, text, headers) {
+	let body = null;
+	try {
+		body = text ? JSON.parse(text) : null;
+	} catch {
+		body = null;
+	}
+	const rid = (body && body.request_id) || headers.get('X-Request-Id') || '';
+	return new ApiError(status, body && body.title, body && typeof body.detail === 'string' ? body.detail : '', rid);
+}
+
+// Sends one request; resolves to the parsed JSON (or null for an empty body), rejects with ApiError.
+// opts.key overrides the stored key (sign-in checks a key before keeping it); opts.quiet401 skips the sign-out.
+export async function api(method, path, body, opts = {}) {
+	const headers = { Accept: 'application/json' };
+	const key = opts.key || getKey();
+	if (key) headers.Authorization = `Bearer ${key}`;
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	let res;
+	try {
+		res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal, credentials: 'omit', cache: 'no-store' });
+	} catch (e) {
+		if (e.name === 'AbortError') throw e;
+		throw new ApiError(0, 'Network error', '', '');
+	}
+	const text = await res.text();
+	if (!res.ok) {
+		const err = problem(res.status, text, res.headers);
+		if (res.status === 401 && !opts.quiet401) for (const fn of unauthorized) fn(err);
+		throw err;
+	}
+	if (!text) return null;
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new ApiError(res.status, 'Bad response', 'the server sent something that is not JSON', res.headers.get('X-Request-Id'));
+	}
+}
+
+// Whether an error means the endpoint is not there yet (an older server): a 404 naming no route, or 405/501.
+export function isMissingRoute(e) {
+	return e instanceof ApiError && ((e.status === 404 && /no route/i.test(e.detail)) || e.status === 405 || e.status === 501);
+}
+
+// Uploads files as one multipart/form-data request (field "files"); onProgress(sentBytes, totalBytes).
+// Resolves to the JSON answer; rejects with ApiError. Uses XMLHttpRequest because fetch reports no upload progress.
+export function uploadFiles(jobId, files, onProgress) {
+	return new Promise((resolve, reject) => {
+		const form = new FormData();
+		for (const f of files) form.append('files', f, f.name);
+		const xhr = new XMLHttpRequest();
+		xhr.open('POST', `/api/v1/jobs/${encodeURIComponent(jobId)}/resumes`);
+		const key = getKey();
+		if (key) xhr.setRequestHeader('Authorization', `Bearer ${key}`);
+		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.upload.onprogress = (ev) => {
+			if (ev.lengthComputable && onProgress) onProgress(ev.loaded, ev.total);
+		};
+		xhr.onerror = () => reject(new ApiError(0, 'Network error', '', ''));
+		xhr.onload = () => {
+			const hdrs = { get: (n) => xhr.getResponseHeader(n) };
+			if (xhr.status >= 200 && xhr.status < 300) {
+				try {
+					resolve(JSON.parse(xhr.responseText));
+				} catch {
+					reject(new ApiError(xhr.status, 'Bad response', 'the server sent something that is not JSON', hdrs.get('X-Request-Id')));
+				}
+				return;
+			}
+			const err = problem(xhr.status, xhr.responseText, hdrs);
+			if (xhr.status === 401) for (const fn of unauthorized) fn(err);
+			reject(err);
+		};
+		xhr.send(form);
+	});
+}
+
+// Splits files into request-sized groups: at most maxFiles files and maxBytes bytes each (a bigger file goes alone).
+export function batches(files, maxFiles = 200, maxBytes = 200 * 1024 * 1024) {
+	const out = [];
+	let cur = [];
+	let size = 0;
+	for (const f of files) {
+		if (cur.length && (cur.length >= maxFiles || size + f.size > maxBytes)) {
+			out.push(cur);
+			cur = [];
+			size = 0;
+		}
+		cur.push(f);
+		size += f.size;
+	}
+	if (cur.length) out.push(cur);
+	return out;
+}

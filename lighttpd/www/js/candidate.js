@@ -1,0 +1,103 @@
+// candidate: one candidate — score, category, flags, knock-outs, per-criterion evidence, strengths, gaps and the file.
+import { api } from './api.js';
+import { fmtDate, fmtScore, h, replace, safeUrl } from './dom.js';
+import { categoryBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
+
+const arr = (v) => (Array.isArray(v) ? v : []);
+const str = (v) => (typeof v === 'string' ? v : '');
+
+function flagsBlock(flags) {
+	if (!flags.length) return null;
+	return h('section.card.flags-card', { 'aria-labelledby': 'flags-h' }, h('h2#flags-h', 'Warnings'),
+		h('ul.flag-list', flags.map((raw) => {
+			const f = flagInfo(raw);
+			return h(`li${f.danger ? '.flag-danger' : ''}`,
+				h('strong', f.danger ? '⚠ ' : '', f.label), f.count !== null ? ` (${f.count})` : '', f.help ? h('span', ` — ${f.help}`) : null,
+				f.sample ? h('div', h('span.muted', 'Hidden text found: '), h('q.sample', f.sample)) : null);
+		})));
+}
+
+function knockoutsBlock(kos) {
+	if (!kos.length) return null;
+	const words = { pass: 'Passed', fail: 'Failed', unknown: 'Unknown' };
+	return h('section.card', { 'aria-labelledby': 'ko-h' }, h('h2#ko-h', 'Knock-outs'),
+		h('table.results', h('caption.visually-hidden', 'Knock-out rules and results'),
+			h('thead', h('tr', h('th', { scope: 'col' }, 'Rule'), h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col' }, 'Detail'))),
+			h('tbody', kos.map((k) => {
+				const r = ['pass', 'fail', 'unknown'].includes(k.result) ? k.result : 'unknown';
+				return h('tr', h('td', str(k.rule)), h('td', h(`span.badge.ko-${r}`, words[r])), h('td', str(k.detail)));
+			}))));
+}
+
+function criterionBlock(c) {
+	const evidence = arr(c.evidence);
+	const score = typeof c.score === 'number' ? c.score : null;
+	const meter = h('meter', { min: 0, max: 10, low: 4, high: 7, optimum: 10, value: score ?? 0, 'aria-label': `${str(c.name)} score` });
+	return h('article.criterion',
+		h('header.crit-head', h('h3', str(c.name) || 'Criterion'),
+			h('span.crit-score', score === null ? '—' : `${fmtScore(score)} / 10`, meter),
+			typeof c.weight === 'number' ? h('span.muted.small', `weight ${c.weight}`) : null,
+			c.supported === false ? h('span.flag.flag-danger', 'Not supported by the resume text — counts as 0') : null),
+		evidence.length ? h('div.evidence', h('h4', 'Evidence'), h('ul', evidence.map((e) => h('li',
+			h('blockquote', str(e.quote)), e.verified === false ? h('span.flag.flag-danger', 'not found in the resume') : h('span.muted.small', 'found in the resume')))))
+			: h('p.muted', 'No evidence quoted.'),
+		arr(c.strengths).length || arr(c.gaps).length ? h('div.crit-lists',
+			h('div', h('h4', 'Strengths'), arr(c.strengths).length ? h('ul.plus', arr(c.strengths).map((s) => h('li', str(s)))) : h('p.muted', 'None noted.')),
+			h('div', h('h4', 'Gaps'), arr(c.gaps).length ? h('ul.minus', arr(c.gaps).map((s) => h('li', str(s)))) : h('p.muted', 'None noted.'))) : null);
+}
+
+function contactBlock(contact) {
+	if (!contact || typeof contact !== 'object') return null;
+	const items = [];
+	for (const e of arr(contact.emails)) items.push(h('li', h('span.muted', 'Email '), str(e)));
+	for (const p of arr(contact.phones)) items.push(h('li', h('span.muted', 'Phone '), str(p)));
+	for (const l of arr(contact.links)) {
+		const u = safeUrl(l);
+		items.push(h('li', h('span.muted', 'Link '), u ? h('a', { href: u, rel: 'noopener noreferrer', target: '_blank' }, str(l)) : str(l)));
+	}
+	return items.length ? h('ul.contact', items) : null;
+}
+
+export async function renderCandidate(main, ctx, id) {
+	const c = await api('GET', `/api/v1/candidates/${encodeURIComponent(id)}`, undefined, { signal: ctx.signal });
+	// The current analysis: its record (provider, category, score) and the scorer's result inside it.
+	const rec = c.analysis && typeof c.analysis === 'object' ? c.analysis : {};
+	const a = rec.result && typeof rec.result === 'object' ? rec.result : Array.isArray(rec.criteria) ? rec : {};
+	const category = rec.category || c.category || a.category;
+	const score = typeof rec.score === 'number' ? rec.score : typeof c.score === 'number' ? c.score : a.score;
+	const name = str(c.name) || str(c.contact?.name) || str(c.filename) || `Resume ${id}`;
+	const jobId = c.job_id ?? c.job?.id;
+	const flags = [...arr(c.flags), ...arr(a.flags).filter((f) => !arr(c.flags).some((g) => flagInfo(g).name === flagInfo(f).name))];
+	const criteria = arr(a.criteria);
+	const strengths = [...new Set([...arr(a.strengths), ...criteria.flatMap((k) => arr(k.strengths))].map(str))];
+	const gaps = [...new Set([...arr(a.gaps), ...criteria.flatMap((k) => arr(k.gaps))].map(str))];
+	const download = safeUrl(c.download?.url || c.download_url);
+	const unscored = isUnscored(category);
+	const reason = str(c.reason) || str(c.status_reason) || str(a.reason);
+	const scoredAt = rec.created_at || c.scored_at;
+	const provider = str(rec.provider) || str(c.provider);
+	const model = str(rec.model) || str(c.model);
+	const job = jobId ? await api('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, undefined, { signal: ctx.signal }).catch(() => null) : null;
+
+	replace(main,
+		h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs' }, 'Jobs'),
+			jobId ? [' / ', h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, str(job?.title) || str(c.job_title) || 'Job')] : null),
+		h('div.page-head', h('div', h('h1', name), c.filename && c.filename !== name ? h('p.muted', str(c.filename)) : null, contactBlock(c.contact)),
+			h('div.headline', unscored ? null : scoreBar(score), categoryBadge(category),
+				download ? h('a.button.secondary', { href: download, rel: 'noopener noreferrer', target: '_blank' }, 'Download resume') : null,
+				download && c.download?.expires_at ? h('span.muted.small', `Link valid until ${fmtDate(c.download.expires_at)}`) : null)),
+		unscored ? h('p.notice', h('strong', category === 'failed' ? 'This resume could not be processed. ' : 'This resume needs a person to review it. '),
+			reason ? `Reason: ${reason}. ` : '', 'This is not a rejection.') : null,
+		flagsBlock(flags),
+		str(a.summary) || str(c.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary) || str(c.summary)),
+			arr(a.matched_skills).length ? h('p.skills', h('span.muted', 'Has: '), arr(a.matched_skills).map((s) => h('span.chip.ok', str(s)))) : null,
+			arr(a.missing_skills).length ? h('p.skills', h('span.muted', 'Missing: '), arr(a.missing_skills).map((s) => h('span.chip.miss', str(s)))) : null,
+			typeof a.years_experience === 'number' ? h('p', h('span.muted', 'Experience: '), `about ${fmtScore(a.years_experience)} years`) : null) : null,
+		knockoutsBlock(arr(a.knockouts)),
+		strengths.length || gaps.length ? h('section.card.two-col', { 'aria-labelledby': 'sg-h' }, h('h2#sg-h.visually-hidden', 'Strengths and gaps'),
+			h('div', h('h3', 'Strengths'), strengths.length ? h('ul.plus', strengths.map((s) => h('li', str(s)))) : h('p.muted', 'None noted.')),
+			h('div', h('h3', 'Gaps'), gaps.length ? h('ul.minus', gaps.map((s) => h('li', str(s)))) : h('p.muted', 'None noted.'))) : null,
+		criteria.length ? h('section.card', { 'aria-labelledby': 'crit-h' }, h('h2#crit-h', 'Score by criterion'), criteria.map(criterionBlock)) : null,
+		h('p.muted.small', [scoredAt ? `Scored ${fmtDate(scoredAt)}` : null, provider && provider !== 'none' ? ` by ${provider}${model ? ` (${model})` : ''}` : null,
+			typeof c.previous_analyses === 'number' && c.previous_analyses > 0 ? ` · scored ${c.previous_analyses} time${c.previous_analyses === 1 ? '' : 's'} before` : null].filter(Boolean)));
+}

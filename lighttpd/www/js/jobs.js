@@ -1,0 +1,60 @@
+// jobs: the job list, newest first, with keyset "load more".
+import { api } from './api.js';
+import { fmtDate, h, replace } from './dom.js';
+
+const PAGE = 20;
+
+function statusBadge(status) {
+	return h(`span.badge.status-${status === 'closed' ? 'closed' : 'open'}`, status === 'closed' ? 'Closed' : 'Open');
+}
+
+function jobRow(job) {
+	const meta = [job.company, job.location].filter((x) => typeof x === 'string' && x !== '').join(' · ');
+	return h('li.job-item',
+		h('div.job-main', h('a.job-title', { href: `#/jobs/${encodeURIComponent(job.id)}` }, job.title || '(untitled)'),
+			meta ? h('span.muted', meta) : null),
+		h('div.job-side', statusBadge(job.status), h('span.muted.small', `Created ${fmtDate(job.created_at)}`)));
+}
+
+export async function renderJobs(main, ctx) {
+	const list = h('ul.job-list', { 'aria-label': 'Jobs' });
+	const more = h('button.secondary', { type: 'button', hidden: true }, 'Load more jobs');
+	const error = h('p.notice.error', { role: 'alert', hidden: true });
+	const empty = h('div.empty', { hidden: true }, h('p', 'No jobs yet.'), h('p', h('a.button.primary', { href: '#/jobs/new' }, 'Create your first job')));
+	let cursor = null;
+
+	async function load() {
+		more.disabled = true;
+		error.hidden = true;
+		const q = new URLSearchParams({ limit: String(PAGE) });
+		if (cursor) q.set('cursor', cursor);
+		try {
+			const page = await api('GET', `/api/v1/jobs?${q}`, undefined, { signal: ctx.signal });
+			const items = Array.isArray(page.items) ? page.items : [];
+			const firstNew = items.length ? jobRow(items[0]) : null;
+			items.forEach((j, i) => list.appendChild(i === 0 ? firstNew : jobRow(j)));
+			cursor = page.next_cursor || null;
+			more.hidden = !cursor;
+			empty.hidden = list.childElementCount > 0;
+			if (cursor === null && list.childElementCount > PAGE) ctx.announce('All jobs loaded');
+			return firstNew;
+		} catch (e) {
+			if (e.name === 'AbortError') throw e;
+			error.textContent = e.describe ? e.describe() : String(e);
+			error.hidden = false;
+			return null;
+		} finally {
+			more.disabled = false;
+		}
+	}
+	more.addEventListener('click', async () => {
+		const first = await load();
+		// Keyboard users continue from the first newly loaded job.
+		if (first) first.querySelector('a').focus();
+	});
+
+	replace(main,
+		h('div.page-head', h('h1', 'Jobs'), h('a.button.primary', { href: '#/jobs/new' }, 'New job')),
+		error, empty, list, h('div.more', more));
+	await load();
+}

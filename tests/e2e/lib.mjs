@@ -1,0 +1,117 @@
+// Helpers for the browser tests: launch Debian's chromium through playwright-core, count checks, run programs.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BASE_URL = process.env.SHORTLIST_WEB_URL || `http://127.0.0.1:${process.env.SHORTLIST_HTTP_PORT || 18080}`;
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let passed = 0;
+let failed = 0;
+
+export function ok(what) {
+	passed += 1;
+	console.log(`ok - ${what}`);
+}
+export function notOk(what, why) {
+	failed += 1;
+	console.log(`not ok - ${what}${why ? `: ${String(why).split('\n')[0]}` : ''}`);
+}
+export function skip(what) {
+	console.log(`skip: ${what}`);
+}
+export function check(what, cond, why) {
+	if (cond) ok(what);
+	else notOk(what, why);
+	return !!cond;
+}
+// Runs an async step; a thrown error (a locator timing out, say) fails the check instead of the whole run.
+export async function step(what, fn) {
+	try {
+		const r = await fn();
+		if (r === false) notOk(what);
+		else ok(what);
+		return true;
+	} catch (e) {
+		notOk(what, e && e.message);
+		return false;
+	}
+}
+export function summary() {
+	return { passed, failed };
+}
+
+export function loadPlaywright() {
+	const require = createRequire(path.join(ROOT, 'package.json'));
+	try {
+		return require('playwright-core');
+	} catch {
+		return null;
+	}
+}
+
+// Launches a fresh headless chromium with its own profile directory; returns { context, close }.
+export async function launch(pw, options = {}) {
+	const profile = mkdtempSync(path.join(tmpdir(), 'shortlist-e2e-'));
+	const context = await pw.chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync'],
+		viewport: { width: 1280, height: 900 },
+		...options,
+	});
+	return {
+		context,
+		async close() {
+			await context.close().catch(() => {});
+			rmSync(profile, { recursive: true, force: true });
+		},
+	};
+}
+
+// Runs a program; resolves to { code, stdout, stderr } (never rejects).
+export function run(file, args, opts = {}) {
+	return new Promise((resolve) => {
+		execFile(file, args, { timeout: 180000, maxBuffer: 16 * 1024 * 1024, ...opts }, (err, stdout, stderr) => {
+			resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+		});
+	});
+}
+
+// Creates an organisation and an API key with shortlistctl; resolves to the key.
+export async function newKey(name) {
+	const ctl = path.join(ROOT, 'build/bin/shortlistctl');
+	const org = await run(ctl, ['org', 'create', name]);
+	if (org.code !== 0) throw new Error(`shortlistctl org create: ${org.stderr.trim()}`);
+	const key = await run(ctl, ['key', 'create', '--org', name]);
+	if (key.code !== 0 || !key.stdout.trim()) throw new Error(`shortlistctl key create: ${key.stderr.trim()}`);
+	return key.stdout.trim();
+}
+
+// Calls the API directly (for set-up and for finding out whether an endpoint exists yet).
+export async function apiCall(key, method, p, body) {
+	const res = await fetch(`${BASE_URL}${p}`, {
+		method,
+		headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const text = await res.text();
+	let json = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = null;
+	}
+	return { status: res.status, json };
+}
+
+// Whether the server has a route for the path: anything but a "no route" 404.
+export async function hasRoute(key, method, p) {
+	const r = await apiCall(key, method, p);
+	return !(r.status === 404 && /no route/i.test((r.json && r.json.detail) || ''));
+}
