@@ -257,7 +257,9 @@ try {
 	await page.goto(`${BASE_URL}/#/jobs/${jobId}`);
 	await page.getByRole('heading', { level: 1 }).waitFor();
 	await page.waitForTimeout(300);
-	check('the job page fits a phone screen', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+	const wide = await page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+		.slice(0, 3).map((e) => `${e.tagName}.${e.className}`));
+	check('the job page fits a phone screen', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `too wide: ${wide.join(' ')}`);
 	await page.setViewportSize({ width: 1280, height: 900 });
 
 	// ---- keyboard: the job list is reachable and the focus is visible

@@ -284,8 +284,8 @@ function shortlistSection(job, ctx) {
 			h('td.sel', box), h('td.num', n ? String(n) : ''),
 			h('td.cand', h('a.cand-name', { href: `#/candidates/${encodeURIComponent(id)}` }, name), item.filename && item.name ? h('span.muted.small', item.filename) : null,
 				flags.length || kos.length ? h('span.flags', flags.map(flagBadge), kos.map((k) => h('span.flag', `Knock-out: ${typeof k === 'string' ? k : k.rule || ''}`))) : null),
-			h('td', isUnscored(item.category) ? h('span.muted', '—') : scoreBar(item.score)),
-			h('td', categoryBadge(item.category)),
+			h('td.td-score', isUnscored(item.category) ? h('span.muted', '—') : scoreBar(item.score)),
+			h('td.td-cat', categoryBadge(item.category)),
 			h('td.summary', reason || item.summary || ''));
 	}
 
