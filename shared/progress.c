@@ -202,7 +202,9 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
 		goto out;
 	o = cJSON_CreateObject();
 	failures = cJSON_CreateArray();
-	rc = load_failures(org, batch, rescore, failures, &listed);
+	/* Most polls find no failure: then the second pass over the batch is not needed. */
+	if (n[C_NEEDS_REVIEW] + n[C_FAILED] > 0)
+		rc = load_failures(org, batch, rescore, failures, &listed);
 	if (rc < 0) {
 		cJSON_Delete(failures);
 		goto out;

@@ -70,10 +70,17 @@ check "the batch is a rescore batch holding the old shortlist" test "$(sql "SELE
 
 http GET "/api/v1/process/status/$RB" "${A[@]}"
 expect_status 200 "the rescore batch's progress"
-expect_json '.source + " " + (.total | tostring) + " " + (.counts.queued | tostring)' "rescore 5 5" "five queued"
-expect_json .shortlist_changes null "no changes reported before the tasks are done"
 expect_json .rubric_version "$V2" "names the rubric"
-expect_json .eta_seconds null "no ETA yet"
+# Another drainer on the same instance may have claimed a task before the hold.
+if [[ $(sql "SELECT count(*) FROM tasks WHERE payload->>'batch_id' = '$RB' AND state = 'queued' AND attempts = 0") == 5 ]]; then
+	expect_json '.source + " " + (.total | tostring) + " " + (.counts.queued | tostring)' "rescore 5 5" "five queued"
+	expect_json .shortlist_changes null "no changes reported before the tasks are done"
+	expect_json .eta_seconds null "no ETA yet"
+else
+	echo "# another drainer took tasks of batch $RB before they were held: only consistency is checked"
+	expect_json '.source + " " + (.total | tostring)' "rescore 5" "five in the batch"
+	expect_json '(.state == "running") == (.shortlist_changes == null)' true "changes only once finished"
+fi
 
 # --- the same rubric again: nothing new
 http POST "/api/v1/jobs/$JOB/rescore" "${A[@]}" --data ""
