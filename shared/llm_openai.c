@@ -8,7 +8,9 @@
 
 #include "analysis.h"
 #include "experience.h"
+#include "job.h"
 #include "json.h"
+#include "rubric.h"
 #include "util.h"
 
 #define REPLY_JSON_DEPTH 64
@@ -283,6 +285,33 @@ static void tidy(cJSON *root)
 	}
 }
 
+/*
+ * The schema keys criteria c1..cN (see llm_prompt_schema()); the analysis
+ * reads a list of named criteria. Members that name no rubric criterion
+ * are dropped.
+ */
+static void criteria_to_list(cJSON *root, const struct rubric *r)
+{
+	cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "criteria"), *list, *m;
+
+	if (!cJSON_IsObject(obj))
+		return;
+	list = cJSON_CreateArray();
+	cJSON_ArrayForEach(m, obj)
+	{
+		cJSON *c;
+		int64_t k;
+
+		if (!cJSON_IsObject(m) || m->string[0] != 'c' || parse_int64(m->string + 1, 1, (int64_t)r->ncriteria, &k) < 0)
+			continue;
+		c = cJSON_Duplicate(m, true);
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "name");
+		cJSON_AddStringToObject(c, "name", r->criteria[k - 1].name);
+		cJSON_AddItemToArray(list, c);
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "criteria", list);
+}
+
 struct analysis *llm_openai_analysis(const char *content, size_t len, struct job *job, const char *text, size_t tlen,
 				     char *err, size_t errlen)
 {
@@ -296,6 +325,8 @@ struct analysis *llm_openai_analysis(const char *content, size_t len, struct job
 		snprintf(err, errlen, "malformed output: %s", why);
 		return NULL;
 	}
+	if (cJSON_IsObject(root))
+		criteria_to_list(root, job_rubric(job));
 	tidy(root);
 	a = analysis_from_json(root, why, sizeof(why));
 	cJSON_Delete(root);

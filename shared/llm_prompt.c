@@ -1,6 +1,7 @@
 /* llm_prompt: the scoring prompt, its version and the strict JSON schema of the model's structured output. */
 #include "llm_prompt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,7 @@ char *llm_prompt_job_message(struct job *job)
 	for (i = 0; i < r->ncriteria; i++) {
 		const struct rubric_criterion *c = &r->criteria[i];
 
-		buf_printf(&b, "- %s (weight %g)", c->name, c->weight);
+		buf_printf(&b, "- [c%zu] %s (weight %g)", i + 1, c->name, c->weight);
 		if (c->description && *c->description)
 			buf_printf(&b, ": %s", c->description);
 		if (c->nkeywords) {
@@ -201,41 +202,43 @@ static cJSON *array_of(cJSON *items, const char *description)
 	return a;
 }
 
+/*
+ * Criteria are an object with one required member per rubric criterion,
+ * keyed c1..cN as in the rubric listing, so strict structured output
+ * guarantees each criterion exactly once (an array of named entries would
+ * allow repeats and omissions).
+ */
 cJSON *llm_prompt_schema(const struct rubric *r)
 {
-	cJSON *names = cJSON_CreateArray(), *crit, *quote, *evidence, *criteria, *props, *name, *score;
+	cJSON *crit_props = cJSON_CreateObject(), *criteria, *props;
 	size_t i;
 
-	for (i = 0; i < r->ncriteria; i++)
-		cJSON_AddItemToArray(names, cJSON_CreateString(r->criteria[i].name));
+	for (i = 0; i < r->ncriteria; i++) {
+		cJSON *quote, *evidence, *score, *crit;
+		char key[24];
 
-	props = cJSON_CreateObject();
-	cJSON_AddItemToObject(props, "quote", string_type("verbatim text copied from the resume"));
-	quote = strict_object(props);
-	evidence = array_of(quote, "verbatim quotes from the resume that support the score");
-	cJSON_AddNumberToObject(evidence, "maxItems", LLM_PROMPT_EVIDENCE_MAX);
-
-	name = string_type("the rubric criterion");
-	cJSON_AddItemToObject(name, "enum", names);
-	score = cJSON_CreateObject();
-	cJSON_AddStringToObject(score, "type", "integer");
-	cJSON_AddStringToObject(score, "description", "0 (no evidence) to 10 (fully meets it)");
-	cJSON_AddNumberToObject(score, "minimum", 0);
-	cJSON_AddNumberToObject(score, "maximum", 10);
-
-	props = cJSON_CreateObject();
-	cJSON_AddItemToObject(props, "name", name);
-	cJSON_AddItemToObject(props, "score", score);
-	cJSON_AddItemToObject(props, "evidence", evidence);
-	cJSON_AddItemToObject(props, "strengths", array_of(string_type(NULL), NULL));
-	cJSON_AddItemToObject(props, "gaps", array_of(string_type(NULL), NULL));
-	crit = strict_object(props);
-
-	criteria = array_of(crit, "one entry per rubric criterion, each exactly once");
-	if (r->ncriteria) {
-		cJSON_AddNumberToObject(criteria, "minItems", (double)r->ncriteria);
-		cJSON_AddNumberToObject(criteria, "maxItems", (double)r->ncriteria);
+		props = cJSON_CreateObject();
+		cJSON_AddItemToObject(props, "quote", string_type("verbatim text copied from the resume"));
+		quote = strict_object(props);
+		evidence = array_of(quote, "verbatim quotes from the resume that support the score");
+		cJSON_AddNumberToObject(evidence, "maxItems", LLM_PROMPT_EVIDENCE_MAX);
+		score = cJSON_CreateObject();
+		cJSON_AddStringToObject(score, "type", "integer");
+		cJSON_AddStringToObject(score, "description", "0 (no evidence) to 10 (fully meets it)");
+		cJSON_AddNumberToObject(score, "minimum", 0);
+		cJSON_AddNumberToObject(score, "maximum", 10);
+		props = cJSON_CreateObject();
+		cJSON_AddItemToObject(props, "score", score);
+		cJSON_AddItemToObject(props, "evidence", evidence);
+		cJSON_AddItemToObject(props, "strengths", array_of(string_type(NULL), NULL));
+		cJSON_AddItemToObject(props, "gaps", array_of(string_type(NULL), NULL));
+		crit = strict_object(props);
+		cJSON_AddStringToObject(crit, "description", r->criteria[i].name);
+		snprintf(key, sizeof(key), "c%zu", i + 1);
+		cJSON_AddItemToObject(crit_props, key, crit);
 	}
+	criteria = strict_object(crit_props);
+	cJSON_AddStringToObject(criteria, "description", "one member per rubric criterion, keyed as in the rubric");
 
 	props = cJSON_CreateObject();
 	cJSON_AddItemToObject(props, "criteria", criteria);

@@ -18,7 +18,7 @@ struct rubric;
  * comma in the instructions; do not bump it for changes that cannot alter
  * a request's bytes (comments, refactoring, log lines).
  */
-#define LLM_PROMPT_VERSION "2025-06-01.1"
+#define LLM_PROMPT_VERSION "2025-06-01.2"
 
 /* Name of the structured output in response_format. */
 #define LLM_PROMPT_SCHEMA_NAME "resume_analysis"

@@ -166,17 +166,44 @@ static int sniff(struct upload *u, bool whole)
 	return 0;
 }
 
+/*
+ * S3 metadata travels in HTTP headers, which carry ASCII only: the name is
+ * kept percent-encoded (RFC 3986 unreserved characters as they are).
+ * Returns a new string; caller frees.
+ */
+static char *meta_filename(const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf out = BUF_INIT(0);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~') {
+			buf_append_char(&out, (char)*p);
+		} else {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_append(&out, esc, 3);
+		}
+	}
+	return buf_detach(&out, NULL);
+}
+
 static int flush_part(struct upload *u)
 {
 	struct s3_error e = { 0 };
-	char *meta_name = u->filename;
+	char *meta_name = meta_filename(u->filename);
 	struct s3_meta meta[1] = { { "filename", meta_name } };
 	int rc;
 
 	if (!u->upload_id) {
 		rc = s3_multipart_initiate(u->s3, u->key, filetype_mime(u->type), meta, 1, &u->upload_id, &e);
+		free(meta_name);
 		if (rc < 0)
 			return s3_failed(u, &e, "initiate");
+	} else {
+		free(meta_name);
 	}
 	if (u->nparts >= MAX_PARTS_PER_FILE) {
 		reject(u, "file needs more than %d parts", MAX_PARTS_PER_FILE);
@@ -229,11 +256,14 @@ static int part_data(void *ctx, const void *data, size_t len)
 static int store_rest(struct upload *u)
 {
 	struct s3_error e = { 0 };
-	struct s3_meta meta[1] = { { "filename", u->filename } };
 	int rc;
 
 	if (!u->upload_id) {
+		char *meta_name = meta_filename(u->filename);
+		struct s3_meta meta[1] = { { "filename", meta_name } };
+
 		rc = s3_put(u->s3, u->key, u->part.ptr, u->part.len, filetype_mime(u->type), meta, 1, NULL, &e);
+		free(meta_name);
 		return rc < 0 ? s3_failed(u, &e, "put") : 0;
 	}
 	if (u->part.len > 0 && flush_part(u) < 0)
@@ -345,6 +375,8 @@ void upload_run(struct s3_client *s3, int64_t org_id, int64_t job_id, const char
 	u.lim = limits;
 	u.res = out;
 	buf_init(&u.part, limits->part_size);
+	/* One allocation of a whole part up front: growing by doubling would copy, and briefly hold, 1.5 parts. */
+	buf_grow(&u.part, limits->part_size);
 	/* Empty parts still cost a little; allow a few per file, and never more than the parser's own cap. */
 	ml.max_parts = (size_t)(limits->max_files * 4 + 16);
 	if (ml.max_parts > MULTIPART_DEFAULT_MAX_PARTS)

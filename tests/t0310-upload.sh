@@ -116,6 +116,12 @@ for kind in crlf-name dotdot-name latin1-name; do
 done
 check "the latin-1 name became valid UTF-8" iconv -f UTF-8 -t UTF-8 <<<"$(sql "SELECT filename FROM resumes WHERE job_id = $JOB ORDER BY id DESC LIMIT 1")"
 
+cp "$FIX/resume.txt" "$T_TMP/utf8.txt"
+echo "Ünïcödé" >>"$T_TMP/utf8.txt"
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$T_TMP/utf8.txt;filename=Résumé Zoë 李雷.txt"
+expect_json '.files[0].status' accepted "a non-ASCII filename is accepted"
+expect_json '.files[0].filename' "Résumé Zoë 李雷.txt" "and kept intact"
+
 # --- a closed job takes nothing
 J2=$(new_job "${A[@]}")
 curl -s -o /dev/null "${A[@]}" -X POST --data '' "$BASE_URL/api/v1/jobs/$J2/close"

@@ -59,8 +59,8 @@ START_TEST(test_message_order_resume_last)
 	jm = json_str(m, "content", "");
 	ck_assert_ptr_nonnull(strstr(jm, "Data Engineer"));
 	ck_assert_ptr_nonnull(strstr(jm, "Build data pipelines"));
-	ck_assert_ptr_nonnull(strstr(jm, "- Pipelines (weight 2): builds data pipelines"));
-	ck_assert_ptr_nonnull(strstr(jm, "- Languages (weight 1)"));
+	ck_assert_ptr_nonnull(strstr(jm, "- [c1] Pipelines (weight 2): builds data pipelines"));
+	ck_assert_ptr_nonnull(strstr(jm, "- [c2] Languages (weight 1)"));
 	ck_assert_ptr_null(strstr(jm, "Jane Doe"));
 
 	m = cJSON_GetArrayItem(msgs, 2);
@@ -145,21 +145,22 @@ static const cJSON *prop(const cJSON *schema, const char *name)
 START_TEST(test_schema_strict_valid)
 {
 	cJSON *s = llm_prompt_schema(job_rubric(job));
-	const cJSON *crit, *item, *en, *score, *ev;
+	const cJSON *crit, *item, *score, *ev;
 	char why[256] = "";
 
-	ck_assert_msg(strict_check(s, "$", why, sizeof(why)) == 3, "%s", why); /* root, criterion, evidence item */
+	/* root, criteria, and per criterion: the criterion and its evidence item */
+	ck_assert_msg(strict_check(s, "$", why, sizeof(why)) == 6, "%s", why);
 	ck_assert_ptr_nonnull(prop(s, "summary"));
 	ck_assert_ptr_nonnull(prop(s, "matched_skills"));
 	ck_assert_ptr_nonnull(prop(s, "missing_skills"));
 	crit = prop(s, "criteria");
-	ck_assert_int_eq(json_int(crit, "minItems", 0), 2);
-	ck_assert_int_eq(json_int(crit, "maxItems", 0), 2);
-	item = cJSON_GetObjectItemCaseSensitive(crit, "items");
-	en = cJSON_GetObjectItemCaseSensitive(prop(item, "name"), "enum");
-	ck_assert_int_eq(cJSON_GetArraySize(en), 2);
-	ck_assert_str_eq(cJSON_GetArrayItem(en, 0)->valuestring, "Pipelines");
-	ck_assert_str_eq(cJSON_GetArrayItem(en, 1)->valuestring, "Languages");
+	/* One required member per rubric criterion, keyed as in the rubric listing: each exactly once. */
+	ck_assert_str_eq(json_str(crit, "type", ""), "object");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(crit, "required")), 2);
+	ck_assert_str_eq(json_str(prop(crit, "c1"), "description", ""), "Pipelines");
+	ck_assert_str_eq(json_str(prop(crit, "c2"), "description", ""), "Languages");
+	ck_assert_ptr_null(prop(crit, "c3"));
+	item = prop(crit, "c1");
 	score = prop(item, "score");
 	ck_assert_str_eq(json_str(score, "type", ""), "integer");
 	ck_assert_int_eq(json_int(score, "minimum", -1), 0);
@@ -185,12 +186,10 @@ START_TEST(test_schema_checker_catches_non_strict)
 	cJSON_Delete(s);
 
 	s = llm_prompt_schema(job_rubric(job));
-	item = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-							cJSON_GetObjectItemCaseSensitive(s, "properties"), "criteria"),
-						"items");
+	item = (cJSON *)prop(prop(s, "criteria"), "c1");
 	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(item, "required"), 1);
 	ck_assert_int_eq(strict_check(s, "$", why, sizeof(why)), -1);
-	ck_assert_str_eq(why, "$.criteria[]: required does not list every property");
+	ck_assert_str_eq(why, "$.criteria.c1: required does not list every property");
 	cJSON_Delete(s);
 }
 END_TEST
