@@ -226,7 +226,8 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
 	cJSON_AddNumberToObject(o, "total", (double)n[C_TOTAL]);
 	cJSON_AddNumberToObject(o, "done", (double)done);
 	cJSON_AddNumberToObject(o, "percent",
-				n[C_TOTAL] > 0 ? floor((double)done * 1000.0 / (double)n[C_TOTAL]) / 10.0 : 100.0);
+				n[C_TOTAL] > 0 ? floor((double)done * 1000.0 / (double)n[C_TOTAL]) / 10.0
+					       : (finished ? 100.0 : 0.0));
 	eta = finished ? 0 : progress_eta_seconds(b.elapsed_s, done, n[C_TOTAL]);
 	if (eta < 0 || (!finished && done >= n[C_TOTAL]))
 		cJSON_AddNullToObject(o, "eta_seconds");

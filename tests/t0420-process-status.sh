@@ -155,6 +155,15 @@ expect_json '.failures | length' 100 "lists 100"
 expect_json '.failures_more' 5 "and counts the other 5"
 expect_json '.state + " " + (.eta_seconds | tostring)' "finished 0" "finished, ETA 0"
 
+# --- a presigned batch waits for its uploads
+http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" -H "Content-Type: application/json" \
+	--data '{"files":[{"filename":"a.pdf"},{"filename":"b.pdf"}]}'
+PB=$(json .batch_id)
+status "$PB"
+expect_json '.source + " " + .state' "presigned running" "a presigned batch with nothing uploaded yet runs"
+expect_json '[.total, .awaiting_upload, .percent] | map(tostring) | join(",")' "0,2,0" "nothing received, two awaited, 0 percent"
+expect_json .eta_seconds null "no ETA"
+
 # --- tenancy and bad ids
 status 999999999
 expect_status 404 "a batch that does not exist"
