@@ -43,12 +43,17 @@ die() {
 	exit 1
 }
 
-# Waits until something listens on 127.0.0.1:PORT (or fails after SECONDS).
-wait_port() { # PORT SECONDS NAME
+# Waits until something listens on 127.0.0.1:PORT (or fails after SECONDS,
+# or as soon as process PID, when given, has exited).
+wait_port() { # PORT SECONDS NAME [PID]
 	local port=$1 limit=$(($2 * 10)) i
 	for ((i = 0; i < limit; i++)); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			return 0
+		fi
+		if [[ -n ${4:-} ]] && ! kill -0 "$4" 2>/dev/null; then
+			echo "error: $3 exited before listening on 127.0.0.1:$port (see $LOGS)" >&2
+			return 1
 		fi
 		sleep 0.1
 	done
