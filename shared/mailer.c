@@ -15,11 +15,11 @@
 #include "smtp.h"
 #include "util.h"
 
-#define STEP_MAX 50	    /* messages per mailer_step */
+#define STEP_MAX 200	    /* messages per mailer_step */
 #define STEP_MS 1000	    /* and about this long at most */
 #define CHECK_EVERY_MS 1000 /* after finding nothing due, look again this much later */
 #define RESCUE_EVERY_MS 5000
-#define ROUNDS 2 /* messages per connection in one claimed chunk */
+#define ROUNDS 8 /* messages per connection in one claimed chunk */
 #define MESSAGE_MAX (4 * 1024 * 1024)
 #define REPLY_MAX 320
 
