@@ -17,6 +17,9 @@ LOGS="$VAR/log"
 PIDS="$VAR/pid"
 
 # Default ports per instance; any SHORTLIST_*_PORT in the environment wins.
+# All stay below 32768, where Linux starts handing out ephemeral ports for
+# outgoing connections: a server port inside that range can find itself taken
+# by some client socket at bind time.
 port_default() { # NAME RUN TEST BENCH
 	case "$INSTANCE" in
 	run) echo "$2" ;;
@@ -25,7 +28,7 @@ port_default() { # NAME RUN TEST BENCH
 	esac
 }
 : "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080)}"
-: "${SHORTLIST_PG_PORT:=$(port_default pg 54320 15432 25432)}"
+: "${SHORTLIST_PG_PORT:=$(port_default pg 15400 15432 25432)}"
 : "${SHORTLIST_MEMCACHED_PORT:=$(port_default mc 11311 21311 31311)}"
 : "${SHORTLIST_S3_PORT:=$(port_default s3 4569 14569 24569)}"
 : "${SHORTLIST_SMTP_PORT:=$(port_default smtp 1025 11025 21025)}"

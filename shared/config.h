@@ -17,12 +17,12 @@
 	X(STR, log_level, "SHORTLIST_LOG_LEVEL", "info", 0, 0, false, "debug, info, warn or error")                                            \
 	X(STR, public_url, "SHORTLIST_PUBLIC_URL", "http://127.0.0.1:8080", 0, 0, false, "base URL users reach the service at")                 \
 	X(INT, http_port, "SHORTLIST_HTTP_PORT", "8080", 1, 65535, false, "lighttpd port (scripts)")                                          \
-	X(INT, pg_port, "SHORTLIST_PG_PORT", "54320", 1, 65535, false, "local PostgreSQL port (scripts)")                                     \
+	X(INT, pg_port, "SHORTLIST_PG_PORT", "15400", 1, 65535, false, "local PostgreSQL port (scripts)")                                     \
 	X(INT, memcached_port, "SHORTLIST_MEMCACHED_PORT", "11311", 1, 65535, false, "local memcached port (scripts)")                        \
 	X(INT, s3_port, "SHORTLIST_S3_PORT", "4569", 1, 65535, false, "local S3 server port (scripts)")                                      \
 	X(INT, smtp_port, "SHORTLIST_SMTP_PORT", "1025", 1, 65535, false, "local SMTP sink port (scripts)")                                   \
 	X(INT, mail_web_port, "SHORTLIST_MAIL_WEB_PORT", "1080", 1, 65535, false, "local SMTP sink web page port (scripts)")                 \
-	X(STR, database_url, "SHORTLIST_DATABASE_URL", "host=127.0.0.1 port=54320 dbname=shortlist user=postgres", 0, 0, true,                 \
+	X(STR, database_url, "SHORTLIST_DATABASE_URL", "host=127.0.0.1 port=15400 dbname=shortlist user=postgres", 0, 0, true,                 \
 	  "libpq connection string")                                                                                                           \
 	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \
 	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false, "comma-separated host:port list")             \
