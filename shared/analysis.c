@@ -194,7 +194,8 @@ void analysis_finalize(struct analysis *a, const struct job *job)
 		if (!analysis_list_has(&a->flags, "unverified_evidence"))
 			analysis_list_add(&a->flags, "unverified_evidence");
 	}
-	if (sumw <= 0 || analysis_list_has(&a->flags, "missing_criterion") || analysis_list_has(&a->flags, "little_text"))
+	if (sumw <= 0 || analysis_list_has(&a->flags, "missing_criterion") ||
+	    analysis_list_has(&a->flags, "little_text"))
 		a->category = ANALYSIS_NEEDS_REVIEW;
 	for (i = 0; i < a->nknockouts; i++) {
 		if (a->knockouts[i].result == ANALYSIS_FAIL && !failed)
@@ -206,8 +207,8 @@ void analysis_finalize(struct analysis *a, const struct job *job)
 		a->category = ANALYSIS_REJECT;
 		if (strncmp(a->summary, KNOCKOUT_PREFIX, strlen(KNOCKOUT_PREFIX)) != 0) {
 			struct buf b = BUF_INIT(ANALYSIS_STRING_MAX * 2);
-			buf_printf(&b, KNOCKOUT_PREFIX "%s (%s).%s%s", failed->rule, failed->detail, *a->summary ? " " : "",
-				   a->summary);
+			buf_printf(&b, KNOCKOUT_PREFIX "%s (%s).%s%s", failed->rule, failed->detail,
+				   *a->summary ? " " : "", a->summary);
 			free(a->summary);
 			a->summary = buf_detach(&b, NULL);
 		}
@@ -236,7 +237,8 @@ int analysis_complete(struct analysis *a, struct job *job, const char *text, siz
 			if (str_equal_nocase(a->criteria[j].name, r->criteria[i].name))
 				break;
 		if (j == a->ncriteria) {
-			struct analysis_criterion *c = analysis_add_criterion(a, r->criteria[i].name, r->criteria[i].weight, 0);
+			struct analysis_criterion *c =
+				analysis_add_criterion(a, r->criteria[i].name, r->criteria[i].weight, 0);
 			analysis_list_add(&c->gaps, "not assessed");
 			if (!analysis_list_has(&a->flags, "missing_criterion"))
 				analysis_list_add(&a->flags, "missing_criterion");
@@ -362,7 +364,8 @@ static int read_list(const cJSON *obj, const char *name, const char *path, struc
 
 static bool read_offset(const cJSON *v, size_t *out)
 {
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e12 || v->valuedouble != floor(v->valuedouble))
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e12 ||
+	    v->valuedouble != floor(v->valuedouble))
 		return false;
 	*out = (size_t)v->valuedouble;
 	return true;
@@ -403,14 +406,16 @@ static int read_criterion(const cJSON *v, size_t i, struct analysis *a, char *er
 			struct analysis_evidence *x;
 
 			if (!cJSON_IsString(q) || !q->valuestring || strlen(q->valuestring) > ANALYSIS_QUOTE_MAX)
-				return fail(err, errlen, "criteria[%zu].evidence[%zu].quote: must be a string of at most %d bytes",
+				return fail(err, errlen,
+					    "criteria[%zu].evidence[%zu].quote: must be a string of at most %d bytes",
 					    i, j, ANALYSIS_QUOTE_MAX);
 			analysis_add_evidence(c, q->valuestring);
 			x = &c->evidence[c->nevidence - 1];
 			if (cJSON_IsObject(e)) {
 				x->verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "verified"));
 				if (!read_offset(cJSON_GetObjectItemCaseSensitive(e, "start"), &x->start) ||
-				    !read_offset(cJSON_GetObjectItemCaseSensitive(e, "end"), &x->end) || x->end < x->start) {
+				    !read_offset(cJSON_GetObjectItemCaseSensitive(e, "end"), &x->end) ||
+				    x->end < x->start) {
 					x->start = x->end = 0;
 					x->verified = false;
 				}
@@ -494,7 +499,8 @@ struct analysis *analysis_from_json(const cJSON *obj, char *err, size_t errlen)
 			if (strcmp(v->valuestring, category_names[c]) == 0)
 				break;
 		if (!cJSON_IsString(v) || c == ARRAY_SIZE(category_names)) {
-			fail(err, errlen, "category: must be \"shortlist\", \"consider\", \"reject\" or \"needs_review\"");
+			fail(err, errlen,
+			     "category: must be \"shortlist\", \"consider\", \"reject\" or \"needs_review\"");
 			goto fail;
 		}
 		a->category = (enum analysis_category)c;

@@ -36,7 +36,7 @@ struct analysis_evidence {
 struct analysis_criterion {
 	char *name;
 	double weight;
-	double score; /* 0-10 */
+	double score;	/* 0-10 */
 	bool supported; /* at least one evidence quote verified (set by evidence_verify_analysis) */
 	struct analysis_evidence *evidence;
 	size_t nevidence;
@@ -45,7 +45,7 @@ struct analysis_criterion {
 };
 
 struct analysis_knockout {
-	char *rule;   /* "min_years 5", "certification PMP", "skill Kubernetes" */
+	char *rule; /* "min_years 5", "certification PMP", "skill Kubernetes" */
 	enum analysis_result result;
 	char *detail;
 };
@@ -115,8 +115,7 @@ void analysis_finalize(struct analysis *a, const struct job *job);
  * needs_review), estimates years of experience, evaluates the knock-outs and
  * finalizes. ref_year/ref_month is "present" for date ranges. Returns 0.
  */
-int analysis_complete(struct analysis *a, struct job *job, const char *text, size_t len, int ref_year,
-		      int ref_month);
+int analysis_complete(struct analysis *a, struct job *job, const char *text, size_t len, int ref_year, int ref_month);
 
 /* The JSON object of the analysis (the shape in the design); caller frees with cJSON_Delete(). */
 cJSON *analysis_to_json(const struct analysis *a);

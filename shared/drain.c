@@ -131,7 +131,8 @@ static void retry(struct work *w, const char *reason)
 
 		snprintf(org, sizeof(org), "%lld", (long long)w->task.org_id);
 		snprintf(rid, sizeof(rid), "%lld", (long long)w->resume.id);
-		db_exec("resume_requeued", "UPDATE resumes SET status = 'queued' WHERE org_id = $1 AND id = $2", 2, p, NULL);
+		db_exec("resume_requeued", "UPDATE resumes SET status = 'queued' WHERE org_id = $1 AND id = $2", 2, p,
+			NULL);
 		w->d->stats->retried++;
 		log_info("drain: resume %lld will be retried: %s", (long long)w->resume.id, reason);
 	}
@@ -420,7 +421,7 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 		return ST_INTERNAL;
 	}
 	extract_limits_from_config(&d->limits);
-	d->extract_workers = o->extract_workers > 0		 ? o->extract_workers
+	d->extract_workers = o->extract_workers > 0	     ? o->extract_workers
 			     : config()->extract_workers > 0 ? (int)config()->extract_workers
 							     : (int)(cores > 0 ? cores : 1);
 	d->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : lo.concurrency * 2;
@@ -526,6 +527,7 @@ out:
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
 		 "lost",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
-		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released, (long long)stats->lost);
+		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
+		 (long long)stats->lost);
 	return rc;
 }

@@ -151,7 +151,8 @@ static int locate_folded(const struct folded *t, const char *quote, size_t *star
 	fold(quote, strlen(quote), &q);
 	trim_quote(q.s, q.n, &qs, &qe);
 	for (k = qs; k < qe; k++)
-		if ((q.s[k] >= 'a' && q.s[k] <= 'z') || (q.s[k] >= '0' && q.s[k] <= '9') || (unsigned char)q.s[k] >= 0x80)
+		if ((q.s[k] >= 'a' && q.s[k] <= 'z') || (q.s[k] >= '0' && q.s[k] <= '9') ||
+		    (unsigned char)q.s[k] >= 0x80)
 			alnum++;
 	if (alnum < EVIDENCE_MIN_CHARS)
 		goto out;

@@ -11,12 +11,13 @@
 #define YEAR_MIN 1950
 #define HEADING_MAX 60
 
-static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-				      "dec" };
-static const char *const month_long[] = { "january", "february", "march", "april", "may", "june", "july",
-					   "august", "september", "october", "november", "december" };
-static const char *const present_words[] = { "present", "now", "current", "currently", "today", "date", "ongoing",
-					     "till date", "to date" };
+static const char *const months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+};
+static const char *const month_long[] = { "january", "february", "march",     "april",	 "may",	     "june",
+					  "july",    "august",	 "september", "october", "november", "december" };
+static const char *const present_words[] = { "present", "now",	   "current",	"currently", "today",
+					     "date",	"ongoing", "till date", "to date" };
 
 static bool is_digit(char c)
 {
@@ -202,23 +203,59 @@ enum section { SECTION_NEUTRAL, SECTION_WORK, SECTION_OTHER };
 
 /* Section headings, as their letters only ("Work Experience:" is "workexperience"). */
 static const char *const other_headings[] = {
-	"education", "educationandtraining", "educationtraining", "academic", "academics", "academicbackground",
-	"academicexperience", "qualifications", "academicqualifications", "educationalqualifications",
-	"certifications", "certificationsandtraining", "certificationstraining", "licensesandcertifications",
-	"training", "courses", "coursework", "relevantcoursework", "projects", "personalprojects", "sideprojects",
-	"academicprojects", "selectedprojects", "keyprojects", "publications", "awards", "honors", "honours",
-	"awardsandhonors", "honorsandawards", "volunteer", "volunteering", "volunteerexperience", "volunteerwork",
-	"references", "interests", "hobbies", "activities", "extracurricularactivities", "languages",
+	"education",
+	"educationandtraining",
+	"educationtraining",
+	"academic",
+	"academics",
+	"academicbackground",
+	"academicexperience",
+	"qualifications",
+	"academicqualifications",
+	"educationalqualifications",
+	"certifications",
+	"certificationsandtraining",
+	"certificationstraining",
+	"licensesandcertifications",
+	"training",
+	"courses",
+	"coursework",
+	"relevantcoursework",
+	"projects",
+	"personalprojects",
+	"sideprojects",
+	"academicprojects",
+	"selectedprojects",
+	"keyprojects",
+	"publications",
+	"awards",
+	"honors",
+	"honours",
+	"awardsandhonors",
+	"honorsandawards",
+	"volunteer",
+	"volunteering",
+	"volunteerexperience",
+	"volunteerwork",
+	"references",
+	"interests",
+	"hobbies",
+	"activities",
+	"extracurricularactivities",
+	"languages",
 };
 static const char *const work_headings[] = {
-	"experience", "workexperience", "professionalexperience", "relevantexperience", "employment",
-	"employmenthistory", "workhistory", "career", "careerhistory", "professionalhistory", "experiences",
-	"industryexperience", "positions", "positionsheld", "jobs",
+	"experience",	       "workexperience", "professionalexperience",
+	"relevantexperience",  "employment",	 "employmenthistory",
+	"workhistory",	       "career",	 "careerhistory",
+	"professionalhistory", "experiences",	 "industryexperience",
+	"positions",	       "positionsheld",	 "jobs",
 };
-static const char *const degree_line_words[] = { "university", "college", "school", "bachelor", "bachelors",
-						 "master", "masters", "b.s", "m.s", "b.a", "m.a", "bsc", "msc", "ba",
-						 "bs", "ms", "ma", "phd", "ph.d", "mba", "degree", "gpa", "graduated",
-						 "graduation", "diploma", "coursework", "thesis" };
+static const char *const degree_line_words[] = {
+	"university", "college", "school", "bachelor", "bachelors", "master",	  "masters", "b.s",	   "m.s",
+	"b.a",	      "m.a",	 "bsc",	   "msc",      "ba",	    "bs",	  "ms",	     "ma",	   "phd",
+	"ph.d",	      "mba",	 "degree", "gpa",      "graduated", "graduation", "diploma", "coursework", "thesis"
+};
 
 /* The letters of a short line without digits, lowercased, when it looks like a heading; else false. */
 static bool heading_letters(const char *line, size_t len, char *out)
@@ -376,9 +413,10 @@ static int range_cmp(const void *x, const void *y)
 	return (a->end > b->end) - (a->end < b->end);
 }
 
-static const char *const number_words[] = { "zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-					    "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-					    "sixteen", "seventeen", "eighteen", "nineteen", "twenty" };
+static const char *const number_words[] = { "zero",	"one",	    "two",	"three",   "four",    "five",
+					    "six",	"seven",    "eight",	"nine",	   "ten",     "eleven",
+					    "twelve",	"thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+					    "eighteen", "nineteen", "twenty" };
 
 int experience_stated_years(const char *text, size_t len, size_t *offset)
 {

@@ -9,20 +9,20 @@
 #define EXPERIENCE_RANGES_MAX 64
 
 struct experience_range {
-	int start; /* months since year 0 (year * 12 + month - 1), inclusive */
-	int end;   /* exclusive */
+	int start;     /* months since year 0 (year * 12 + month - 1), inclusive */
+	int end;       /* exclusive */
 	size_t offset; /* byte offset of the range in the text */
 };
 
 struct experience {
-	bool known;          /* false when neither ranges nor a statement were found */
-	double years;        /* max(years_from_ranges, stated_years), one decimal */
-	double range_years;  /* merged length of the work ranges */
-	int stated_years;    /* largest "N+ years of experience" statement, 0 if none */
+	bool known;	      /* false when neither ranges nor a statement were found */
+	double years;	      /* max(years_from_ranges, stated_years), one decimal */
+	double range_years;   /* merged length of the work ranges */
+	int stated_years;     /* largest "N+ years of experience" statement, 0 if none */
 	size_t stated_offset; /* byte offset of that statement */
 	struct experience_range ranges[EXPERIENCE_RANGES_MAX];
-	size_t nranges;      /* work ranges found (education and project sections excluded) */
-	size_t nexcluded;    /* ranges seen but not counted (education, projects, degree lines) */
+	size_t nranges;	  /* work ranges found (education and project sections excluded) */
+	size_t nexcluded; /* ranges seen but not counted (education, projects, degree lines) */
 };
 
 /*

@@ -82,7 +82,8 @@ static int parse_skills(const cJSON *obj, struct job *job, char *err, size_t err
 		if (!cJSON_IsString(v) || !v->valuestring)
 			return fail(err, errlen, "required_skills[%zu]: must be a string", i);
 		if (strlen(v->valuestring) > JOB_SKILL_LEN_MAX)
-			return fail(err, errlen, "required_skills[%zu]: must be at most %d bytes", i, JOB_SKILL_LEN_MAX);
+			return fail(err, errlen, "required_skills[%zu]: must be at most %d bytes", i,
+				    JOB_SKILL_LEN_MAX);
 		s = trimmed_copy(v->valuestring);
 		if (!*s) {
 			free(s);
@@ -91,7 +92,8 @@ static int parse_skills(const cJSON *obj, struct job *job, char *err, size_t err
 		for (k = 0; k < job->nrequired_skills; k++) {
 			if (str_equal_nocase(job->required_skills[k], s)) {
 				free(s);
-				return fail(err, errlen, "required_skills[%zu]: duplicate of required_skills[%zu]", i, k);
+				return fail(err, errlen, "required_skills[%zu]: duplicate of required_skills[%zu]", i,
+					    k);
 			}
 		}
 		job->required_skills[job->nrequired_skills++] = s;
@@ -121,8 +123,8 @@ static int parse_knockouts(const cJSON *obj, struct job *job, char *err, size_t 
 		if (!cJSON_IsObject(v))
 			return fail(err, errlen, "knockouts[%zu]: must be an object", i);
 		if (!cJSON_IsString(type) || !type->valuestring)
-			return fail(err, errlen, "knockouts[%zu].type: must be \"min_years\", \"certification\" or \"skill\"",
-				    i);
+			return fail(err, errlen,
+				    "knockouts[%zu].type: must be \"min_years\", \"certification\" or \"skill\"", i);
 		if (strcmp(type->valuestring, "min_years") == 0) {
 			const cJSON *y = cJSON_GetObjectItemCaseSensitive(v, "years");
 			if (!cJSON_IsNumber(y) || y->valuedouble != floor(y->valuedouble) || y->valuedouble < 1 ||
@@ -143,8 +145,8 @@ static int parse_knockouts(const cJSON *obj, struct job *job, char *err, size_t 
 				return fail(err, errlen, "knockouts[%zu].name: must not be empty", i);
 			}
 		} else {
-			return fail(err, errlen, "knockouts[%zu].type: must be \"min_years\", \"certification\" or \"skill\"",
-				    i);
+			return fail(err, errlen,
+				    "knockouts[%zu].type: must be \"min_years\", \"certification\" or \"skill\"", i);
 		}
 		job->nknockouts = ++i;
 	}

@@ -29,7 +29,7 @@ struct job_knockout {
 struct job {
 	char *title;
 	char *description;
-	char *company;  /* "" when absent */
+	char *company;	/* "" when absent */
 	char *location; /* "" when absent */
 	char **required_skills;
 	size_t nrequired_skills;
@@ -37,8 +37,8 @@ struct job {
 	size_t nknockouts;
 	double shortlist_threshold; /* default 75 */
 	double consider_threshold;  /* default 50 */
-	struct rubric *rubric;      /* the rubric given in the JSON, or NULL */
-	struct rubric *derived;     /* cache of job_rubric() when rubric is NULL */
+	struct rubric *rubric;	    /* the rubric given in the JSON, or NULL */
+	struct rubric *derived;	    /* cache of job_rubric() when rubric is NULL */
 };
 
 /*

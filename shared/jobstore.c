@@ -12,12 +12,12 @@
 #include "util.h"
 
 /* The public representation, built by PostgreSQL in one place. */
-#define JOB_JSON                                                                                                    \
-	"jsonb_build_object('id', id, 'title', title, 'description', description, 'company', company,"             \
-	" 'location', location, 'required_skills', COALESCE(spec->'required_skills', '[]'::jsonb),"                \
-	" 'knockouts', COALESCE(spec->'knockouts', '[]'::jsonb), 'thresholds', spec->'thresholds',"               \
-	" 'rubric', rubric, 'rubric_version', rubric_version,"                                                    \
-	" 'rubric_source', CASE WHEN spec ? 'rubric' THEN 'given' ELSE 'derived' END, 'status', status,"           \
+#define JOB_JSON \
+	"jsonb_build_object('id', id, 'title', title, 'description', description, 'company', company," \
+	" 'location', location, 'required_skills', COALESCE(spec->'required_skills', '[]'::jsonb)," \
+	" 'knockouts', COALESCE(spec->'knockouts', '[]'::jsonb), 'thresholds', spec->'thresholds'," \
+	" 'rubric', rubric, 'rubric_version', rubric_version," \
+	" 'rubric_source', CASE WHEN spec ? 'rubric' THEN 'given' ELSE 'derived' END, 'status', status," \
 	" 'created_at', created_at, 'updated_at', updated_at, 'closed_at', closed_at)::text"
 
 static void id_text(int64_t v, char out[24])
@@ -49,13 +49,15 @@ int jobstore_create(int64_t org_id, int64_t user_id, struct job *job, int64_t *i
 	id_text(user_id, user);
 	job_texts(job, &spec, &rubric, &version);
 	{
-		const char *p[9] = { org,	      user_id ? user : NULL, job->title, job->description, job->company,
-				     job->location, spec,		     rubric,	 version };
+		const char *p[9] = { org,	   user_id ? user : NULL, job->title, job->description,
+				     job->company, job->location,	  spec,	      rubric,
+				     version };
 
-		rc = db_query("job_create",
-			      "INSERT INTO jobs (org_id, created_by, title, description, company, location, spec, rubric,"
-			      " rubric_version) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) RETURNING id",
-			      9, p, &res);
+		rc = db_query(
+			"job_create",
+			"INSERT INTO jobs (org_id, created_by, title, description, company, location, spec, rubric,"
+			" rubric_version) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) RETURNING id",
+			9, p, &res);
 	}
 	if (rc == 0)
 		*id = db_int(res, 0, 0, 0);
@@ -142,8 +144,8 @@ int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out
 }
 
 /* Members of a job's JSON a PATCH may change. */
-static const char *const patchable[] = { "title",     "description", "company",    "location",
-					 "required_skills", "knockouts", "thresholds", "rubric" };
+static const char *const patchable[] = { "title",	    "description", "company",	 "location",
+					 "required_skills", "knockouts",   "thresholds", "rubric" };
 
 static int merge_patch(cJSON *spec, const cJSON *patch, char *err, size_t errlen)
 {
@@ -214,13 +216,14 @@ int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, s
 	}
 	job_texts(job, &spec_text, &rubric, &version);
 	{
-		const char *q[9] = { org,	   jid,	     job->title, job->description, job->company,
-				     job->location, spec_text, rubric,	  version };
+		const char *q[9] = { org,	    jid,       job->title, job->description, job->company,
+				     job->location, spec_text, rubric,	   version };
 
-		rc = db_exec("job_update",
-			     "UPDATE jobs SET title = $3, description = $4, company = $5, location = $6, spec = $7::jsonb,"
-			     " rubric = $8::jsonb, rubric_version = $9, updated_at = now() WHERE org_id = $1 AND id = $2",
-			     9, q, NULL);
+		rc = db_exec(
+			"job_update",
+			"UPDATE jobs SET title = $3, description = $4, company = $5, location = $6, spec = $7::jsonb,"
+			" rubric = $8::jsonb, rubric_version = $9, updated_at = now() WHERE org_id = $1 AND id = $2",
+			9, q, NULL);
 	}
 	if (rc == 0)
 		rc = db_commit();

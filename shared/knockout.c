@@ -56,9 +56,11 @@ static const char *find_certification(const struct textnorm_doc *doc, const char
 	if (textnorm_doc_find(doc, name, NULL, NULL) >= 0)
 		return name;
 	for (i = 0; i < ARRAY_SIZE(cert_names); i++) {
-		if (str_equal_nocase(name, cert_names[i][0]) && textnorm_doc_find(doc, cert_names[i][1], NULL, NULL) >= 0)
+		if (str_equal_nocase(name, cert_names[i][0]) &&
+		    textnorm_doc_find(doc, cert_names[i][1], NULL, NULL) >= 0)
 			return cert_names[i][1];
-		if (str_equal_nocase(name, cert_names[i][1]) && textnorm_doc_find(doc, cert_names[i][0], NULL, NULL) >= 0)
+		if (str_equal_nocase(name, cert_names[i][1]) &&
+		    textnorm_doc_find(doc, cert_names[i][0], NULL, NULL) >= 0)
 			return cert_names[i][0];
 	}
 	return NULL;
@@ -78,7 +80,8 @@ enum analysis_result knockout_check(const struct job_knockout *k, const struct t
 			return ANALYSIS_UNKNOWN;
 		}
 		if (exp->years + 1e-9 >= (double)k->years) {
-			snprintf(detail, detaillen, "about %.1f years of experience found, %d required", exp->years, k->years);
+			snprintf(detail, detaillen, "about %.1f years of experience found, %d required", exp->years,
+				 k->years);
 			return ANALYSIS_PASS;
 		}
 		snprintf(detail, detaillen, "about %.1f years of experience found, %d required", exp->years, k->years);

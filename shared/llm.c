@@ -47,7 +47,7 @@ enum call_list { LIST_NONE, LIST_QUEUED, LIST_RUNNING, LIST_READY };
 
 struct call {
 	struct call *prev, *next; /* in the list named by where */
-	struct call *hnext;       /* in the key bucket */
+	struct call *hnext;	  /* in the key bucket */
 	enum call_list where;
 	bool keyed;
 	char key[LLM_CACHE_KEY_LEN + 1];
@@ -138,7 +138,8 @@ int llm_options_from_config(struct llm_options *o, char *err, size_t errlen)
 
 	llm_options_init(o);
 	if (llm_provider_select(c->llm_provider, c->openai_api_key, &o->provider) < 0) {
-		snprintf(err, errlen, "llm_provider: must be \"local\", \"openai\" or empty, not '%s'", c->llm_provider);
+		snprintf(err, errlen, "llm_provider: must be \"local\", \"openai\" or empty, not '%s'",
+			 c->llm_provider);
 		return -1;
 	}
 	o->base_url = c->openai_base_url;
@@ -365,7 +366,8 @@ static void answer_call(struct llm_engine *e, struct call *c, struct analysis *f
 			experience_today(&year, &month);
 			r.analysis = score_local(w->job, w->text, w->len, year, month);
 		} else {
-			r.analysis = llm_openai_analysis(content, strlen(content), w->job, w->text, w->len, err, sizeof(err));
+			r.analysis = llm_openai_analysis(content, strlen(content), w->job, w->text, w->len, err,
+							 sizeof(err));
 		}
 		if (r.analysis) {
 			r.ok = true;
@@ -630,7 +632,8 @@ static void handle_reply(struct llm_engine *e, struct call *c, struct llm_reply 
 		if (ratelimit_aimd_limited(&e->aimd, c->sent_at, d, now)) {
 			e->stats.cap_decreases++;
 			note_cap(e);
-			log_info("llm: rate limited, concurrency cap now %d, pausing %lld ms", e->aimd.cap, (long long)d);
+			log_info("llm: rate limited, concurrency cap now %d, pausing %lld ms", e->aimd.cap,
+				 (long long)d);
 		}
 		if (++c->limited > e->opt.max_rate_limited) {
 			fail_call(e, c, LLM_OUTCOME_RATE_LIMITED, "rate limited too many times", true, d,

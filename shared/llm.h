@@ -29,19 +29,19 @@ const char *llm_provider_name(enum llm_provider p);
 
 struct llm_options {
 	enum llm_provider provider;
-	const char *base_url;     /* e.g. "https://api.openai.com/v1"; copied by llm_engine_new() */
-	const char *api_key;      /* copied */
-	const char *model;        /* copied */
-	int concurrency;          /* most calls in flight, and the cap AIMD starts from and returns to */
-	int timeout_ms;           /* of one HTTP call */
-	int64_t rpm;              /* client budget of requests per minute (0: none) */
-	int64_t tpm;              /* client budget of tokens per minute (0: none) */
-	bool cache;               /* use the memcached response cache */
-	uint32_t cache_ttl;       /* seconds a cached answer lives */
-	int max_attempts;         /* calls per request for 5xx, timeouts and connection errors */
-	int max_rate_limited;     /* 429 answers a request may meet before it fails (retryable) */
-	int backoff_base_ms;      /* first retry delay; doubles each time, with jitter */
-	int backoff_max_ms;       /* ceiling of a retry delay */
+	const char *base_url; /* e.g. "https://api.openai.com/v1"; copied by llm_engine_new() */
+	const char *api_key;  /* copied */
+	const char *model;    /* copied */
+	int concurrency;      /* most calls in flight, and the cap AIMD starts from and returns to */
+	int timeout_ms;	      /* of one HTTP call */
+	int64_t rpm;	      /* client budget of requests per minute (0: none) */
+	int64_t tpm;	      /* client budget of tokens per minute (0: none) */
+	bool cache;	      /* use the memcached response cache */
+	uint32_t cache_ttl;   /* seconds a cached answer lives */
+	int max_attempts;     /* calls per request for 5xx, timeouts and connection errors */
+	int max_rate_limited; /* 429 answers a request may meet before it fails (retryable) */
+	int backoff_base_ms;  /* first retry delay; doubles each time, with jitter */
+	int backoff_max_ms;   /* ceiling of a retry delay */
 };
 
 /* Defaults: local provider, concurrency 64, timeout 60 s, cache on for a week, 4 attempts, 30 rate-limited retries. */
@@ -56,13 +56,13 @@ int llm_options_from_config(struct llm_options *o, char *err, size_t errlen);
 
 /* The outcome of one provider call, as classified from its answer. */
 enum llm_outcome {
-	LLM_OUTCOME_OK,           /* an analysis */
+	LLM_OUTCOME_OK,		  /* an analysis */
 	LLM_OUTCOME_RATE_LIMITED, /* 429: retried after the delay the headers say */
-	LLM_OUTCOME_RETRY,        /* 5xx, 408, 409, timeout, connection error: retried with backoff */
-	LLM_OUTCOME_MALFORMED,    /* unparsable answer or content: retried once */
-	LLM_OUTCOME_REFUSED,      /* the model refused (or its content filter stopped it): permanent */
-	LLM_OUTCOME_TRUNCATED,    /* finish_reason "length": permanent */
-	LLM_OUTCOME_ERROR         /* 400, 401, 403, 404 ...: permanent, with the provider's message */
+	LLM_OUTCOME_RETRY,	  /* 5xx, 408, 409, timeout, connection error: retried with backoff */
+	LLM_OUTCOME_MALFORMED,	  /* unparsable answer or content: retried once */
+	LLM_OUTCOME_REFUSED,	  /* the model refused (or its content filter stopped it): permanent */
+	LLM_OUTCOME_TRUNCATED,	  /* finish_reason "length": permanent */
+	LLM_OUTCOME_ERROR	  /* 400, 401, 403, 404 ...: permanent, with the provider's message */
 };
 
 /* "ok", "rate_limited", "retry", "malformed", "refused", "truncated", "error". */
@@ -83,21 +83,21 @@ struct llm_usage {
  * records "failed" or retries, never "rejected").
  */
 struct llm_result {
-	bool ok;                   /* analysis is set */
+	bool ok;		   /* analysis is set */
 	struct analysis *analysis; /* completed: evidence verified, weights, knock-outs and category applied */
 	enum llm_outcome outcome;  /* of the last call (LLM_OUTCOME_OK for cache hits and the local scorer) */
-	const char *reason;        /* "" on success; else e.g. "provider refused", "output truncated" */
-	bool retryable;            /* the failure may go away later: retry the task after retry_after_ms */
+	const char *reason;	   /* "" on success; else e.g. "provider refused", "output truncated" */
+	bool retryable;		   /* the failure may go away later: retry the task after retry_after_ms */
 	int64_t retry_after_ms;
-	bool cached;               /* answered from the response cache */
-	bool shared;               /* answered by an identical request's call in the same engine */
-	int attempts;              /* provider calls made for it */
-	int http_status;           /* of the last call; 0 when none */
-	const char *provider;      /* "local" or "openai" */
-	const char *model;         /* as the provider reported it; "" when unknown */
-	const char *fingerprint;   /* system_fingerprint; "" when unknown */
-	struct llm_usage usage;    /* of the call that answered (zero for shared answers and the local scorer) */
-	const char *raw;           /* the model's output JSON; "" when none */
+	bool cached;		 /* answered from the response cache */
+	bool shared;		 /* answered by an identical request's call in the same engine */
+	int attempts;		 /* provider calls made for it */
+	int http_status;	 /* of the last call; 0 when none */
+	const char *provider;	 /* "local" or "openai" */
+	const char *model;	 /* as the provider reported it; "" when unknown */
+	const char *fingerprint; /* system_fingerprint; "" when unknown */
+	struct llm_usage usage;	 /* of the call that answered (zero for shared answers and the local scorer) */
+	const char *raw;	 /* the model's output JSON; "" when none */
 };
 
 typedef void (*llm_callback)(struct llm_result *res, void *userdata);
@@ -107,17 +107,17 @@ struct llm_stats {
 	uint64_t submitted;
 	uint64_t succeeded;
 	uint64_t failed;
-	uint64_t calls;        /* HTTP requests sent */
+	uint64_t calls;	       /* HTTP requests sent */
 	uint64_t rate_limited; /* 429 answers */
 	uint64_t retries;      /* calls that were repeats */
 	uint64_t cache_hits;
 	uint64_t cache_misses;
-	uint64_t shared;       /* requests attached to an identical one in flight */
-	int cap;               /* the current concurrency cap */
-	int cap_min;           /* the smallest it has been */
-	int cap_max;           /* the configured maximum */
+	uint64_t shared; /* requests attached to an identical one in flight */
+	int cap;	 /* the current concurrency cap */
+	int cap_min;	 /* the smallest it has been */
+	int cap_max;	 /* the configured maximum */
 	int in_flight;
-	int in_flight_max;     /* most calls ever in flight at once */
+	int in_flight_max; /* most calls ever in flight at once */
 	uint64_t cap_decreases;
 	uint64_t cap_increases;
 	int cap_grown_after_min; /* the largest cap seen after cap_min was first reached */
@@ -175,11 +175,11 @@ void llm_engine_stats(const struct llm_engine *e, struct llm_stats *out);
 struct llm_reply {
 	enum llm_outcome outcome;
 	long http_status;
-	char reason[256];        /* why it failed, with the provider's message when it gave one */
-	bool retry_later;        /* a permanent outcome that may still pass later (quota exhausted) */
-	char *content;           /* the model's output text (OK only); owned */
-	char *model;             /* owned; NULL when absent */
-	char *fingerprint;       /* owned; NULL when absent */
+	char reason[256];  /* why it failed, with the provider's message when it gave one */
+	bool retry_later;  /* a permanent outcome that may still pass later (quota exhausted) */
+	char *content;	   /* the model's output text (OK only); owned */
+	char *model;	   /* owned; NULL when absent */
+	char *fingerprint; /* owned; NULL when absent */
 	struct llm_usage usage;
 };
 

@@ -27,15 +27,9 @@ static const struct price {
 	const char *prefix;
 	double input, cached, output;
 } prices[] = {
-	{ "gpt-4o-mini", 0.15, 0.075, 0.60 },
-	{ "gpt-4o", 2.50, 1.25, 10.00 },
-	{ "gpt-4.1-nano", 0.10, 0.025, 0.40 },
-	{ "gpt-4.1-mini", 0.40, 0.10, 1.60 },
-	{ "gpt-4.1", 2.00, 0.50, 8.00 },
-	{ "o4-mini", 1.10, 0.275, 4.40 },
-	{ "o3-mini", 1.10, 0.55, 4.40 },
-	{ "o3", 2.00, 0.50, 8.00 },
-	{ "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
+	{ "gpt-4o-mini", 0.15, 0.075, 0.60 }, { "gpt-4o", 2.50, 1.25, 10.00 }, { "gpt-4.1-nano", 0.10, 0.025, 0.40 },
+	{ "gpt-4.1-mini", 0.40, 0.10, 1.60 }, { "gpt-4.1", 2.00, 0.50, 8.00 }, { "o4-mini", 1.10, 0.275, 4.40 },
+	{ "o3-mini", 1.10, 0.55, 4.40 },      { "o3", 2.00, 0.50, 8.00 },      { "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
 };
 
 int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64_t cached_tokens,
@@ -67,7 +61,9 @@ int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64
 
 const char *llm_outcome_name(enum llm_outcome o)
 {
-	static const char *const names[] = { "ok", "rate_limited", "retry", "malformed", "refused", "truncated", "error" };
+	static const char *const names[] = {
+		"ok", "rate_limited", "retry", "malformed", "refused", "truncated", "error"
+	};
 
 	return (unsigned)o < ARRAY_SIZE(names) ? names[o] : "unknown";
 }
@@ -134,8 +130,8 @@ static void parse_error_status(long status, const cJSON *root, struct llm_reply 
 
 	snprintf(def, sizeof(def), "HTTP %ld", status);
 	error_message(root, msg, sizeof(msg), def);
-	if (status == 429 && ((code && strcmp(code, "insufficient_quota") == 0) ||
-			      (type && strcmp(type, "insufficient_quota") == 0))) {
+	if (status == 429 &&
+	    ((code && strcmp(code, "insufficient_quota") == 0) || (type && strcmp(type, "insufficient_quota") == 0))) {
 		out->outcome = LLM_OUTCOME_ERROR;
 		snprintf(out->reason, sizeof(out->reason), "provider quota exhausted: %s", msg);
 		out->retry_later = true;
@@ -302,7 +298,8 @@ static void criteria_to_list(cJSON *root, const struct rubric *r)
 		cJSON *c;
 		int64_t k;
 
-		if (!cJSON_IsObject(m) || m->string[0] != 'c' || parse_int64(m->string + 1, 1, (int64_t)r->ncriteria, &k) < 0)
+		if (!cJSON_IsObject(m) || m->string[0] != 'c' ||
+		    parse_int64(m->string + 1, 1, (int64_t)r->ncriteria, &k) < 0)
 			continue;
 		c = cJSON_Duplicate(m, true);
 		cJSON_DeleteItemFromObjectCaseSensitive(c, "name");

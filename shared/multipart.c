@@ -267,7 +267,7 @@ struct multipart *multipart_new(const char *boundary, const struct multipart_lim
 		mp->cb = *cb;
 	mp->ctx = ctx;
 	mp->max_header_bytes =
-	    limits && limits->max_header_bytes ? limits->max_header_bytes : MULTIPART_DEFAULT_MAX_HEADER_BYTES;
+		limits && limits->max_header_bytes ? limits->max_header_bytes : MULTIPART_DEFAULT_MAX_HEADER_BYTES;
 	mp->max_parts = limits && limits->max_parts ? limits->max_parts : MULTIPART_DEFAULT_MAX_PARTS;
 	memcpy(mp->pend, "\r\n--", 4);
 	memcpy(mp->pend + 4, boundary, blen);
@@ -292,7 +292,7 @@ void multipart_free(struct multipart *mp)
 }
 
 static void fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static void fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
 {
@@ -552,7 +552,7 @@ static int decode_ext_value(struct multipart *mp, const struct param *pr, const 
 
 static int parse_disposition(struct multipart *mp, const char *v, size_t len, uint64_t at, struct multipart_part *part)
 {
-	struct param pr, fname = {0}, fname_ext = {0};
+	struct param pr, fname = { 0 }, fname_ext = { 0 };
 	size_t pos = 0;
 	int r, have_fname = 0, have_ext = 0;
 
@@ -651,7 +651,7 @@ static size_t check_header_line(struct multipart *mp, const char *line, size_t l
  */
 static void parse_headers(struct multipart *mp, uint64_t end_at)
 {
-	struct multipart_part part = {0};
+	struct multipart_part part = { 0 };
 	size_t ls, llen;
 	int pass, have_disp = 0;
 

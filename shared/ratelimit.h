@@ -46,8 +46,8 @@ int64_t ratelimit_bucket_wait(struct ratelimit_bucket *b, double amount, int64_t
 struct ratelimit_aimd {
 	int cap;
 	int max;
-	int min_seen;          /* the smallest cap so far */
-	int successes;         /* in a row since the last change */
+	int min_seen;	       /* the smallest cap so far */
+	int successes;	       /* in a row since the last change */
 	int64_t paused_until;  /* no new sends before this time */
 	int64_t last_decrease; /* time of the last halving (INT64_MIN: never) */
 	uint64_t decreases;
@@ -77,14 +77,14 @@ int ratelimit_parse_duration(const char *s, size_t len, int64_t *ms);
 
 /* What an answer's headers say about the provider's limits; -1 means absent. */
 struct ratelimit_headers {
-	int64_t retry_after_ms;      /* retry-after-ms */
-	int64_t retry_after_s_ms;    /* retry-after (seconds), in ms */
-	int64_t limit_requests;      /* x-ratelimit-limit-requests */
-	int64_t remaining_requests;  /* x-ratelimit-remaining-requests */
-	int64_t reset_requests_ms;   /* x-ratelimit-reset-requests */
-	int64_t limit_tokens;        /* x-ratelimit-limit-tokens */
-	int64_t remaining_tokens;    /* x-ratelimit-remaining-tokens */
-	int64_t reset_tokens_ms;     /* x-ratelimit-reset-tokens */
+	int64_t retry_after_ms;	    /* retry-after-ms */
+	int64_t retry_after_s_ms;   /* retry-after (seconds), in ms */
+	int64_t limit_requests;	    /* x-ratelimit-limit-requests */
+	int64_t remaining_requests; /* x-ratelimit-remaining-requests */
+	int64_t reset_requests_ms;  /* x-ratelimit-reset-requests */
+	int64_t limit_tokens;	    /* x-ratelimit-limit-tokens */
+	int64_t remaining_tokens;   /* x-ratelimit-remaining-tokens */
+	int64_t reset_tokens_ms;    /* x-ratelimit-reset-tokens */
 };
 
 /* Marks every field absent. */

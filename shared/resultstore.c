@@ -141,8 +141,8 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 	{
 		const char *p[1] = { rid };
 
-		rc = db_exec("analysis_retire", "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current",
-			     1, p, NULL);
+		rc = db_exec("analysis_retire",
+			     "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current", 1, p, NULL);
 	}
 	if (rc == 0) {
 		const char *p[15] = { org,
@@ -161,11 +161,13 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 				      cost,
 				      m->cache_hit ? "true" : "false" };
 
-		rc = db_exec("analysis_insert",
-			     "INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, rubric_version,"
-			     " system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
-			     " cache_hit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15)",
-			     15, p, NULL);
+		rc = db_exec(
+			"analysis_insert",
+			"INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
+			"rubric_version,"
+			" system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
+			" cache_hit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15)",
+			15, p, NULL);
 	}
 	free(result);
 	return rc;
@@ -193,8 +195,10 @@ int resultstore_finish(const struct queue_task *task, const struct stored_resume
 	if (ex)
 		contact = contact_json(&ex->contact);
 	{
-		const char *p[8] = { org,    rid, status_for(cat), reason && *reason ? reason : NULL, ex ? ex->text : NULL,
-				     contact, flags, ex ? pages : NULL };
+		const char *p[8] = {
+			org,	 rid,	status_for(cat),  reason && *reason ? reason : NULL, ex ? ex->text : NULL,
+			contact, flags, ex ? pages : NULL
+		};
 
 		rc = db_exec("resume_finish",
 			     "UPDATE resumes SET status = $3, status_reason = $4, text = COALESCE($5, text),"
@@ -254,14 +258,15 @@ int resultstore_settle_discarded(void)
 	struct db_result *res = NULL;
 	int rc, i, n, settled = 0;
 
-	rc = db_query("resume_discarded",
-		      "SELECT r.org_id, r.id, COALESCE(t.last_error, 'unknown error') FROM tasks t"
-		      " JOIN resumes r ON r.id = (t.payload->>'resume_id')::bigint AND r.org_id = t.org_id"
-		      " WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND r.status IN ('queued', 'processing')"
-		      " AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.kind = t.kind AND u.id <> t.id"
-		      "   AND u.payload->>'resume_id' = t.payload->>'resume_id' AND u.state IN ('queued', 'running'))"
-		      " LIMIT 1000",
-		      0, NULL, &res);
+	rc = db_query(
+		"resume_discarded",
+		"SELECT r.org_id, r.id, COALESCE(t.last_error, 'unknown error') FROM tasks t"
+		" JOIN resumes r ON r.id = (t.payload->>'resume_id')::bigint AND r.org_id = t.org_id"
+		" WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND r.status IN ('queued', 'processing')"
+		" AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.kind = t.kind AND u.id <> t.id"
+		"   AND u.payload->>'resume_id' = t.payload->>'resume_id' AND u.state IN ('queued', 'running'))"
+		" LIMIT 1000",
+		0, NULL, &res);
 	if (rc < 0)
 		return rc;
 	n = db_rows(res);

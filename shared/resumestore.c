@@ -38,8 +38,8 @@ static int create_batch(const struct resume_new *r, int64_t *batch_id)
 
 	snprintf(org, sizeof(org), "%lld", (long long)r->org_id);
 	snprintf(job, sizeof(job), "%lld", (long long)r->job_id);
-	rc = db_query("batch_create", "INSERT INTO batches (org_id, job_id, source) VALUES ($1, $2, $3) RETURNING id", 3,
-		      p, &res);
+	rc = db_query("batch_create", "INSERT INTO batches (org_id, job_id, source) VALUES ($1, $2, $3) RETURNING id",
+		      3, p, &res);
 	if (rc == 0)
 		*batch_id = db_int(res, 0, 0, 0);
 	db_result_free(res);
@@ -53,8 +53,8 @@ static int enqueue_processing(const struct resume_new *r, int64_t resume_id, int
 	int64_t task_id;
 
 	snprintf(key, sizeof(key), "resume:%lld", (long long)resume_id);
-	snprintf(payload, sizeof(payload), "{\"resume_id\":%lld,\"job_id\":%lld,\"batch_id\":%lld}", (long long)resume_id,
-		 (long long)r->job_id, (long long)batch_id);
+	snprintf(payload, sizeof(payload), "{\"resume_id\":%lld,\"job_id\":%lld,\"batch_id\":%lld}",
+		 (long long)resume_id, (long long)r->job_id, (long long)batch_id);
 	return queue_enqueue(RESUME_TASK_KIND, key, r->org_id, payload, 0, 0, &task_id, NULL);
 }
 
@@ -94,10 +94,11 @@ int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *r
 
 		db_result_free(res);
 		res = NULL;
-		rc = db_query("resume_existing",
-			      "SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND (sha256 = $3 OR s3_key = $4)"
-			      " ORDER BY id LIMIT 1",
-			      4, p, &res);
+		rc = db_query(
+			"resume_existing",
+			"SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND (sha256 = $3 OR s3_key = $4)"
+			" ORDER BY id LIMIT 1",
+			4, p, &res);
 		if (rc < 0)
 			goto out;
 		*duplicate_of = db_int(res, 0, 0, 0);

@@ -97,14 +97,15 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 		return set_err(err, errlen, "%s.criteria[%zu]: must be an object", p, i), -1;
 	if (!cJSON_IsString(name) || !name->valuestring || blank(name->valuestring) ||
 	    strlen(name->valuestring) > RUBRIC_NAME_MAX)
-		return set_err(err, errlen, "%s.criteria[%zu].name: must be a non-empty string of at most %d bytes", p, i,
-			       RUBRIC_NAME_MAX),
+		return set_err(err, errlen, "%s.criteria[%zu].name: must be a non-empty string of at most %d bytes", p,
+			       i, RUBRIC_NAME_MAX),
 		       -1;
 	c->name = xstrdup(name->valuestring);
 	if (desc && !cJSON_IsNull(desc)) {
 		if (!cJSON_IsString(desc) || !desc->valuestring || strlen(desc->valuestring) > RUBRIC_DESCRIPTION_MAX)
-			return set_err(err, errlen, "%s.criteria[%zu].description: must be a string of at most %d bytes",
-				       p, i, RUBRIC_DESCRIPTION_MAX),
+			return set_err(err, errlen,
+				       "%s.criteria[%zu].description: must be a string of at most %d bytes", p, i,
+				       RUBRIC_DESCRIPTION_MAX),
 			       -1;
 		c->description = xstrdup(desc->valuestring);
 	} else {
@@ -126,15 +127,17 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 				break;
 		if (q == ARRAY_SIZE(kind_names))
 			return set_err(err, errlen,
-				       "%s.criteria[%zu].kind: must be \"terms\", \"skills\", \"experience\" or \"education\"",
+				       "%s.criteria[%zu].kind: must be \"terms\", \"skills\", \"experience\" or "
+				       "\"education\"",
 				       p, i),
 			       -1;
 		c->kind = (enum rubric_kind)q;
 	}
 	if (years && !cJSON_IsNull(years)) {
-		if (!cJSON_IsNumber(years) || years->valuedouble != floor(years->valuedouble) || years->valuedouble < 0 ||
-		    years->valuedouble > 60)
-			return set_err(err, errlen, "%s.criteria[%zu].min_years: must be a whole number from 0 to 60", p, i),
+		if (!cJSON_IsNumber(years) || years->valuedouble != floor(years->valuedouble) ||
+		    years->valuedouble < 0 || years->valuedouble > 60)
+			return set_err(err, errlen, "%s.criteria[%zu].min_years: must be a whole number from 0 to 60",
+				       p, i),
 			       -1;
 		c->min_years = (int)years->valuedouble;
 	}
@@ -144,7 +147,8 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 		return set_err(err, errlen, "%s.criteria[%zu].keywords: must be an array of strings", p, i), -1;
 	n = (size_t)cJSON_GetArraySize(kw);
 	if (n > RUBRIC_KEYWORDS_MAX)
-		return set_err(err, errlen, "%s.criteria[%zu].keywords: at most %d keywords", p, i, RUBRIC_KEYWORDS_MAX),
+		return set_err(err, errlen, "%s.criteria[%zu].keywords: at most %d keywords", p, i,
+			       RUBRIC_KEYWORDS_MAX),
 		       -1;
 	c->keywords = xcalloc(n ? n : 1, sizeof(char *));
 	cJSON_ArrayForEach(k, kw)
@@ -152,8 +156,8 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 		if (!cJSON_IsString(k) || !k->valuestring || blank(k->valuestring) ||
 		    strlen(k->valuestring) > RUBRIC_KEYWORD_LEN_MAX)
 			return set_err(err, errlen,
-				       "%s.criteria[%zu].keywords[%zu]: must be a non-empty string of at most %d bytes", p,
-				       i, j, RUBRIC_KEYWORD_LEN_MAX),
+				       "%s.criteria[%zu].keywords[%zu]: must be a non-empty string of at most %d bytes",
+				       p, i, j, RUBRIC_KEYWORD_LEN_MAX),
 			       -1;
 		c->keywords[c->nkeywords++] = xstrdup(k->valuestring);
 		j++;
@@ -264,60 +268,358 @@ cJSON *rubric_to_json(const struct rubric *r)
  * by their shape; this list covers common skills that have no such shape.
  */
 static const char *const skill_vocabulary[] = {
-	"machine learning", "deep learning", "data science", "data analysis", "data analytics", "data visualization",
-	"data modeling", "data pipelines", "data engineering", "data warehousing", "etl", "statistics",
-	"statistical analysis", "natural language processing", "computer vision", "reinforcement learning",
-	"model training", "model deployment", "feature engineering", "a/b testing", "big data", "distributed systems",
-	"microservices", "rest apis", "restful apis", "graphql", "grpc", "web services", "api design", "unit testing",
-	"integration testing", "test automation", "continuous integration", "continuous delivery", "ci/cd", "devops",
-	"infrastructure as code", "cloud computing", "containerization", "orchestration", "version control", "git",
-	"linux", "unix", "bash", "shell scripting", "networking", "security", "cybersecurity", "penetration testing",
-	"object-oriented programming", "functional programming", "algorithms", "data structures", "system design",
-	"software architecture", "responsive design", "accessibility", "web performance", "cross-browser",
-	"front-end", "back-end", "full-stack", "mobile development", "html", "css", "sass", "javascript", "typescript",
-	"python", "java", "golang", "rust", "ruby", "php", "scala", "kotlin", "swift", "c++", "c#", "sql", "nosql",
-	"pandas", "numpy", "scikit-learn", "tensorflow", "pytorch", "keras", "spark", "hadoop", "airflow", "tableau",
-	"power bi", "excel", "looker", "dashboards", "reporting", "forecasting", "agile", "scrum", "kanban",
-	"lean", "product management", "product strategy", "roadmapping", "roadmaps", "user research", "user testing",
-	"usability testing", "ux design", "ui design", "user experience", "interaction design", "service design",
-	"prototyping", "wireframing", "design systems", "visual design", "graphic design", "motion graphics",
-	"animation", "3d modeling", "illustration", "typography", "branding", "video editing", "storyboarding",
-	"stakeholder management", "project management", "program management", "people management", "mentoring",
-	"coaching", "leadership", "communication", "negotiation", "budgeting", "financial analysis",
-	"financial modeling", "accounting", "bookkeeping", "auditing", "compliance", "risk management",
-	"business analysis", "requirements gathering", "process improvement", "customer service", "sales",
-	"account management", "business development", "lead generation", "seo", "sem", "content marketing",
-	"email marketing", "social media", "digital marketing", "marketing campaigns", "copywriting",
-	"market research", "public relations", "event planning", "recruiting", "onboarding", "payroll",
-	"patient care", "nursing", "medication administration", "electronic health records", "triage", "cpr",
-	"bls", "acls", "teaching", "curriculum development", "research", "technical writing", "documentation",
-	"on-call", "incident response", "observability", "monitoring", "performance tuning", "query optimization",
-	"caching", "load balancing", "event-driven", "message queues", "asynchronous programming", "concurrency",
+	"machine learning",
+	"deep learning",
+	"data science",
+	"data analysis",
+	"data analytics",
+	"data visualization",
+	"data modeling",
+	"data pipelines",
+	"data engineering",
+	"data warehousing",
+	"etl",
+	"statistics",
+	"statistical analysis",
+	"natural language processing",
+	"computer vision",
+	"reinforcement learning",
+	"model training",
+	"model deployment",
+	"feature engineering",
+	"a/b testing",
+	"big data",
+	"distributed systems",
+	"microservices",
+	"rest apis",
+	"restful apis",
+	"graphql",
+	"grpc",
+	"web services",
+	"api design",
+	"unit testing",
+	"integration testing",
+	"test automation",
+	"continuous integration",
+	"continuous delivery",
+	"ci/cd",
+	"devops",
+	"infrastructure as code",
+	"cloud computing",
+	"containerization",
+	"orchestration",
+	"version control",
+	"git",
+	"linux",
+	"unix",
+	"bash",
+	"shell scripting",
+	"networking",
+	"security",
+	"cybersecurity",
+	"penetration testing",
+	"object-oriented programming",
+	"functional programming",
+	"algorithms",
+	"data structures",
+	"system design",
+	"software architecture",
+	"responsive design",
+	"accessibility",
+	"web performance",
+	"cross-browser",
+	"front-end",
+	"back-end",
+	"full-stack",
+	"mobile development",
+	"html",
+	"css",
+	"sass",
+	"javascript",
+	"typescript",
+	"python",
+	"java",
+	"golang",
+	"rust",
+	"ruby",
+	"php",
+	"scala",
+	"kotlin",
+	"swift",
+	"c++",
+	"c#",
+	"sql",
+	"nosql",
+	"pandas",
+	"numpy",
+	"scikit-learn",
+	"tensorflow",
+	"pytorch",
+	"keras",
+	"spark",
+	"hadoop",
+	"airflow",
+	"tableau",
+	"power bi",
+	"excel",
+	"looker",
+	"dashboards",
+	"reporting",
+	"forecasting",
+	"agile",
+	"scrum",
+	"kanban",
+	"lean",
+	"product management",
+	"product strategy",
+	"roadmapping",
+	"roadmaps",
+	"user research",
+	"user testing",
+	"usability testing",
+	"ux design",
+	"ui design",
+	"user experience",
+	"interaction design",
+	"service design",
+	"prototyping",
+	"wireframing",
+	"design systems",
+	"visual design",
+	"graphic design",
+	"motion graphics",
+	"animation",
+	"3d modeling",
+	"illustration",
+	"typography",
+	"branding",
+	"video editing",
+	"storyboarding",
+	"stakeholder management",
+	"project management",
+	"program management",
+	"people management",
+	"mentoring",
+	"coaching",
+	"leadership",
+	"communication",
+	"negotiation",
+	"budgeting",
+	"financial analysis",
+	"financial modeling",
+	"accounting",
+	"bookkeeping",
+	"auditing",
+	"compliance",
+	"risk management",
+	"business analysis",
+	"requirements gathering",
+	"process improvement",
+	"customer service",
+	"sales",
+	"account management",
+	"business development",
+	"lead generation",
+	"seo",
+	"sem",
+	"content marketing",
+	"email marketing",
+	"social media",
+	"digital marketing",
+	"marketing campaigns",
+	"copywriting",
+	"market research",
+	"public relations",
+	"event planning",
+	"recruiting",
+	"onboarding",
+	"payroll",
+	"patient care",
+	"nursing",
+	"medication administration",
+	"electronic health records",
+	"triage",
+	"cpr",
+	"bls",
+	"acls",
+	"teaching",
+	"curriculum development",
+	"research",
+	"technical writing",
+	"documentation",
+	"on-call",
+	"incident response",
+	"observability",
+	"monitoring",
+	"performance tuning",
+	"query optimization",
+	"caching",
+	"load balancing",
+	"event-driven",
+	"message queues",
+	"asynchronous programming",
+	"concurrency",
 };
 
 /* Words common in job descriptions that say nothing about the job itself. */
 static const char *const boilerplate[] = {
-	"ability", "able", "about", "apply", "candidate", "company", "demonstrate", "desire", "environment", "excellent",
-	"expect", "experience", "familiarity", "familiar", "good", "great", "help", "ideal", "include", "join",
-	"knowledge", "like", "looking", "make", "need", "new", "opportunity", "part", "plus", "position", "preferred",
-	"proficiency", "proficient", "qualification", "require", "requirement", "responsibility", "responsible",
-	"role", "seek", "skill", "strong", "successful", "team", "understand", "understanding", "use", "using", "want",
-	"well", "work", "working", "year", "years", "yrs", "able", "across", "based", "within", "day", "deep",
-	"high", "key", "including", "ensure", "related", "relevant", "various", "wide", "range", "etc", "e.g", "i.e",
-	"equal", "employer", "benefits", "salary", "apply", "application", "please", "must", "level", "take",
-	"expected", "grasp", "sound", "solid", "proven", "track", "record", "hands", "minimum", "least", "professional",
-	"build", "building", "develop", "developing", "design", "designing", "manage", "managing", "create",
-	"support", "provide", "drive", "own", "ownership", "lead", "leading", "person", "people", "someone",
-	"addition", "meet", "making", "necessary", "member", "members", "conduct", "effectively", "regular",
-	"document", "purpose", "outline", "core", "includes", "such", "different", "other", "others", "all",
-	"get", "set", "way", "ways", "thing", "things", "time", "times", "also", "eager", "passionate", "bonus", "hiring", "hire", "job", "description", "summary", "overview",
+	"ability",
+	"able",
+	"about",
+	"apply",
+	"candidate",
+	"company",
+	"demonstrate",
+	"desire",
+	"environment",
+	"excellent",
+	"expect",
+	"experience",
+	"familiarity",
+	"familiar",
+	"good",
+	"great",
+	"help",
+	"ideal",
+	"include",
+	"join",
+	"knowledge",
+	"like",
+	"looking",
+	"make",
+	"need",
+	"new",
+	"opportunity",
+	"part",
+	"plus",
+	"position",
+	"preferred",
+	"proficiency",
+	"proficient",
+	"qualification",
+	"require",
+	"requirement",
+	"responsibility",
+	"responsible",
+	"role",
+	"seek",
+	"skill",
+	"strong",
+	"successful",
+	"team",
+	"understand",
+	"understanding",
+	"use",
+	"using",
+	"want",
+	"well",
+	"work",
+	"working",
+	"year",
+	"years",
+	"yrs",
+	"able",
+	"across",
+	"based",
+	"within",
+	"day",
+	"deep",
+	"high",
+	"key",
+	"including",
+	"ensure",
+	"related",
+	"relevant",
+	"various",
+	"wide",
+	"range",
+	"etc",
+	"e.g",
+	"i.e",
+	"equal",
+	"employer",
+	"benefits",
+	"salary",
+	"apply",
+	"application",
+	"please",
+	"must",
+	"level",
+	"take",
+	"expected",
+	"grasp",
+	"sound",
+	"solid",
+	"proven",
+	"track",
+	"record",
+	"hands",
+	"minimum",
+	"least",
+	"professional",
+	"build",
+	"building",
+	"develop",
+	"developing",
+	"design",
+	"designing",
+	"manage",
+	"managing",
+	"create",
+	"support",
+	"provide",
+	"drive",
+	"own",
+	"ownership",
+	"lead",
+	"leading",
+	"person",
+	"people",
+	"someone",
+	"addition",
+	"meet",
+	"making",
+	"necessary",
+	"member",
+	"members",
+	"conduct",
+	"effectively",
+	"regular",
+	"document",
+	"purpose",
+	"outline",
+	"core",
+	"includes",
+	"such",
+	"different",
+	"other",
+	"others",
+	"all",
+	"get",
+	"set",
+	"way",
+	"ways",
+	"thing",
+	"things",
+	"time",
+	"times",
+	"also",
+	"eager",
+	"passionate",
+	"bonus",
+	"hiring",
+	"hire",
+	"job",
+	"description",
+	"summary",
+	"overview",
 };
 
 /* Acronyms that look like technologies but are not. */
 static const char *const non_skills[] = {
-	"us", "uk", "usa", "eu", "cv", "ceo", "cto", "cfo", "coo", "hr", "ok", "faq", "pdf", "eeo", "gsa", "tts", "ii",
-	"iii", "iv", "inc", "llc", "ltd", "nyc", "sf", "dc", "est", "pst", "id", "tbd", "asap", "ie", "eg", "am",
-	"pm", "gmt", "utc", "ny", "ca", "tx", "wa", "ma", "our", "we", "you", "the", "an", "a", "i",
+	"us", "uk",  "usa", "eu",  "cv",  "ceo", "cto", "cfo", "coo", "hr",  "ok",  "faq", "pdf", "eeo",  "gsa", "tts",
+	"ii", "iii", "iv",  "inc", "llc", "ltd", "nyc", "sf",  "dc",  "est", "pst", "id",  "tbd", "asap", "ie",	 "eg",
+	"am", "pm",  "gmt", "utc", "ny",  "ca",	 "tx",	"wa",  "ma",  "our", "we",  "you", "the", "an",	  "a",	 "i",
 };
 
 static bool in_stem_list(const char *const *list, size_t n, uint64_t key)
@@ -628,8 +930,8 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 		if (!tok_is_plain_word(d, i) || key_in(title_keys, ntitle, d->tok[i].key) || tok_is_domain(w, len))
 			continue;
 		shape = tok_has_tech_shape(w, len) || tok_is_acronym(w, len);
-		if (!shape && !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) && !tok_in_title_case_line(d, i) &&
-				!key_in(header_keys, nheader, d->tok[i].key)))
+		if (!shape && !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) &&
+				!tok_in_title_case_line(d, i) && !key_in(header_keys, nheader, d->tok[i].key)))
 			continue;
 		/* Join up to three neighbouring capitalised or tech-shaped words ("Google Analytics"). */
 		for (j = i + 1; j < d->ntok && j < i + 3 && !d->tok[j].brk; j++) {
@@ -692,9 +994,23 @@ static void term_add(struct term **terms, size_t *n, size_t *cap, const struct t
 
 /* Section headings, as their letters only, whose text is about the employer or the ad, not the job. */
 static const char *const aside_headings[] = {
-	"aboutthecompany", "aboutus", "benefits", "benefitsandperks", "compensation", "compensationandbenefits",
-	"equalopportunity", "equalopportunityemployer", "howtoapply", "ourbenefits", "perks", "perksandbenefits",
-	"salary", "salaryandbenefits", "whatweoffer", "whoweare", "whyjoinus",
+	"aboutthecompany",
+	"aboutus",
+	"benefits",
+	"benefitsandperks",
+	"compensation",
+	"compensationandbenefits",
+	"equalopportunity",
+	"equalopportunityemployer",
+	"howtoapply",
+	"ourbenefits",
+	"perks",
+	"perksandbenefits",
+	"salary",
+	"salaryandbenefits",
+	"whatweoffer",
+	"whoweare",
+	"whyjoinus",
 };
 
 /*
@@ -713,7 +1029,8 @@ static void mark_asides(const struct textnorm_doc *d, bool *aside)
 		size_t n = 0, le;
 		bool heading;
 
-		for (j = i + 1; j < d->ntok && !memchr(d->text + d->tok[j - 1].end, '\n', d->tok[j].start - d->tok[j - 1].end);
+		for (j = i + 1;
+		     j < d->ntok && !memchr(d->text + d->tok[j - 1].end, '\n', d->tok[j].start - d->tok[j - 1].end);
 		     j++)
 			;
 		for (le = d->tok[j - 1].end; le < d->len && d->text[le] != '\n'; le++)
@@ -767,7 +1084,8 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 				covered[i] = true;
 	for (i = 0; i < d->ntok; i++) {
 		size_t len = d->tok[i].end - d->tok[i].start;
-		bool ok = len >= 3 && !aside[i] && tok_is_plain_word(d, i) && !key_in(header_keys, nheader, d->tok[i].key);
+		bool ok = len >= 3 && !aside[i] && tok_is_plain_word(d, i) &&
+			  !key_in(header_keys, nheader, d->tok[i].key);
 		bool title = key_in(title_keys, ntitle, d->tok[i].key);
 
 		if (!ok)
@@ -816,8 +1134,9 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 }
 
 static const char *const degree_words[] = {
-	"degree", "bachelor", "bachelors", "master", "masters", "phd", "ph.d", "doctorate", "mba", "diploma", "bsc",
-	"msc", "b.s", "m.s", "b.a", "certification", "certified", "certificate", "licensed", "license", "licence",
+	"degree",    "bachelor",      "bachelors", "master",	  "masters",  "phd",	 "ph.d",
+	"doctorate", "mba",	      "diploma",   "bsc",	  "msc",      "b.s",	 "m.s",
+	"b.a",	     "certification", "certified", "certificate", "licensed", "license", "licence",
 };
 
 /* Education: certification knock-outs, degree words and the field after "degree in". */
@@ -841,7 +1160,8 @@ static void derive_education(const struct job *job, const struct textnorm_doc *d
 			for (k = j + 1; k < d->ntok && k < j + 4 && !d->tok[k].brk && tok_is_plain_word(d, k); k++)
 				;
 			if (k > j + 1) {
-				char *s = xstrndup(d->text + d->tok[j + 1].start, d->tok[k - 1].end - d->tok[j + 1].start);
+				char *s = xstrndup(d->text + d->tok[j + 1].start,
+						   d->tok[k - 1].end - d->tok[j + 1].start);
 				textnorm_lower(s);
 				kwlist_add(out, s, strlen(s), d->tok[i].start + 1);
 				free(s);
@@ -884,8 +1204,8 @@ static char *join_keywords(const struct kwlist *l, size_t max)
 static const struct {
 	const char *word;
 	int years;
-} levels[] = { { "senior", 5 }, { "sr", 5 }, { "lead", 7 }, { "staff", 8 }, { "principal", 8 }, { "head", 8 },
-	       { "director", 10 } };
+} levels[] = { { "senior", 5 },	   { "sr", 5 },	  { "lead", 7 },     { "staff", 8 },
+	       { "principal", 8 }, { "head", 8 }, { "director", 10 } };
 
 /* Years the seniority word key implies ("Senior" 5, "Lead" 7, "Principal" 8), 0 when it is none. */
 static int seniority_of(uint64_t key)
@@ -978,8 +1298,8 @@ struct rubric *rubric_derive(const struct job *job)
 			      RUBRIC_TERMS, 0, &terms);
 	}
 	if (edu.n)
-		add_criterion(r, "Education and certifications", "Has the education and certifications the job asks for.",
-			      10, RUBRIC_EDUCATION, 0, &edu);
+		add_criterion(r, "Education and certifications",
+			      "Has the education and certifications the job asks for.", 10, RUBRIC_EDUCATION, 0, &edu);
 	kwlist_release(&skills);
 	kwlist_release(&exp);
 	kwlist_release(&terms);

@@ -17,10 +17,12 @@
 #define LITTLE_TEXT 200
 #define TITLE_PAIR_CREDIT 0.8
 
-static const char *const degree_words[] = { "degree", "bachelor", "bachelors", "master", "masters", "phd", "ph.d",
-					    "doctorate", "mba", "diploma", "bsc", "msc", "b.s", "m.s", "b.a", "m.a",
-					    "b.sc", "m.sc", "b.b.a", "b.eng", "m.eng", "b.tech", "m.tech", "btech", "mtech", "university", "college",
-					    "certified", "certification", "certificate", "licensed" };
+static const char *const degree_words[] = {
+	"degree", "bachelor",	"bachelors", "master",	  "masters",	   "phd",	  "ph.d",    "doctorate",
+	"mba",	  "diploma",	"bsc",	     "msc",	  "b.s",	   "m.s",	  "b.a",     "m.a",
+	"b.sc",	  "m.sc",	"b.b.a",     "b.eng",	  "m.eng",	   "b.tech",	  "m.tech",  "btech",
+	"mtech",  "university", "college",   "certified", "certification", "certificate", "licensed"
+};
 
 static bool utf8_cont(unsigned char c)
 {
@@ -161,10 +163,12 @@ static double score_experience(const struct rubric_criterion *rc, const struct t
 		else
 			yc = 0.5 + 0.5 * fmin(1.0, log(exp->years / rc->min_years) / log(5.0));
 		if (exp->known && exp->years >= rc->min_years) {
-			snprintf(line, sizeof(line), "about %.1f years of experience (%d asked)", exp->years, rc->min_years);
+			snprintf(line, sizeof(line), "about %.1f years of experience (%d asked)", exp->years,
+				 rc->min_years);
 			add_phrase(&c->strengths, "", line);
 		} else if (exp->known) {
-			snprintf(line, sizeof(line), "about %.1f years of experience, %d asked", exp->years, rc->min_years);
+			snprintf(line, sizeof(line), "about %.1f years of experience, %d asked", exp->years,
+				 rc->min_years);
 			add_phrase(&c->gaps, "", line);
 		}
 	} else {

@@ -211,16 +211,20 @@ uint64_t textnorm_word_key(const char *w, size_t len)
 }
 
 static const char *const stopwords[] = {
-	"a", "about", "above", "across", "after", "again", "against", "all", "also", "am", "among", "an", "and",
-	"any", "are", "around", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-	"but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "etc", "every",
-	"few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
-	"how", "i", "if", "in", "into", "is", "it", "its", "just", "may", "me", "might", "more", "most", "much",
-	"must", "my", "no", "nor", "not", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours",
-	"out", "over", "own", "per", "same", "shall", "she", "should", "so", "some", "such", "than", "that", "the",
-	"their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
-	"up", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where", "whether", "which", "while",
-	"who", "whom", "whose", "why", "will", "with", "within", "without", "would", "you", "your", "yours",
+	"a",	 "about",  "above",   "across",	 "after",   "again",  "against", "all",	   "also",  "am",
+	"among", "an",	   "and",     "any",	 "are",	    "around", "as",	 "at",	   "be",    "because",
+	"been",	 "before", "being",   "below",	 "between", "both",   "but",	 "by",	   "can",   "could",
+	"did",	 "do",	   "does",    "doing",	 "down",    "during", "each",	 "either", "etc",   "every",
+	"few",	 "for",	   "from",    "further", "had",	    "has",    "have",	 "having", "he",    "her",
+	"here",	 "hers",   "him",     "his",	 "how",	    "i",      "if",	 "in",	   "into",  "is",
+	"it",	 "its",	   "just",    "may",	 "me",	    "might",  "more",	 "most",   "much",  "must",
+	"my",	 "no",	   "nor",     "not",	 "of",	    "off",    "on",	 "once",   "one",   "only",
+	"or",	 "other",  "our",     "ours",	 "out",	    "over",   "own",	 "per",	   "same",  "shall",
+	"she",	 "should", "so",      "some",	 "such",    "than",   "that",	 "the",	   "their", "them",
+	"then",	 "there",  "these",   "they",	 "this",    "those",  "through", "to",	   "too",   "under",
+	"until", "up",	   "upon",    "us",	 "very",    "via",    "was",	 "we",	   "were",  "what",
+	"when",	 "where",  "whether", "which",	 "while",   "who",    "whom",	 "whose",  "why",   "will",
+	"with",	 "within", "without", "would",	 "you",	    "your",   "yours",
 };
 
 bool textnorm_is_stopword(const char *w, size_t len)

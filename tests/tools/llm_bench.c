@@ -111,17 +111,16 @@ static double simulate_latency_bound(int64_t n, int cap, double median, double s
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: llm_bench [--base-url URL] [--api-key KEY] [--model M] [-n N] [--concurrency C]\n"
-		"                 [--timeout-ms T] [--rpm R] [--tpm T] [--cache] [--latency-ms L]\n"
-		"                 [--latency-sigma PERCENT] [--provider-rpm R]\n"
-		"  scores N synthetic resumes (default 100) against one job with the openai provider and\n"
-		"  prints wall time, calls, 429s and the concurrency reached. --latency-ms and --provider-rpm\n"
-		"  describe the provider (median latency, requests per minute) to print the physical limit\n"
-		"  max(latency-bound, rate-bound), and a simulated limit for lognormal latency with\n"
-		"  --latency-sigma in hundredths (default 25, the fake's). --rpm/--tpm are the client's own\n"
-		"  budgets (0: none).\n"
-		"  Without --cache no memcached is used.\n");
+	fprintf(stderr, "usage: llm_bench [--base-url URL] [--api-key KEY] [--model M] [-n N] [--concurrency C]\n"
+			"                 [--timeout-ms T] [--rpm R] [--tpm T] [--cache] [--latency-ms L]\n"
+			"                 [--latency-sigma PERCENT] [--provider-rpm R]\n"
+			"  scores N synthetic resumes (default 100) against one job with the openai provider and\n"
+			"  prints wall time, calls, 429s and the concurrency reached. --latency-ms and --provider-rpm\n"
+			"  describe the provider (median latency, requests per minute) to print the physical limit\n"
+			"  max(latency-bound, rate-bound), and a simulated limit for lognormal latency with\n"
+			"  --latency-sigma in hundredths (default 25, the fake's). --rpm/--tpm are the client's own\n"
+			"  budgets (0: none).\n"
+			"  Without --cache no memcached is used.\n");
 }
 
 static int arg_int(const char *s, int64_t min, int64_t max, int64_t *out)

@@ -131,11 +131,13 @@ END_TEST
 
 START_TEST(test_complete_applies_rubric_and_evidence)
 {
-	const char *json = "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":2}],"
-			   "\"rubric\":{\"criteria\":[{\"name\":\"Go\",\"weight\":3},{\"name\":\"Ops\",\"weight\":1}]}}";
+	const char *json =
+		"{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":2}],"
+		"\"rubric\":{\"criteria\":[{\"name\":\"Go\",\"weight\":3},{\"name\":\"Ops\",\"weight\":1}]}}";
 	const char *text = "Go developer at Acme, Jan 2015 - Dec 2020. Runs Kubernetes.";
-	const char *llm = "{\"criteria\":[{\"name\":\"go\",\"score\":9,\"evidence\":[{\"quote\":\"GO DEVELOPER at acme\"}]},"
-			  "{\"name\":\"Charm\",\"score\":10,\"evidence\":[\"Runs Kubernetes\"]}],\"summary\":\"ok\"}";
+	const char *llm =
+		"{\"criteria\":[{\"name\":\"go\",\"score\":9,\"evidence\":[{\"quote\":\"GO DEVELOPER at acme\"}]},"
+		"{\"name\":\"Charm\",\"score\":10,\"evidence\":[\"Runs Kubernetes\"]}],\"summary\":\"ok\"}";
 	struct analysis *a;
 	struct job *job;
 	char err[128];
@@ -212,7 +214,8 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"criteria\":[{\"name\":\"A\"}]}", "criteria[0].score: must be a number from 0 to 10" },
 	{ "{\"criteria\":[{\"name\":\"A\",\"score\":11}]}", "criteria[0].score" },
 	{ "{\"criteria\":[{\"name\":\"A\",\"score\":-1}]}", "criteria[0].score" },
-	{ "{\"criteria\":[{\"name\":\"A\",\"score\":5,\"evidence\":[{\"quote\":3}]}]}", "criteria[0].evidence[0].quote" },
+	{ "{\"criteria\":[{\"name\":\"A\",\"score\":5,\"evidence\":[{\"quote\":3}]}]}",
+	  "criteria[0].evidence[0].quote" },
 	{ "{\"criteria\":[{\"name\":\"A\",\"score\":5,\"gaps\":[1]}]}", "criteria[0].gaps[0]" },
 	{ "{\"criteria\":[],\"score\":101}", "score: must be a number from 0 to 100" },
 	{ "{\"criteria\":[],\"category\":\"maybe\"}", "category" },

@@ -125,9 +125,9 @@ static char *docx_text(const char *path, size_t *len)
 	int n;
 
 	n = snprintf(cmd, sizeof(cmd),
-		 "unzip -p '%s' word/document.xml 2>/dev/null | sed -e 's/<\\/w:p>/\\n/g; s/<[^>]*>//g' "
-		 "-e 's/&amp;/\\&/g; s/&lt;/</g; s/&gt;/>/g; s/&apos;/'\"'\"'/g; s/&quot;/\"/g'",
-		 path);
+		     "unzip -p '%s' word/document.xml 2>/dev/null | sed -e 's/<\\/w:p>/\\n/g; s/<[^>]*>//g' "
+		     "-e 's/&amp;/\\&/g; s/&lt;/</g; s/&gt;/>/g; s/&apos;/'\"'\"'/g; s/&quot;/\"/g'",
+		     path);
 	if (n < 0 || n >= (int)sizeof(cmd))
 		return NULL;
 	return run(cmd, len);
@@ -144,8 +144,8 @@ struct pair {
 static const struct pair pairs[] = {
 	{ "resumatch_jd_data_analyst.txt", NULL, "resumatch_resume_data_analyst.txt", NULL, false },
 	{ "resumatch_jd_marketing_specialist.txt", NULL, "resumatch_resume_marketing_specialist.txt", NULL, false },
-	{ "resumatch_jd_ml_engineer.txt", NULL, "resumatch_resume_ml_engineer.txt", "resume-matcher_harvey_dent_mle.pdf",
-	  false },
+	{ "resumatch_jd_ml_engineer.txt", NULL, "resumatch_resume_ml_engineer.txt",
+	  "resume-matcher_harvey_dent_mle.pdf", false },
 	/* Two product managers in the pool: either may lead. */
 	{ "resumatch_jd_product_manager.txt", NULL, "resumatch_resume_product_manager.txt",
 	  "resume-matcher_alfred_pennyworth_pm.pdf", false },
@@ -319,7 +319,8 @@ static size_t rank_of(const char *jd, const char *title, const char *resume, con
 	qsort(out, npool, sizeof(out[0]), ranked_cmp);
 	printf("ranking for %s:\n", jd);
 	for (i = 0; i < npool; i++) {
-		if (strcmp(pool[out[i].idx].name, resume) == 0 || (also && i == 0 && strcmp(pool[out[i].idx].name, also) == 0))
+		if (strcmp(pool[out[i].idx].name, resume) == 0 ||
+		    (also && i == 0 && strcmp(pool[out[i].idx].name, also) == 0))
 			rank = rank ? rank : i + 1;
 		if (i < 3 || strcmp(pool[out[i].idx].name, resume) == 0)
 			printf("  %2zu. %5.1f %s\n", i + 1, out[i].score, pool[out[i].idx].name);
@@ -398,7 +399,8 @@ START_TEST(test_designers_experience)
 	ck_assert_msg(yn > yp && yp > yh, "years %.1f %.1f %.1f", yn, yp, yh);
 	/* About 8 years of work; the degree years must not be added. */
 	ck_assert_msg(ya >= 7 && ya < 13, "alex %.1f years", ya);
-	ck_assert_msg(nestor > patti && patti > holly, "scores nestor %.1f patti %.1f holly %.1f", nestor, patti, holly);
+	ck_assert_msg(nestor > patti && patti > holly, "scores nestor %.1f patti %.1f holly %.1f", nestor, patti,
+		      holly);
 }
 END_TEST
 

@@ -7,9 +7,11 @@
 #include "evidence.h"
 
 static const char resume[] = "Jane Doe\n"
-			     "Senior  Backend\tEngineer at \xE2\x80\x9C" "Acme\xE2\x80\x9D Corp\n"
+			     "Senior  Backend\tEngineer at \xE2\x80\x9C"
+			     "Acme\xE2\x80\x9D Corp\n"
 			     "Built REST APIs in Python \xE2\x80\x93 served 50K requests/day.\n"
-			     "It\xE2\x80\x99s where I led the on\xC2\xAD" "call rotation.\n"
+			     "It\xE2\x80\x99s where I led the on\xC2\xAD"
+			     "call rotation.\n"
 			     "Skills:\xC2\xA0Kubernetes, Docker\n";
 
 struct locate_case {
@@ -21,10 +23,12 @@ static const struct locate_case locate_cases[] = {
 	{ "Senior Backend Engineer", "Senior  Backend\tEngineer" },
 	{ "senior backend engineer", "Senior  Backend\tEngineer" },
 	{ "  Senior Backend Engineer  ", "Senior  Backend\tEngineer" },
-	{ "Engineer at \"Acme\" Corp", "Engineer at \xE2\x80\x9C" "Acme\xE2\x80\x9D Corp" },
+	{ "Engineer at \"Acme\" Corp", "Engineer at \xE2\x80\x9C"
+				       "Acme\xE2\x80\x9D Corp" },
 	{ "Python - served 50K", "Python \xE2\x80\x93 served 50K" },
 	{ "It's where I led", "It\xE2\x80\x99s where I led" },
-	{ "the oncall rotation", "the on\xC2\xAD" "call rotation" },
+	{ "the oncall rotation", "the on\xC2\xAD"
+				 "call rotation" },
 	{ "Skills: Kubernetes", "Skills:\xC2\xA0Kubernetes" },
 	{ "\"Built REST APIs in Python\"", "Built REST APIs in Python" },
 	{ "...served 50K requests/day...", "served 50K requests/day" },

@@ -33,7 +33,8 @@ static const struct exp_case cases[] = {
 	{ "Experience\nAcme Jan 2020 - Dec 2020\nEducation\nState University 2012 - 2016\nMIT 2016 - 2018\n", true, 1.0,
 	  1 },
 	{ "Work: Acme 2019 - 2021\nB.S. Computer Science, 2010 - 2014\n", true, 2.0, 1 },
-	{ "\"workExperience\": [\n\"years\": \"Jun 2018 - Dec 2020\"\n],\n\"education\": [\n\"years\": \"2014 - 2018\"\n]\n",
+	{ "\"workExperience\": [\n\"years\": \"Jun 2018 - Dec 2020\"\n],\n\"education\": [\n\"years\": \"2014 - "
+	  "2018\"\n]\n",
 	  true, 2.6, 1 },
 	/* Two-column layouts: the end of the range opens the next line. */
 	{ " June 2022 \xE2\x80\x93 Engineer, Acme\n     Present Building interfaces\n", true, 3.1, 1 },

@@ -5,9 +5,9 @@
 
 #include "knockout.h"
 
-#define FILLER                                                                                                    \
+#define FILLER \
 	"Experienced professional who has worked across many teams and projects, shipping software to customers " \
-	"and keeping systems running through many releases over the course of several demanding years. Known "     \
+	"and keeping systems running through many releases over the course of several demanding years. Known " \
 	"for careful planning, clear writing and steady delivery.\n"
 
 struct ko_case {
@@ -36,7 +36,8 @@ static const struct ko_case cases[] = {
 	{ JOB_KNOCKOUT_CERTIFICATION, 0, "CISSP", "CISSP", ANALYSIS_UNKNOWN, "too little" },
 	{ JOB_KNOCKOUT_SKILL, 0, "Kubernetes", FILLER "Ran kubernetes clusters.\n", ANALYSIS_PASS, "mentions" },
 	{ JOB_KNOCKOUT_SKILL, 0, "machine learning", FILLER "Machine-learning models.\n", ANALYSIS_PASS, "mentions" },
-	{ JOB_KNOCKOUT_SKILL, 0, "machine learning", FILLER "Machine vision. Learning fast.\n", ANALYSIS_FAIL, "no mention" },
+	{ JOB_KNOCKOUT_SKILL, 0, "machine learning", FILLER "Machine vision. Learning fast.\n", ANALYSIS_FAIL,
+	  "no mention" },
 	{ JOB_KNOCKOUT_SKILL, 0, "machine learning", FILLER "Machine Learning models.\n", ANALYSIS_PASS, "mentions" },
 	{ JOB_KNOCKOUT_SKILL, 0, "C++", FILLER "Wrote C and C#.\n", ANALYSIS_FAIL, "no mention of C++" },
 	{ JOB_KNOCKOUT_SKILL, 0, "C++", FILLER "Wrote C++17 and C++.\n", ANALYSIS_PASS, "mentions" },

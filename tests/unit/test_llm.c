@@ -303,10 +303,10 @@ static struct slot score_one(const struct llm_options *o, const char *extra)
 	return s;
 }
 
-#define NEED_FAKE()                                                                                                    \
-	do {                                                                                                           \
-		if (fake_pid <= 0)                                                                                     \
-			return;                                                                                        \
+#define NEED_FAKE() \
+	do { \
+		if (fake_pid <= 0) \
+			return; \
 	} while (0)
 
 /* ---- against the fake ---- */
@@ -846,7 +846,8 @@ START_TEST(test_parse_replies)
 	ck_assert_int_eq(r.usage.cost_microusd, 712500);
 	llm_reply_release(&r);
 
-	parse(200, "{\"choices\":[{\"message\":{\"content\":null,\"refusal\":\"no\"},\"finish_reason\":\"stop\"}]}", &r);
+	parse(200, "{\"choices\":[{\"message\":{\"content\":null,\"refusal\":\"no\"},\"finish_reason\":\"stop\"}]}",
+	      &r);
 	ck_assert_int_eq(r.outcome, LLM_OUTCOME_REFUSED);
 	ck_assert_str_eq(r.reason, "provider refused");
 	llm_reply_release(&r);
@@ -950,7 +951,8 @@ START_TEST(test_parse_corpus_replies)
 		ck_assert_int_gt(r.usage.prompt_tokens, 0);
 		if (r.outcome == LLM_OUTCOME_OK) {
 			/* Valid JSON, but not our schema: no analysis comes out of it. */
-			struct analysis *a = llm_openai_analysis(r.content, strlen(r.content), job, "x", 1, err, sizeof(err));
+			struct analysis *a =
+				llm_openai_analysis(r.content, strlen(r.content), job, "x", 1, err, sizeof(err));
 
 			ck_assert_ptr_null(a);
 			ck_assert_ptr_nonnull(strstr(err, "malformed output"));
@@ -965,12 +967,13 @@ END_TEST
 START_TEST(test_output_to_analysis)
 {
 	const char *text = "Go and Python services for ten years.\nRan PostgreSQL clusters on Kubernetes in AWS.\n";
-	const char *out = "{\"criteria\":[{\"name\":\"Backend skills\",\"score\":9,\"evidence\":[{\"quote\":\"Go and "
-			  "Python services\"}],\"strengths\":[\"Go\"],\"gaps\":[]},{\"name\":\"Backend skills\","
-			  "\"score\":1,\"evidence\":[],\"strengths\":[],\"gaps\":[]},{\"name\":\"Operations\",\"score\":8,"
-			  "\"evidence\":[{\"quote\":\"invented quote that is not there\"}],\"strengths\":[],\"gaps\":[]}],"
-			  "\"summary\":\"ok\",\"matched_skills\":[\"Go\"],\"missing_skills\":[],\"category\":\"reject\","
-			  "\"score\":3}";
+	const char *out =
+		"{\"criteria\":[{\"name\":\"Backend skills\",\"score\":9,\"evidence\":[{\"quote\":\"Go and "
+		"Python services\"}],\"strengths\":[\"Go\"],\"gaps\":[]},{\"name\":\"Backend skills\","
+		"\"score\":1,\"evidence\":[],\"strengths\":[],\"gaps\":[]},{\"name\":\"Operations\",\"score\":8,"
+		"\"evidence\":[{\"quote\":\"invented quote that is not there\"}],\"strengths\":[],\"gaps\":[]}],"
+		"\"summary\":\"ok\",\"matched_skills\":[\"Go\"],\"missing_skills\":[],\"category\":\"reject\","
+		"\"score\":3}";
 	struct job *job = test_job();
 	struct analysis *a;
 	char err[256];

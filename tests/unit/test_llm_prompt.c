@@ -14,7 +14,8 @@ static const char job_text[] =
 	"{\"title\":\"Data Engineer\",\"company\":\"Acme\",\"description\":\"Build data pipelines in Python and SQL on "
 	"AWS. Airflow and Spark experience wanted. 3+ years.\",\"required_skills\":[\"Python\",\"SQL\"],"
 	"\"rubric\":{\"criteria\":[{\"name\":\"Pipelines\",\"description\":\"builds data pipelines\",\"weight\":2,"
-	"\"keywords\":[\"Airflow\",\"Spark\"]},{\"name\":\"Languages\",\"weight\":1,\"keywords\":[\"Python\",\"SQL\"]}]}}";
+	"\"keywords\":[\"Airflow\",\"Spark\"]},{\"name\":\"Languages\",\"weight\":1,\"keywords\":[\"Python\",\"SQL\"]}]"
+	"}}";
 
 static struct job *job;
 
@@ -244,11 +245,16 @@ END_TEST
 
 START_TEST(test_resume_bytes_sanitized_and_bounded)
 {
-	const char raw[] = "A\0B\x01" "C\xff" "D\xc3\xa9" "E\xe2\x82" "F\tG\n";
+	const char raw[] = "A\0B\x01"
+			   "C\xff"
+			   "D\xc3\xa9"
+			   "E\xe2\x82"
+			   "F\tG\n";
 	char *m = llm_prompt_resume_message(raw, sizeof(raw) - 1), *big;
 	size_t n = LLM_PROMPT_RESUME_MAX + 1000, i;
 
-	ck_assert_ptr_nonnull(strstr(m, "A B C D\xc3\xa9" "E  F\tG\n" LLM_PROMPT_RESUME_END));
+	ck_assert_ptr_nonnull(strstr(m, "A B C D\xc3\xa9"
+					"E  F\tG\n" LLM_PROMPT_RESUME_END));
 	free(m);
 	big = xmalloc(n);
 	for (i = 0; i < n; i++)

@@ -63,7 +63,7 @@ static int rec_end(void *ctx)
 	return 0;
 }
 
-static const struct multipart_callbacks rec_cb = {rec_begin, rec_data, rec_end};
+static const struct multipart_callbacks rec_cb = { rec_begin, rec_data, rec_end };
 
 struct result {
 	int rc;
@@ -114,7 +114,7 @@ static void parse(const char *boundary, const struct multipart_limits *lim, cons
 static void parse_simple(const char *boundary, const char *body, size_t len, size_t split, size_t step,
 			 struct result *res)
 {
-	struct rec r = {0};
+	struct rec r = { 0 };
 
 	parse(boundary, NULL, body, len, split, step, &r, res);
 }
@@ -133,7 +133,7 @@ static void check_all_splits(const char *boundary, const char *body, size_t len,
 		ck_assert_msg(res.rc == want_rc, "split %zu: rc %d, want %d (%s)", split, res.rc, want_rc, res.msg);
 		if (want_rc == 0) {
 			ck_assert_msg(res.events_len == strlen(want_events) &&
-					  memcmp(res.events, want_events, res.events_len) == 0,
+					      memcmp(res.events, want_events, res.events_len) == 0,
 				      "split %zu: events '%.*s', want '%s'", split, (int)res.events_len, res.events,
 				      want_events);
 			ck_assert_str_eq(res.msg, "");
@@ -159,59 +159,60 @@ struct ok_case {
 #define SP64 SP16 SP16 SP16 SP16
 
 static const struct ok_case ok_cases[] = {
-    {"one field", "--XyZ\r\n" CD "; name=\"a\"\r\n\r\nhello\r\n--XyZ--", "<a|-|->hello</>"},
-    {"field and file",
-     "--XyZ\r\n" CD "; name=\"a\"\r\n\r\n1\r\n--XyZ\r\n" CD "; name=\"f\"; filename=\"cv.pdf\"\r\n"
-     "Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\nxx\r\n--XyZ--\r\n",
-     "<a|-|->1</><f|cv.pdf|application/pdf>%PDF-1.4\r\nxx</>"},
-    {"preamble and epilogue ignored", "preamble\r\n--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--\r\nepilogue --XyZ\r\n",
-     "<a|-|->v</>"},
-    {"preamble that starts like a boundary", "--XyZW\r\n--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--", "<a|-|->v</>"},
-    {"empty part body", "--XyZ\r\n" CD "; name=a\r\n\r\n\r\n--XyZ--", "<a|-|-></>"},
-    {"no parts", "--XyZ--\r\n", ""},
-    {"boundary text not after CRLF is content", "--XyZ\r\n" CD "; name=a\r\n\r\nx--XyZ\n--XyZ\r\n--XyZ--",
-     "<a|-|->x--XyZ\n--XyZ</>"},
-    {"delimiter with another continuation is content",
-     "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZX\r\n--XyZ-x\r\n--XyZ \tq\r\n--XyZ\rz\r\n--XyZ--",
-     "<a|-|->A\r\n--XyZX\r\n--XyZ-x\r\n--XyZ \tq\r\n--XyZ\rz</>"},
-    {"near misses and CR runs", "--XyZ\r\n" CD "; name=a\r\n\r\n\r\r\n\r\n-\r\n--X\r\n--Xy\r\r\n--XyZ--",
-     "<a|-|->\r\r\n\r\n-\r\n--X\r\n--Xy\r</>"},
-    {"transport padding after boundaries",
-     "--XyZ \t \r\n" CD "; name=a\r\n\r\nv\r\n--XyZ  \r\n" CD "; name=b\r\n\r\nw\r\n--XyZ--  \r\n",
-     "<a|-|->v</><b|-|->w</>"},
-    {"64 bytes of padding is still a delimiter",
-     "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZ" SP64 "\r\n" CD "; name=b\r\n\r\nB\r\n--XyZ--",
-     "<a|-|->A</><b|-|->B</>"},
-    {"65 bytes of padding is content", "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZ " SP64 "\r\n\r\n--XyZ--",
-     "<a|-|->A\r\n--XyZ " SP64 "\r\n</>"},
-    {"header names case-insensitive, other headers ignored",
-     "--XyZ\r\ncontent-disposition:form-data;name=\"a\";filename=\"b c.txt\"\r\nCONTENT-TYPE:  text/plain  \r\n"
-     "X-Other: 1\r\n\r\nv\r\n--XyZ--",
-     "<a|b c.txt|text/plain>v</>"},
-    {"filename* preferred over filename",
-     "--XyZ\r\n" CD "; name=f; filename=\"r?sum?.pdf\"; "
-     "filename*=UTF-8''r%C3%A9sum%C3%A9.pdf\r\n\r\nv\r\n--XyZ--",
-     "<f|r\xc3\xa9sum\xc3\xa9.pdf|->v</>"},
-    {"filename* alone, lower-case charset and a language",
-     "--XyZ\r\n" CD "; name=f; filename*=utf-8'en'a%20b.txt\r\n"
-     "\r\nv\r\n--XyZ--",
-     "<f|a b.txt|->v</>"},
-    {"filename* in another charset falls back to filename",
-     "--XyZ\r\n" CD "; name=f; filename=\"x.pdf\"; "
-     "filename*=iso-8859-1''%E9.pdf\r\n\r\nv\r\n--XyZ--",
-     "<f|x.pdf|->v</>"},
-    {"escaped quote and Windows path in filename",
-     "--XyZ\r\n" CD "; name=f; filename=\"C:\\Users\\a \\\"b\\\".pdf\"\r\n"
-     "\r\nv\r\n--XyZ--",
-     "<f|C:\\Users\\a \"b\".pdf|->v</>"},
-    {"path traversal filename passed raw", "--XyZ\r\n" CD "; name=f; filename=\"../../etc/passwd\"\r\n\r\nv\r\n--XyZ--",
-     "<f|../../etc/passwd|->v</>"},
-    {"non-UTF-8 filename passed raw", "--XyZ\r\n" CD "; name=f; filename=\"\xff\xfe.pdf\"\r\n\r\nv\r\n--XyZ--",
-     "<f|\xff\xfe.pdf|->v</>"},
-    {"empty filename", "--XyZ\r\n" CD "; name=f; filename=\"\"\r\n\r\n\r\n--XyZ--", "<f||-></>"},
-    {"trailing semicolon tolerated", "--XyZ\r\n" CD "; name=a;\r\n\r\nv\r\n--XyZ--", "<a|-|->v</>"},
-    {"content after the closing boundary ignored",
-     "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--junk\r\n--XyZ\r\n" CD "; name=b\r\n\r\n", "<a|-|->v</>"},
+	{ "one field", "--XyZ\r\n" CD "; name=\"a\"\r\n\r\nhello\r\n--XyZ--", "<a|-|->hello</>" },
+	{ "field and file",
+	  "--XyZ\r\n" CD "; name=\"a\"\r\n\r\n1\r\n--XyZ\r\n" CD "; name=\"f\"; filename=\"cv.pdf\"\r\n"
+	  "Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\nxx\r\n--XyZ--\r\n",
+	  "<a|-|->1</><f|cv.pdf|application/pdf>%PDF-1.4\r\nxx</>" },
+	{ "preamble and epilogue ignored",
+	  "preamble\r\n--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--\r\nepilogue --XyZ\r\n", "<a|-|->v</>" },
+	{ "preamble that starts like a boundary", "--XyZW\r\n--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--",
+	  "<a|-|->v</>" },
+	{ "empty part body", "--XyZ\r\n" CD "; name=a\r\n\r\n\r\n--XyZ--", "<a|-|-></>" },
+	{ "no parts", "--XyZ--\r\n", "" },
+	{ "boundary text not after CRLF is content", "--XyZ\r\n" CD "; name=a\r\n\r\nx--XyZ\n--XyZ\r\n--XyZ--",
+	  "<a|-|->x--XyZ\n--XyZ</>" },
+	{ "delimiter with another continuation is content",
+	  "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZX\r\n--XyZ-x\r\n--XyZ \tq\r\n--XyZ\rz\r\n--XyZ--",
+	  "<a|-|->A\r\n--XyZX\r\n--XyZ-x\r\n--XyZ \tq\r\n--XyZ\rz</>" },
+	{ "near misses and CR runs", "--XyZ\r\n" CD "; name=a\r\n\r\n\r\r\n\r\n-\r\n--X\r\n--Xy\r\r\n--XyZ--",
+	  "<a|-|->\r\r\n\r\n-\r\n--X\r\n--Xy\r</>" },
+	{ "transport padding after boundaries",
+	  "--XyZ \t \r\n" CD "; name=a\r\n\r\nv\r\n--XyZ  \r\n" CD "; name=b\r\n\r\nw\r\n--XyZ--  \r\n",
+	  "<a|-|->v</><b|-|->w</>" },
+	{ "64 bytes of padding is still a delimiter",
+	  "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZ" SP64 "\r\n" CD "; name=b\r\n\r\nB\r\n--XyZ--",
+	  "<a|-|->A</><b|-|->B</>" },
+	{ "65 bytes of padding is content", "--XyZ\r\n" CD "; name=a\r\n\r\nA\r\n--XyZ " SP64 "\r\n\r\n--XyZ--",
+	  "<a|-|->A\r\n--XyZ " SP64 "\r\n</>" },
+	{ "header names case-insensitive, other headers ignored",
+	  "--XyZ\r\ncontent-disposition:form-data;name=\"a\";filename=\"b c.txt\"\r\nCONTENT-TYPE:  text/plain  \r\n"
+	  "X-Other: 1\r\n\r\nv\r\n--XyZ--",
+	  "<a|b c.txt|text/plain>v</>" },
+	{ "filename* preferred over filename",
+	  "--XyZ\r\n" CD "; name=f; filename=\"r?sum?.pdf\"; "
+	  "filename*=UTF-8''r%C3%A9sum%C3%A9.pdf\r\n\r\nv\r\n--XyZ--",
+	  "<f|r\xc3\xa9sum\xc3\xa9.pdf|->v</>" },
+	{ "filename* alone, lower-case charset and a language",
+	  "--XyZ\r\n" CD "; name=f; filename*=utf-8'en'a%20b.txt\r\n"
+	  "\r\nv\r\n--XyZ--",
+	  "<f|a b.txt|->v</>" },
+	{ "filename* in another charset falls back to filename",
+	  "--XyZ\r\n" CD "; name=f; filename=\"x.pdf\"; "
+	  "filename*=iso-8859-1''%E9.pdf\r\n\r\nv\r\n--XyZ--",
+	  "<f|x.pdf|->v</>" },
+	{ "escaped quote and Windows path in filename",
+	  "--XyZ\r\n" CD "; name=f; filename=\"C:\\Users\\a \\\"b\\\".pdf\"\r\n"
+	  "\r\nv\r\n--XyZ--",
+	  "<f|C:\\Users\\a \"b\".pdf|->v</>" },
+	{ "path traversal filename passed raw",
+	  "--XyZ\r\n" CD "; name=f; filename=\"../../etc/passwd\"\r\n\r\nv\r\n--XyZ--", "<f|../../etc/passwd|->v</>" },
+	{ "non-UTF-8 filename passed raw", "--XyZ\r\n" CD "; name=f; filename=\"\xff\xfe.pdf\"\r\n\r\nv\r\n--XyZ--",
+	  "<f|\xff\xfe.pdf|->v</>" },
+	{ "empty filename", "--XyZ\r\n" CD "; name=f; filename=\"\"\r\n\r\n\r\n--XyZ--", "<f||-></>" },
+	{ "trailing semicolon tolerated", "--XyZ\r\n" CD "; name=a;\r\n\r\nv\r\n--XyZ--", "<a|-|->v</>" },
+	{ "content after the closing boundary ignored",
+	  "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ--junk\r\n--XyZ\r\n" CD "; name=b\r\n\r\n", "<a|-|->v</>" },
 };
 
 START_TEST(test_ok_cases_every_split)
@@ -235,42 +236,44 @@ struct err_case {
 #define NUL_BODY "--XyZ\r\n" CD "; name=a\0\r\n\r\nv\r\n--XyZ--"
 
 static const struct err_case err_cases[] = {
-    {"empty body", "", MULTIPART_ERR_TRUNCATED, 0, "truncated body at byte 0: no boundary found", 0},
-    {"no boundary in body", "hello world\r\n", MULTIPART_ERR_TRUNCATED, 13, "no boundary found", 0},
-    {"truncated in a part", "--XyZ\r\n" CD "; name=a\r\n\r\nhello\r\n--Xy", MULTIPART_ERR_TRUNCATED, 60,
-     "truncated body at byte 60: closing boundary not found", 0},
-    {"truncated in headers", "--XyZ\r\n" CD "; na", MULTIPART_ERR_TRUNCATED, 41, "closing boundary not found", 0},
-    {"truncated after boundary", "--XyZ", MULTIPART_ERR_TRUNCATED, 5, "truncated body", 0},
-    {"truncated after a complete part's delimiter", "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ\r\n",
-     MULTIPART_ERR_TRUNCATED, 59, "closing boundary not found", 0},
-    {"LF-only first boundary", "--XyZ\n" CD "; name=a\n\nv\n--XyZ--\n", MULTIPART_ERR_MALFORMED, 5,
-     "malformed multipart at byte 5: expected CRLF after boundary", 0},
-    {"LF-only header line", "--XyZ\r\n" CD "; name=a\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 45, "bare LF", 0},
-    {"bare LF after a later boundary", "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ  \n", MULTIPART_ERR_MALFORMED, 59,
-     "expected CRLF after boundary", 0},
-    {"folded header", "--XyZ\r\n" CD ";\r\n name=a\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 40, "folded", 0},
-    {"no Content-Disposition", "--XyZ\r\nContent-Type: text/plain\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
-     "no Content-Disposition", 0},
-    {"empty header block", "--XyZ\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7, "no Content-Disposition", 0},
-    {"not form-data", "--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED,
-     7, "not form-data", 0},
-    {"no name", "--XyZ\r\n" CD "; filename=\"a.pdf\"\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
-     "no name parameter", 0},
-    {"duplicate name", "--XyZ\r\n" CD "; name=a; name=b\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
-     "duplicate name", 0},
-    {"duplicate Content-Disposition", "--XyZ\r\n" CD "; name=a\r\n" CD "; name=b\r\n\r\nv\r\n--XyZ--",
-     MULTIPART_ERR_MALFORMED, 47, "duplicate Content-Disposition", 0},
-    {"bad percent in filename*", "--XyZ\r\n" CD "; name=a; filename*=UTF-8''%zz.pdf\r\n\r\nv\r\n--XyZ--",
-     MULTIPART_ERR_MALFORMED, 7, "malformed filename*", 0},
-    {"filename* without quotes", "--XyZ\r\n" CD "; name=a; filename*=a.pdf\r\n\r\nv\r\n--XyZ--",
-     MULTIPART_ERR_MALFORMED, 7, "malformed filename*", 0},
-    {"CR inside a header value", "--XyZ\r\n" CD "; name=a; filename=\"a\rb\"\r\n\r\nv\r\n--XyZ--",
-     MULTIPART_ERR_MALFORMED, 58, "control character", 0},
-    {"NUL inside a header", NUL_BODY, MULTIPART_ERR_MALFORMED, 45, "control character", sizeof(NUL_BODY) - 1},
-    {"header line without colon", "--XyZ\r\n" CD "; name=a\r\nbogus\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 47,
-     "malformed part header line", 0},
-    {"unterminated quoted string", "--XyZ\r\n" CD "; name=\"a\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
-     "malformed Content-Disposition parameters", 0},
+	{ "empty body", "", MULTIPART_ERR_TRUNCATED, 0, "truncated body at byte 0: no boundary found", 0 },
+	{ "no boundary in body", "hello world\r\n", MULTIPART_ERR_TRUNCATED, 13, "no boundary found", 0 },
+	{ "truncated in a part", "--XyZ\r\n" CD "; name=a\r\n\r\nhello\r\n--Xy", MULTIPART_ERR_TRUNCATED, 60,
+	  "truncated body at byte 60: closing boundary not found", 0 },
+	{ "truncated in headers", "--XyZ\r\n" CD "; na", MULTIPART_ERR_TRUNCATED, 41, "closing boundary not found", 0 },
+	{ "truncated after boundary", "--XyZ", MULTIPART_ERR_TRUNCATED, 5, "truncated body", 0 },
+	{ "truncated after a complete part's delimiter", "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ\r\n",
+	  MULTIPART_ERR_TRUNCATED, 59, "closing boundary not found", 0 },
+	{ "LF-only first boundary", "--XyZ\n" CD "; name=a\n\nv\n--XyZ--\n", MULTIPART_ERR_MALFORMED, 5,
+	  "malformed multipart at byte 5: expected CRLF after boundary", 0 },
+	{ "LF-only header line", "--XyZ\r\n" CD "; name=a\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 45, "bare LF",
+	  0 },
+	{ "bare LF after a later boundary", "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ  \n", MULTIPART_ERR_MALFORMED,
+	  59, "expected CRLF after boundary", 0 },
+	{ "folded header", "--XyZ\r\n" CD ";\r\n name=a\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 40, "folded",
+	  0 },
+	{ "no Content-Disposition", "--XyZ\r\nContent-Type: text/plain\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
+	  "no Content-Disposition", 0 },
+	{ "empty header block", "--XyZ\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7, "no Content-Disposition", 0 },
+	{ "not form-data", "--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--XyZ--",
+	  MULTIPART_ERR_MALFORMED, 7, "not form-data", 0 },
+	{ "no name", "--XyZ\r\n" CD "; filename=\"a.pdf\"\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
+	  "no name parameter", 0 },
+	{ "duplicate name", "--XyZ\r\n" CD "; name=a; name=b\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
+	  "duplicate name", 0 },
+	{ "duplicate Content-Disposition", "--XyZ\r\n" CD "; name=a\r\n" CD "; name=b\r\n\r\nv\r\n--XyZ--",
+	  MULTIPART_ERR_MALFORMED, 47, "duplicate Content-Disposition", 0 },
+	{ "bad percent in filename*", "--XyZ\r\n" CD "; name=a; filename*=UTF-8''%zz.pdf\r\n\r\nv\r\n--XyZ--",
+	  MULTIPART_ERR_MALFORMED, 7, "malformed filename*", 0 },
+	{ "filename* without quotes", "--XyZ\r\n" CD "; name=a; filename*=a.pdf\r\n\r\nv\r\n--XyZ--",
+	  MULTIPART_ERR_MALFORMED, 7, "malformed filename*", 0 },
+	{ "CR inside a header value", "--XyZ\r\n" CD "; name=a; filename=\"a\rb\"\r\n\r\nv\r\n--XyZ--",
+	  MULTIPART_ERR_MALFORMED, 58, "control character", 0 },
+	{ "NUL inside a header", NUL_BODY, MULTIPART_ERR_MALFORMED, 45, "control character", sizeof(NUL_BODY) - 1 },
+	{ "header line without colon", "--XyZ\r\n" CD "; name=a\r\nbogus\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED,
+	  47, "malformed part header line", 0 },
+	{ "unterminated quoted string", "--XyZ\r\n" CD "; name=\"a\r\n\r\nv\r\n--XyZ--", MULTIPART_ERR_MALFORMED, 7,
+	  "malformed Content-Disposition parameters", 0 },
 };
 
 START_TEST(test_error_cases_every_split)
@@ -343,8 +346,8 @@ START_TEST(test_header_limit)
 	/* A caller's lower limit. */
 	body = make_headers_body(2000, &len);
 	{
-		struct multipart_limits lim = {1999, 0};
-		struct rec r = {0};
+		struct multipart_limits lim = { 1999, 0 };
+		struct rec r = { 0 };
 
 		parse("XyZ", &lim, body, len, 0, 0, &r, &res);
 		ck_assert_int_eq(res.rc, MULTIPART_ERR_HEADERS_TOO_LARGE);
@@ -394,9 +397,9 @@ static char *make_parts_body(size_t parts, size_t *len)
 
 START_TEST(test_part_limit)
 {
-	struct multipart_limits lim = {0, 0};
+	struct multipart_limits lim = { 0, 0 };
 	struct result res;
-	struct rec r = {0};
+	struct rec r = { 0 };
 	size_t len;
 	char *body = make_parts_body(10000, &len);
 
@@ -431,7 +434,7 @@ START_TEST(test_callbacks_abort)
 {
 	static const char body[] = "--XyZ\r\n" CD "; name=a\r\n\r\nv\r\n--XyZ\r\n" CD "; name=b\r\n\r\nw\r\n--XyZ--";
 	struct result res;
-	struct rec r = {0};
+	struct rec r = { 0 };
 
 	r.abort_begin_at = 2;
 	parse("XyZ", NULL, body, sizeof(body) - 1, 0, 0, &r, &res);
@@ -461,7 +464,7 @@ END_TEST
 START_TEST(test_error_is_sticky)
 {
 	static const char bad[] = "--XyZ\n";
-	struct rec r = {0};
+	struct rec r = { 0 };
 	struct multipart *mp = multipart_new("XyZ", NULL, &rec_cb, &r);
 
 	ck_assert_int_eq(multipart_feed(mp, bad, sizeof(bad) - 1), MULTIPART_ERR_MALFORMED);
@@ -482,28 +485,28 @@ struct boundary_case {
 };
 
 static const struct boundary_case boundary_cases[] = {
-    {"multipart/form-data; boundary=abc", "abc", NULL},
-    {"Multipart/Form-Data;boundary=\"a b'()+_,-./:=?\"", "a b'()+_,-./:=?", NULL},
-    {"multipart/form-data; charset=utf-8; BOUNDARY=----WebKitFormBoundary7MA4YWxkTrZu0gW ",
-     "----WebKitFormBoundary7MA4YWxkTrZu0gW", NULL},
-    {"multipart/form-data; boundary=\"0123456789012345678901234567890123456789012345678901234567890123456789\"",
-     "0123456789012345678901234567890123456789012345678901234567890123456789", NULL},
-    {"multipart/form-data; boundary=01234567890123456789012345678901234567890123456789012345678901234567890", NULL,
-     "longer than 70"},
-    {"multipart/form-data", NULL, "multipart/form-data content type has no boundary parameter"},
-    {"multipart/form-data; charset=utf-8", NULL, "no boundary"},
-    {"multipart/form-data; boundary=", NULL, "malformed parameters"},
-    {"multipart/form-data; boundary=\"\"", NULL, "boundary is empty"},
-    {"multipart/form-data; boundary=\"abc \"", NULL, "ends with a space"},
-    {"multipart/form-data; boundary=ab@c", NULL, "not allowed by RFC 2046"},
-    {"multipart/form-data; boundary=\"ab\\\"c\"", NULL, "not allowed by RFC 2046"},
-    {"multipart/form-data; boundary=a; boundary=b", NULL, "more than one boundary"},
-    {"multipart/form-data; boundary=\"abc", NULL, "malformed parameters"},
-    {"multipart/mixed; boundary=abc", NULL, "not multipart/form-data"},
-    {"multipart/form-datax; boundary=abc", NULL, "not multipart/form-data"},
-    {"application/json", NULL, "not multipart/form-data"},
-    {"", NULL, "no content type"},
-    {NULL, NULL, "no content type"},
+	{ "multipart/form-data; boundary=abc", "abc", NULL },
+	{ "Multipart/Form-Data;boundary=\"a b'()+_,-./:=?\"", "a b'()+_,-./:=?", NULL },
+	{ "multipart/form-data; charset=utf-8; BOUNDARY=----WebKitFormBoundary7MA4YWxkTrZu0gW ",
+	  "----WebKitFormBoundary7MA4YWxkTrZu0gW", NULL },
+	{ "multipart/form-data; boundary=\"0123456789012345678901234567890123456789012345678901234567890123456789\"",
+	  "0123456789012345678901234567890123456789012345678901234567890123456789", NULL },
+	{ "multipart/form-data; boundary=01234567890123456789012345678901234567890123456789012345678901234567890", NULL,
+	  "longer than 70" },
+	{ "multipart/form-data", NULL, "multipart/form-data content type has no boundary parameter" },
+	{ "multipart/form-data; charset=utf-8", NULL, "no boundary" },
+	{ "multipart/form-data; boundary=", NULL, "malformed parameters" },
+	{ "multipart/form-data; boundary=\"\"", NULL, "boundary is empty" },
+	{ "multipart/form-data; boundary=\"abc \"", NULL, "ends with a space" },
+	{ "multipart/form-data; boundary=ab@c", NULL, "not allowed by RFC 2046" },
+	{ "multipart/form-data; boundary=\"ab\\\"c\"", NULL, "not allowed by RFC 2046" },
+	{ "multipart/form-data; boundary=a; boundary=b", NULL, "more than one boundary" },
+	{ "multipart/form-data; boundary=\"abc", NULL, "malformed parameters" },
+	{ "multipart/mixed; boundary=abc", NULL, "not multipart/form-data" },
+	{ "multipart/form-datax; boundary=abc", NULL, "not multipart/form-data" },
+	{ "application/json", NULL, "not multipart/form-data" },
+	{ "", NULL, "no content type" },
+	{ NULL, NULL, "no content type" },
 };
 
 START_TEST(test_boundary_parse)
@@ -603,10 +606,10 @@ static int hash_end(void *ctx)
 START_TEST(test_random_50mb_round_trip)
 {
 	static const char bnd[] = "RtB0undary-8f3a";
-	static const struct multipart_callbacks cb = {hash_begin, hash_data, hash_end};
+	static const struct multipart_callbacks cb = { hash_begin, hash_data, hash_end };
 	const size_t total = 50u << 20;
 	unsigned char want[RT_PARTS][32];
-	struct hash_rec h = {0};
+	struct hash_rec h = { 0 };
 	struct buf body = BUF_INIT(0);
 	uint64_t seed = 0x5eed5eed12345678ULL;
 	struct multipart *mp;
@@ -677,7 +680,7 @@ static int count_data(void *ctx, const void *data, size_t len)
 /* Measures throughput on a 200 MB body in 64 KiB chunks; prints it, asserts only correctness. */
 static void bench(const char *what, int text)
 {
-	static const struct multipart_callbacks cb = {NULL, count_data, NULL};
+	static const struct multipart_callbacks cb = { NULL, count_data, NULL };
 	const size_t total = 200u << 20, chunk = 65536, block = 1u << 20;
 	unsigned char *data = xmalloc(block);
 	uint64_t seed = 42;

@@ -23,38 +23,50 @@ static const struct job_case job_cases[] = {
 	{ "{\"title\":\"T\"}", "description: is required" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"company\":[]}", "company: must be a string" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":\"Go\"}", "required_skills: must be an array" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",3]}", "required_skills[1]: must be a string" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",\"\"]}", "required_skills[1]: must not be empty" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",\"go\"]}", "required_skills[1]: duplicate" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",3]}",
+	  "required_skills[1]: must be a string" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",\"\"]}",
+	  "required_skills[1]: must not be empty" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"required_skills\":[\"Go\",\"go\"]}",
+	  "required_skills[1]: duplicate" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":0}]}",
 	  "knockouts[0].years: must be a whole number" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":2.5}]}",
 	  "knockouts[0].years" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":3},{\"type\":\"degree\"}]}",
+	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"min_years\",\"years\":3},{\"type\":"
+	  "\"degree\"}]}",
 	  "knockouts[1].type" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"certification\",\"name\":\"\"}]}",
 	  "knockouts[0].name: must not be empty" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"knockouts\":[{\"type\":\"skill\"}]}", "knockouts[0].name" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":{\"shortlist\":101}}", "thresholds.shortlist: must be a number from 0 to 100" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":{\"shortlist\":101}}",
+	  "thresholds.shortlist: must be a number from 0 to 100" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":{\"consider\":-1}}", "thresholds.consider" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":{\"shortlist\":50,\"consider\":50}}",
 	  "thresholds.shortlist: must be greater than consider" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":{\"shortlist\":40}}", "greater than consider" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"thresholds\":\"high\"}", "thresholds: must be an object" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[]}}", "rubric.criteria: must hold 1 to 50" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[]}}",
+	  "rubric.criteria: must hold 1 to 50" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":0}]}}",
 	  "rubric.criteria[0].weight: must be a positive number" },
 	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":-3}]}}",
 	  "rubric.criteria[0].weight" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"weight\":1}]}}", "rubric.criteria[0].name" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1},{\"name\":\"a\",\"weight\":1}]}}",
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"weight\":1}]}}",
+	  "rubric.criteria[0].name" },
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1},{\"name\":"
+	  "\"a\",\"weight\":1}]}}",
 	  "rubric.criteria[1].name: duplicate" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"keywords\":[\"x\",\"\"]}]}}",
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"keywords\":["
+	  "\"x\",\"\"]}]}}",
 	  "rubric.criteria[0].keywords[1]" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"kind\":\"vibes\"}]}}",
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"kind\":"
+	  "\"vibes\"}]}}",
 	  "rubric.criteria[0].kind" },
-	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"keywords\":[\"x\"]}]},"
-	  "\"thresholds\":{\"shortlist\":80,\"consider\":60},\"knockouts\":[{\"type\":\"certification\",\"name\":\"PMP\"}]}",
+	{ "{\"title\":\"T\",\"description\":\"d\",\"rubric\":{\"criteria\":[{\"name\":\"A\",\"weight\":1,\"keywords\":["
+	  "\"x\"]}]},"
+	  "\"thresholds\":{\"shortlist\":80,\"consider\":60},\"knockouts\":[{\"type\":\"certification\",\"name\":"
+	  "\"PMP\"}]}",
 	  NULL },
 };
 
@@ -123,8 +135,9 @@ END_TEST
 
 START_TEST(test_job_defaults_and_round_trip)
 {
-	const char *json = "{\"title\":\" Data Analyst \",\"description\":\"Analyse data.\",\"required_skills\":[\" SQL \"],"
-			   "\"knockouts\":[{\"type\":\"min_years\",\"years\":3},{\"type\":\"skill\",\"name\":\"Excel\"}]}";
+	const char *json =
+		"{\"title\":\" Data Analyst \",\"description\":\"Analyse data.\",\"required_skills\":[\" SQL \"],"
+		"\"knockouts\":[{\"type\":\"min_years\",\"years\":3},{\"type\":\"skill\",\"name\":\"Excel\"}]}";
 	struct job *job, *again;
 	char err[256], *a, *b;
 	cJSON *o;
@@ -304,7 +317,8 @@ START_TEST(test_derive_senior_and_asides)
 {
 	static const char json[] =
 		"{\"title\":\"Senior Animation Designer\",\"description\":\"Responsibilities\\nCreate storyboards and "
-		"animatics for clients. Review storyboards with clients and give feedback on animatics.\\n\\nBenefits\\n"
+		"animatics for clients. Review storyboards with clients and give feedback on "
+		"animatics.\\n\\nBenefits\\n"
 		"Dental insurance and dental care. Dental plans.\\n\\nHow to Apply\\nSend a portfolio to the portfolio "
 		"inbox.\"}";
 	static const char plain[] = "{\"title\":\"Animation Designer\",\"description\":\"Create storyboards.\"}";

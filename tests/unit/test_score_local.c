@@ -152,8 +152,9 @@ END_TEST
 
 START_TEST(test_explicit_rubric_used)
 {
-	struct job *job = make_job("{\"title\":\"Baker\",\"description\":\"Bakery work.\",\"rubric\":{\"criteria\":["
-				   "{\"name\":\"Baking\",\"weight\":1,\"keywords\":[\"bread\",\"cakes\",\"sourdough\"]}]}}");
+	struct job *job =
+		make_job("{\"title\":\"Baker\",\"description\":\"Bakery work.\",\"rubric\":{\"criteria\":["
+			 "{\"name\":\"Baking\",\"weight\":1,\"keywords\":[\"bread\",\"cakes\",\"sourdough\"]}]}}");
 	struct analysis *a = score_local(job, weak, strlen(weak), 2025, 6);
 
 	ck_assert_uint_eq(a->ncriteria, 1);
