@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# What `make run` and `make stop` promise: everything starts, the demo shortlist
+# is printed with the URLs, lighttpd answers, and a stop leaves no process and
+# no listening port behind. Runs scripts/run on the separate "bench" instance
+# so it never touches a developer's `make run`.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+export SHORTLIST_INSTANCE=bench
+unset SHORTLIST_CONFIG SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT \
+	SHORTLIST_SMTP_PORT SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT SHORTLIST_DATABASE_URL SHORTLIST_MEMCACHED_SERVERS \
+	SHORTLIST_S3_ENDPOINT SHORTLIST_SMTP_URL SHORTLIST_OPENAI_BASE_URL SHORTLIST_S3_EVENT_SECRET
+. "$ROOT/scripts/lib.sh"
+if pgrep -f "$ROOT/var/bench/" >/dev/null; then
+	skip_all "the bench instance is in use (make bench running?)"
+fi
+rm -rf "$ROOT/var/bench"
+trap '"$ROOT/scripts/services" stop >/dev/null 2>&1; rm -rf "$ROOT/var/bench"; t_finish' EXIT
+
+"$ROOT/scripts/run" >"$T_TMP/run.out" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/run.out" | grep -vE 'demo API key' | tail -n 25
+check "scripts/run succeeded" test "$rc" = 0
+check "it prints the web URL" grep -q "http://127.0.0.1:$SHORTLIST_HTTP_PORT/" "$T_TMP/run.out"
+check "it prints a ranked shortlist" grep -qE '^ +1\. +[0-9.]+ +shortlist' "$T_TMP/run.out"
+check "the demo's best candidate is the strongest sample resume" grep -qE '^ +1\. .*Amara Okafor' "$T_TMP/run.out"
+check "the scanned sample is set aside for review, not rejected" grep -qE 'needs_review +scanned-example.pdf' "$T_TMP/run.out"
+check "lighttpd answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/healthz"
+check "the web app is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/"
+check "the API reference is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/docs/"
+check "a drainer follows the queue" kill -0 "$(cat "$ROOT/var/bench/pid/drainer.pid" 2>/dev/null)"
+pids=$(cat "$ROOT"/var/bench/pid/*.pid 2>/dev/null | tr '\n' ' ')
+pids+=" $(pgrep -f "$ROOT/var/bench/" | tr '\n' ' ')"
+check "the instance has processes to stop" test -n "${pids// /}"
+
+"$ROOT/scripts/services" stop >/dev/null 2>&1
+alive=""
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null && alive+=" $p"
+done
+check "stop leaves no process of the instance (${alive:-none} alive)" test -z "$alive"
+open_ports=""
+for p in $SHORTLIST_HTTP_PORT $SHORTLIST_PG_PORT $SHORTLIST_MEMCACHED_PORT $SHORTLIST_S3_PORT $SHORTLIST_SMTP_PORT \
+	$SHORTLIST_MAIL_WEB_PORT; do
+	port_busy "$p" && open_ports+=" $p"
+done
+check "stop leaves no port listening (${open_ports:-none})" test -z "$open_ports"
