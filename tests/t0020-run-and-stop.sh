@@ -10,8 +10,8 @@ unset SHORTLIST_CONFIG SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED
 	SHORTLIST_SMTP_PORT SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT SHORTLIST_DATABASE_URL SHORTLIST_MEMCACHED_SERVERS \
 	SHORTLIST_S3_ENDPOINT SHORTLIST_SMTP_URL SHORTLIST_OPENAI_BASE_URL SHORTLIST_S3_EVENT_SECRET
 . "$ROOT/scripts/lib.sh"
-if pgrep -f "$ROOT/var/bench/" >/dev/null; then
-	skip_all "the bench instance is in use (make bench running?)"
+if pgrep -f "$ROOT/var/bench/" >/dev/null || port_busy "$SHORTLIST_HTTP_PORT" || port_busy "$SHORTLIST_PG_PORT"; then
+	skip_all "the bench instance's ports are in use (make bench running?)"
 fi
 rm -rf "$ROOT/var/bench"
 trap '"$ROOT/scripts/services" stop >/dev/null 2>&1; rm -rf "$ROOT/var/bench"; t_finish' EXIT
