@@ -27,18 +27,6 @@
 static struct s3_client *s3;
 
 /* The answer for a failed store call: 404 naming what, 503 when the database is away, else as it is. */
-static int fail_store(struct req *r, int rc, const char *what, int64_t id)
-{
-	switch (rc) {
-	case ST_NOT_FOUND:
-		return resp_fail(r, rc, "%s %lld not found", what, (long long)id);
-	case ST_UNAVAILABLE:
-		return resp_fail(r, rc, "the database is unavailable; try again");
-	default:
-		return rc;
-	}
-}
-
 static int process_status(struct req *r)
 {
 	cJSON *out = NULL;
@@ -49,7 +37,7 @@ static int process_status(struct req *r)
 		return rc;
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
 	if (rc < 0)
-		return fail_store(r, rc, "batch", id);
+		return resp_fail_store(r, rc, "batch", id);
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
@@ -80,7 +68,7 @@ static int candidates_index(struct req *r)
 	rc = candidates_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
 			     &more);
 	if (rc < 0)
-		return fail_store(r, rc, "job", job_id);
+		return resp_fail_store(r, rc, "job", job_id);
 	body = cJSON_CreateObject();
 	cJSON_AddItemToObject(body, "items", items);
 	if (more) {
@@ -137,7 +125,7 @@ static int candidate_get(struct req *r)
 		return rc;
 	rc = candidates_get(r->org_id, id, &out, &key);
 	if (rc < 0)
-		return fail_store(r, rc, "candidate", id);
+		return resp_fail_store(r, rc, "candidate", id);
 	cJSON_AddItemToObject(out, "download", download_link(key));
 	free(key);
 	resp_header(r, "Cache-Control", "no-store");
@@ -155,7 +143,7 @@ static int rescore_post(struct req *r)
 		return rc;
 	rc = rescore_start(r->org_id, job_id, &res);
 	if (rc < 0)
-		return fail_store(r, rc, "job", job_id);
+		return resp_fail_store(r, rc, "job", job_id);
 	out = cJSON_CreateObject();
 	if (res.batch_id)
 		cJSON_AddNumberToObject(out, "batch_id", (double)res.batch_id);
@@ -183,7 +171,7 @@ static int rescore_get(struct req *r)
 		return rc;
 	rc = progress_batch(r->org_id, batch_id, job_id, "rescore", &out);
 	if (rc < 0)
-		return fail_store(r, rc, "rescore batch", batch_id);
+		return resp_fail_store(r, rc, "rescore batch", batch_id);
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
@@ -194,7 +182,7 @@ static int cache_stats(struct req *r)
 	int rc = candidates_analysis_stats(r->org_id, &analyses);
 
 	if (rc < 0)
-		return fail_store(r, rc, "organisation", r->org_id);
+		return resp_fail_store(r, rc, "organisation", r->org_id);
 	out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
 	cJSON_AddItemToObject(out, "analyses", analyses);
@@ -235,7 +223,7 @@ static int tasks_dead(struct req *r)
 	/* One more than asked tells whether another page follows. */
 	rc = queue_list_dead(r->org_id, before, limit + 1, &dead, &n);
 	if (rc < 0)
-		return fail_store(r, rc, "organisation", r->org_id);
+		return resp_fail_store(r, rc, "organisation", r->org_id);
 	items = cJSON_CreateArray();
 	for (i = 0; i < n && i < limit; i++)
 		cJSON_AddItemToArray(items, dead_json(&dead[i]));
@@ -257,7 +245,7 @@ static int task_retry(struct req *r)
 	if (rc == ST_NOT_FOUND)
 		return resp_fail(r, rc, "task %lld is not a dead letter of this organisation", (long long)id);
 	if (rc < 0)
-		return fail_store(r, rc, "task", id);
+		return resp_fail_store(r, rc, "task", id);
 	log_info("candidates: dead task %lld queued again", (long long)id);
 	out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "id", (double)id);
@@ -276,18 +264,15 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/tasks/{id}/retry", task_retry, ROUTE_AUTH },
 };
 
+static void release(void)
+{
+	s3_client_free(s3);
+}
+
 int main(int argc, char **argv)
 {
-	struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
-	int rc;
+	static const struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_bearer, NULL, release };
 
 	(void)argc;
-	config_load_or_die(NULL);
-	log_init(argv[0]);
-	rc = app_run(&app);
-	s3_client_free(s3);
-	cache_close();
-	db_close();
-	config_release();
-	return rc;
+	return app_main(&app, argv);
 }

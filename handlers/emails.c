@@ -36,19 +36,6 @@ static const char *const sample_values[V_COUNT] = { "Alex Example",
 						    "https://example.com/schedule",
 						    "https://example.com/unsubscribe" };
 
-static int fail_store(struct req *r, int rc, const char *what, int64_t id)
-{
-	switch (rc) {
-	case ST_NOT_FOUND:
-		return resp_fail(r, rc, "%s %lld not found", what, (long long)id);
-	case ST_UNAVAILABLE:
-		resp_header(r, "Retry-After", "5");
-		return resp_fail(r, rc, "the database is unavailable; try again");
-	default:
-		return rc;
-	}
-}
-
 /* Reads the optional JSON body: *out NULL when there is none. */
 static int optional_body(struct req *r, cJSON **out)
 {
@@ -137,7 +124,7 @@ static int company_show(struct req *r)
 		return rc;
 	rc = company_get(r->org_id, id, &c);
 	if (rc < 0)
-		return fail_store(r, rc, "job", id);
+		return resp_fail_store(r, rc, "job", id);
 	rc = resp_json_take(r, 200, company_to_json(id, &c));
 	company_release(&c);
 	return rc;
@@ -161,7 +148,7 @@ static int company_edit(struct req *r)
 	if (rc == ST_BAD_REQUEST)
 		return resp_fail(r, rc, "%s", err);
 	if (rc < 0)
-		return fail_store(r, rc, "job", id);
+		return resp_fail_store(r, rc, "job", id);
 	log_info("emails: company details of job %lld edited", (long long)id);
 	rc = resp_json_take(r, 200, company_to_json(id, &c));
 	company_release(&c);
@@ -175,7 +162,7 @@ static int template_respond(struct req *r, int64_t job_id, enum template_kind ki
 	int rc = emailtpl_get(r->org_id, job_id, kind, &t);
 
 	if (rc < 0)
-		return fail_store(r, rc, "job", job_id);
+		return resp_fail_store(r, rc, "job", job_id);
 	o = emailtpl_to_json(&t);
 	cJSON_AddNumberToObject(o, "job_id", (double)job_id);
 	emailtpl_release(&t);
@@ -238,7 +225,7 @@ static int template_edit(struct req *r)
 	if (rc == ST_BAD_REQUEST && *err)
 		return resp_fail(r, rc, "%s", err);
 	if (rc < 0)
-		return fail_store(r, rc, "job", id);
+		return resp_fail_store(r, rc, "job", id);
 	log_info("emails: %s template of job %lld edited", template_kind_name(kind), (long long)id);
 	return template_respond(r, id, kind);
 }
@@ -253,7 +240,7 @@ static int template_reset(struct req *r)
 		return rc;
 	rc = emailtpl_reset(r->org_id, id, kind);
 	if (rc < 0)
-		return fail_store(r, rc, "job", id);
+		return resp_fail_store(r, rc, "job", id);
 	return template_respond(r, id, kind);
 }
 
@@ -265,7 +252,7 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 	int rc = outbox_recipients(r->org_id, job_id, &cand, 1, NULL, "invite", &rc_list, &n);
 
 	if (rc < 0)
-		return fail_store(r, rc, "job", job_id);
+		return resp_fail_store(r, rc, "job", job_id);
 	if (n != 1 || !rc_list[0].found) {
 		outbox_recipients_free(rc_list, n);
 		return resp_fail(r, ST_NOT_FOUND, "candidate %lld not found in job %lld", (long long)cand,
@@ -305,13 +292,13 @@ static int template_preview(struct req *r)
 	memcpy(vals, sample_values, sizeof(vals));
 	rc = company_get(r->org_id, id, &c);
 	if (rc < 0) {
-		rc = fail_store(r, rc, "job", id);
+		rc = resp_fail_store(r, rc, "job", id);
 		goto out;
 	}
 	company_values(&c, vals);
 	rc = emailtpl_get(r->org_id, id, kind, &stored);
 	if (rc < 0) {
-		rc = fail_store(r, rc, "job", id);
+		rc = resp_fail_store(r, rc, "job", id);
 		goto out;
 	}
 	emailtpl_view(&stored, &t);
@@ -542,7 +529,7 @@ static int emails_send(struct req *r)
 		goto out;
 	if ((rc = company_get(r->org_id, job_id, &c)) < 0 ||
 	    (rc = emailtpl_get(r->org_id, job_id, s.kind, &stored)) < 0) {
-		rc = fail_store(r, rc, "job", job_id);
+		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
 	company_values(&c, s.vals);
@@ -563,7 +550,7 @@ static int emails_send(struct req *r)
 		goto out;
 	}
 	if (rc < 0) {
-		rc = fail_store(r, rc, "job", job_id);
+		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
 	res = cJSON_CreateObject();
@@ -583,7 +570,7 @@ static int emails_send(struct req *r)
 	if (rc < 0) {
 		db_rollback();
 		cJSON_Delete(results);
-		rc = fail_store(r, rc, "job", job_id);
+		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
 	log_info("emails: job %lld %s: %d queued, %d already queued, %d refused", (long long)job_id,
@@ -623,7 +610,7 @@ static int emails_list(struct req *r)
 		return resp_fail(r, ST_BAD_REQUEST, "state: must be queued, sending, sent, retrying or failed");
 	rc = outbox_list_json(r->org_id, job_id, state && *state ? state : NULL, before, limit, &items, &next);
 	if (rc < 0)
-		return fail_store(r, rc, "email", 0);
+		return resp_fail_store(r, rc, "email", 0);
 	return page_respond(r, items, next);
 }
 
@@ -637,7 +624,7 @@ static int emails_get(struct req *r)
 		return rc;
 	rc = outbox_get_json(r->org_id, id, true, &o);
 	if (rc < 0)
-		return fail_store(r, rc, "email", id);
+		return resp_fail_store(r, rc, "email", id);
 	return resp_json_take(r, 200, o);
 }
 
@@ -651,7 +638,7 @@ static int emails_stats(struct req *r)
 		return rc;
 	rc = outbox_stats_json(r->org_id, id, &o);
 	if (rc < 0)
-		return fail_store(r, rc, "job", id);
+		return resp_fail_store(r, rc, "job", id);
 	return resp_json_take(r, 200, o);
 }
 
@@ -670,15 +657,8 @@ static const struct route routes[] = {
 
 int main(int argc, char **argv)
 {
-	struct app app = { "emails", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
-	int rc;
+	static const struct app app = { "emails", routes, ARRAY_SIZE(routes), auth_bearer, NULL, NULL };
 
 	(void)argc;
-	config_load_or_die(NULL);
-	log_init(argv[0]);
-	rc = app_run(&app);
-	cache_close();
-	db_close();
-	config_release();
-	return rc;
+	return app_main(&app, argv);
 }

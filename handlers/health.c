@@ -90,18 +90,15 @@ static const struct route routes[] = {
 	{ "GET", "/readyz", readyz, ROUTE_PUBLIC },
 };
 
+static void release(void)
+{
+	s3_client_free(s3);
+}
+
 int main(int argc, char **argv)
 {
-	struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL };
-	int rc;
+	static const struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL, release };
 
 	(void)argc;
-	config_load_or_die(NULL);
-	log_init(argv[0]);
-	rc = app_run(&app);
-	s3_client_free(s3);
-	cache_close();
-	db_close();
-	config_release();
-	return rc;
+	return app_main(&app, argv);
 }

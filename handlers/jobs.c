@@ -15,25 +15,13 @@
 #include "status.h"
 #include "util.h"
 
-static int fail_store(struct req *r, int rc, int64_t id)
-{
-	switch (rc) {
-	case ST_NOT_FOUND:
-		return resp_fail(r, rc, "job %lld not found", (long long)id);
-	case ST_UNAVAILABLE:
-		return resp_fail(r, rc, "the database is unavailable; try again");
-	default:
-		return rc;
-	}
-}
-
 static int respond_job(struct req *r, int http, int64_t id)
 {
 	cJSON *job = NULL;
 	int rc = jobstore_get_json(r->org_id, id, &job);
 
 	if (rc < 0)
-		return fail_store(r, rc, id);
+		return resp_fail_store(r, rc, "job", id);
 	if (http == 201)
 		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
 	return resp_json_take(r, http, job);
@@ -56,7 +44,7 @@ static int jobs_create(struct req *r)
 	}
 	rc = jobstore_create(r->org_id, r->user_id, job, &id);
 	if (rc < 0) {
-		rc = fail_store(r, rc, 0);
+		rc = resp_fail_store(r, rc, "job", 0);
 		goto out;
 	}
 	log_info("jobs: created job %lld", (long long)id);
@@ -78,7 +66,7 @@ static int jobs_list(struct req *r)
 		return rc;
 	rc = jobstore_list_json(r->org_id, before, limit, &items, &next);
 	if (rc < 0)
-		return fail_store(r, rc, 0);
+		return resp_fail_store(r, rc, "job", 0);
 	return page_respond(r, items, next);
 }
 
@@ -108,7 +96,7 @@ static int jobs_update(struct req *r)
 	if (rc == ST_BAD_REQUEST || rc == ST_CONFLICT)
 		return resp_fail(r, rc, "%s", err);
 	if (rc < 0)
-		return fail_store(r, rc, id);
+		return resp_fail_store(r, rc, "job", id);
 	return respond_job(r, 200, id);
 }
 
@@ -121,7 +109,7 @@ static int jobs_close(struct req *r)
 		return rc;
 	rc = jobstore_close(r->org_id, id);
 	if (rc < 0)
-		return fail_store(r, rc, id);
+		return resp_fail_store(r, rc, "job", id);
 	return respond_job(r, 200, id);
 }
 
@@ -135,15 +123,8 @@ static const struct route routes[] = {
 
 int main(int argc, char **argv)
 {
-	struct app app = { "jobs", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
-	int rc;
+	static const struct app app = { "jobs", routes, ARRAY_SIZE(routes), auth_bearer, NULL, NULL };
 
 	(void)argc;
-	config_load_or_die(NULL);
-	log_init(argv[0]);
-	rc = app_run(&app);
-	cache_close();
-	db_close();
-	config_release();
-	return rc;
+	return app_main(&app, argv);
 }

@@ -452,17 +452,15 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/resumes/{id}/download", resume_download, ROUTE_AUTH },
 };
 
+static void release(void)
+{
+	s3_client_free(s3);
+}
+
 int main(int argc, char **argv)
 {
-	struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_bearer, NULL };
-	int rc;
+	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_bearer, NULL, release };
 
 	(void)argc;
-	config_load_or_die(NULL);
-	log_init(argv[0]);
-	rc = app_run(&app);
-	s3_client_free(s3);
-	db_close();
-	config_release();
-	return rc;
+	return app_main(&app, argv);
 }

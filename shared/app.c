@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "resp.h"
 #include "status.h"
@@ -292,4 +294,19 @@ int app_run(const struct app *app)
 	FCGX_Free(&rq, 1);
 	log_info("%s: stopped", app->name);
 	return 0;
+}
+
+int app_main(const struct app *app, char **argv)
+{
+	int rc;
+
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(app);
+	if (app->release)
+		app->release();
+	cache_close();
+	db_close();
+	config_release();
+	return rc;
 }

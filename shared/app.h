@@ -34,6 +34,8 @@ struct app {
 	int (*authenticate)(struct req *r);
 	/* Called after each request (e.g. to release per-request state); may be NULL. */
 	void (*after_request)(void);
+	/* Called once at exit, before the shared connections close (e.g. to free an S3 client); may be NULL. */
+	void (*release)(void);
 };
 
 /*
@@ -42,6 +44,14 @@ struct app {
  * Returns the process exit code.
  */
 int app_run(const struct app *app);
+
+/*
+ * The whole main() of a handler program: loads the configuration (exiting
+ * 78 when it is bad), opens the log, runs the request loop, then releases
+ * the handler's own resources, the database and memcached connections and
+ * the configuration. Returns the exit code.
+ */
+int app_main(const struct app *app, char **argv);
 
 /*
  * Handles one request already described by r (method, path, query set):

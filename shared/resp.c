@@ -76,6 +76,18 @@ int resp_fail(struct req *r, int code, const char *fmt, ...)
 	return code;
 }
 
+int resp_fail_store(struct req *r, int rc, const char *what, int64_t id)
+{
+	switch (rc) {
+	case ST_NOT_FOUND:
+		return resp_fail(r, rc, "%s %lld not found", what, (long long)id);
+	case ST_UNAVAILABLE:
+		return resp_fail(r, rc, "the database is unavailable; try again");
+	default:
+		return rc;
+	}
+}
+
 void resp_problem(struct req *r, int code, const char *detail)
 {
 	cJSON *p = cJSON_CreateObject();

@@ -25,6 +25,13 @@ int resp_raw(struct req *r, int http_status, const char *content_type, const voi
 int resp_fail(struct req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * The usual mapping of a store function's failure: ST_NOT_FOUND becomes
+ * "WHAT ID not found", ST_UNAVAILABLE "the database is unavailable; try
+ * again" (503 with Retry-After), anything else is returned as it is.
+ */
+int resp_fail_store(struct req *r, int rc, const char *what, int64_t id);
+
+/*
  * Writes an RFC 9457 problem+json response for code now (status, type,
  * title, detail, instance = request path, request_id). Used by the runner.
  */
