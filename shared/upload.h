@@ -18,15 +18,15 @@ struct upload_limits {
 	int64_t max_file_bytes;
 	int64_t max_files;
 	int64_t max_total_bytes;
-	size_t part_size; /* S3 part size: the most file bytes held in memory */
+	size_t part_size; /* S3 part size; two parts are the most file bytes held in memory */
 };
 
 /* The outcome of a whole request. */
 struct upload_result {
-	int status;	    /* 0, or a status code (status.h) for the whole request */
-	char detail[512];   /* why, when status is not 0 */
-	int64_t batch_id;   /* 0 when nothing was accepted */
-	cJSON *files;	    /* per-file results, in order (owned; upload_result_release frees) */
+	int status;	  /* 0, or a status code (status.h) for the whole request */
+	char detail[512]; /* why, when status is not 0 */
+	int64_t batch_id; /* 0 when nothing was accepted */
+	cJSON *files;	  /* per-file results, in order (owned; upload_result_release frees) */
 	int accepted, duplicates, rejected;
 };
 
@@ -42,7 +42,15 @@ struct upload_result {
  * with ST_UNAVAILABLE: the file in progress leaves nothing behind (its
  * multipart upload aborted, its object deleted), files already accepted
  * stay accepted (a retry reports them as duplicates). Malformed multipart
- * stops the request with ST_BAD_REQUEST saying where.
+ * stops the request with ST_BAD_REQUEST saying where; files received whole
+ * before the break stay accepted too.
+ *
+ * Storing overlaps receiving: while one part or file goes to S3 from a
+ * background thread, the next is read. One S3 request is in flight at a
+ * time, so at most two part buffers (2 * limits->part_size) are held. Rows
+ * are still written in request order, each only once its bytes are stored.
+ * s3 is used by that thread during the call: nothing else may use it until
+ * upload_run() returns (it is idle again then).
  */
 void upload_run(struct s3_client *s3, int64_t org_id, int64_t job_id, const char *boundary,
 		const struct upload_limits *limits, upload_read_fn read, void *read_ctx, struct upload_result *out);

@@ -70,6 +70,63 @@ key=$(sql "SELECT s3_key FROM resumes WHERE id = $(json '.files[0].resume_id')")
 got=$(curl -s "http://127.0.0.1:$SHORTLIST_S3_PORT/shortlist/$key" | sha256sum | cut -d' ' -f1)
 check "the multipart object reads back identical" test "$got" = "$(json '.files[0].sha256')"
 
+# --- storing overlaps receiving: one file goes to S3 while the next is read.
+# Results stay in request order, a duplicate of a file still on its way is
+# caught, and every accepted row points at exactly its bytes.
+PART=${SHORTLIST_S3_PART_SIZE:-8388608}
+pad() { # OUT BYTES: the fixture PDF padded with random bytes to exactly BYTES
+	{ cat "$FIX/resume.pdf"; head -c $(($2 - $(stat -c %s "$FIX/resume.pdf"))) /dev/urandom; } >"$1"
+}
+pad "$T_TMP/onepart.pdf" "$PART"
+pad "$T_TMP/twoparts.pdf" $((2 * PART))
+J4=$(new_job "${A[@]}")
+before=$(s3_objects)
+http POST "/api/v1/jobs/$J4/resumes" "${A[@]}" -F "a=@$FIX/resume.txt" -F "b=@$T_TMP/large.pdf" \
+	-F "c=@$FIX/resume.txt;filename=again.txt" -F "d=@$T_TMP/onepart.pdf" -F "e=@$T_TMP/fake.pdf" \
+	-F "f=@$T_TMP/large.pdf;filename=large-again.pdf" -F "g=@$T_TMP/twoparts.pdf" -F "h=@$FIX/resume.docx" \
+	-F "i=@$FIX/resume.docx;filename=adjacent.docx"
+expect_status 201 "nine files of every size in one request"
+expect_json '[.files[].status] | join(",")' "accepted,accepted,duplicate,accepted,rejected,duplicate,accepted,accepted,duplicate" \
+	"each file's result, in request order"
+expect_json '[.files[].index] | join(",")' "0,1,2,3,4,5,6,7,8" "indexes in order"
+expect_json '.files[2].duplicate_of == .files[0].resume_id' true "a copy after a multipart file points at the first"
+expect_json '.files[5].duplicate_of == .files[1].resume_id' true "a multipart copy points at the first multipart file"
+expect_json '.files[8].duplicate_of == .files[7].resume_id' true "a copy right after its original is caught"
+check "rows in request order" test "$(sql "SELECT string_agg(filename, ',' ORDER BY id) FROM resumes WHERE job_id = $J4")" = \
+	"resume.txt,large.pdf,onepart.pdf,twoparts.pdf,resume.docx"
+check "one object per accepted file, none for duplicates or rejections" test "$(s3_objects)" = "$((before + 5))"
+stored_ok=0
+for i in 0 1 3 6 7; do
+	key=$(sql "SELECT s3_key FROM resumes WHERE id = $(json ".files[$i].resume_id")")
+	got=$(curl -s "http://127.0.0.1:$SHORTLIST_S3_PORT/shortlist/$key" | sha256sum | cut -d' ' -f1)
+	[[ $got == "$(json ".files[$i].sha256")" ]] && stored_ok=$((stored_ok + 1))
+done
+check "each accepted file reads back identical from S3" test "$stored_ok" = 5
+check "exactly one part and exactly two parts arrive whole" test \
+	"$(json '.files[3].sha256') $(json '.files[6].sha256')" = \
+	"$(sha256sum <"$T_TMP/onepart.pdf" | cut -d' ' -f1) $(sha256sum <"$T_TMP/twoparts.pdf" | cut -d' ' -f1)"
+
+# A body that breaks after whole files: those files stay accepted (a retry
+# reports them as duplicates); the broken file leaves no row and no object,
+# whether it was still in memory or already partly sent to S3.
+pad "$T_TMP/cut-small.pdf" 300000
+pad "$T_TMP/cut-large.pdf" $((PART + 3000000))
+J5=$(new_job "${A[@]}")
+before=$(s3_objects)
+"$MP" files "$T_TMP/cut1.body" "$FIX/resume.docx" "$T_TMP/cut-small.pdf" >"$T_TMP/cut1.ct"
+head -c $(($(stat -c %s "$T_TMP/cut1.body") - 100000)) "$T_TMP/cut1.body" >"$T_TMP/cut1.trunc"
+http POST "/api/v1/jobs/$J5/resumes" "${A[@]}" -H "Content-Type: $(cat "$T_TMP/cut1.ct")" --data-binary @"$T_TMP/cut1.trunc"
+expect_status 400 "a body cut inside its second file"
+check "the whole first file is kept, the cut one is not" test "$(sql "SELECT string_agg(filename, ',') FROM resumes WHERE job_id = $J5")" = "resume.docx"
+"$MP" files "$T_TMP/cut2.body" "$FIX/three_pages.pdf" "$T_TMP/cut-large.pdf" >"$T_TMP/cut2.ct"
+head -c $(($(stat -c %s "$T_TMP/cut2.body") - 1000000)) "$T_TMP/cut2.body" >"$T_TMP/cut2.trunc"
+http POST "/api/v1/jobs/$J5/resumes" "${A[@]}" -H "Content-Type: $(cat "$T_TMP/cut2.ct")" --data-binary @"$T_TMP/cut2.trunc"
+expect_status 400 "a body cut after the first part of a multipart file"
+check "again only the whole file is kept" test "$(sql "SELECT string_agg(filename, ',' ORDER BY id) FROM resumes WHERE job_id = $J5")" = "resume.docx,three_pages.pdf"
+check "two objects, nothing of the cut files" test "$(s3_objects)" = "$((before + 2))"
+http POST "/api/v1/jobs/$J5/resumes" "${A[@]}" -F "a=@$FIX/resume.docx" -F "b=@$T_TMP/cut-small.pdf"
+expect_json '[.files[].status] | join(",")' "duplicate,accepted" "a retry: the kept file is a duplicate, the cut one is new"
+
 # --- authentication and tenancy
 http POST "/api/v1/jobs/$JOB/resumes" -F "a=@$FIX/resume.txt"
 expect_status 401 "no key"
@@ -142,6 +199,22 @@ check "the problem says storage is unavailable" grep -q "storage" "$T_TMP/s3down
 check "no resume row for the interrupted file" test "$(rows "$J3")" = 0
 services start s3 >/dev/null
 check "no object left for the interrupted file" test "$(s3_objects)" = "$before"
+
+# S3 going away after some files are in: those stay accepted, the file in
+# flight leaves nothing, and the request still answers 503.
+J6=$(new_job "${A[@]}")
+before=$(s3_objects)
+curl -s -o "$T_TMP/s3down2.json" -w '%{http_code}' --limit-rate 2M "${A[@]}" -F "a=@$FIX/resume.txt" \
+	-F "b=@$T_TMP/large.pdf" "$BASE_URL/api/v1/jobs/$J6/resumes" >"$T_TMP/s3down2.status" &
+upload_pid=$!
+sleep 1.5
+services stop s3
+wait $upload_pid
+check "S3 down after a stored file answers 503" test "$(cat "$T_TMP/s3down2.status")" = 503
+check "the problem names the interrupted file" grep -q "file 1" "$T_TMP/s3down2.json"
+check "the stored file keeps its row, the interrupted one has none" test "$(sql "SELECT string_agg(filename, ',') FROM resumes WHERE job_id = $J6")" = "resume.txt"
+services start s3 >/dev/null
+check "one object: the stored file's" test "$(s3_objects)" = "$((before + 1))"
 
 # --- PostgreSQL down: 503 with Retry-After, and back by itself
 services stop postgresql
