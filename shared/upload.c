@@ -88,9 +88,8 @@ struct upload {
 	struct sha256 sha;
 	int64_t nfiles;
 
-	/* The file whose last bytes are being stored. */
+	/* The file whose last bytes are being stored (or were, and wait for their row). */
 	struct file pend;
-	bool have_pend;
 };
 
 static void file_release(struct file *f)
@@ -283,7 +282,6 @@ static int record_pending(struct upload *u)
 		u->res->accepted++;
 	}
 	file_release(f);
-	u->have_pend = false;
 	return rc;
 }
 
@@ -301,10 +299,8 @@ static int settle(struct upload *u)
 		return 0;
 	if (rc < 0) {
 		rc = job_failed(u);
-		if (u->job.file == &u->pend) {
+		if (u->job.file == &u->pend)
 			file_release(&u->pend);
-			u->have_pend = false;
-		}
 		return rc;
 	}
 	if (u->job.file == &u->pend)
@@ -452,7 +448,6 @@ static int part_data(void *ctx, const void *data, size_t len)
 static void send_last(struct upload *u)
 {
 	u->pend = u->cur;
-	u->have_pend = true;
 	memset(&u->cur, 0, sizeof(u->cur));
 	hand_over(u, u->pend.multipart ? JOB_FINISH : JOB_PUT, &u->pend);
 }
