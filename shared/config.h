@@ -32,7 +32,7 @@
 	X(STR, s3_access_key, "SHORTLIST_S3_ACCESS_KEY", "", 0, 0, true, "S3 access key id")                                                  \
 	X(STR, s3_secret_key, "SHORTLIST_S3_SECRET_KEY", "", 0, 0, true, "S3 secret access key")                                              \
 	X(BOOL, s3_path_style, "SHORTLIST_S3_PATH_STYLE", "false", 0, 0, false, "path-style URLs instead of virtual-host style")               \
-	X(INT, s3_part_size, "SHORTLIST_S3_PART_SIZE", "8388608", 5242880, 1073741824, false, "multipart upload part size in bytes")          \
+	X(INT, s3_part_size, "SHORTLIST_S3_PART_SIZE", "5242880", 5242880, 1073741824, false, "multipart upload part size in bytes")          \
 	X(INT, s3_presign_ttl, "SHORTLIST_S3_PRESIGN_TTL", "900", 1, 604800, false, "presigned URL lifetime in seconds")                    \
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
 	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "1000", 50, 30000, false, "timeout of each /readyz dependency probe")         \

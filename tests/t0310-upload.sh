@@ -61,7 +61,7 @@ check "the reason names the limit" grep -q "larger than the limit" <<<"$(json '.
 expect_json '.files[1].status' accepted "the next file in the same request is still accepted"
 check "nothing of the big file stays in S3" test "$(s3_objects)" = "$((before + 1))"
 
-# A 12 MB PDF goes up as an S3 multipart upload (parts of 8 MiB) and arrives whole.
+# A 12 MB PDF goes up as an S3 multipart upload (parts of 5 MiB by default) and arrives whole.
 { cat "$FIX/resume.pdf"; head -c 12000000 /dev/urandom; } >"$T_TMP/large.pdf"
 http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" -F "a=@$T_TMP/large.pdf"
 expect_json '.files[0].status' accepted "a 12 MB file is accepted"
@@ -73,7 +73,7 @@ check "the multipart object reads back identical" test "$got" = "$(json '.files[
 # --- storing overlaps receiving: one file goes to S3 while the next is read.
 # Results stay in request order, a duplicate of a file still on its way is
 # caught, and every accepted row points at exactly its bytes.
-PART=${SHORTLIST_S3_PART_SIZE:-8388608}
+PART=${SHORTLIST_S3_PART_SIZE:-5242880}
 pad() { # OUT BYTES: the fixture PDF padded with random bytes to exactly BYTES
 	{ cat "$FIX/resume.pdf"; head -c $(($2 - $(stat -c %s "$FIX/resume.pdf"))) /dev/urandom; } >"$1"
 }
