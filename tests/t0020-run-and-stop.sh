@@ -35,8 +35,10 @@ check "the instance has processes to stop" test -n "${pids// /}"
 "$ROOT/scripts/services" stop >/dev/null 2>&1
 alive=""
 for p in $pids; do
-	kill -0 "$p" 2>/dev/null && alive+=" $p"
+	# An exited process its parent has not reaped yet (state Z) is not running.
+	kill -0 "$p" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) != Z ]] && alive+=" $p"
 done
+for p in $alive; do ps -o pid=,args= -p "$p" | sed 's/^/# still alive: /'; done
 check "stop leaves no process of the instance (${alive:-none} alive)" test -z "$alive"
 open_ports=""
 for p in $SHORTLIST_HTTP_PORT $SHORTLIST_PG_PORT $SHORTLIST_MEMCACHED_PORT $SHORTLIST_S3_PORT $SHORTLIST_SMTP_PORT \
