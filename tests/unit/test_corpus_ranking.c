@@ -12,6 +12,7 @@
 #include "job.h"
 #include "score_local.h"
 #include "util.h"
+#include "corpus.h"
 
 #define POOL_MAX 128
 #define TEXT_MAX (4 * 1024 * 1024)
@@ -29,45 +30,9 @@ static struct resume pool[POOL_MAX];
 static size_t npool;
 static bool have_pdftotext, have_unzip;
 
-static bool dir_exists(const char *path)
-{
-	DIR *d = opendir(path);
-
-	if (!d)
-		return false;
-	closedir(d);
-	return true;
-}
-
-/* SHORTLIST_CORPUS, else ../shared/corpus from the repository root (the working directory or above the binary). */
 static bool find_corpus(void)
 {
-	const char *env = getenv("SHORTLIST_CORPUS");
-	char exe[PATH_MAX];
-	ssize_t n;
-	int i;
-
-	if (env && *env) {
-		snprintf(corpus, sizeof(corpus), "%s", env);
-		return dir_exists(corpus);
-	}
-	snprintf(corpus, sizeof(corpus), "../shared/corpus");
-	if (dir_exists(corpus))
-		return true;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	/* build/tests/test_x: the repository root is three levels up from the file. */
-	for (i = 0; i < 3; i++) {
-		char *slash = strrchr(exe, '/');
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	if (snprintf(corpus, sizeof(corpus), "%s/../shared/corpus", exe) >= (int)sizeof(corpus))
-		return false;
-	return dir_exists(corpus);
+	return corpus_path("", corpus, sizeof(corpus));
 }
 
 static char *read_all(FILE *f, size_t *len)

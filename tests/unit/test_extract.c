@@ -16,6 +16,7 @@
 #include "config.h"
 #include "extract.h"
 #include "util.h"
+#include "corpus.h"
 
 static char fixtures[256];
 static char tools_dir[4096];
@@ -616,25 +617,7 @@ END_TEST
 
 static bool corpus_dir(const char *sub, char *out, size_t outlen)
 {
-	const char *env = getenv("SHORTLIST_CORPUS");
-	char root[4096];
-	struct stat st;
-
-	int n;
-
-	if (env && *env) {
-		n = snprintf(out, outlen, "%s/%s", env, sub);
-		if (n > 0 && (size_t)n < outlen && stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-			return true;
-	}
-	/* tools_dir is BUILD/tests/tools inside the checkout; the corpus sits beside the checkout. */
-	n = snprintf(root, sizeof(root), "%s/../../../../shared/corpus/%s", tools_dir, sub);
-	if (n > 0 && (size_t)n < sizeof(root) && stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
-		n = snprintf(out, outlen, "%s", root);
-		return n > 0 && (size_t)n < outlen;
-	}
-	n = snprintf(out, outlen, "../shared/corpus/%s", sub);
-	return n > 0 && (size_t)n < outlen && stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+	return corpus_path(sub, out, outlen);
 }
 
 static bool has_suffix(const char *s, const char *suffix)

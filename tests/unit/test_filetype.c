@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "filetype.h"
 #include "util.h"
+#include "corpus.h"
 
 struct sniff_case {
 	const char *what;
@@ -221,9 +222,11 @@ END_TEST
 
 static const char *corpus_dir(void)
 {
-	const char *d = getenv("SHORTLIST_CORPUS");
+	static char root[512];
 
-	return d && *d ? d : "../shared/corpus";
+	if (!root[0] && !corpus_path("", root, sizeof(root)))
+		snprintf(root, sizeof(root), "../shared/corpus");
+	return root;
 }
 
 /* Sniffs every file of a corpus folder whose name ends in one of the suffixes; returns how many. */

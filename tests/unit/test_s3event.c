@@ -11,47 +11,15 @@
 
 #include "buf.h"
 #include "s3event.h"
+#include "corpus.h"
 
 #define DEPTH 32
 
 static char events_dir[PATH_MAX];
 
-static bool dir_exists(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* SHORTLIST_CORPUS, else ../shared/corpus from the repository root (the working directory or above the binary). */
 static bool find_events_dir(void)
 {
-	const char *env = getenv("SHORTLIST_CORPUS");
-	char exe[PATH_MAX];
-	ssize_t n;
-	int i;
-
-	if (env && *env) {
-		snprintf(events_dir, sizeof(events_dir), "%s/s3_events", env);
-		return dir_exists(events_dir);
-	}
-	snprintf(events_dir, sizeof(events_dir), "../shared/corpus/s3_events");
-	if (dir_exists(events_dir))
-		return true;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (i = 0; i < 3; i++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	if (snprintf(events_dir, sizeof(events_dir), "%s/../shared/corpus/s3_events", exe) >= (int)sizeof(events_dir))
-		return false;
-	return dir_exists(events_dir);
+	return corpus_path("s3_events", events_dir, sizeof(events_dir));
 }
 
 static char *read_file(const char *path, size_t *len)
