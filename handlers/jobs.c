@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "jdfile.h"
 #include "job.h"
 #include "jobstore.h"
 #include "log.h"
@@ -38,7 +39,7 @@ static int jobs_create(struct req *r)
 	rc = req_json_body(r, &body);
 	if (rc < 0)
 		return rc;
-	if (job_from_json(body, &job, err, sizeof(err)) < 0) {
+	if (jdfile_apply(body, err, sizeof(err)) < 0 || job_from_json(body, &job, err, sizeof(err)) < 0) {
 		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
 		goto out;
 	}
@@ -91,6 +92,10 @@ static int jobs_update(struct req *r)
 	rc = req_json_body(r, &patch);
 	if (rc < 0)
 		return rc;
+	if (jdfile_apply(patch, err, sizeof(err)) < 0) {
+		cJSON_Delete(patch);
+		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
+	}
 	rc = jobstore_update(r->org_id, id, patch, err, sizeof(err));
 	cJSON_Delete(patch);
 	if (rc == ST_BAD_REQUEST || rc == ST_CONFLICT)

@@ -96,3 +96,27 @@ check "newest first" test "$(printf '%s\n' "${seen[@]}" | sort -rn | tr '\n' ' '
 
 http GET /api/v1/jobs "${B[@]}"
 expect_json '.items | length' 0 "the other organisation sees none of them"
+
+# A job description given as a file (PDF here) becomes the description text.
+printf '%s\n' "Platform Engineer" "We run Kubernetes clusters and PostgreSQL for payments." "Requirements: Go, Terraform, on-call." \
+	>"$T_TMP/jd.txt"
+"$TOOLS/text2pdf" "$T_TMP/jd.txt" "$T_TMP/jd.pdf"
+jq -n --arg b64 "$(base64 -w0 "$T_TMP/jd.pdf")" \
+	'{title: "Platform Engineer", description_file: {filename: "jd.pdf", content_base64: $b64}}' >"$T_TMP/jd.json"
+http POST /api/v1/jobs "${A[@]}" --data-binary @"$T_TMP/jd.json"
+expect_status 201 "create a job from a PDF job description"
+check "the PDF's text is the description" grep -q "Kubernetes clusters and PostgreSQL for payments" <<<"$(json .description)"
+check "the rubric is derived from that text" grep -qi "kubernetes" <<<"$(json '.rubric | tostring')"
+JD=$(json .id)
+jq -n --arg b64 "$(base64 -w0 "$T_TMP/jd.txt")" '{description_file: {filename: "jd.txt", content_base64: $b64}}' >"$T_TMP/jd-patch.json"
+http PATCH "/api/v1/jobs/$JD" "${A[@]}" --data-binary @"$T_TMP/jd-patch.json"
+expect_status 200 "replace the description with a text file"
+check "the text file's content is the description" grep -q "Requirements: Go, Terraform" <<<"$(json .description)"
+http POST /api/v1/jobs "${A[@]}" --data '{"title":"x","description_file":{"filename":"a.pdf","content_base64":"not base64!"}}'
+expect_status 400 "a description file that is not base64"
+check "the error names the field" grep -q "description_file.content_base64" <<<"$(json .detail)"
+jq -n --arg b64 "$(head -c 3000 /bin/ls | base64 -w0)" '{title: "x", description_file: {filename: "a.pdf", content_base64: $b64}}' \
+	>"$T_TMP/bin.json"
+http POST /api/v1/jobs "${A[@]}" --data-binary @"$T_TMP/bin.json"
+expect_status 400 "a description file that is no document"
+check "the error says why" grep -q "^description_file: " <<<"$(json .detail)"

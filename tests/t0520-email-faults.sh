@@ -9,7 +9,7 @@
 
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd is not installed"
 RUN="f$$r$RANDOM"
-PORT=$((41000 + $$ % 900))
+PORT=$((26100 + $$ % 800)) # below the ephemeral range (32768-), so no client socket holds it
 while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
 MAILDIR="$T_TMP/mail"
 FS_PID=
