@@ -96,7 +96,8 @@ slow=(SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_O
 	SHORTLIST_TASK_LEASE_SECONDS=5 SHORTLIST_CACHE_TTL=0)
 env "${slow[@]}" "$BIN/drainer" --once >"$T_TMP/victim.log" 2>&1 &
 victim=$!
-eventually 10 test "$(sql "SELECT count(*) FROM tasks WHERE state = 'running' AND payload->>'job_id' = '$J3'")" -gt 0
+running_now() { (($(sql "SELECT count(*) FROM tasks WHERE state = 'running' AND payload->>'job_id' = '$J3'") > 0)); }
+eventually 10 running_now
 kill -KILL $victim
 wait $victim 2>/dev/null
 running=$(sql "SELECT count(*) FROM tasks WHERE state = 'running' AND payload->>'job_id' = '$J3'")
