@@ -1,4 +1,7 @@
-/* health: liveness (/healthz) and readiness (/readyz: PostgreSQL, memcached and S3 each probed). */
+/*
+ * health: liveness (/healthz), readiness (/readyz: PostgreSQL, memcached and
+ * S3 each probed) and the Prometheus counters (/metrics).
+ */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +11,10 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "resp.h"
 #include "s3.h"
+#include "status.h"
 #include "util.h"
 
 static struct s3_client *s3;
@@ -85,9 +90,25 @@ static int readyz(struct req *r)
 	return resp_json_take(r, up ? 200 : 503, body);
 }
 
+static int metrics(struct req *r)
+{
+	struct buf text = BUF_INIT(0);
+	int rc = metrics_render(&text);
+
+	if (rc < 0) {
+		buf_release(&text);
+		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+	}
+	resp_header(r, "Cache-Control", "no-store");
+	rc = resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text.ptr, text.len);
+	buf_release(&text);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/healthz", healthz, ROUTE_PUBLIC },
 	{ "GET", "/readyz", readyz, ROUTE_PUBLIC },
+	{ "GET", "/metrics", metrics, ROUTE_PUBLIC },
 };
 
 static void release(void)
