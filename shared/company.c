@@ -13,6 +13,8 @@
 #include "job.h"
 #include "jobstore.h"
 #include "json.h"
+#include "llm_json.h"
+#include "log.h"
 #include "mime.h"
 #include "rubric.h"
 #include "status.h"
@@ -355,6 +357,87 @@ void company_extract(struct job *job, struct company_info *out)
 	out->source = xstrdup("local");
 }
 
+/* Strict schema of the LLM's answer: every member required, empty when the text does not say. */
+static cJSON *llm_schema(void)
+{
+	static const char *const fields[] = { "company", "position", "department", "location" };
+	cJSON *schema = cJSON_CreateObject(), *props, *req, *skills, *item;
+	size_t i;
+
+	cJSON_AddStringToObject(schema, "type", "object");
+	props = cJSON_AddObjectToObject(schema, "properties");
+	req = cJSON_AddArrayToObject(schema, "required");
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(props, fields[i]), "type", "string");
+		cJSON_AddItemToArray(req, cJSON_CreateString(fields[i]));
+	}
+	skills = cJSON_AddObjectToObject(props, "key_skills");
+	cJSON_AddStringToObject(skills, "type", "array");
+	cJSON_AddNumberToObject(skills, "maxItems", COMPANY_SKILLS_MAX);
+	item = cJSON_AddObjectToObject(skills, "items");
+	cJSON_AddStringToObject(item, "type", "string");
+	cJSON_AddItemToArray(req, cJSON_CreateString("key_skills"));
+	cJSON_AddFalseToObject(schema, "additionalProperties");
+	return schema;
+}
+
+static void replace_field(char **field, const cJSON *answer, const char *name)
+{
+	const char *v = json_str(answer, name, "");
+	char *clean = clean_value(v, strlen(v), COMPANY_FIELD_MAX);
+
+	if (*clean) {
+		free(*field);
+		*field = clean;
+	} else {
+		free(clean);
+	}
+}
+
+/*
+ * With an LLM provider configured, asks it for the details and takes every
+ * non-empty answer over the local extraction; on any failure the local
+ * extraction stands (an email never waits on the provider).
+ */
+static void company_from_llm(struct job *job, struct company_info *out)
+{
+	static const char system[] =
+		"You extract the hiring organisation's details from a job advertisement. Use only what the text "
+		"states; answer an empty string (or an empty list) for anything it does not say. key_skills are the "
+		"skills and technologies the job asks for, at most a dozen, each a few words.";
+	struct buf user = BUF_INIT(256 * 1024);
+	cJSON *schema = llm_schema(), *answer = NULL, *skills, *s;
+	char err[300];
+
+	buf_printf(&user, "Title: %s\nCompany: %s\nLocation: %s\n\nJob description:\n%s", job->title,
+		   job->company ? job->company : "", job->location ? job->location : "",
+		   job->description ? job->description : "");
+	if (llm_json_call(system, user.ptr ? user.ptr : "", schema, "company_details", &answer, err, sizeof(err)) < 0) {
+		log_warn("company: the provider gave no details (%s); using local extraction", err);
+		goto out;
+	}
+	replace_field(&out->company, answer, "company");
+	replace_field(&out->position, answer, "position");
+	replace_field(&out->department, answer, "department");
+	replace_field(&out->location, answer, "location");
+	skills = cJSON_GetObjectItemCaseSensitive(answer, "key_skills");
+	if (cJSON_GetArraySize(skills) > 0) {
+		while (out->nskills > 0)
+			free(out->skills[--out->nskills]);
+		cJSON_ArrayForEach(s, skills)
+		{
+			if (cJSON_IsString(s))
+				add_skill(out, s->valuestring);
+		}
+	}
+	free(out->source);
+	out->source = xstrdup("llm");
+out:
+	cJSON_Delete(schema);
+	cJSON_Delete(answer);
+	buf_release(&user);
+}
+
 void company_release(struct company_info *c)
 {
 	size_t i;
@@ -445,7 +528,7 @@ static int load(int64_t org_id, int64_t job_id, struct company_info *out, char *
 	id_text(org_id, org);
 	id_text(job_id, job);
 	rc = db_query("company_load",
-		      "SELECT j.updated_at::text, c.job_id IS NOT NULL, c.source <> 'local' OR c.job_updated_at = "
+		      "SELECT j.updated_at::text, c.job_id IS NOT NULL, c.source = 'edited' OR c.job_updated_at = "
 		      "j.updated_at,"
 		      " c.company, c.position, c.department, c.location, c.skills::text, c.source,"
 		      " to_jsonb(c.updated_at) #>> '{}'"
@@ -487,6 +570,8 @@ int company_get(int64_t org_id, int64_t job_id, struct company_info *out)
 	if (rc < 0)
 		goto out;
 	company_extract(job, out);
+	if (llm_json_enabled())
+		company_from_llm(job, out);
 	rc = store(org_id, job_id, job_updated_at, out);
 	if (rc < 0)
 		company_release(out);

@@ -4,8 +4,10 @@ unix socket (one connection each, as lighttpd does) and checks each status.
 
 usage: fcgi_request.py SOCKET COUNT METHOD URI [BODY_FILE] [HEADER=VALUE...]
 Prints "N ok, M bad" and exits 1 when any response had an unexpected status
-(5xx, or no Status line at all).
+(5xx, or no Status line at all). With FCGI_PRINT_BODY=1 in the environment,
+prints the last response's body instead of the counts.
 """
+import os
 import socket
 import struct
 import sys
@@ -73,6 +75,7 @@ def main():
         k, v = h.split("=", 1)
         headers[k.encode()] = v.encode()
     good = bad = 0
+    out = b""
     for _ in range(count):
         out = one(sock, method, uri, body, headers)
         status = out.split(b"\r\n", 1)[0]
@@ -80,7 +83,10 @@ def main():
             good += 1
         else:
             bad += 1
-    print("%d ok, %d bad" % (good, bad))
+    if os.environ.get("FCGI_PRINT_BODY") == "1":
+        sys.stdout.write(out.split(b"\r\n\r\n", 1)[-1].decode("utf-8", "replace"))
+    else:
+        print("%d ok, %d bad" % (good, bad))
     sys.exit(1 if bad else 0)
 
 

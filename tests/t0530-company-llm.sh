@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Company details come from the LLM provider when one is configured, and from
+# local extraction when it is not or when the provider fails.
+. "$(dirname "$0")/lib/test-lib.sh"
+curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_LLM_PORT/health" || skip_all "the fake LLM provider is not running"
+
+KEY=$(new_org "company-llm-$$")
+A=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
+new_job() {
+	curl -s "${A[@]}" --data "{\"title\":\"Payments Engineer $1\",\"description\":\"Lumen Pay is hiring a payments engineer for its Risk team in Lisbon. You will build fraud scoring in Go and Kafka.\"}" \
+		"$BASE_URL/api/v1/jobs" | jq -r .id
+}
+# The emails handler run directly, configured for the fake provider.
+sock="$T_TMP/emails.sock"
+SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
+	"$ROOT/tests/tools/run_handler.py" "$sock" "$T_TMP/emails.pid" "$BIN/emails" 2>"$T_TMP/emails.log" &
+eventually 10 test -S "$sock" || not_ok "the emails handler did not start"
+company() { # JOB: prints the company JSON
+	FCGI_PRINT_BODY=1 "$ROOT/tests/tools/fcgi_request.py" "$sock" 1 GET "/api/v1/jobs/$1/company" "HTTP_AUTHORIZATION=Bearer $KEY"
+}
+calls() { curl -s "http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats" | jq -r '.completions // .requests'; }
+
+J1=$(new_job one)
+before=$(calls)
+company "$J1" >"$T_TMP/c1.json"
+check "the provider was asked" test "$(calls)" -gt "$before"
+check "details from the provider are marked llm" test "$(jq -r .source "$T_TMP/c1.json")" = llm
+check "the company is filled" test -n "$(jq -r '.company // empty' "$T_TMP/c1.json")"
+check "the answer is cached: no second call" bash -c "n=\$(curl -s http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats | jq -r '.completions // .requests'); FCGI_PRINT_BODY=1 '$ROOT/tests/tools/fcgi_request.py' '$sock' 1 GET /api/v1/jobs/$J1/company 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null; test \$(curl -s http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats | jq -r '.completions // .requests') = \$n"
+
+# The provider failing: three 500s in a row, then the local extraction answers.
+J2=$(new_job two)
+curl -s -o /dev/null -H "Content-Type: application/json" --data '{"next":["500","500","500"]}' \
+	"http://127.0.0.1:$SHORTLIST_LLM_PORT/_fault"
+company "$J2" >"$T_TMP/c2.json"
+check "a failing provider falls back to local extraction" test "$(jq -r .source "$T_TMP/c2.json")" = local
+check "the local extraction still finds the company" grep -q "Lumen Pay" <<<"$(jq -r .company "$T_TMP/c2.json")"
+check "the failure is logged" grep -q "using local extraction" "$T_TMP/emails.log"
+kill -TERM "$(cat "$T_TMP/emails.pid")"
+wait
