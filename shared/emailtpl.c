@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
+#include "jobstore.h"
+#include "llm_json.h"
+#include "log.h"
 #include "json.h"
 #include "status.h"
 #include "util.h"
@@ -20,7 +24,93 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+static int emailtpl_load(int64_t org_id, int64_t job_id, enum template_kind kind, struct emailtpl *out);
+
+static cJSON *generation_schema(void)
+{
+	static const char *const fields[] = { "subject", "text", "html" };
+	cJSON *schema = cJSON_CreateObject(), *props, *req;
+	size_t i;
+
+	cJSON_AddStringToObject(schema, "type", "object");
+	props = cJSON_AddObjectToObject(schema, "properties");
+	req = cJSON_AddArrayToObject(schema, "required");
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(props, fields[i]), "type", "string");
+		cJSON_AddItemToArray(req, cJSON_CreateString(fields[i]));
+	}
+	cJSON_AddFalseToObject(schema, "additionalProperties");
+	return schema;
+}
+
+/*
+ * Asks the LLM provider for this job's template of a kind, once: a draft
+ * that passes the same checks as an edited one (known variables only, never
+ * a score) is stored as the job's template. Returns 0 when one was stored;
+ * -1 leaves the built-in default in force (and a later request tries again).
+ */
+static int generate(int64_t org_id, int64_t job_id, enum template_kind kind)
+{
+	static const char system[] =
+		"You write short, warm and professional emails from a recruiter to a job candidate. Use these "
+		"placeholders exactly as written where they fit: {{candidate_name}}, {{position}}, {{company}}, "
+		"{{recruiter_name}}, and for invitations {{scheduling_link}}. Use no other placeholders. Never mention "
+		"scores, rankings, ratings, or how the candidate was assessed. Give a subject, a plain-text body and "
+		"an "
+		"HTML body that uses only <p>, <br> and <a href=\"{{scheduling_link}}\">.";
+	static const char *const purposes[] = {
+		"an invitation to the next step, asking the candidate to pick an interview time",
+		"a note that the candidate is being considered and will hear back, without a decision yet",
+		"a respectful rejection that thanks the candidate and wishes them well",
+	};
+	struct buf user = BUF_INIT(64 * 1024);
+	struct template t;
+	struct job *job = NULL;
+	cJSON *schema = generation_schema(), *answer = NULL;
+	char err[300];
+	int rc = -1;
+
+	if (jobstore_load(org_id, job_id, &job) < 0)
+		goto out;
+	buf_printf(&user, "Write %s.\nPosition: %s\nCompany: %s\nLocation: %s", purposes[kind], job->title,
+		   job->company ? job->company : "", job->location ? job->location : "");
+	if (llm_json_call(system, user.ptr, schema, "email_template", &answer, err, sizeof(err)) < 0) {
+		log_warn("emailtpl: no %s template from the provider (%s); using the default", template_kind_name(kind),
+			 err);
+		goto out;
+	}
+	t.subject = json_str(answer, "subject", "");
+	t.text = json_str(answer, "text", "");
+	t.html = json_str(answer, "html", "");
+	if (!*t.html)
+		t.html = NULL;
+	if (emailtpl_put(org_id, job_id, kind, &t, err, sizeof(err)) < 0) {
+		log_warn("emailtpl: the provider's %s template was refused (%s); using the default",
+			 template_kind_name(kind), err);
+		goto out;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(schema);
+	cJSON_Delete(answer);
+	job_free(job);
+	buf_release(&user);
+	return rc;
+}
+
 int emailtpl_get(int64_t org_id, int64_t job_id, enum template_kind kind, struct emailtpl *out)
+{
+	int rc = emailtpl_load(org_id, job_id, kind, out);
+
+	if (rc == 0 && out->is_default && llm_json_enabled() && generate(org_id, job_id, kind) == 0) {
+		emailtpl_release(out);
+		rc = emailtpl_load(org_id, job_id, kind, out);
+	}
+	return rc;
+}
+
+/* The stored template, or the built-in default when the job has none. */
+static int emailtpl_load(int64_t org_id, int64_t job_id, enum template_kind kind, struct emailtpl *out)
 {
 	struct db_result *res = NULL;
 	const char *name = template_kind_name(kind);

@@ -20,9 +20,12 @@ struct emailtpl {
 };
 
 /*
- * Loads the template of kind for job_id of org_id: the edited one, else a
- * copy of template_default(kind). Returns 0, ST_NOT_FOUND when the job is
- * not the organisation's, or a db status code.
+ * Loads the template of kind for job_id of org_id: the stored one (edited,
+ * or generated); else, when an LLM provider is configured, one it writes
+ * for this job, checked like an edited one and stored (once: a blocking
+ * call); else, or when that fails, a copy of template_default(kind).
+ * Returns 0, ST_NOT_FOUND when the job is not the organisation's, or a db
+ * status code.
  */
 int emailtpl_get(int64_t org_id, int64_t job_id, enum template_kind kind, struct emailtpl *out);
 
