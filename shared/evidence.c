@@ -13,40 +13,6 @@ struct folded {
 	size_t *to;   /* original offset just after it */
 };
 
-static size_t decode(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
-{
-	unsigned char c = s[i];
-	size_t n, k;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xE0) == 0xC0) {
-		n = 2;
-		v = c & 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 3;
-		v = c & 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 4;
-		v = c & 0x07;
-	} else {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	if (i + n > len)
-		return *cp = 0xFFFD, 1;
-	for (k = 1; k < n; k++) {
-		if ((s[i + k] & 0xC0) != 0x80)
-			return *cp = 0xFFFD, 1;
-		v = (v << 6) | (s[i + k] & 0x3F);
-	}
-	*cp = v;
-	return n;
-}
-
 static bool cp_is_space(uint32_t cp)
 {
 	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0xA0 ||
@@ -74,7 +40,7 @@ static void fold(const char *text, size_t len, struct folded *f)
 	f->to = xmalloc((len + 1) * sizeof(size_t));
 	f->n = 0;
 	while (i < len) {
-		n = decode(s, len, i, &cp);
+		n = utf8_decode(s, len, i, &cp);
 		if (cp_is_space(cp)) {
 			if (f->n > 0 && f->s[f->n - 1] != ' ')
 				emit(f, ' ', i, i + n);

@@ -17,7 +17,7 @@
  * length of its longest valid-looking beginning (at least 1), so a broken
  * sequence becomes a single replacement character.
  */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+static size_t utf8_decode_strict(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
 	size_t need, i;
@@ -151,7 +151,7 @@ char *filename_sanitize(const char *name, size_t len)
 	while (i < len) {
 		uint32_t cp;
 
-		i += utf8_decode(p + i, len - i, &cp);
+		i += utf8_decode_strict(p + i, len - i, &cp);
 		if (cp == '/' || cp == '\\') {
 			separator = 1;
 			continue;
@@ -190,7 +190,7 @@ char *filename_content_disposition(const char *name, size_t len, bool as_inline)
 	buf_append_str(&b, as_inline ? "inline; filename=\"" : "attachment; filename=\"");
 	for (i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)clean + i, n - i, &cp);
+		size_t k = utf8_decode_strict((const unsigned char *)clean + i, n - i, &cp);
 
 		if (cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\' && cp != '%')
 			buf_append_char(&b, (char)cp);

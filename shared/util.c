@@ -116,6 +116,44 @@ bool str_equal_nocase(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
+size_t utf8_decode(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
+{
+	unsigned char c = s[i];
+	size_t n, k;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 2;
+		v = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3;
+		v = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4;
+		v = c & 0x07;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	if (i + n > len) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (k = 1; k < n; k++) {
+		if ((s[i + k] & 0xC0) != 0x80) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		v = (v << 6) | (s[i + k] & 0x3F);
+	}
+	*cp = v;
+	return n;
+}
+
 int64_t now_us(void)
 {
 	struct timespec ts;

@@ -27,6 +27,14 @@ int parse_bool(const char *s, bool *out);
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_equal_nocase(const char *a, const char *b);
 
+/*
+ * Decodes the UTF-8 sequence at s[i] (len bytes in all): sets *cp and
+ * returns its length; a byte that starts no complete sequence gives U+FFFD
+ * and length 1, so scanning always advances. Lenient: overlong forms are
+ * not refused (use it to read text, not to validate it).
+ */
+size_t utf8_decode(const unsigned char *s, size_t len, size_t i, uint32_t *cp);
+
 /* Monotonic clock in milliseconds and in microseconds. */
 int64_t now_ms(void);
 int64_t now_us(void);
