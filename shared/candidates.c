@@ -40,11 +40,6 @@
 
 static const char *const categories[] = { "shortlist", "consider", "reject", "needs_review", "failed" };
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 bool candidates_category_valid(const char *s)
 {
 	size_t i;
@@ -150,13 +145,13 @@ int candidates_list(int64_t org_id, int64_t job_id, const char *category, const 
 	*more = false;
 	if (limit < 1)
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
-	id_text(limit + 1, lim);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
+	db_int_param(limit + 1, lim);
 	if (after) {
-		id_text(after->group, grp);
-		id_text(after->score_centi, sc);
-		id_text(after->resume_id, rid);
+		db_int_param(after->group, grp);
+		db_int_param(after->score_centi, sc);
+		db_int_param(after->resume_id, rid);
 		p[3] = grp;
 		p[4] = sc;
 		p[5] = rid;
@@ -212,8 +207,8 @@ int candidates_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key
 
 	*out = NULL;
 	*s3_key = NULL;
-	id_text(org_id, org);
-	id_text(resume_id, rid);
+	db_int_param(org_id, org);
+	db_int_param(resume_id, rid);
 	rc = db_query(
 		"candidates_get",
 		"SELECT jsonb_build_object('resume_id', r.id, 'job_id', r.job_id, 'batch_id', r.batch_id,"
@@ -254,7 +249,7 @@ int candidates_analysis_stats(int64_t org_id, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
+	db_int_param(org_id, org);
 	rc = db_query("candidates_stats",
 		      "SELECT jsonb_build_object('analyses', count(*), 'current', count(*) FILTER (WHERE is_current),"
 		      " 'cache_hits', count(*) FILTER (WHERE cache_hit),"

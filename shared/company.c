@@ -22,11 +22,6 @@
 
 #define NAME_WORDS_MAX 5
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 /*
  * A single-line copy of s (len bytes): control characters become spaces,
  * runs of spaces collapse, ends trimmed of spaces and trailing . , ; :
@@ -494,8 +489,8 @@ static int store(int64_t org_id, int64_t job_id, const char *job_updated_at, str
 			     c->location, skills, c->source,  job_updated_at };
 	int rc;
 
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_query(
 		"company_store",
 		"INSERT INTO job_company (job_id, org_id, company, position, department, location, skills, source,"
@@ -525,8 +520,8 @@ static int load(int64_t org_id, int64_t job_id, struct company_info *out, char *
 	const char *p[2] = { org, job };
 	int rc;
 
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_query("company_load",
 		      "SELECT j.updated_at::text, c.job_id IS NOT NULL, c.source = 'edited' OR c.job_updated_at = "
 		      "j.updated_at,"

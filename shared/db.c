@@ -83,6 +83,11 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+void db_int_param(int64_t v, char out[24])
+{
+	snprintf(out, 24, "%lld", (long long)v);
+}
+
 int db_connect(void)
 {
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };

@@ -18,6 +18,9 @@
 
 struct db_result;
 
+/* Writes v as the decimal text of a statement parameter (24 bytes hold any int64_t). */
+void db_int_param(int64_t v, char out[24]);
+
 /* Connects now if not connected. Returns 0 or ST_UNAVAILABLE. */
 int db_connect(void);
 /* Closes the connection (at exit). */

@@ -14,11 +14,6 @@
 #include "status.h"
 #include "util.h"
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -121,8 +116,8 @@ static int emailtpl_load(int64_t org_id, int64_t job_id, enum template_kind kind
 	memset(out, 0, sizeof(*out));
 	if (!name)
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_query("emailtpl_get",
 		      "SELECT t.job_id IS NOT NULL, t.subject, t.body_text, t.body_html,"
 		      " to_jsonb(t.updated_at) #>> '{}'"
@@ -187,8 +182,8 @@ int emailtpl_put(int64_t org_id, int64_t job_id, enum template_kind kind, const 
 	}
 	if (emailtpl_check(t, err, errlen) < 0)
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	{
 		const char *p[6] = { org, job, name, t->subject, t->text, t->html };
 
@@ -217,8 +212,8 @@ int emailtpl_reset(int64_t org_id, int64_t job_id, enum template_kind kind)
 
 	if (!name)
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_query("emailtpl_reset",
 		      "WITH d AS (DELETE FROM email_templates WHERE org_id = $1 AND job_id = $2 AND kind = $3)"
 		      " SELECT 1 FROM jobs WHERE org_id = $1 AND id = $2",

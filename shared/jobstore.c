@@ -20,11 +20,6 @@
 	" 'rubric_source', CASE WHEN spec ? 'rubric' THEN 'given' ELSE 'derived' END, 'status', status," \
 	" 'created_at', created_at, 'updated_at', updated_at, 'closed_at', closed_at)::text"
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 /* The stored forms of a job: its canonical spec, and the rubric in force. */
 static void job_texts(struct job *job, char **spec, char **rubric, const char **version)
 {
@@ -45,8 +40,8 @@ int jobstore_create(int64_t org_id, int64_t user_id, struct job *job, int64_t *i
 	const char *version;
 	int rc;
 
-	id_text(org_id, org);
-	id_text(user_id, user);
+	db_int_param(org_id, org);
+	db_int_param(user_id, user);
 	job_texts(job, &spec, &rubric, &version);
 	{
 		const char *p[9] = { org,	   user_id ? user : NULL, job->title, job->description,
@@ -75,8 +70,8 @@ int jobstore_get_json(int64_t org_id, int64_t id, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(id, job);
+	db_int_param(org_id, org);
+	db_int_param(id, job);
 	rc = db_query("job_get", "SELECT " JOB_JSON " FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
@@ -98,8 +93,8 @@ int jobstore_load(int64_t org_id, int64_t id, struct job **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(id, job);
+	db_int_param(org_id, org);
+	db_int_param(id, job);
 	rc = db_query("job_load", "SELECT spec::text FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
@@ -121,9 +116,9 @@ int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out
 
 	*out = NULL;
 	*next_before = 0;
-	id_text(org_id, org);
-	id_text(before_id > 0 ? before_id : INT64_MAX, before);
-	id_text(limit + 1, lim);
+	db_int_param(org_id, org);
+	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
+	db_int_param(limit + 1, lim);
 	rc = db_query("job_list",
 		      "SELECT id, " JOB_JSON " FROM jobs WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", 3, p,
 		      &res);
@@ -184,8 +179,8 @@ int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, s
 	struct job *job = NULL;
 	int rc;
 
-	id_text(org_id, org);
-	id_text(id, jid);
+	db_int_param(org_id, org);
+	db_int_param(id, jid);
 	rc = db_begin();
 	if (rc < 0)
 		return rc;
@@ -245,8 +240,8 @@ int jobstore_close(int64_t org_id, int64_t id)
 	int64_t n = 0;
 	int rc;
 
-	id_text(org_id, org);
-	id_text(id, jid);
+	db_int_param(org_id, org);
+	db_int_param(id, jid);
 	rc = db_exec("job_close",
 		     "UPDATE jobs SET status = 'closed', closed_at = COALESCE(closed_at, now()), updated_at = now()"
 		     " WHERE org_id = $1 AND id = $2",
@@ -263,8 +258,8 @@ int jobstore_check_open(int64_t org_id, int64_t id)
 	const char *p[2] = { org, jid };
 	int rc;
 
-	id_text(org_id, org);
-	id_text(id, jid);
+	db_int_param(org_id, org);
+	db_int_param(id, jid);
 	rc = db_query("job_status", "SELECT status FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;

@@ -22,11 +22,6 @@
 
 static const char *const states[] = { "queued", "sending", "sent", "retrying", "failed" };
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 static char *dup_value(const struct db_result *res, int row, int col)
 {
 	const char *v = db_value(res, row, col);
@@ -109,9 +104,9 @@ int outbox_recipients(int64_t org_id, int64_t job_id, const int64_t *ids, size_t
 	*n = 0;
 	if ((ids && nids > OUTBOX_SEND_MAX) || (!ids && !category))
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
-	id_text(OUTBOX_SEND_MAX + 1, lim);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
+	db_int_param(OUTBOX_SEND_MAX + 1, lim);
 	if (ids) {
 		if (id_array(ids, nids, &arr) < 0) {
 			rc = ST_BAD_REQUEST;
@@ -180,10 +175,10 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 
 	*id = 0;
 	*created = false;
-	id_text(e->org_id, org);
-	id_text(e->job_id, job);
-	id_text(e->resume_id, resume);
-	id_text(e->priority, prio);
+	db_int_param(e->org_id, org);
+	db_int_param(e->job_id, job);
+	db_int_param(e->resume_id, resume);
+	db_int_param(e->priority, prio);
 	rc = db_query("outbox_enqueue",
 		      "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
 		      " body_html, message_id, priority) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -237,8 +232,8 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 		return ST_BAD_REQUEST;
 	if (db_in_transaction())
 		return ST_INTERNAL;
-	id_text(lease_seconds, lease);
-	id_text(max, lim);
+	db_int_param(lease_seconds, lease);
+	db_int_param(max, lim);
 	rc = db_query(
 		"outbox_claim",
 		"WITH c AS (SELECT id FROM emails WHERE state IN ('queued', 'retrying') AND next_attempt_at <= now()"
@@ -365,7 +360,7 @@ int outbox_rescue(int max_attempts, int *failed)
 
 	if (failed)
 		*failed = 0;
-	id_text(max_attempts, max);
+	db_int_param(max_attempts, max);
 	rc = db_query("outbox_rescue",
 		      "WITH r AS (SELECT id FROM emails WHERE state = 'sending' AND lease_until < now()"
 		      " ORDER BY lease_until LIMIT 1000 FOR UPDATE SKIP LOCKED)"
@@ -393,7 +388,7 @@ int outbox_suppressed(int64_t org_id, const char *addr)
 	const char *p[2] = { org, addr };
 	int rc;
 
-	id_text(org_id, org);
+	db_int_param(org_id, org);
 	rc = db_query("outbox_suppressed", "SELECT 1 FROM email_suppressions WHERE org_id = $1 AND address = lower($2)",
 		      2, p, &res);
 	if (rc < 0)
@@ -419,8 +414,8 @@ int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(id, eid);
+	db_int_param(org_id, org);
+	db_int_param(id, eid);
 	rc = db_query("outbox_get",
 		      "SELECT (" EMAIL_JSON " || CASE WHEN $3::boolean THEN jsonb_build_object('text', body_text,"
 		      " 'html', body_html) ELSE '{}'::jsonb END)::text FROM emails WHERE org_id = $1 AND id = $2",
@@ -445,10 +440,10 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
 	*next_before = 0;
 	if (state && !outbox_state_valid(state))
 		return ST_BAD_REQUEST;
-	id_text(org_id, org);
-	id_text(job_id, job);
-	id_text(before_id, before);
-	id_text(limit + 1, lim);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
+	db_int_param(before_id, before);
+	db_int_param(limit + 1, lim);
 	rc = db_query("outbox_list",
 		      "SELECT " EMAIL_JSON "::text, id FROM emails WHERE org_id = $1"
 		      " AND ($2::bigint IS NULL OR job_id = $2::bigint) AND ($3::text IS NULL OR state = $3::text)"
@@ -479,8 +474,8 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_query(
 		"outbox_stats",
 		"SELECT jsonb_build_object('job_id', j.id, 'total', count(e.id), 'states', jsonb_build_object("

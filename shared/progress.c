@@ -75,11 +75,6 @@ struct batch_row {
 	int64_t awaiting_upload;
 };
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 int64_t progress_eta_seconds(double elapsed_s, int64_t done, int64_t total)
 {
 	double eta;
@@ -149,7 +144,7 @@ static int load_failures(const char *org, const char *batch, bool rescore, cJSON
 	const char *p[3] = { org, batch, lim };
 	int rc, i;
 
-	id_text(PROGRESS_FAILURES_MAX, lim);
+	db_int_param(PROGRESS_FAILURES_MAX, lim);
 	if (rescore)
 		rc = db_query("progress_failures_rescore", FAILURES_SQL(ITEMS_RESCORE), 3, p, &res);
 	else
@@ -187,8 +182,8 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(batch_id, batch);
+	db_int_param(org_id, org);
+	db_int_param(batch_id, batch);
 	rc = load_batch(org, batch, &b);
 	if (rc < 0)
 		goto out;

@@ -13,11 +13,6 @@
 #include "status.h"
 #include "util.h"
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 /* The job's rubric version, with the job row locked until the end of the transaction. */
 static int lock_job(const char *org, const char *job, char *version, size_t size)
 {
@@ -104,8 +99,8 @@ int rescore_start(int64_t org_id, int64_t job_id, struct rescore_result *out)
 	int rc, i;
 
 	memset(out, 0, sizeof(*out));
-	id_text(org_id, org);
-	id_text(job_id, job);
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
 	rc = db_begin();
 	if (rc < 0)
 		return rc;
@@ -156,8 +151,8 @@ int rescore_changes(int64_t org_id, int64_t batch_id, cJSON **out)
 	int rc;
 
 	*out = NULL;
-	id_text(org_id, org);
-	id_text(batch_id, batch);
+	db_int_param(org_id, org);
+	db_int_param(batch_id, batch);
 	rc = db_query(
 		"rescore_changes",
 		"WITH b AS (SELECT COALESCE(shortlist_before, '{}') AS before FROM batches"

@@ -14,11 +14,6 @@
 #include "status.h"
 #include "util.h"
 
-static void id_text(int64_t v, char out[24])
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 int resultstore_begin(int64_t org_id, int64_t id, struct stored_resume *out)
 {
 	struct db_result *res = NULL;
@@ -27,8 +22,8 @@ int resultstore_begin(int64_t org_id, int64_t id, struct stored_resume *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	id_text(org_id, org);
-	id_text(id, rid);
+	db_int_param(org_id, org);
+	db_int_param(id, rid);
 	rc = db_query("resume_begin",
 		      "UPDATE resumes SET status = 'processing', updated_at = now() WHERE org_id = $1 AND id = $2"
 		      " RETURNING job_id, s3_key, content_type, size_bytes",
@@ -121,11 +116,11 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 
 	if (!m)
 		m = &none;
-	id_text(r->org_id, org);
-	id_text(r->job_id, job);
-	id_text(r->id, rid);
-	id_text(m->prompt_tokens, pt);
-	id_text(m->completion_tokens, ct);
+	db_int_param(r->org_id, org);
+	db_int_param(r->job_id, job);
+	db_int_param(r->id, rid);
+	db_int_param(m->prompt_tokens, pt);
+	db_int_param(m->completion_tokens, ct);
 	snprintf(cost, sizeof(cost), "%.6f", (double)m->cost_microusd / 1e6);
 	if (a) {
 		result = analysis_to_string(a);
@@ -188,9 +183,9 @@ int resultstore_finish(const struct queue_task *task, const struct stored_resume
 	rc = queue_still_owned(task);
 	if (rc < 0)
 		goto out;
-	id_text(r->org_id, org);
-	id_text(r->id, rid);
-	id_text(ex ? ex->page_count : 0, pages);
+	db_int_param(r->org_id, org);
+	db_int_param(r->id, rid);
+	db_int_param(ex ? ex->page_count : 0, pages);
 	flags = flags_json(ex, a);
 	if (ex)
 		contact = contact_json(&ex->contact);
@@ -229,8 +224,8 @@ int resultstore_mark_failed(int64_t org_id, int64_t resume_id, const char *reaso
 	const char *p[3] = { org, rid, reason };
 	int rc;
 
-	id_text(org_id, org);
-	id_text(resume_id, rid);
+	db_int_param(org_id, org);
+	db_int_param(resume_id, rid);
 	rc = db_begin();
 	if (rc < 0)
 		return rc;
