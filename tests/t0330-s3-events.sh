@@ -52,15 +52,12 @@ expect_status 200 "the secret as a header"
 # An empty configured secret refuses every event: the handler run directly with that setting.
 if command -v cgi-fcgi >/dev/null; then
 	sock="$T_TMP/storage.sock"
-	SHORTLIST_S3_EVENT_SECRET= "$ROOT/tests/tools/run_handler.py" "$sock" "$T_TMP/storage.pid" "$BIN/storage" 2>"$T_TMP/storage.log" &
-	runner=$!
-	eventually 10 test -S "$sock"
+	SHORTLIST_S3_EVENT_SECRET= start_handler "$sock" "$BIN/storage" 2>"$T_TMP/storage.log"
 	out=$(printf '%s' "$TEST_EVENT" | REQUEST_METHOD=POST REQUEST_URI=/api/v1/s3/events CONTENT_TYPE=application/json \
 		CONTENT_LENGTH=${#TEST_EVENT} HTTP_X_SHORTLIST_EVENT_SECRET=anything cgi-fcgi -bind -connect "$sock")
 	check "no secret configured: 503" grep -q "^Status: 503" <<<"$out"
 	check "saying it is not configured" grep -q "not configured" <<<"$out"
-	kill -TERM "$(cat "$T_TMP/storage.pid")"
-	wait $runner
+	stop_handler
 else
 	echo "skip: cgi-fcgi is not installed (the not-configured case)"
 fi

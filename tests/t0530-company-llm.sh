@@ -14,8 +14,7 @@ new_job() {
 # The emails handler run directly, configured for the fake provider.
 sock="$T_TMP/emails.sock"
 SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
-	"$ROOT/tests/tools/run_handler.py" "$sock" "$T_TMP/emails.pid" "$BIN/emails" 2>"$T_TMP/emails.log" &
-eventually 10 test -S "$sock" || not_ok "the emails handler did not start"
+	start_handler "$sock" "$BIN/emails" 2>"$T_TMP/emails.log"
 company() { # JOB: prints the company JSON
 	FCGI_PRINT_BODY=1 "$ROOT/tests/tools/fcgi_request.py" "$sock" 1 GET "/api/v1/jobs/$1/company" "HTTP_AUTHORIZATION=Bearer $KEY"
 }
@@ -54,5 +53,4 @@ curl -s -o /dev/null -H "Content-Type: application/json" --data '{"next":["500",
 template "$J2" reject >"$T_TMP/t2.json"
 check "a failing provider leaves the built-in default" test "$(jq -r .is_default "$T_TMP/t2.json")" = true
 check "and stores nothing" test "$(sql "SELECT count(*) FROM email_templates WHERE job_id = $J2")" = 0
-kill -TERM "$(cat "$T_TMP/emails.pid")"
-wait
+stop_handler

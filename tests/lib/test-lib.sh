@@ -16,6 +16,8 @@ trap 't_finish' EXIT
 
 t_finish() {
 	local rc=$?
+	# A handler this test started and did not stop must not outlive it.
+	[[ -n ${HANDLER_PID:-} ]] && kill -KILL "$HANDLER_PID" 2>/dev/null
 	rm -rf "$T_TMP"
 	if ((rc == 77)); then
 		exit 77
@@ -98,4 +100,40 @@ eventually() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# Starts a FastCGI handler directly, as lighttpd would (a listening unix
+# socket as its standard input), and waits until it has been started. The
+# environment passes through, so a setting can be given for this one process:
+#   SHORTLIST_X=y start_handler SOCKET COMMAND [ARGS...] 2>LOG
+# Sets HANDLER_PID (the handler, or its wrapper such as valgrind). When it does
+# not start, the test fails and ends there rather than waiting on nothing.
+start_handler() {
+	local sock=$1
+	shift
+	rm -f "$sock.pid"
+	"$ROOT/tests/tools/run_handler.py" "$sock" "$sock.pid" "$@" &
+	HANDLER_RUNNER=$!
+	if ! eventually 20 test -s "$sock.pid"; then
+		not_ok "the handler ($*) did not start"
+		kill "$HANDLER_RUNNER" 2>/dev/null
+		exit 1
+	fi
+	HANDLER_PID=$(cat "$sock.pid")
+}
+
+# Stops the handler start_handler started: SIGTERM, then up to 120 s to exit
+# (valgrind's leak check takes a while), then SIGKILL. Returns its exit status.
+stop_handler() {
+	local i rc
+	kill -TERM "$HANDLER_PID" 2>/dev/null
+	for ((i = 0; i < 1200; i++)); do
+		kill -0 "$HANDLER_RUNNER" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$HANDLER_PID" 2>/dev/null
+	wait "$HANDLER_RUNNER"
+	rc=$?
+	HANDLER_PID=
+	return $rc
 }

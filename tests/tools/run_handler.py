@@ -4,6 +4,8 @@ as its standard input — optionally under a wrapper such as valgrind.
 
 usage: run_handler.py SOCKET PIDFILE COMMAND [ARGS...]
 Runs in the foreground until the handler exits; prints nothing itself.
+PIDFILE appears, complete, only once the handler has been started: wait for
+it, not for SOCKET (which exists a moment earlier).
 """
 import os
 import socket
@@ -22,8 +24,10 @@ def main():
         os.dup2(s.fileno(), 0)
         os.execvp(argv[0], argv)
     s.close()
-    with open(pidfile, "w") as fh:
+    # Written whole then renamed, so a reader never sees an empty or partial file.
+    with open(pidfile + ".tmp", "w") as fh:
         fh.write(str(pid))
+    os.rename(pidfile + ".tmp", pidfile)
     _, status = os.waitpid(pid, 0)
     sys.exit(os.waitstatus_to_exitcode(status))
 
