@@ -96,6 +96,10 @@ write_config() {
 	local base_url=${SHORTLIST_OPENAI_BASE_URL:-http://127.0.0.1:$SHORTLIST_LLM_PORT/v1}
 	local api_key=${SHORTLIST_OPENAI_API_KEY-}
 	local event_secret=${SHORTLIST_S3_EVENT_SECRET:-}
+	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
+	local api_rate=1200
+	[[ $INSTANCE == bench ]] && api_rate=100000000
+	api_rate=${SHORTLIST_API_RATE_PER_MINUTE:-$api_rate}
 	if [[ -z $event_secret ]]; then
 		if [[ -f $VAR/s3-event-secret ]]; then
 			event_secret=$(cat "$VAR/s3-event-secret")
@@ -125,6 +129,7 @@ SHORTLIST_S3_ACCESS_KEY='S3RVER'
 SHORTLIST_S3_SECRET_KEY='S3RVER'
 SHORTLIST_S3_PATH_STYLE='true'
 SHORTLIST_S3_EVENT_SECRET='$event_secret'
+SHORTLIST_API_RATE_PER_MINUTE='$api_rate'
 SHORTLIST_SMTP_URL='smtp://127.0.0.1:$SHORTLIST_SMTP_PORT'
 SHORTLIST_LLM_PROVIDER='$provider'
 SHORTLIST_OPENAI_BASE_URL='$base_url'

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apilimit.h"
 #include "cache.h"
 #include "config.h"
 #include "db.h"
@@ -164,6 +165,8 @@ void app_dispatch(const struct app *app, struct req *r)
 		rc = app->authenticate ? app->authenticate(r)
 				       : resp_fail(r, ST_UNAUTHORIZED, "this route needs an API key");
 		if (rc < 0)
+			goto fail;
+		if (!(found->flags & ROUTE_UNMETERED) && (rc = apilimit_check(r)) < 0)
 			goto fail;
 	}
 	rc = found->fn(r);

@@ -11,6 +11,7 @@ enum route_flags {
 	ROUTE_PUBLIC = 0,
 	ROUTE_AUTH = 1 << 0,	    /* caller must authenticate (app.authenticate) */
 	ROUTE_STREAM_BODY = 1 << 1, /* the handler reads the body itself; no JSON body limit applies */
+	ROUTE_UNMETERED = 1 << 2,   /* an authenticated request not counted against the key's rate limit (apilimit) */
 };
 
 /*

@@ -77,7 +77,8 @@ static void safe_key(const char *key, char *out, size_t outlen)
 	}
 }
 
-int cache_get(const char *key, struct buf *out)
+/* Gets a value into out: 1 hit, 0 miss, -1 when memcached cannot answer. */
+static int get_value(const char *key, struct buf *out)
 {
 	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1];
@@ -87,17 +88,22 @@ int cache_get(const char *key, struct buf *out)
 	char *v;
 
 	if (!mc)
-		return 0;
+		return -1;
 	safe_key(key, k, sizeof(k));
 	v = memcached_get(mc, k, strlen(k), &len, &flags, &rc);
 	if (!v)
-		return 0;
+		return rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS ? 0 : -1;
 	if (buf_append(out, v, len) < 0) {
 		free(v);
 		return 0;
 	}
 	free(v);
 	return 1;
+}
+
+int cache_get(const char *key, struct buf *out)
+{
+	return get_value(key, out) == 1 ? 1 : 0;
 }
 
 static uint32_t clamp_ttl(uint32_t ttl)
@@ -181,6 +187,20 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 	return -1;
 }
 
+int cache_decr(const char *key, uint64_t delta)
+{
+	memcached_st *mc = get_client();
+	char k[KEY_MAX + 1];
+	uint64_t v = 0;
+	memcached_return_t rc;
+
+	if (!mc)
+		return -1;
+	safe_key(key, k, sizeof(k));
+	rc = memcached_decrement(mc, k, strlen(k), (uint32_t)delta, &v);
+	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
+}
+
 int cache_counter(const char *key, uint64_t *value)
 {
 	struct buf b = BUF_INIT(32);
@@ -188,7 +208,7 @@ int cache_counter(const char *key, uint64_t *value)
 	int rc;
 
 	*value = 0;
-	rc = cache_get(key, &b);
+	rc = get_value(key, &b);
 	if (rc == 1 && b.ptr) {
 		char *end = b.ptr + b.len;
 

@@ -16,7 +16,7 @@
  * are hashed into a safe form by the functions below.
  */
 
-/* Gets a value into out (appended; bounded by out's max). Returns 1 hit, 0 miss (or down), negative on a bad key. */
+/* Gets a value into out (appended; bounded by out's max). Returns 1 hit, or 0 miss (memcached down included). */
 int cache_get(const char *key, struct buf *out);
 /* Stores a value for ttl seconds (0: no expiry; at most 30 days). Returns 0, or -1 when not stored. */
 int cache_set(const char *key, const void *value, size_t len, uint32_t ttl);
@@ -29,6 +29,8 @@ int cache_delete(const char *key);
  * Returns 0 or -1 when memcached is unavailable.
  */
 int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value);
+/* Subtracts delta from an existing counter (memcached stops at 0; a missing one stays missing). Returns 0 or -1. */
+int cache_decr(const char *key, uint64_t delta);
 /* Reads a counter; 0 when missing. Returns 0 or -1 when unavailable. */
 int cache_counter(const char *key, uint64_t *value);
 

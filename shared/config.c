@@ -146,6 +146,7 @@ static int validate_all(char *err, size_t errlen)
 {
 	static const char *const levels[] = { "debug", "info", "warn", "error" };
 	static const char *const providers[] = { "", "local", "openai" };
+	static const char *const policies[] = { "allow", "refuse" };
 
 	if (!one_of(loaded.log_level, levels, ARRAY_SIZE(levels))) {
 		snprintf(err, errlen, "SHORTLIST_LOG_LEVEL: '%s' is not one of debug, info, warn, error",
@@ -154,6 +155,11 @@ static int validate_all(char *err, size_t errlen)
 	}
 	if (!one_of(loaded.llm_provider, providers, ARRAY_SIZE(providers))) {
 		snprintf(err, errlen, "SHORTLIST_LLM_PROVIDER: '%s' is not local or openai", loaded.llm_provider);
+		return -1;
+	}
+	if (!one_of(loaded.api_rate_when_cache_down, policies, ARRAY_SIZE(policies))) {
+		snprintf(err, errlen, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN: '%s' is not allow or refuse",
+			 loaded.api_rate_when_cache_down);
 		return -1;
 	}
 	if (strcmp(loaded.llm_provider, "openai") == 0 && !*loaded.openai_api_key) {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "json.h"
@@ -20,6 +21,21 @@ void resp_header(struct req *r, const char *name, const char *value)
 	if (!header_safe(name) || !header_safe(value))
 		return;
 	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+bool resp_has_header(const struct req *r, const char *name)
+{
+	size_t n = strlen(name);
+	const char *line = r->headers.ptr, *end = line ? line + r->headers.len : NULL;
+
+	while (line && line < end) {
+		const char *next = memchr(line, '\n', (size_t)(end - line));
+
+		if ((size_t)(end - line) > n && line[n] == ':' && strncasecmp(line, name, n) == 0)
+			return true;
+		line = next ? next + 1 : NULL;
+	}
+	return false;
 }
 
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...)
@@ -108,6 +124,6 @@ void resp_problem(struct req *r, int code, const char *detail)
 	resp_raw(r, http, "application/problem+json", text, strlen(text));
 	free(text);
 	cJSON_Delete(p);
-	if (http == 503 || http == 429)
+	if ((http == 503 || http == 429) && !resp_has_header(r, "Retry-After"))
 		resp_header(r, "Retry-After", "5");
 }

@@ -3,11 +3,14 @@
 #define SHORTLIST_RESP_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 
 #include "req.h"
 
 /* Adds a response header; name and value must not contain CR or LF (they are dropped if they do). */
 void resp_header(struct req *r, const char *name, const char *value);
+/* Whether a response header of that name (any case) has been added. */
+bool resp_has_header(const struct req *r, const char *name);
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Sets status and an application/json body from item (not freed). Returns 0. */

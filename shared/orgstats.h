@@ -1,0 +1,17 @@
+/* orgstats: an organisation's totals at a glance — jobs, resumes, candidates, queue, emails, LLM usage. */
+#ifndef SHORTLIST_ORGSTATS_H
+#define SHORTLIST_ORGSTATS_H
+
+#include <cJSON.h>
+#include <stdint.h>
+
+/*
+ * Builds the totals of one organisation in one statement (a consistent
+ * snapshot): jobs by status, resumes by status, current candidates by
+ * category, tasks by state, emails by state, and the LLM usage of all its
+ * analyses (calls, cache hits, tokens, cost). Every known state is present,
+ * zero when none. Returns 0 with *out set (caller frees), or a status code.
+ */
+int orgstats_json(int64_t org_id, cJSON **out);
+
+#endif
