@@ -52,4 +52,27 @@ problem 400 "limit over 100"
 http GET "/api/v1/jobs?cursor=%zz" "${AUTH[@]}"
 problem 400 "malformed percent-encoding"
 
+# Errors lighttpd answers itself, before any handler: problem+json too (without a request id).
+server_problem() { # STATUS DESCRIPTION
+	expect_status "$1" "$2"
+	check "$2: problem+json" test "$(header Content-Type)" = "application/problem+json"
+	expect_json .status "$1" "$2: problem has the status"
+	check "$2: problem has a title and a detail" test -n "$(json .title)" -a -n "$(json .detail)"
+}
+http POST "/api/v1/jobs/1/close" "${AUTH[@]}"
+server_problem 411 "a POST without Content-Length"
+check "411 says to send Content-Length: 0" grep -q "Content-Length: 0" <<<"$(json .detail)"
+head -c $((3 * 1024 * 1024)) /dev/zero >"$T_TMP/huge.json"
+http POST /api/v1/jobs "${AUTH[@]}" "${JSON[@]}" --data-binary @"$T_TMP/huge.json"
+server_problem 413 "a body over the server's request size"
+http GET /no-such-page.html
+server_problem 404 "an unknown static path"
+# A header line without a colon, sent raw.
+timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"; printf "GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n" >&3; cat <&3' \
+	_ "$SHORTLIST_HTTP_PORT" | tr -d '\r' >"$T_TMP/raw"
+STATUS=$(head -n 1 "$T_TMP/raw" | cut -d' ' -f2)
+sed -n '2,/^$/p' "$T_TMP/raw" >"$T_TMP/headers"
+sed '1,/^$/d' "$T_TMP/raw" >"$T_TMP/body"
+server_problem 400 "a malformed header line"
+
 check "no handler process died" test "$(pgrep -f "$BIN/jobs" | sort | tr '\n' ' ')" = "$pids_before"
