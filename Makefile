@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS := fcgi libcjson libmemcached libpq poppler-glib libcurl libcrypto libzip libxml-2.0
+PKGS := fcgi libcjson libmemcached libpq poppler-glib libcurl libcrypto libzip libxml-2.0 libsodium
 BUILD ?= build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)

@@ -1,10 +1,9 @@
-/* candidates: batch progress, ranked candidates, candidate detail, rescoring, statistics, rate-limit budget and dead letters. */
+/* candidates: batch progress, ranked candidates, candidate detail, rescoring, cache statistics and dead letters. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "apilimit.h"
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
@@ -13,7 +12,6 @@
 #include "db.h"
 #include "llm_cache.h"
 #include "log.h"
-#include "orgstats.h"
 #include "page.h"
 #include "progress.h"
 #include "queue.h"
@@ -192,38 +190,6 @@ static int cache_stats(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-static int org_stats(struct req *r)
-{
-	cJSON *out = NULL;
-	int rc = orgstats_json(r->org_id, &out);
-
-	if (rc < 0)
-		return resp_fail_store(r, rc, "organisation", r->org_id);
-	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
-	resp_header(r, "Cache-Control", "no-store");
-	return resp_json_take(r, 200, out);
-}
-
-/* The caller's own rate-limit budget; reading it is not counted against it. */
-static int rate_limit(struct req *r)
-{
-	struct apilimit_state st;
-	cJSON *out = cJSON_CreateObject();
-	bool counting = apilimit_peek(r->key_id, &st) == 0;
-
-	cJSON_AddNumberToObject(out, "limit_per_minute", (double)config()->api_rate_per_minute);
-	cJSON_AddNumberToObject(out, "window_seconds", APILIMIT_WINDOW_SECONDS);
-	cJSON_AddBoolToObject(out, "counting", counting);
-	cJSON_AddStringToObject(out, "when_cache_down", config()->api_rate_when_cache_down);
-	if (counting && config()->api_rate_per_minute > 0) {
-		cJSON_AddNumberToObject(out, "used", (double)st.used);
-		cJSON_AddNumberToObject(out, "remaining", (double)(st.used >= st.limit ? 0 : st.limit - st.used));
-		cJSON_AddNumberToObject(out, "reset_seconds", (double)st.reset_s);
-	}
-	resp_header(r, "Cache-Control", "no-store");
-	return resp_json_take(r, 200, out);
-}
-
 static cJSON *dead_json(const struct queue_dead *d)
 {
 	cJSON *o = cJSON_CreateObject(), *payload = cJSON_Parse(d->payload ? d->payload : "{}");
@@ -294,8 +260,6 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs/{id}/rescore", rescore_post, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", rescore_get, ROUTE_AUTH },
 	{ "GET", "/api/v1/cache/stats", cache_stats, ROUTE_AUTH },
-	{ "GET", "/api/v1/stats", org_stats, ROUTE_AUTH },
-	{ "GET", "/api/v1/rate-limit", rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
 	{ "GET", "/api/v1/tasks/dead", tasks_dead, ROUTE_AUTH },
 	{ "POST", "/api/v1/tasks/{id}/retry", task_retry, ROUTE_AUTH },
 };
@@ -307,7 +271,7 @@ static void release(void)
 
 int main(int argc, char **argv)
 {
-	static const struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_bearer, NULL, release };
+	static const struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
 
 	(void)argc;
 	return app_main(&app, argv);

@@ -657,7 +657,7 @@ static const struct route routes[] = {
 
 int main(int argc, char **argv)
 {
-	static const struct app app = { "emails", routes, ARRAY_SIZE(routes), auth_bearer, NULL, NULL };
+	static const struct app app = { "emails", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

@@ -8,6 +8,8 @@
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "password.h"
+#include "session.h"
 #include "status.h"
 #include "util.h"
 
@@ -20,8 +22,12 @@ static const char usage_text[] =
 	"commands:\n"
 	"  migrate [--dir DIR]                          apply database migrations (default infra/db/migrations)\n"
 	"  org create NAME                              create an organisation\n"
-	"  user create --org NAME [--name N] [--admin] EMAIL\n"
-	"                                               create a user in an organisation\n"
+	"  user create --org NAME [--name N] [--admin] [--password-stdin] EMAIL\n"
+	"                                               create a user in an organisation; with\n"
+	"                                               --password-stdin, one who can sign in to the web\n"
+	"                                               app with the password on standard input's first line\n"
+	"  user password --org NAME EMAIL               set a user's password (standard input's first\n"
+	"                                               line) and sign out the user's sessions\n"
 	"  key create --org NAME [--user EMAIL] [--name LABEL]\n"
 	"                                               create an API key and print it (shown once)\n"
 	"  config [--markdown]                          print the effective configuration, secrets masked\n"
@@ -58,7 +64,7 @@ static int exit_for(int rc)
 /* Parses --flag VALUE pairs and plain arguments from argv[from..]. */
 struct opts {
 	const char *org, *user, *name, *dir;
-	bool admin, markdown;
+	bool admin, markdown, password_stdin;
 	const char *positional[4];
 	int npositional;
 };
@@ -83,6 +89,8 @@ static int parse_opts(int argc, char **argv, int from, struct opts *o)
 			o->admin = true;
 		else if (strcmp(argv[i], "--markdown") == 0)
 			o->markdown = true;
+		else if (strcmp(argv[i], "--password-stdin") == 0)
+			o->password_stdin = true;
 		else if (strncmp(argv[i], "--", 2) == 0)
 			return -1;
 		else if (o->npositional < (int)ARRAY_SIZE(o->positional))
@@ -143,11 +151,45 @@ static int cmd_org_create(const struct opts *o)
 	return 0;
 }
 
+/*
+ * Reads a password from standard input's first line (its line ending
+ * dropped), checks it may be used and hashes it into hash. Returns 0 or an
+ * exit code (the reason printed).
+ */
+static int read_password(char hash[PASSWORD_HASH_MAX])
+{
+	char line[PASSWORD_MAX_BYTES + 3], err[200];
+	size_t n;
+	int rc = 0;
+
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "error: no password on standard input\n");
+		return EXIT_DATA;
+	}
+	n = strlen(line);
+	if (n && line[n - 1] != '\n' && !feof(stdin)) {
+		fprintf(stderr, "error: a password has at most %d bytes\n", PASSWORD_MAX_BYTES);
+		rc = EXIT_DATA;
+	}
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (rc == 0 && !password_acceptable(line, err, sizeof(err))) {
+		fprintf(stderr, "error: %s\n", err);
+		rc = EXIT_DATA;
+	}
+	if (rc == 0 && password_hash(line, hash) < 0) {
+		fprintf(stderr, "error: cannot hash the password (out of memory?)\n");
+		rc = EXIT_INTERNAL;
+	}
+	explicit_bzero(line, sizeof(line));
+	return rc;
+}
+
 static int cmd_user_create(const struct opts *o)
 {
 	struct db_result *res = NULL;
-	const char *params[4];
-	char org_id[24];
+	const char *params[5];
+	char org_id[24], hash[PASSWORD_HASH_MAX];
 	int rc;
 
 	if (!o->org || o->npositional != 1)
@@ -157,16 +199,61 @@ static int cmd_user_create(const struct opts *o)
 	rc = find_org(o->org, org_id);
 	if (rc)
 		return rc;
+	if (o->password_stdin && (rc = read_password(hash)) != 0)
+		return rc;
 	params[0] = org_id;
 	params[1] = o->positional[0];
 	params[2] = o->name ? o->name : "";
 	params[3] = o->admin ? "admin" : "recruiter";
-	rc = db_query(NULL, "INSERT INTO users (org_id, email, name, role) VALUES ($1, $2, $3, $4) RETURNING id", 4,
-		      params, &res);
+	params[4] = o->password_stdin ? hash : NULL;
+	rc = db_query(
+		NULL,
+		"INSERT INTO users (org_id, email, name, role, password_hash, password_changed_at)"
+		" VALUES ($1, $2, $3, $4, $5::text, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END) RETURNING id",
+		5, params, &res);
 	if (rc < 0)
 		return exit_for(rc);
 	printf("user %s created in %s (id %s)\n", o->positional[0], o->org, db_value(res, 0, 0));
 	db_result_free(res);
+	return 0;
+}
+
+static int cmd_user_password(const struct opts *o)
+{
+	struct db_result *res = NULL;
+	const char *params[3];
+	char org_id[24], hash[PASSWORD_HASH_MAX];
+	int64_t user_id;
+	int rc;
+
+	if (!o->org || o->npositional != 1)
+		return usage("user password needs --org NAME and one EMAIL");
+	rc = find_org(o->org, org_id);
+	if (rc)
+		return rc;
+	rc = read_password(hash);
+	if (rc)
+		return rc;
+	params[0] = org_id;
+	params[1] = o->positional[0];
+	params[2] = hash;
+	rc = db_query(NULL,
+		      "UPDATE users SET password_hash = $3, password_changed_at = now()"
+		      " WHERE org_id = $1 AND lower(email) = lower($2) RETURNING id",
+		      3, params, &res);
+	if (rc < 0)
+		return exit_for(rc);
+	if (db_rows(res) != 1) {
+		db_result_free(res);
+		fprintf(stderr, "error: no user '%s' in '%s'\n", o->positional[0], o->org);
+		return EXIT_DATA;
+	}
+	user_id = db_int(res, 0, 0, 0);
+	db_result_free(res);
+	rc = session_revoke_user(user_id);
+	if (rc < 0)
+		return exit_for(rc);
+	printf("password of %s in %s set; the user's sessions are signed out\n", o->positional[0], o->org);
 	return 0;
 }
 
@@ -260,6 +347,8 @@ int main(int argc, char **argv)
 			rc = cmd_user_create(&o);
 		else
 			rc = cmd_key_create(&o);
+	} else if (argc >= 3 && strcmp(argv[1], "user") == 0 && strcmp(argv[2], "password") == 0) {
+		rc = parse_opts(argc, argv, 3, &o) < 0 ? usage("unknown or incomplete option") : cmd_user_password(&o);
 	} else {
 		rc = usage("unknown command");
 	}

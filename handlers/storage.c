@@ -459,7 +459,7 @@ static void release(void)
 
 int main(int argc, char **argv)
 {
-	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_bearer, NULL, release };
+	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
 
 	(void)argc;
 	return app_main(&app, argv);

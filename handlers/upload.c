@@ -88,7 +88,7 @@ static void release(void)
 
 int main(int argc, char **argv)
 {
-	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_bearer, NULL, release };
+	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
 
 	(void)argc;
 	return app_main(&app, argv);

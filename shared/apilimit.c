@@ -1,4 +1,4 @@
-/* apilimit: per-API-key request rate limits, counted in memcached so that every handler process and host shares them. */
+/* apilimit: request rate limits per API key (or per user for web sessions), counted in memcached so every process and host shares them. */
 #include "apilimit.h"
 
 #include <math.h>
@@ -73,20 +73,32 @@ void apilimit_decide(int64_t limit, uint64_t previous, uint64_t current, int64_t
 	st->retry_after_s = ceil_seconds(wait_ms(limit, previous, current > 0 ? current - 1 : 0, elapsed_ms));
 }
 
-static void counter_key(int64_t key_id, int64_t window, char *out, size_t outlen)
+/* Whose budget a request spends: its API key's, or for a web session its user's. false: nobody's. */
+static bool principal(const struct req *r, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "apirl:%lld:%lld", (long long)key_id, (long long)window);
+	if (r->key_id > 0)
+		snprintf(out, outlen, "k%lld", (long long)r->key_id);
+	else if (r->session_id > 0 && r->user_id > 0)
+		snprintf(out, outlen, "u%lld", (long long)r->user_id);
+	else
+		return false;
+	return true;
+}
+
+static void counter_key(const char *who, int64_t window, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "apirl:%s:%lld", who, (long long)window);
 }
 
 /* Reads the previous window's count and, when count is set, adds this request to the current one. */
-static int read_counts(int64_t key_id, bool count, struct apilimit_state *st)
+static int read_counts(const char *who, bool count, struct apilimit_state *st)
 {
 	int64_t now = wall_ms(), window = now / WINDOW_MS;
 	char prev_key[64], cur_key[64];
 	uint64_t previous = 0, current = 0;
 
-	counter_key(key_id, window - 1, prev_key, sizeof(prev_key));
-	counter_key(key_id, window, cur_key, sizeof(cur_key));
+	counter_key(who, window - 1, prev_key, sizeof(prev_key));
+	counter_key(who, window, cur_key, sizeof(cur_key));
 	if (count) {
 		if (cache_incr(cur_key, 1, COUNTER_TTL, &current) < 0)
 			return -1;
@@ -101,11 +113,15 @@ static int read_counts(int64_t key_id, bool count, struct apilimit_state *st)
 	return 0;
 }
 
-int apilimit_peek(int64_t key_id, struct apilimit_state *st)
+int apilimit_peek(const struct req *r, struct apilimit_state *st)
 {
+	char who[32];
+
 	memset(st, 0, sizeof(*st));
 	st->limit = config()->api_rate_per_minute;
-	return read_counts(key_id, false, st);
+	if (!principal(r, who, sizeof(who)))
+		return -1;
+	return read_counts(who, false, st);
 }
 
 static void warn_uncounted(void)
@@ -124,10 +140,11 @@ int apilimit_check(struct req *r)
 {
 	struct apilimit_state st;
 	int64_t limit = config()->api_rate_per_minute;
+	char who[32];
 
-	if (limit <= 0 || r->key_id <= 0)
+	if (limit <= 0 || !principal(r, who, sizeof(who)))
 		return 0;
-	if (read_counts(r->key_id, true, &st) < 0) {
+	if (read_counts(who, true, &st) < 0) {
 		warn_uncounted();
 		if (strcmp(config()->api_rate_when_cache_down, "refuse") == 0)
 			return resp_fail(r, ST_UNAVAILABLE,
@@ -142,9 +159,9 @@ int apilimit_check(struct req *r)
 	if (st.allowed)
 		return 0;
 	resp_headerf(r, "Retry-After", "%lld", (long long)st.retry_after_s);
-	log_info("apilimit: key %lld over %lld requests per minute; retry after %lld s", (long long)r->key_id,
-		 (long long)limit, (long long)st.retry_after_s);
+	log_info("apilimit: %s over %lld requests per minute; retry after %lld s", who, (long long)limit,
+		 (long long)st.retry_after_s);
 	return resp_fail(r, ST_TOO_MANY_REQUESTS,
-			 "this API key is over its limit of %lld requests per minute; retry after %lld seconds",
-			 (long long)limit, (long long)st.retry_after_s);
+			 "this %s is over its limit of %lld requests per minute; retry after %lld seconds",
+			 r->key_id > 0 ? "API key" : "user", (long long)limit, (long long)st.retry_after_s);
 }

@@ -1,4 +1,4 @@
-/* apilimit: per-API-key request rate limits, counted in memcached so that every handler process and host shares them. */
+/* apilimit: request rate limits per API key (or per user for web sessions), counted in memcached so every process and host shares them. */
 #ifndef SHORTLIST_APILIMIT_H
 #define SHORTLIST_APILIMIT_H
 
@@ -35,16 +35,17 @@ struct apilimit_state {
 void apilimit_decide(int64_t limit, uint64_t previous, uint64_t current, int64_t elapsed_ms, struct apilimit_state *st);
 
 /*
- * Counts one request for r->key_id and decides. Sets RateLimit-Limit,
+ * Counts one request against the budget of r's API key (r->key_id) or,
+ * for a web session, of its user, and decides. Sets RateLimit-Limit,
  * RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy on the response
  * when it could count. Returns 0 to go on; ST_TOO_MANY_REQUESTS with the
  * detail and an exact Retry-After; or, when memcached cannot count and
- * SHORTLIST_API_RATE_WHEN_CACHE_DOWN is "refuse", ST_UNAVAILABLE. A request
- * without a key (key_id 0) or a limit of 0 is not limited.
+ * SHORTLIST_API_RATE_WHEN_CACHE_DOWN is "refuse", ST_UNAVAILABLE. An
+ * unauthenticated request or a limit of 0 is not limited.
  */
 int apilimit_check(struct req *r);
 
-/* Reads a key's usage now without counting a request. Returns 0, or -1 when memcached cannot be read. */
-int apilimit_peek(int64_t key_id, struct apilimit_state *st);
+/* Reads the caller's usage now without counting a request. Returns 0, or -1 when memcached cannot be read. */
+int apilimit_peek(const struct req *r, struct apilimit_state *st);
 
 #endif

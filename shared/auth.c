@@ -1,4 +1,4 @@
-/* auth: resolving "Authorization: Bearer <API key>" to an organisation and user. */
+/* auth: who is calling — an API key ("Authorization: Bearer") or a web session cookie — resolved to an organisation and user. */
 #include "auth.h"
 
 #include <stdio.h>
@@ -7,19 +7,43 @@
 #include "apikey.h"
 #include "db.h"
 #include "resp.h"
+#include "session.h"
 #include "status.h"
 #include "util.h"
 
-int auth_bearer(struct req *r)
+static bool changes_something(const struct req *r)
 {
-	const char *h = req_header(r, "HTTP_AUTHORIZATION");
+	return strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0 ||
+	       strcmp(r->method, "DELETE") == 0;
+}
+
+static int auth_session(struct req *r, const char *token)
+{
+	struct session_who who;
+	const char *csrf = req_header(r, "HTTP_X_REQUESTED_WITH");
+	int rc = session_resolve(token, &who);
+
+	if (rc == ST_UNAVAILABLE)
+		return resp_fail(r, rc, "cannot check the session now; try again");
+	if (rc < 0)
+		return resp_fail(r, ST_UNAUTHORIZED, "invalid or expired session: sign in again");
+	if (changes_something(r) && !(csrf && strcmp(csrf, AUTH_CSRF_VALUE) == 0))
+		return resp_fail(r, ST_FORBIDDEN,
+				 "a change made with the session cookie must carry the header " AUTH_CSRF_HEADER
+				 ": " AUTH_CSRF_VALUE);
+	r->org_id = who.org_id;
+	r->user_id = who.user_id;
+	r->session_id = who.session_id;
+	return 0;
+}
+
+static int auth_bearer(struct req *r, const char *h)
+{
 	struct db_result *res = NULL;
 	char hash[65];
 	const char *params[1] = { hash };
 	int rc;
 
-	if (!h || !*h)
-		return resp_fail(r, ST_UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>");
 	if (!str_has_prefix(h, "Bearer "))
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid Authorization header: expected Bearer <key>");
 	h += 7;
@@ -52,4 +76,18 @@ int auth_bearer(struct req *r)
 	}
 	db_result_free(res);
 	return 0;
+}
+
+int auth_request(struct req *r)
+{
+	const char *h = req_header(r, "HTTP_AUTHORIZATION");
+	char token[SESSION_TOKEN_LEN + 1];
+
+	if (h && *h)
+		return auth_bearer(r, h);
+	if (session_cookie(r, token))
+		return auth_session(r, token);
+	if (req_header(r, "HTTP_COOKIE") && strstr(req_header(r, "HTTP_COOKIE"), SESSION_COOKIE "="))
+		return resp_fail(r, ST_UNAUTHORIZED, "invalid or expired session: sign in again");
+	return resp_fail(r, ST_UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>, or sign in");
 }

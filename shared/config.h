@@ -40,6 +40,9 @@
 	X(INT, api_rate_per_minute, "SHORTLIST_API_RATE_PER_MINUTE", "1200", 0, 100000000, false, "API requests per minute per API key (0: no limit)") \
 	X(STR, api_rate_when_cache_down, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN", "allow", 0, 0, false,                                        \
 	  "allow or refuse requests when memcached cannot count them")                                                                     \
+	X(INT, session_ttl, "SHORTLIST_SESSION_TTL", "43200", 300, 2592000, false, "lifetime of a web sign-in session in seconds")          \
+	X(INT, login_max_failures, "SHORTLIST_LOGIN_MAX_FAILURES", "10", 1, 100000, false,                                                  \
+	  "failed sign-ins per email per 15 minutes before further ones are refused")                                                      \
 	X(INT, max_json_depth, "SHORTLIST_MAX_JSON_DEPTH", "32", 2, 1000, false, "deepest nesting accepted in a JSON body")                  \
 	X(INT, upload_max_file_bytes, "SHORTLIST_UPLOAD_MAX_FILE_BYTES", "20971520", 1, 5368709120LL, false, "largest resume file")       \
 	X(INT, upload_max_files, "SHORTLIST_UPLOAD_MAX_FILES", "500", 1, 100000, false, "most files in one upload request")                  \

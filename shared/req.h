@@ -43,7 +43,8 @@ struct req {
 	/* Identity of an authenticated caller (ROUTE_AUTH routes). */
 	int64_t org_id;
 	int64_t user_id;
-	int64_t key_id;
+	int64_t key_id;	    /* the API key used, or 0 */
+	int64_t session_id; /* the web session used (its cookie), or 0 */
 
 	/* The response under construction. */
 	int status;

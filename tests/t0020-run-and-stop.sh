@@ -18,7 +18,7 @@ trap '"$ROOT/scripts/services" stop >/dev/null 2>&1; rm -rf "$ROOT/var/bench"; t
 
 "$ROOT/scripts/run" >"$T_TMP/run.out" 2>&1
 rc=$?
-sed 's/^/# /' "$T_TMP/run.out" | grep -vE 'demo API key' | tail -n 25
+sed 's/^/# /' "$T_TMP/run.out" | grep -vE 'demo API key|web sign-in' | tail -n 25
 check "scripts/run succeeded" test "$rc" = 0
 check "it prints the web URL" grep -q "http://127.0.0.1:$SHORTLIST_HTTP_PORT/" "$T_TMP/run.out"
 check "it prints a ranked shortlist" grep -qE '^ +1\. +[0-9.]+ +shortlist' "$T_TMP/run.out"
@@ -27,6 +27,11 @@ check "the scanned sample is set aside for review, not rejected" grep -qE 'needs
 check "lighttpd answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/healthz"
 check "the web app is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/"
 check "the API reference is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/docs/"
+password=$(sed -n 's|^  web sign-in *demo@example.com / \([^ ]*\) .*|\1|p' "$T_TMP/run.out")
+check "it prints a web sign-in" test -n "$password"
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" \
+	--data "{\"email\":\"demo@example.com\",\"password\":\"$password\"}" "http://127.0.0.1:$SHORTLIST_HTTP_PORT/api/v1/session")
+check "which signs in (HTTP $status)" test "$status" = 201
 check "a drainer follows the queue" kill -0 "$(cat "$ROOT/var/bench/pid/drainer.pid" 2>/dev/null)"
 pids=$(cat "$ROOT"/var/bench/pid/*.pid 2>/dev/null | tr '\n' ' ')
 pids+=" $(pgrep -f "$ROOT/var/bench/" | tr '\n' ' ')"

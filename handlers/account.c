@@ -1,0 +1,160 @@
+/* account: web sign-in sessions, the organisation's totals and the caller's rate-limit budget. */
+#include <cJSON.h>
+#include <string.h>
+
+#include "apilimit.h"
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "llm_cache.h"
+#include "log.h"
+#include "loginlimit.h"
+#include "orgstats.h"
+#include "password.h"
+#include "resp.h"
+#include "session.h"
+#include "status.h"
+#include "util.h"
+
+/* An email address is at most this long (users.email's own limit). */
+#define EMAIL_MAX 320
+
+static int describe(struct req *r, int http)
+{
+	cJSON *out = NULL;
+	int rc = session_describe(r->org_id, r->user_id, r->session_id, &out);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, http, out);
+}
+
+static int sign_in(struct req *r)
+{
+	cJSON *body = NULL;
+	const cJSON *email, *password;
+	char token[SESSION_TOKEN_LEN + 1];
+	struct session_who who;
+	int64_t retry_after = 0;
+	int rc;
+
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	email = cJSON_GetObjectItemCaseSensitive(body, "email");
+	password = cJSON_GetObjectItemCaseSensitive(body, "password");
+	if (!cJSON_IsString(email) || !cJSON_IsString(password) || !*email->valuestring) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "send {\"email\": \"...\", \"password\": \"...\"}");
+		goto out;
+	}
+	if (strlen(email->valuestring) > EMAIL_MAX || strlen(password->valuestring) > PASSWORD_MAX_BYTES) {
+		rc = resp_fail(r, ST_UNAUTHORIZED, "wrong email or password");
+		goto out;
+	}
+	if (loginlimit_blocked(email->valuestring, &retry_after)) {
+		resp_headerf(r, "Retry-After", "%lld", (long long)retry_after);
+		rc = resp_fail(r, ST_TOO_MANY_REQUESTS,
+			       "too many failed sign-ins for this email; try again in %lld seconds",
+			       (long long)retry_after);
+		goto out;
+	}
+	rc = session_open(email->valuestring, password->valuestring, req_header(r, "HTTP_USER_AGENT"), token, &who);
+	if (rc == ST_UNAUTHORIZED) {
+		loginlimit_failed(email->valuestring);
+		log_info("account: failed sign-in");
+		rc = resp_fail(r, ST_UNAUTHORIZED, "wrong email or password");
+		goto out;
+	}
+	if (rc < 0) {
+		rc = resp_fail(r, rc, "cannot sign in now; try again");
+		goto out;
+	}
+	log_info("account: user %lld signed in (session %lld)", (long long)who.user_id, (long long)who.session_id);
+	r->org_id = who.org_id;
+	r->user_id = who.user_id;
+	r->session_id = who.session_id;
+	session_set_cookie(r, token);
+	rc = describe(r, 201);
+out:
+	explicit_bzero(token, sizeof(token));
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int who_am_i(struct req *r)
+{
+	return describe(r, 200);
+}
+
+/*
+ * Signing out: revokes the cookie's session and drops the cookie. Public, so
+ * that a stale cookie can always be cleared; a live one needs the same
+ * header as any cookie-authenticated change.
+ */
+static int sign_out(struct req *r)
+{
+	char token[SESSION_TOKEN_LEN + 1];
+	const char *csrf = req_header(r, "HTTP_X_REQUESTED_WITH");
+
+	if (session_cookie(r, token)) {
+		if (!(csrf && strcmp(csrf, AUTH_CSRF_VALUE) == 0))
+			return resp_fail(r, ST_FORBIDDEN,
+					 "signing out with the session cookie needs the header " AUTH_CSRF_HEADER
+					 ": " AUTH_CSRF_VALUE);
+		if (session_revoke(token) < 0)
+			return resp_fail(r, ST_UNAVAILABLE, "cannot sign out now; try again");
+		log_info("account: a session was signed out");
+	}
+	session_clear_cookie(r);
+	r->status = 204;
+	return 0;
+}
+
+static int org_stats(struct req *r)
+{
+	cJSON *out = NULL;
+	int rc = orgstats_json(r->org_id, &out);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+/* The caller's own rate-limit budget; reading it is not counted against it. */
+static int rate_limit(struct req *r)
+{
+	struct apilimit_state st;
+	cJSON *out = cJSON_CreateObject();
+	bool counting = apilimit_peek(r, &st) == 0;
+
+	cJSON_AddNumberToObject(out, "limit_per_minute", (double)config()->api_rate_per_minute);
+	cJSON_AddNumberToObject(out, "window_seconds", APILIMIT_WINDOW_SECONDS);
+	cJSON_AddBoolToObject(out, "counting", counting);
+	cJSON_AddStringToObject(out, "when_cache_down", config()->api_rate_when_cache_down);
+	if (counting && config()->api_rate_per_minute > 0) {
+		cJSON_AddNumberToObject(out, "used", (double)st.used);
+		cJSON_AddNumberToObject(out, "remaining", (double)(st.used >= st.limit ? 0 : st.limit - st.used));
+		cJSON_AddNumberToObject(out, "reset_seconds", (double)st.reset_s);
+	}
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/api/v1/session", sign_in, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/session", who_am_i, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/session", sign_out, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/stats", org_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/rate-limit", rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct app app = { "account", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
+
+	(void)argc;
+	return app_main(&app, argv);
+}
