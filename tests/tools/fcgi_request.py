@@ -5,7 +5,8 @@ unix socket (one connection each, as lighttpd does) and checks each status.
 usage: fcgi_request.py SOCKET COUNT METHOD URI [BODY_FILE] [HEADER=VALUE...]
 Prints "N ok, M bad" and exits 1 when any response had an unexpected status
 (5xx, or no Status line at all). With FCGI_PRINT_BODY=1 in the environment,
-prints the last response's body instead of the counts.
+prints the last response's body instead of the counts; with
+FCGI_PRINT_HEADERS=1, its status line and headers.
 """
 import os
 import socket
@@ -85,6 +86,8 @@ def main():
             bad += 1
     if os.environ.get("FCGI_PRINT_BODY") == "1":
         sys.stdout.write(out.split(b"\r\n\r\n", 1)[-1].decode("utf-8", "replace"))
+    elif os.environ.get("FCGI_PRINT_HEADERS") == "1":
+        sys.stdout.write(out.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace") + "\r\n")
     else:
         print("%d ok, %d bad" % (good, bad))
     sys.exit(1 if bad else 0)
