@@ -9,6 +9,15 @@
 #define APIKEY_LEN 67
 #define APIKEY_PREFIX_LEN 11
 
+/*
+ * Secret tokens in general (API keys, session tokens): a short prefix and
+ * 64 lowercase hex digits of 256 random bits. token_generate writes one to
+ * out (strlen(prefix) + 65 bytes) and returns 0, or -1 when no randomness is
+ * available; token_shaped says whether s has that form.
+ */
+int token_generate(const char *prefix, char *out);
+bool token_shaped(const char *s, const char *prefix);
+
 /* Writes a new random key (NUL-terminated) to out. Returns 0 or -1 when no randomness is available. */
 int apikey_generate(char out[APIKEY_LEN + 1]);
 /* Whether s has the shape of a key (prefix, length, hex digits). */

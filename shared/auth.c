@@ -80,14 +80,14 @@ static int auth_bearer(struct req *r, const char *h)
 
 int auth_request(struct req *r)
 {
-	const char *h = req_header(r, "HTTP_AUTHORIZATION");
+	const char *h = req_header(r, "HTTP_AUTHORIZATION"), *cookies = req_header(r, "HTTP_COOKIE");
 	char token[SESSION_TOKEN_LEN + 1];
 
 	if (h && *h)
 		return auth_bearer(r, h);
 	if (session_cookie(r, token))
 		return auth_session(r, token);
-	if (req_header(r, "HTTP_COOKIE") && strstr(req_header(r, "HTTP_COOKIE"), SESSION_COOKIE "="))
+	if (cookies && strstr(cookies, SESSION_COOKIE "="))
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid or expired session: sign in again");
 	return resp_fail(r, ST_UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>, or sign in");
 }

@@ -15,28 +15,7 @@
 /* Users sharing one email across organisations that are tried, at most. */
 #define MAX_CANDIDATES 5
 
-static bool token_well_formed(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != SESSION_TOKEN_LEN || strncmp(s, "sls_", 4) != 0)
-		return false;
-	for (i = 4; i < SESSION_TOKEN_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-static int new_token(char out[SESSION_TOKEN_LEN + 1])
-{
-	unsigned char raw[32];
-
-	if (random_bytes(raw, sizeof(raw)) < 0)
-		return -1;
-	memcpy(out, "sls_", 4);
-	hex_encode(raw, sizeof(raw), out + 4);
-	return 0;
-}
+#define TOKEN_PREFIX "sls_"
 
 /* The user agent, kept only as a label for the person: printable ASCII, at most outlen - 1 bytes. */
 static void agent_label(const char *ua, char *out, size_t outlen)
@@ -57,7 +36,7 @@ static int insert_session(int64_t org_id, int64_t user_id, const char *user_agen
 	struct db_result *res = NULL;
 	int rc;
 
-	if (new_token(token) < 0)
+	if (token_generate(TOKEN_PREFIX, token) < 0)
 		return ST_INTERNAL;
 	apikey_hash_hex(token, hash);
 	db_int_param(org_id, org);
@@ -117,7 +96,7 @@ int session_resolve(const char *token, struct session_who *who)
 	int rc;
 
 	memset(who, 0, sizeof(*who));
-	if (!token_well_formed(token))
+	if (!token_shaped(token, TOKEN_PREFIX))
 		return ST_UNAUTHORIZED;
 	apikey_hash_hex(token, hash);
 	rc = db_query("session_resolve",
@@ -142,7 +121,7 @@ int session_revoke(const char *token)
 	char hash[65];
 	const char *p[1] = { hash };
 
-	if (!token_well_formed(token))
+	if (!token_shaped(token, TOKEN_PREFIX))
 		return 0;
 	apikey_hash_hex(token, hash);
 	return db_exec("session_revoke",
@@ -182,7 +161,7 @@ bool session_cookie(const struct req *r, char out[SESSION_TOKEN_LEN + 1])
 				return false;
 			memcpy(out, v, n);
 			out[n] = '\0';
-			return token_well_formed(out);
+			return token_shaped(out, TOKEN_PREFIX);
 		}
 		c = strchr(c, ';');
 	}
