@@ -1,14 +1,19 @@
-// api: the Shortlist HTTP API from the browser — the key in sessionStorage, JSON and problem+json, uploads with progress.
+// api: the Shortlist HTTP API from the browser — the session cookie or a key in sessionStorage, JSON and problem+json, uploads with progress.
+import { fmtDuration } from './dom.js';
 
 const KEY = 'shortlist.apiKey';
+// The server refuses a change made with the session cookie unless this header says the page sent it (a form on
+// another site cannot set it), so every request carries it.
+const CSRF = ['X-Requested-With', 'shortlist'];
 
 export class ApiError extends Error {
-	constructor(status, title, detail, requestId) {
+	constructor(status, title, detail, requestId, retryAfter = null) {
 		super(detail || title || `HTTP ${status}`);
 		this.status = status;
 		this.title = title || '';
 		this.detail = detail || '';
 		this.requestId = requestId || '';
+		this.retryAfter = retryAfter; // seconds from a 429's or 503's Retry-After, or null
 	}
 	// A sentence for a person: what happened and, when useful, the request id to quote to support.
 	describe() {
@@ -17,6 +22,7 @@ export class ApiError extends Error {
 		else if (this.status === 503) what = `The service is busy or a dependency is down (${this.detail || 'unavailable'}). Try again shortly.`;
 		else if (this.status === 413) what = `Too large: ${this.detail || 'the request exceeds a limit'}.`;
 		else what = this.detail || this.title || `The request failed (HTTP ${this.status}).`;
+		if (this.status === 429) what = `${what.replace(/\.?$/, '.')} ${retryWhen(this.retryAfter)}`;
 		return this.requestId ? `${what} (request ${this.requestId})` : what;
 	}
 }
@@ -31,10 +37,26 @@ export function clearKey() {
 	sessionStorage.removeItem(KEY);
 }
 
+// "Try again in 5 min (at 14:05)." for a wait of sec seconds; a vaguer sentence when the server named none.
+export function retryWhen(sec) {
+	if (typeof sec !== 'number' || !Number.isFinite(sec) || sec < 0) return 'Wait a little and try again.';
+	const at = new Date(Date.now() + sec * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+	return `Try again in ${fmtDuration(sec)} (at ${at}).`;
+}
+
 // Listeners called when the API answers 401: the app goes back to the sign-in form.
 const unauthorized = new Set();
 export function onUnauthorized(fn) {
 	unauthorized.add(fn);
+}
+
+// Retry-After as seconds: either a number of seconds or an HTTP date; null when absent or unreadable.
+function retryAfter(headers) {
+	const v = (headers.get('Retry-After') || '').trim();
+	if (!v) return null;
+	if (/^\d+$/.test(v)) return Number(v);
+	const t = Date.parse(v);
+	return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - Date.now()) / 1000));
 }
 
 function problem(status, text, headers) {
@@ -45,19 +67,20 @@ function problem(status, text, headers) {
 		body = null;
 	}
 	const rid = (body && body.request_id) || headers.get('X-Request-Id') || '';
-	return new ApiError(status, body && body.title, body && typeof body.detail === 'string' ? body.detail : '', rid);
+	return new ApiError(status, body && body.title, body && typeof body.detail === 'string' ? body.detail : '', rid, retryAfter(headers));
 }
 
-// Sends one request; resolves to the parsed JSON (or null for an empty body), rejects with ApiError.
-// opts.key overrides the stored key (sign-in checks a key before keeping it); opts.quiet401 skips the sign-out.
+// Sends one request with the session cookie, and the stored key when there is one; resolves to the parsed JSON
+// (or null for an empty body), rejects with ApiError. opts.key overrides the stored key (sign-in checks a key
+// before keeping it; null sends none); opts.quiet401 skips the sign-out.
 export async function api(method, path, body, opts = {}) {
-	const headers = { Accept: 'application/json' };
-	const key = opts.key || getKey();
+	const headers = { Accept: 'application/json', [CSRF[0]]: CSRF[1] };
+	const key = opts.key !== undefined ? opts.key : getKey();
 	if (key) headers.Authorization = `Bearer ${key}`;
 	if (body !== undefined) headers['Content-Type'] = 'application/json';
 	let res;
 	try {
-		res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal, credentials: 'omit', cache: 'no-store' });
+		res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal, credentials: 'same-origin', cache: 'no-store' });
 	} catch (e) {
 		if (e.name === 'AbortError') throw e;
 		throw new ApiError(0, 'Network error', '', '');
@@ -76,13 +99,45 @@ export async function api(method, path, body, opts = {}) {
 	}
 }
 
+// Signs in with an email and password: the server sets the session cookie (HttpOnly, so this script never sees
+// the token). Forgets any stored key first, so the cookie is what authenticates from then on. Resolves to the
+// session ({ auth, user, organisation, expires_at }); rejects with ApiError (401 wrong email or password, 429
+// too many failures with retryAfter, 400 malformed).
+export async function signIn(email, password) {
+	clearKey();
+	return api('POST', '/api/v1/session', { email, password }, { key: null, quiet401: true });
+}
+
+// Who is calling: resolves to the session ({ auth: 'session' | 'api_key', user or null, organisation, ... }), or
+// to null when nobody is signed in (401); rejects with ApiError on anything else.
+export async function whoAmI() {
+	try {
+		return await api('GET', '/api/v1/session', undefined, { quiet401: true });
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 401) return null;
+		throw e;
+	}
+}
+
+// Ends the cookie's session on the server (its failure is ignored: the page forgets its sign-in either way), then
+// forgets any stored key. Sends no key, so the session revoked is the cookie's and never the key's.
+export async function signOut() {
+	try {
+		await api('DELETE', '/api/v1/session', undefined, { key: null, quiet401: true });
+	} catch {
+		/* signed out locally whatever the server said */
+	}
+	clearKey();
+}
+
 // Whether an error means the endpoint is not there yet (an older server): a 404 naming no route, or 405/501.
 export function isMissingRoute(e) {
 	return e instanceof ApiError && ((e.status === 404 && /no route/i.test(e.detail)) || e.status === 405 || e.status === 501);
 }
 
 // Uploads files as one multipart/form-data request (field "files"); onProgress(sentBytes, totalBytes).
-// Resolves to the JSON answer; rejects with ApiError. Uses XMLHttpRequest because fetch reports no upload progress.
+// Resolves to the JSON answer; rejects with ApiError. Uses XMLHttpRequest because fetch reports no upload progress;
+// a same-origin XMLHttpRequest sends the session cookie, and it carries the same headers as api().
 export function uploadFiles(jobId, files, onProgress) {
 	return new Promise((resolve, reject) => {
 		const form = new FormData();
@@ -92,6 +147,7 @@ export function uploadFiles(jobId, files, onProgress) {
 		const key = getKey();
 		if (key) xhr.setRequestHeader('Authorization', `Bearer ${key}`);
 		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.setRequestHeader(CSRF[0], CSRF[1]);
 		xhr.upload.onprogress = (ev) => {
 			if (ev.lengthComputable && onProgress) onProgress(ev.loaded, ev.total);
 		};
