@@ -1,5 +1,5 @@
 // app: the recruiter web app's entry point — sign-in, hash routing between views, and the page frame.
-import { api, ApiError, clearKey, getKey, onUnauthorized, setKey } from './api.js';
+import { api, ApiError, clearKey, getKey, isMissingRoute, onUnauthorized, retryWhen, setKey, signIn, signOut, whoAmI } from './api.js';
 import { field, h, replace } from './dom.js';
 import { renderCandidate } from './candidate.js';
 import { renderJob } from './job.js';
@@ -8,6 +8,7 @@ import { renderJobs } from './jobs.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
+const who = document.getElementById('who');
 const announcer = document.getElementById('announce');
 
 const routes = [
@@ -21,6 +22,16 @@ const routes = [
 
 let current = null; // { controller, cleanup }
 let signOutReason = '';
+let routing = 0; // counts route() calls, so one that waited for the session check can tell it was overtaken
+
+// The session cookie's sign-in ({ user, organisation, ... }) once known; null when there is none or it ended.
+let session = null;
+// The first GET /api/v1/session of this page load, shared by every route() until it answers.
+let sessionCheck = null;
+// A problem the session check met that is worth showing on the sign-in form (the server down, say).
+let checkProblem = '';
+// Whether the sign-in form shows the API key field instead of email and password.
+let keyMode = false;
 
 // Says msg to screen readers (and nothing visible).
 export function announce(msg) {
@@ -54,12 +65,39 @@ function focusHeading() {
 	window.scrollTo(0, 0);
 }
 
+// Asks the server once per page load whether the session cookie signs someone in. The cookie is HttpOnly, so
+// the page cannot look for it; until the answer comes, "Loading…" stays and neither the form nor the app shows.
+function checkSession() {
+	if (!sessionCheck) {
+		sessionCheck = whoAmI().then((s) => {
+			session = s;
+		}, (e) => {
+			session = null;
+			/* An older server without the route simply has no password sign-in. */
+			if (!isMissingRoute(e)) checkProblem = e instanceof ApiError ? e.describe() : String(e.message || e);
+		});
+	}
+	return sessionCheck;
+}
+
+// Who the top bar says is signed in: the user's email, or "API key"; null when nobody is.
+function signedInAs() {
+	if (getKey()) return 'API key';
+	if (!session) return null;
+	return session.user && session.user.email ? session.user.email : 'API key';
+}
+
 async function route() {
 	leave();
-	if (!getKey()) {
+	const mine = ++routing;
+	if (!getKey()) await checkSession();
+	if (mine !== routing) return;
+	const as = signedInAs();
+	if (!as) {
 		renderSignIn();
 		return;
 	}
+	replace(who, h('span.visually-hidden', 'Signed in as '), as);
 	nav.hidden = false;
 	const hash = location.hash || '#/jobs';
 	const controller = new AbortController();
@@ -98,62 +136,133 @@ function showError(e) {
 	focusHeading();
 }
 
-function renderSignIn() {
-	nav.hidden = true;
-	const key = field('API key', 'input', { type: 'password', name: 'key', autocomplete: 'current-password', required: true, spellcheck: 'false' },
+// Goes to the page asked for (or the job list) once signed in.
+function enter() {
+	announce('Signed in');
+	if (!location.hash || location.hash === '#/signin') location.hash = '#/jobs';
+	else route();
+}
+
+// Shows msg in the form's alert and marks input invalid and focused.
+function refuse(error, input, msg) {
+	error.textContent = msg;
+	error.hidden = false;
+	input.setAttribute('aria-invalid', 'true');
+	input.focus();
+}
+
+// What a failed password sign-in tells the person: the server's own words, and when to retry after too many tries.
+function passwordProblem(e) {
+	if (!(e instanceof ApiError)) return String(e.message || e);
+	if (isMissingRoute(e)) return 'This server does not offer sign-in with a password yet. Use an API key instead.';
+	if (e.status === 401) return e.detail || 'That email and password do not match an account. Check them and try again.';
+	if (e.status === 429) return `${(e.detail || 'Too many failed sign-ins for this email').replace(/\.?$/, '.')} ${retryWhen(e.retryAfter)}`;
+	return e.describe();
+}
+
+function passwordFields(error, button) {
+	const email = field('Email', 'input', { type: 'email', name: 'email', autocomplete: 'username', required: true, spellcheck: 'false',
+		autocapitalize: 'none', inputmode: 'email' });
+	const password = field('Password', 'input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+	async function submit() {
+		const address = email.input.value.trim();
+		const secret = password.input.value;
+		for (const f of [email, password]) f.input.removeAttribute('aria-invalid');
+		error.hidden = true;
+		if (!address) return refuse(error, email.input, 'Enter your email address.');
+		if (!secret) return refuse(error, password.input, 'Enter your password.');
+		button.disabled = true;
+		button.textContent = 'Signing in…';
+		try {
+			session = await signIn(address, secret);
+			checkProblem = '';
+			enter();
+		} catch (e) {
+			refuse(error, password.input, passwordProblem(e));
+			password.input.select();
+		} finally {
+			button.disabled = false;
+			button.textContent = 'Sign in';
+		}
+	}
+	return { fields: [email.wrap, password.wrap], first: email.input, submit };
+}
+
+function keyFields(error, button) {
+	const key = field('API key', 'input', { type: 'password', name: 'key', autocomplete: 'off', required: true, spellcheck: 'false' },
 		'Ask your administrator for a key (shortlistctl key create). It is kept only in this browser tab.');
-	const error = h('p.notice.error', { role: 'alert', hidden: true });
-	const button = h('button.primary', { type: 'submit' }, 'Sign in');
-	const form = h('form.card.signin', { novalidate: true }, h('h1', 'Sign in to Shortlist'),
-		signOutReason ? h('p.notice', signOutReason) : null, key.wrap, error, button);
-	signOutReason = '';
-	form.addEventListener('submit', async (ev) => {
-		ev.preventDefault();
+	async function submit() {
 		const k = key.input.value.trim();
 		error.hidden = true;
-		if (!k) {
-			error.textContent = 'Enter your API key.';
-			error.hidden = false;
-			key.input.setAttribute('aria-invalid', 'true');
-			key.input.focus();
-			return;
-		}
+		if (!k) return refuse(error, key.input, 'Enter your API key.');
 		button.disabled = true;
 		button.textContent = 'Checking…';
 		try {
 			await api('GET', '/api/v1/jobs?limit=1', undefined, { key: k, quiet401: true });
 			setKey(k);
-			announce('Signed in');
-			if (!location.hash || location.hash === '#/signin') location.hash = '#/jobs';
-			else route();
+			enter();
 		} catch (e) {
-			error.textContent = e instanceof ApiError && (e.status === 401 || e.status === 403)
+			refuse(error, key.input, e instanceof ApiError && (e.status === 401 || e.status === 403)
 				? 'That API key was not accepted. Check it and try again.'
-				: e instanceof ApiError ? e.describe() : String(e);
-			error.hidden = false;
-			key.input.setAttribute('aria-invalid', 'true');
-			key.input.focus();
+				: e instanceof ApiError ? e.describe() : String(e));
 		} finally {
 			button.disabled = false;
 			button.textContent = 'Sign in';
 		}
+	}
+	return { fields: [key.wrap], first: key.input, submit };
+}
+
+// The sign-in form: email and password, or an API key after "Use an API key instead".
+function renderSignIn() {
+	nav.hidden = true;
+	who.replaceChildren();
+	const error = h('p.notice.error', { role: 'alert', hidden: true });
+	const button = h('button.primary', { type: 'submit' }, 'Sign in');
+	const way = keyMode ? keyFields(error, button) : passwordFields(error, button);
+	const other = h('button.link', { type: 'button' }, keyMode ? 'Use email and password instead' : 'Use an API key instead');
+	const notice = signOutReason || checkProblem;
+	const form = h('form.card.signin', { novalidate: true }, h('h1', 'Sign in to Shortlist'),
+		notice ? h(checkProblem && !signOutReason ? 'p.notice.error' : 'p.notice', notice) : null,
+		way.fields, error, h('p.actions', button, other));
+	signOutReason = '';
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		way.submit();
+	});
+	other.addEventListener('click', () => {
+		keyMode = !keyMode;
+		renderSignIn();
 	});
 	replace(main, form);
 	document.title = 'Sign in · Shortlist';
-	key.input.focus();
+	way.first.focus();
 }
 
+// A 401 from any view: the key was revoked or the session ended (expired, or signed out in another tab).
 onUnauthorized(() => {
-	if (!getKey()) return;
-	clearKey();
-	signOutReason = 'Your key was not accepted any more. Sign in again.';
+	if (getKey()) {
+		clearKey();
+		keyMode = true;
+		signOutReason = 'Your key was not accepted any more. Sign in again.';
+	} else if (session) {
+		session = null;
+		keyMode = false;
+		signOutReason = 'Your session has ended. Sign in again.';
+	} else return;
 	route();
 });
 
-document.getElementById('signout').addEventListener('click', () => {
-	clearKey();
+const signOutButton = document.getElementById('signout');
+signOutButton.addEventListener('click', async () => {
+	keyMode = !!getKey();
+	signOutButton.disabled = true;
+	await signOut();
+	signOutButton.disabled = false;
+	session = null;
 	signOutReason = 'You are signed out.';
-	location.hash = '#/jobs';
+	/* Without a hashchange, so the form is drawn once and keeps its notice. */
+	if (location.hash !== '#/jobs') history.replaceState(null, '', '#/jobs');
 	route();
 });
 
