@@ -74,12 +74,15 @@ export async function launch(pw, options = {}) {
 	};
 }
 
-// Runs a program; resolves to { code, stdout, stderr } (never rejects).
+// Runs a program, writing opts.input (if any) to its standard input; resolves to { code, stdout, stderr } (never rejects).
 export function run(file, args, opts = {}) {
+	const { input, ...rest } = opts;
 	return new Promise((resolve) => {
-		execFile(file, args, { timeout: 180000, maxBuffer: 16 * 1024 * 1024, ...opts }, (err, stdout, stderr) => {
+		const child = execFile(file, args, { timeout: 180000, maxBuffer: 16 * 1024 * 1024, ...rest }, (err, stdout, stderr) => {
 			resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
 		});
+		child.stdin.on('error', () => {}); /* a program that exits without reading must not crash the test */
+		child.stdin.end(input === undefined ? '' : input);
 	});
 }
 
@@ -91,6 +94,12 @@ export async function newKey(name) {
 	const key = await run(ctl, ['key', 'create', '--org', name]);
 	if (key.code !== 0 || !key.stdout.trim()) throw new Error(`shortlistctl key create: ${key.stderr.trim()}`);
 	return key.stdout.trim();
+}
+
+// Creates a user who signs in with email and password in the organisation org (shortlistctl reads the password
+// from standard input); resolves to run()'s answer, so a missing subcommand is a non-zero code, not a throw.
+export function newUser(org, email, password) {
+	return run(path.join(ROOT, 'build/bin/shortlistctl'), ['user', 'create', '--org', org, email, '--password-stdin'], { input: `${password}\n` });
 }
 
 // Calls the API directly (for set-up and for finding out whether an endpoint exists yet).

@@ -30,6 +30,9 @@ const shot = async (name, full = true) => {
 };
 try {
 	await page.goto(`${BASE_URL}/`);
+	await page.getByLabel('Password').waitFor();
+	await shot('00-signin');
+	await page.getByRole('button', { name: 'Use an API key instead' }).click();
 	await page.getByLabel('API key').fill('wrong');
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();

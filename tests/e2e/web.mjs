@@ -1,9 +1,10 @@
-// Browser test of the recruiter web app against a running instance: sign-in, jobs, upload, shortlist, candidate, emails.
+// Browser test of the recruiter web app against a running instance: sign-in (API key, then email and password with
+// the session cookie), jobs, upload, shortlist, candidate, emails.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, CHROMIUM, ROOT, apiCall, check, hasRoute, launch, loadPlaywright, newKey, notOk, ok, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, CHROMIUM, ROOT, apiCall, check, hasRoute, launch, loadPlaywright, newKey, newUser, notOk, ok, run, skip, step, summary } from './lib.mjs';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 const XSS_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Eve Evil';
@@ -36,7 +37,16 @@ if (!process.env.FIXTURES) {
 	}
 }
 const fx = (n) => path.join(fixtures, n);
-const key = await newKey(`web-e2e-${process.pid}-${Date.now()}`);
+const org = `web-e2e-${process.pid}-${Date.now()}`;
+const key = await newKey(org);
+// A user of the same organisation for the password sign-in; without the subcommand or the route those checks skip.
+const user = { email: `recruiter-${process.pid}-${Date.now()}@example.com`, password: 'a long enough passphrase 42' };
+let noPassword = '';
+if (!(await hasRoute(key, 'GET', '/api/v1/session'))) noPassword = 'GET /api/v1/session is not there yet';
+else {
+	const made = await newUser(org, user.email, user.password);
+	if (made.code !== 0) noPassword = `shortlistctl user create failed: ${(made.stderr.trim().split('\n').pop() || '').slice(0, 200)}`;
+}
 const { context, close } = await launch(pw);
 const page = context.pages()[0] || (await context.newPage());
 page.setDefaultTimeout(15000);
@@ -59,21 +69,51 @@ await context.route('**/*', async (route) => {
 	}
 	await route.continue();
 });
+// Statuses the browser logs as errors that a check provokes on purpose; 403 and 429 join once their checks start.
+const expected = new Set(['401', '404', '409']);
 page.on('console', (m) => {
-	if (m.type() === 'error' && !/status of (401|404|409)/.test(m.text())) problems.push(m.text());
+	const status = (/status of (\d{3})/.exec(m.text()) || [])[1];
+	if (m.type() === 'error' && !expected.has(status)) problems.push(m.text());
 });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 const xss = () => page.evaluate(() => window.__xss);
+// Records whether the sign-in form was ever drawn since the document loaded, to catch a flash of it on reload.
+await context.addInitScript(() => {
+	window.__signinSeen = false;
+	new MutationObserver(() => {
+		if (document.querySelector('form.signin')) window.__signinSeen = true;
+	}).observe(document, { childList: true, subtree: true });
+});
 
 async function signIn(k) {
+	const other = page.getByRole('button', { name: 'Use an API key instead' });
+	if (await other.isVisible()) await other.click();
 	await page.getByLabel('API key').fill(k);
 	await page.getByRole('button', { name: 'Sign in' }).click();
 }
+async function passwordSignIn(email, password) {
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+}
+const sessionCookie = async () => (await context.cookies(BASE_URL)).find((c) => c.name === 'sl_session') || null;
+const pageFetch = (method, p, headers = {}, body = undefined) => page.evaluate(([m, u, hd, b]) =>
+	fetch(u, { method: m, headers: hd, body: b, credentials: 'same-origin', cache: 'no-store' }).then((r) => r.status), [method, p, headers, body]);
 
 try {
 	// ---- sign-in
 	await page.goto(`${BASE_URL}/`);
 	await step('the sign-in form asks for the API key', () => page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor());
+	await step('the form asks for email and password first, for password managers', async () => {
+		const email = page.getByLabel('Email');
+		const password = page.getByLabel('Password');
+		return (await email.getAttribute('type')) === 'email' && (await email.getAttribute('autocomplete')) === 'username' &&
+			(await password.getAttribute('type')) === 'password' && (await password.getAttribute('autocomplete')) === 'current-password';
+	});
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await step('an empty email is refused in the form', async () => (await page.getByRole('alert').textContent()).includes('Enter your email'));
+	await page.getByRole('button', { name: 'Use an API key instead' }).click();
+	await step('"Use an API key instead" shows the key field', () => page.getByLabel('API key').waitFor());
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await step('an empty key is refused in the form', async () => (await page.getByRole('alert').textContent()).includes('Enter your API key'));
 	await signIn('sl_wrong_key_0000000000000000');
@@ -82,6 +122,7 @@ try {
 	check('the sign-in field is marked invalid', (await page.getByLabel('API key').getAttribute('aria-invalid')) === 'true');
 	await signIn(key);
 	await step('the right key opens the job list', () => page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor());
+	check('the top bar says an API key is signed in', (await page.locator('#who').textContent()).includes('API key'));
 	await step('a new organisation has no jobs yet', () => page.getByText('No jobs yet.').waitFor());
 
 	// ---- create a job through the form
@@ -290,6 +331,80 @@ try {
 		await page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor();
 		return (await page.evaluate(() => sessionStorage.getItem('shortlist.apiKey'))) === null;
 	});
+
+	// ---- email and password: the session cookie
+	if (noPassword) skip(`${noPassword}: password sign-in checks skipped`);
+	else {
+		await page.reload();
+		await step('a fresh page offers email and password', () => page.getByLabel('Password').waitFor());
+		const refused = await fetch(`${BASE_URL}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ email: `nobody-${process.pid}@example.com`, password: 'not the password 0' }) });
+		const refusal = await refused.json().catch(() => ({}));
+		check('a wrong password is a 401 problem', refused.status === 401 && typeof refusal.detail === 'string', `HTTP ${refused.status}`);
+		await passwordSignIn(user.email, 'not the password 1');
+		await step('a wrong password shows the problem\'s detail in the page', () => page.getByRole('alert').filter({ hasText: refusal.detail || 'not accepted' }).waitFor());
+		check('a wrong password stays on the form', (await page.getByRole('heading', { name: 'Sign in to Shortlist' }).isVisible()) &&
+			(await page.getByLabel('Password').getAttribute('aria-invalid')) === 'true');
+		check('a wrong password sets no session cookie', (await sessionCookie()) === null);
+
+		await page.getByLabel('Password').fill(user.password);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await step('the right password opens the job list', () => page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor());
+		await step('the user sees the organisation\'s jobs', () => page.getByRole('link', { name: XSS_TITLE }).waitFor());
+		check('the top bar names the user', (await page.locator('#who').textContent()).includes(user.email));
+		check('a password sign-in stores no key in the page', (await page.evaluate(() => sessionStorage.getItem('shortlist.apiKey'))) === null);
+		const cookie = await sessionCookie();
+		check('the session cookie is HttpOnly', cookie && cookie.httpOnly && !(await page.evaluate(() => document.cookie)).includes('sl_session'),
+			JSON.stringify(cookie));
+		check('the session cookie is SameSite=Strict', cookie && cookie.sameSite === 'Strict', cookie && cookie.sameSite);
+
+		await page.reload();
+		await step('a reload keeps you signed in', () => page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor());
+		check('the reload does not flash the sign-in form', (await page.evaluate(() => window.__signinSeen)) === false);
+
+		// Changes made with the cookie: the app's own upload carries X-Requested-With; a bare fetch does not and is refused.
+		await page.getByRole('link', { name: XSS_TITLE }).click();
+		await page.getByRole('heading', { level: 1, name: XSS_TITLE }).waitFor();
+		const upload3 = page.waitForResponse((r) => r.url().endsWith(`/api/v1/jobs/${jobId}/resumes`));
+		upload3.catch(() => {});
+		await page.locator('#resume-files').setInputFiles([fx('resume.pdf')]);
+		await upload3;
+		await step('an upload signed in with the cookie is accepted', () => page.locator('.upload-summary').filter({ hasText: '1 file: 0 accepted, 1 duplicate' }).waitFor());
+		expected.add('403');
+		const probe = { title: 'Cross-site probe', description: 'A job a page on another site must not be able to create.' };
+		const bare = await pageFetch('POST', '/api/v1/jobs', { 'Content-Type': 'application/json' }, JSON.stringify(probe));
+		check('a cookie POST without X-Requested-With is refused', bare === 403, `HTTP ${bare}`);
+		const jobs = await apiCall(key, 'GET', '/api/v1/jobs?limit=100');
+		check('the refused POST created nothing', jobs.status === 200 && !(jobs.json.items || []).some((j) => j.title === probe.title));
+
+		const token = cookie && cookie.value;
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		await step('signing out returns to the form', () => page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor());
+		check('signing out removes the session cookie', (await sessionCookie()) === null);
+		check('after signing out the page\'s API calls are 401', (await pageFetch('GET', '/api/v1/jobs?limit=1')) === 401);
+		const replay = await fetch(`${BASE_URL}/api/v1/jobs?limit=1`, { headers: { Cookie: `sl_session=${token}` } });
+		check('the signed-out session token no longer works', replay.status === 401, `HTTP ${replay.status}`);
+		await page.reload();
+		await step('a reload after signing out shows the form', () => page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor());
+
+		// Too many failures for the email: the form says when to try again (last, since it locks the user out).
+		let limited = null;
+		for (let i = 0; i < 50 && !limited; i++) {
+			const r = await fetch(`${BASE_URL}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ email: user.email, password: `wrong password ${i}` }) });
+			await r.arrayBuffer();
+			if (r.status === 429) limited = r;
+		}
+		if (!limited) skip('50 wrong passwords in a row were never refused with 429: retry message check skipped');
+		else {
+			check('too many failures answer 429 with Retry-After', /^\d+$/.test(limited.headers.get('Retry-After') || ''), limited.headers.get('Retry-After'));
+			expected.add('429');
+			await passwordSignIn(user.email, user.password);
+			await step('too many failures show when to try again', () => page.getByRole('alert').filter({ hasText: 'Try again in' }).waitFor());
+			check('a locked-out sign-in stays on the form', (await sessionCookie()) === null &&
+				(await page.getByRole('heading', { name: 'Sign in to Shortlist' }).isVisible()));
+		}
+	}
 
 	check('no request left the instance', external.length === 0, external.join(' '));
 	check('no script errors or CSP violations', problems.length === 0, problems.join(' | '));
