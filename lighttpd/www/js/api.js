@@ -1,5 +1,4 @@
 // api: the Shortlist HTTP API from the browser — the session cookie or a key in sessionStorage, JSON and problem+json, uploads with progress.
-import { fmtDuration } from './dom.js';
 
 const KEY = 'shortlist.apiKey';
 // The server refuses a change made with the session cookie unless this header says the page sent it (a form on
@@ -22,7 +21,6 @@ export class ApiError extends Error {
 		else if (this.status === 503) what = `The service is busy or a dependency is down (${this.detail || 'unavailable'}). Try again shortly.`;
 		else if (this.status === 413) what = `Too large: ${this.detail || 'the request exceeds a limit'}.`;
 		else what = this.detail || this.title || `The request failed (HTTP ${this.status}).`;
-		if (this.status === 429) what = `${what.replace(/\.?$/, '.')} ${retryWhen(this.retryAfter)}`;
 		return this.requestId ? `${what} (request ${this.requestId})` : what;
 	}
 }
@@ -35,13 +33,6 @@ export function setKey(k) {
 }
 export function clearKey() {
 	sessionStorage.removeItem(KEY);
-}
-
-// "Try again in 5 min (at 14:05)." for a wait of sec seconds; a vaguer sentence when the server named none.
-export function retryWhen(sec) {
-	if (typeof sec !== 'number' || !Number.isFinite(sec) || sec < 0) return 'Wait a little and try again.';
-	const at = new Date(Date.now() + sec * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-	return `Try again in ${fmtDuration(sec)} (at ${at}).`;
 }
 
 // Listeners called when the API answers 401: the app goes back to the sign-in form.

@@ -1,6 +1,6 @@
 // app: the recruiter web app's entry point — sign-in, hash routing between views, and the page frame.
-import { api, ApiError, clearKey, getKey, isMissingRoute, onUnauthorized, retryWhen, setKey, signIn, signOut, whoAmI } from './api.js';
-import { field, h, replace } from './dom.js';
+import { api, ApiError, clearKey, getKey, isMissingRoute, onUnauthorized, setKey, signIn, signOut, whoAmI } from './api.js';
+import { field, fmtDuration, h, replace } from './dom.js';
 import { renderCandidate } from './candidate.js';
 import { renderJob } from './job.js';
 import { renderJobForm } from './jobform.js';
@@ -98,6 +98,7 @@ async function route() {
 		return;
 	}
 	replace(who, h('span.visually-hidden', 'Signed in as '), as);
+	who.title = `Signed in as ${as}`; /* the whole email when the top bar had to cut it short */
 	nav.hidden = false;
 	const hash = location.hash || '#/jobs';
 	const controller = new AbortController();
@@ -156,7 +157,13 @@ function passwordProblem(e) {
 	if (!(e instanceof ApiError)) return String(e.message || e);
 	if (isMissingRoute(e)) return 'This server does not offer sign-in with a password yet. Use an API key instead.';
 	if (e.status === 401) return e.detail || 'That email and password do not match an account. Check them and try again.';
-	if (e.status === 429) return `${(e.detail || 'Too many failed sign-ins for this email').replace(/\.?$/, '.')} ${retryWhen(e.retryAfter)}`;
+	if (e.status === 429) {
+		/* The server's detail names the wait in seconds; a person reads minutes and a time better. */
+		const sec = e.retryAfter;
+		if (sec === null) return e.detail || 'Too many failed sign-ins for this email. Wait a while and try again.';
+		const at = new Date(Date.now() + sec * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+		return `Too many failed sign-ins for this email. Try again in ${fmtDuration(sec)} (at ${at}).`;
+	}
 	return e.describe();
 }
 
@@ -217,6 +224,7 @@ function keyFields(error, button) {
 function renderSignIn() {
 	nav.hidden = true;
 	who.replaceChildren();
+	who.removeAttribute('title');
 	const error = h('p.notice.error', { role: 'alert', hidden: true });
 	const button = h('button.primary', { type: 'submit' }, 'Sign in');
 	const way = keyMode ? keyFields(error, button) : passwordFields(error, button);
