@@ -352,6 +352,10 @@ try {
 		await step('the right password opens the job list', () => page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor());
 		await step('the user sees the organisation\'s jobs', () => page.getByRole('link', { name: XSS_TITLE }).waitFor());
 		check('the top bar names the user', (await page.locator('#who').textContent()).includes(user.email));
+		await page.setViewportSize({ width: 375, height: 800 });
+		check('a long email in the top bar fits a phone screen', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1) &&
+			await page.getByRole('button', { name: 'Sign out' }).evaluate((b) => b.getBoundingClientRect().right <= window.innerWidth + 1));
+		await page.setViewportSize({ width: 1280, height: 900 });
 		check('a password sign-in stores no key in the page', (await page.evaluate(() => sessionStorage.getItem('shortlist.apiKey'))) === null);
 		const cookie = await sessionCookie();
 		check('the session cookie is HttpOnly', cookie && cookie.httpOnly && !(await page.evaluate(() => document.cookie)).includes('sl_session'),
@@ -386,6 +390,7 @@ try {
 		check('the signed-out session token no longer works', replay.status === 401, `HTTP ${replay.status}`);
 		await page.reload();
 		await step('a reload after signing out shows the form', () => page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor());
+		check('the flash detector notices the form when it is drawn', (await page.evaluate(() => window.__signinSeen)) === true);
 
 		// Too many failures for the email: the form says when to try again (last, since it locks the user out).
 		let limited = null;
