@@ -399,7 +399,38 @@ struct send_request {
 	size_t nids;
 	const char *category;
 	const char *vals[V_COUNT];
+	/* Where replies go (sender_for): recruiter_email and recruiter_name, given or the sending user's. */
+	const char *reply_addr, *reply_name;
+	char *user_addr, *user_name; /* owned */
 };
+
+/*
+ * Fills in the sender: a signed-in user (or a user's key) signs with their
+ * own name and address unless the request gives recruiter_name or
+ * recruiter_email; replies go to recruiter_email (an organisation key
+ * without one: no Reply-To, replies go to the From address).
+ */
+static int sender_for(struct req *r, struct send_request *s)
+{
+	const char *given = s->vals[V_RECRUITER_EMAIL];
+	int rc;
+
+	if (given && !mime_address_valid(given))
+		return resp_fail(r, ST_BAD_REQUEST, "recruiter_email: '%s' is not an email address replies could go to",
+				 given);
+	if (r->user_id > 0 && (!given || !s->vals[V_RECRUITER])) {
+		rc = outbox_user_mailbox(r->org_id, r->user_id, &s->user_addr, &s->user_name);
+		if (rc < 0)
+			return resp_fail_store(r, rc, "user", r->user_id);
+		if (!s->vals[V_RECRUITER] && s->user_name && *s->user_name)
+			s->vals[V_RECRUITER] = s->user_name;
+		if (!given && s->user_addr && mime_address_valid(s->user_addr))
+			s->vals[V_RECRUITER_EMAIL] = s->user_addr;
+	}
+	s->reply_addr = s->vals[V_RECRUITER_EMAIL];
+	s->reply_name = s->vals[V_RECRUITER];
+	return 0;
+}
 
 static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 {
@@ -483,10 +514,19 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 			why = "no Message-ID could be made";
 	}
 	if (!why) {
-		struct outbox_new e = {
-			org_id, job_id, c->resume_id,	      kind, c->email, c->name ? c->name : "", o.subject, o.text,
-			o.html, msgid,	outbox_priority(kind)
-		};
+		struct outbox_new e = { org_id,
+					job_id,
+					c->resume_id,
+					kind,
+					c->email,
+					c->name ? c->name : "",
+					o.subject,
+					o.text,
+					o.html,
+					msgid,
+					outbox_priority(kind),
+					s->reply_addr,
+					s->reply_name };
 
 		rc = outbox_enqueue(&e, &id, &created);
 		if (rc == 0) {
@@ -525,7 +565,7 @@ static int emails_send(struct req *r)
 	rc = req_json_body(r, &body);
 	if (rc < 0)
 		return rc;
-	if ((rc = send_parse(r, body, &s)) < 0)
+	if ((rc = send_parse(r, body, &s)) < 0 || (rc = sender_for(r, &s)) < 0)
 		goto out;
 	if ((rc = company_get(r->org_id, job_id, &c)) < 0 ||
 	    (rc = emailtpl_get(r->org_id, job_id, s.kind, &stored)) < 0) {
@@ -591,6 +631,8 @@ out:
 	company_release(&c);
 	cJSON_Delete(body);
 	free(s.ids);
+	free(s.user_addr);
+	free(s.user_name);
 	return rc;
 }
 

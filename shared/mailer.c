@@ -164,6 +164,7 @@ static void send_chunk(struct mailer *m, const struct outbox_row *rows, int n)
 		const struct outbox_row *r = &rows[i];
 		struct mime_message mm = { .from = { m->from_name, m->from_addr },
 					   .to = { r->to_name, r->to_address },
+					   .reply_to = { r->reply_to_name, r->reply_to_address },
 					   .subject = r->subject,
 					   .date = now,
 					   .message_id = r->message_id,

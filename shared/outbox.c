@@ -15,7 +15,8 @@
 /* The public representation of an email, built by PostgreSQL in one place. */
 #define EMAIL_JSON \
 	"jsonb_build_object('id', id, 'job_id', job_id, 'candidate_id', resume_id, 'kind', kind, 'to', to_address," \
-	" 'to_name', to_name, 'subject', subject, 'message_id', message_id, 'state', state, 'attempts', attempts," \
+	" 'to_name', to_name, 'reply_to', reply_to_address, 'reply_to_name', reply_to_name, 'subject', subject, " \
+	"'message_id', message_id, 'state', state, 'attempts', attempts," \
 	" 'next_attempt_at', CASE WHEN state IN ('queued', 'retrying') THEN next_attempt_at END," \
 	" 'smtp_code', smtp_code, 'smtp_reply', smtp_reply, 'last_error', last_error, 'uncertain', uncertain," \
 	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at)"
@@ -168,8 +169,19 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], resume[24], prio[24];
-	const char *p[11] = { org,	  job,	   resume,  e->kind,	   e->to_address, e->to_name ? e->to_name : "",
-			      e->subject, e->text, e->html, e->message_id, prio };
+	const char *p[13] = { org,
+			      job,
+			      resume,
+			      e->kind,
+			      e->to_address,
+			      e->to_name ? e->to_name : "",
+			      e->subject,
+			      e->text,
+			      e->html,
+			      e->message_id,
+			      prio,
+			      e->reply_to_address,
+			      e->reply_to_name ? e->reply_to_name : "" };
 	const char *q[3] = { job, resume, e->kind };
 	int rc;
 
@@ -181,9 +193,10 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 	db_int_param(e->priority, prio);
 	rc = db_query("outbox_enqueue",
 		      "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
-		      " body_html, message_id, priority) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+		      " body_html, message_id, priority, reply_to_address, reply_to_name)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 		      " ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
-		      11, p, &res);
+		      13, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -198,6 +211,25 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 		      q, &res);
 	if (rc == 0 && db_rows(res) == 1)
 		*id = db_int(res, 0, 0, 0);
+	db_result_free(res);
+	return rc;
+}
+
+int outbox_user_mailbox(int64_t org_id, int64_t user_id, char **address, char **name)
+{
+	struct db_result *res = NULL;
+	char org[24], user[24];
+	const char *p[2] = { org, user };
+	int rc;
+
+	*address = *name = NULL;
+	db_int_param(org_id, org);
+	db_int_param(user_id, user);
+	rc = db_query("outbox_user_mailbox", "SELECT email, name FROM users WHERE org_id = $1 AND id = $2", 2, p, &res);
+	if (rc == 0 && db_rows(res) == 1) {
+		*address = dup_value(res, 0, 0);
+		*name = dup_value(res, 0, 1);
+	}
 	db_result_free(res);
 	return rc;
 }
@@ -243,7 +275,8 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 		" FROM c WHERE e.id = c.id RETURNING e.id, e.org_id, e.attempts, e.priority,"
 		" EXISTS (SELECT 1 FROM email_suppressions s WHERE s.org_id = e.org_id"
 		" AND s.address = lower(e.to_address)),"
-		" e.to_address, e.to_name, e.subject, e.body_text, e.body_html, e.message_id",
+		" e.to_address, e.to_name, e.subject, e.body_text, e.body_html, e.message_id,"
+		" e.reply_to_address, e.reply_to_name",
 		3, p, &res);
 	if (rc < 0)
 		return rc;
@@ -265,6 +298,8 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 		v[i].text = dup_value(res, i, 8);
 		v[i].html = dup_value(res, i, 9);
 		v[i].message_id = dup_value(res, i, 10);
+		v[i].reply_to_address = dup_value(res, i, 11);
+		v[i].reply_to_name = dup_value(res, i, 12);
 	}
 	db_result_free(res);
 	qsort(v, (size_t)count, sizeof(*v), row_cmp);
@@ -284,6 +319,8 @@ void outbox_rows_free(struct outbox_row *rows, int n)
 		free(rows[i].text);
 		free(rows[i].html);
 		free(rows[i].message_id);
+		free(rows[i].reply_to_address);
+		free(rows[i].reply_to_name);
 	}
 	free(rows);
 }

@@ -79,6 +79,8 @@ struct outbox_new {
 	const char *html;
 	const char *message_id;
 	int priority;
+	const char *reply_to_address; /* NULL: no Reply-To */
+	const char *reply_to_name;    /* may be NULL */
 };
 
 /*
@@ -89,6 +91,12 @@ struct outbox_new {
  * *created. Returns 0 or a db status code.
  */
 int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created);
+/*
+ * The email address and name of one of the organisation's users, for the
+ * Reply-To of what they send; both NULL when there is no such user.
+ * Strings owned by the caller. Returns 0 or a db status code.
+ */
+int outbox_user_mailbox(int64_t org_id, int64_t user_id, char **address, char **name);
 /* Tells waiting senders (LISTEN on the task queue's channel) that emails were queued; delivered at commit. */
 int outbox_notify(void);
 
@@ -108,6 +116,8 @@ struct outbox_row {
 	char *text;
 	char *html; /* NULL when text only */
 	char *message_id;
+	char *reply_to_address; /* NULL: no Reply-To */
+	char *reply_to_name;
 };
 
 /*

@@ -168,9 +168,23 @@ check "invitations have the highest priority" test "$(sql "SELECT priority FROM 
 http POST "/api/v1/jobs/$JOB/emails" "${A[@]}" --data '{"kind":"consider","category":"shortlist","recruiter_name":"Sam"}'
 check "a category selects candidates by their current analysis ($STATUS)" test "$STATUS" = 202 -o "$STATUS" = 200
 
+# --- where replies go
+http POST "/api/v1/jobs/$JOB/emails" "${A[@]}" --data "{\"kind\":\"invite\",\"candidate_ids\":[${R[1]}],\"recruiter_email\":\"sam at example\"}"
+expect_status 400 "a recruiter_email that is not an address"
+check "says replies could not go there" grep -q "not an email address replies could go to" <<<"$(json .detail)"
+ctl user create --org "emails-a-$RUN" --name "Rita Recruiter" "rita-$RUN@example.com" >/dev/null
+KEY_RITA=$(ctl key create --org "emails-a-$RUN" --user "rita-$RUN@example.com" 2>/dev/null)
+http POST "/api/v1/jobs/$JOB/emails" -H "Authorization: Bearer $KEY_RITA" -H "Content-Type: application/json" \
+	--data "{\"kind\":\"invite\",\"candidate_ids\":[${R[1]}],\"scheduling_link\":\"https://cal.example.com/rita\"}"
+expect_status 202 "an invitation sent with a user's key"
+RITA_EID=$(json '.results[0].email_id')
+http GET "/api/v1/emails/$RITA_EID" "${A[@]}"
+expect_json '[.reply_to, .reply_to_name] | join(",")' "rita-$RUN@example.com,Rita Recruiter" "replies go to that user by default"
+
 # --- status
 http GET "/api/v1/emails/$EID" "${A[@]}"
 expect_status 200 "one email"
+expect_json .reply_to null "an organisation key without recruiter_email: no Reply-To"
 expect_json '[.state, .kind, .to, .attempts] | join(",")' "queued,reject,jose.$RUN@example.org,0" "its state and recipient"
 check "with its bodies" grep -q "José Müller" <<<"$(json .text)"
 http GET "/api/v1/emails/$EID" "${B[@]}"

@@ -41,20 +41,23 @@ candidates() {
 	eventually 120 value_is unsettled 0
 }
 
-# send IDS_FILE: queues invitations for the ids in the file; the response is in $T_TMP/body.
+# send IDS_FILE [REPLY_TO]: queues invitations for the ids in the file, replies going to REPLY_TO when
+# given (an organisation key has no user whose address could be the default); the response is in $T_TMP/body.
 send() {
-	jq -R . "$1" | jq -s '{kind: "invite", candidate_ids: map(tonumber), recruiter_name: "Sam Smith",
-		scheduling_link: "https://cal.example.com/sam"}' >"$T_TMP/send.json"
+	jq -R . "$1" | jq -s --arg reply "${2:-}" '{kind: "invite", candidate_ids: map(tonumber), recruiter_name: "Sam Smith",
+		scheduling_link: "https://cal.example.com/sam"} + (if $reply == "" then {} else {recruiter_email: $reply} end)' \
+		>"$T_TMP/send.json"
 	http POST "/api/v1/jobs/$JOB/emails" "${A[@]}" --data-binary @"$T_TMP/send.json"
 }
 
-# verify IDS_FILE: checks what the sink received for those candidates against the outbox rows.
+# verify IDS_FILE [REPLY_TO]: checks what the sink received for those candidates against the outbox rows
+# (a Reply-To of Sam Smith at REPLY_TO when given, none otherwise).
 verify() {
 	sql "SELECT message_id, to_address, to_name, subject FROM emails WHERE resume_id IN ($(paste -sd, "$1")) AND kind = 'invite'" |
 		tr '|' '\t' >"$T_TMP/expected.tsv"
-	/usr/bin/python3 - "$WEB" "$RUN" "$T_TMP/expected.tsv" <<'PY'
+	/usr/bin/python3 - "$WEB" "$RUN" "$T_TMP/expected.tsv" "${2:-}" <<'PY'
 import email, email.policy, email.utils, json, sys, urllib.request
-web, marker, expected_file = sys.argv[1:4]
+web, marker, expected_file, reply_to = sys.argv[1:5]
 expected = {}
 for line in open(expected_file, encoding="utf-8"):
     mid, addr, name, subject = line.rstrip("\n").split("\t")
@@ -77,6 +80,11 @@ for m in listing:
         problems.append("from " + str(msg["From"]))
     if msg["To"].addresses[0].addr_spec != addr or msg["To"].addresses[0].display_name != name:
         problems.append("to " + str(msg["To"]))
+    if reply_to and (msg["Reply-To"] is None or msg["Reply-To"].addresses[0].addr_spec != reply_to
+                     or msg["Reply-To"].addresses[0].display_name != "Sam Smith"):
+        problems.append("reply-to " + str(msg["Reply-To"]))
+    if not reply_to and msg["Reply-To"] is not None:
+        problems.append("unexpected reply-to " + str(msg["Reply-To"]))
     if msg["Subject"] != subject:
         problems.append("subject " + str(msg["Subject"]))
     if email.utils.parsedate_to_datetime(msg["Date"]) is None:
@@ -101,10 +109,11 @@ PY
 
 for n in 100 1000; do
 	first=$((n == 100 ? 0 : 100))
+	reply=$( ((n == 100)) && echo "sam.smith@nordlicht.example")
 	candidates "$n" "$first" >"$T_TMP/ids$n"
 	check "$n resumes uploaded" test "$(wc -l <"$T_TMP/ids$n")" = "$n"
 	check "$n resumes scored" test "$(sql "SELECT count(*) FROM resumes WHERE id IN ($(paste -sd, "$T_TMP/ids$n")) AND status = 'scored'")" = "$n"
-	send "$T_TMP/ids$n"
+	send "$T_TMP/ids$n" "$reply"
 	expect_status 202 "$n invitations queued"
 	expect_json .queued "$n" "one per candidate"
 	start=$(date +%s.%N)
@@ -113,11 +122,11 @@ for n in 100 1000; do
 	sent() { sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND kind = 'invite' AND state = 'sent' AND resume_id IN ($(paste -sd, "$T_TMP/ids$n"))"; }
 	echo "# $n: the drainer run took ${secs}s; $(sent) sent then"
 	check "all $n sent" eventually 60 value_is sent "$n"
-	report=$(verify "$T_TMP/ids$n")
+	report=$(verify "$T_TMP/ids$n" "$reply")
 	echo "# $n: $report"
 	check "$n: every message arrived" test "$(jq .missing <<<"$report")" = 0
 	check "$n: exactly once each" test "$(jq .received <<<"$report")" = "$n" -a "$(jq .duplicates <<<"$report")" = 0
-	check "$n: headers, MIME structure and names correct" test "$(jq .bad <<<"$report")" = 0
+	check "$n: headers (Reply-To ${reply:-none}), MIME structure and names correct" test "$(jq .bad <<<"$report")" = 0
 done
 
 # Sending again changes nothing: already queued, and nothing more arrives.
