@@ -85,9 +85,50 @@ static bool principal(const struct req *r, char *out, size_t outlen)
 	return true;
 }
 
+/*
+ * A finished window's count no longer changes, so each process remembers it
+ * for the principals it serves (direct-mapped by a hash of the principal):
+ * a counted request then costs one memcached round trip, not two.
+ */
+#define PREVIOUS_SLOTS 256
+
+struct previous_slot {
+	char who[32];
+	int64_t window; /* the window the count belongs to; 0: empty */
+	uint64_t count;
+};
+
+static struct previous_slot previous_slots[PREVIOUS_SLOTS];
+
+static struct previous_slot *previous_slot_of(const char *who)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *who; who++)
+		h = (h ^ (unsigned char)*who) * 16777619u;
+	return &previous_slots[h % PREVIOUS_SLOTS];
+}
+
 static void counter_key(const char *who, int64_t window, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "apirl:%s:%lld", who, (long long)window);
+}
+
+/* The count of who's finished window, from this process's memory or else from memcached (key). Returns 0 or -1. */
+static int previous_count(const char *who, int64_t window, const char *key, uint64_t *count)
+{
+	struct previous_slot *slot = previous_slot_of(who);
+
+	if (slot->window == window && strcmp(slot->who, who) == 0) {
+		*count = slot->count;
+		return 0;
+	}
+	if (cache_counter(key, count) < 0)
+		return -1;
+	snprintf(slot->who, sizeof(slot->who), "%s", who);
+	slot->window = window;
+	slot->count = *count;
+	return 0;
 }
 
 /* Reads the previous window's count and, when count is set, adds this request to the current one. */
@@ -105,7 +146,7 @@ static int read_counts(const char *who, bool count, struct apilimit_state *st)
 	} else if (cache_counter(cur_key, &current) < 0) {
 		return -1;
 	}
-	if (cache_counter(prev_key, &previous) < 0)
+	if (previous_count(who, window - 1, prev_key, &previous) < 0)
 		return -1;
 	apilimit_decide(config()->api_rate_per_minute, previous, current, now - window * WINDOW_MS, st);
 	if (count && !st->allowed)
