@@ -34,6 +34,8 @@
 	X(BOOL, s3_path_style, "SHORTLIST_S3_PATH_STYLE", "false", 0, 0, false, "path-style URLs instead of virtual-host style")               \
 	X(INT, s3_part_size, "SHORTLIST_S3_PART_SIZE", "5242880", 5242880, 1073741824, false, "multipart upload part size in bytes")          \
 	X(INT, s3_presign_ttl, "SHORTLIST_S3_PRESIGN_TTL", "900", 1, 604800, false, "presigned URL lifetime in seconds")                    \
+	X(INT, upload_sweep_after_seconds, "SHORTLIST_UPLOAD_SWEEP_AFTER_SECONDS", "600", 1, 604800, false,                               \
+	  "seconds after a presigned link expired before its upload is settled (a lost S3 event's file is recorded)")                     \
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
 	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "1000", 50, 30000, false, "timeout of each /readyz dependency probe")         \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \

@@ -20,6 +20,7 @@
 #include "llm_prompt.h"
 #include "log.h"
 #include "mailer.h"
+#include "objects.h"
 #include "queue.h"
 #include "resultstore.h"
 #include "resumestore.h"
@@ -30,6 +31,9 @@
 
 #define CLAIM_BATCH 32
 #define RESCUE_EVERY_MS 10000
+/* Stale presigned uploads settled per sweep round, and rounds per rescue step, at most. */
+#define SWEEP_MAX 100
+#define SWEEP_ROUNDS 10
 #define FOLLOW_WAIT_MS 1000
 
 enum work_state { W_WAITING, W_EXTRACTING, W_SCORING, W_DONE };
@@ -432,6 +436,36 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 	return 0;
 }
 
+/*
+ * Presigned uploads whose S3 event never came: objects found are recorded,
+ * slots without one expire. Up to SWEEP_ROUNDS full rounds at a time, so a
+ * backlog clears in a few passes without holding up the queue for long.
+ */
+static void sweep_uploads(struct drain *d, struct drain_stats *stats)
+{
+	struct objects_sweep total = { 0, 0 };
+	int rc = 0, round;
+
+	if (!d->s3)
+		return;
+	for (round = 0; round < SWEEP_ROUNDS && rc == 0; round++) {
+		struct objects_sweep st = { 0, 0 };
+
+		rc = objects_sweep(d->s3, config()->upload_max_file_bytes, (int)config()->upload_sweep_after_seconds,
+				   SWEEP_MAX, &st);
+		total.recovered += st.recovered;
+		total.expired += st.expired;
+		if (st.recovered + st.expired < SWEEP_MAX)
+			break;
+	}
+	if (total.recovered || total.expired)
+		log_info("drain: upload sweep: %d objects without an S3 event recorded, %d unused upload slots expired",
+			 total.recovered, total.expired);
+	if (rc < 0)
+		log_warn("drain: upload sweep stopped: S3 or the database is unavailable");
+	stats->uploads_recovered += total.recovered;
+}
+
 int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct drain_stats *stats)
 {
 	struct drain d;
@@ -475,6 +509,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				if (settled > 0)
 					log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
 			}
+			sweep_uploads(&d, stats);
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
@@ -525,9 +560,9 @@ out:
 		mailer_free(d.mailer);
 	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
-		 "lost",
+		 "lost, %lld uploads recorded without their S3 event",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
-		 (long long)stats->lost);
+		 (long long)stats->lost, (long long)stats->uploads_recovered);
 	return rc;
 }

@@ -294,3 +294,48 @@ const char *objects_status_name(enum objects_status s)
 	}
 	return "rejected";
 }
+
+/* One stale slot: its object received, or the slot expired. */
+static int sweep_one(struct s3_client *s3, const char *key, int64_t max_bytes, struct objects_sweep *st)
+{
+	struct s3_object_info info;
+	struct s3_error e = { 0 };
+	struct objects_outcome out;
+	struct uploadslot slot;
+	int rc = s3_head(s3, key, &info, &e);
+
+	if (rc == 0) {
+		rc = objects_receive(s3, key, max_bytes, &out);
+		if (rc < 0)
+			return rc;
+		log_warn("objects: '%s' had no S3 event; received by the sweep: %s%s%s", key,
+			 objects_status_name(out.status), *out.reason ? ": " : "", out.reason);
+		st->recovered++;
+		return 0;
+	}
+	if (rc != S3_NOT_FOUND)
+		return s3_failed(&e, "HEAD", key);
+	rc = uploadslot_find_key(key, &slot);
+	if (rc < 0)
+		return ST_UNAVAILABLE;
+	if (rc == 1 && uploadslot_expire(slot.id, "no file arrived before the upload link expired") < 0)
+		rc = ST_UNAVAILABLE;
+	else if (rc == 1)
+		st->expired++;
+	uploadslot_release(&slot);
+	return rc < 0 ? rc : 0;
+}
+
+int objects_sweep(struct s3_client *s3, int64_t max_bytes, int after_seconds, int max, struct objects_sweep *st)
+{
+	char **keys = NULL;
+	int n = 0, i, rc;
+
+	rc = uploadslot_list_stale(after_seconds, max, &keys, &n);
+	if (rc < 0)
+		return ST_UNAVAILABLE;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = sweep_one(s3, keys[i], max_bytes, st);
+	uploadslot_keys_free(keys, n);
+	return rc;
+}

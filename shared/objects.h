@@ -45,6 +45,22 @@ struct objects_outcome {
  */
 int objects_receive(struct s3_client *s3, const char *key, int64_t max_bytes, struct objects_outcome *out);
 
+/* What one sweep did. */
+struct objects_sweep {
+	int recovered; /* objects found and received as if their event had come (accepted, duplicate or rejected) */
+	int expired;   /* slots with no object, marked expired */
+};
+
+/*
+ * Settles up to max presigned uploads whose S3 event never came (slots
+ * still issued after_seconds past their link's expiry): an object present
+ * in S3 is received as objects_receive() would on its event, so a lost
+ * notification loses no resume; a slot without one is marked expired. Adds
+ * to *st. Returns 0, or ST_UNAVAILABLE when S3 or PostgreSQL could not be
+ * reached (what is left waits for the next sweep).
+ */
+int objects_sweep(struct s3_client *s3, int64_t max_bytes, int after_seconds, int max, struct objects_sweep *st);
+
 /* Where a resume's bytes are, for downloads. Strings are owned (objects_location_release frees them). */
 struct objects_location {
 	char *key;

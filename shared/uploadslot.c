@@ -138,3 +138,49 @@ void uploadslot_release(struct uploadslot *s)
 	free(s->reason);
 	memset(s, 0, sizeof(*s));
 }
+
+int uploadslot_list_stale(int after_seconds, int max, char ***keys, int *n)
+{
+	struct db_result *res = NULL;
+	char after[24], lim[24];
+	const char *p[2] = { after, lim };
+	int rc, i;
+
+	*keys = NULL;
+	*n = 0;
+	db_int_param(after_seconds, after);
+	db_int_param(max, lim);
+	rc = db_query("uploadslot_stale",
+		      "SELECT s3_key FROM upload_slots WHERE state = 'issued'"
+		      " AND expires_at < now() - make_interval(secs => $1::int) ORDER BY expires_at LIMIT $2::int",
+		      2, p, &res);
+	if (rc < 0)
+		return rc;
+	*n = db_rows(res);
+	*keys = *n ? xcalloc((size_t)*n, sizeof(**keys)) : NULL;
+	for (i = 0; i < *n; i++)
+		(*keys)[i] = xstrdup(db_value(res, i, 0));
+	db_result_free(res);
+	return 0;
+}
+
+void uploadslot_keys_free(char **keys, int n)
+{
+	int i;
+
+	for (i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+int uploadslot_expire(int64_t id, const char *reason)
+{
+	char sid[24];
+	const char *p[2] = { sid, reason };
+
+	db_int_param(id, sid);
+	return db_exec("uploadslot_expire",
+		       "UPDATE upload_slots SET state = 'expired', reason = $2, updated_at = now()"
+		       " WHERE id = $1 AND state = 'issued'",
+		       2, p, NULL);
+}

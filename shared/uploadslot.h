@@ -25,7 +25,7 @@ struct uploadslot {
 	char *content_type;
 	int64_t declared_size;
 	time_t expires_at;
-	char state[16]; /* "issued", "received" or "rejected" */
+	char state[16]; /* "issued", "received", "rejected" or "expired" */
 	char *reason;
 	int64_t resume_id;
 };
@@ -67,5 +67,16 @@ int uploadslot_mark(int64_t id, const char *state, const char *reason, int64_t r
 
 /* Frees what a slot owns and zeroes it; accepts a zeroed slot. */
 void uploadslot_release(struct uploadslot *s);
+
+/*
+ * The keys of up to max slots still "issued" whose link expired more than
+ * after_seconds ago, oldest first: uploads whose S3 event never came. *keys
+ * gets *n owned strings (uploadslot_keys_free). Returns 0 or a db status code.
+ */
+int uploadslot_list_stale(int after_seconds, int max, char ***keys, int *n);
+void uploadslot_keys_free(char **keys, int n);
+
+/* Marks a still-issued slot expired with a reason (nothing when it was settled meanwhile). Returns 0 or a db status code. */
+int uploadslot_expire(int64_t id, const char *reason);
 
 #endif

@@ -190,3 +190,35 @@ http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" --data '{"files":[{"filename
 expect_status 415 "not JSON"
 http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" "${JSON[@]}" --data '{"files":["cv.pdf"]}'
 expect_json '.uploads[0].status' refused "an entry that is not an object is refused"
+
+# --- lost S3 events: the drainer's sweep records what arrived and expires what never did
+J3=$(new_job "${A[@]}")
+http POST "/api/v1/jobs/$J3/upload-urls" "${A[@]}" "${JSON[@]}" \
+	--data '{"files":[{"filename":"lost-event.pdf"},{"filename":"never-sent.pdf"},{"filename":"empty.pdf"}]}'
+expect_status 201 "three upload URLs for the sweep"
+check "a file is PUT, its event lost" test "$(put "$FIX/resume.pdf" 0)" = 200
+check "an empty file is PUT, its event lost" test "$(put "$FIX/empty.bin" 2)" = 200
+K_LOST=$(json '.uploads[0].key')
+K_NEVER=$(json '.uploads[1].key')
+K_BAD=$(json '.uploads[2].key')
+http POST "/api/v1/jobs/$J3/upload-urls" "${A[@]}" "${JSON[@]}" --data '{"files":[{"filename":"still-open.pdf"}]}'
+K_OPEN=$(json '.uploads[0].key')
+# The first three links expired a moment ago (after their files were written); the fourth is still open.
+sql "UPDATE upload_slots SET expires_at = now() - interval '2 seconds' WHERE s3_key IN ('$K_LOST', '$K_NEVER', '$K_BAD')" >/dev/null
+slot() { sql "SELECT state || ':' || COALESCE(reason, '') FROM upload_slots WHERE s3_key = '$1'"; }
+SHORTLIST_UPLOAD_SWEEP_AFTER_SECONDS=1 "$BIN/drainer" --once >"$T_TMP/sweep.log" 2>&1
+check "the drainer ran" test $? = 0
+check "the file whose event was lost is received" grep -q '^received' <<<"$(slot "$K_LOST")"
+check "as a presigned resume of the job" \
+	test "$(sql "SELECT count(*) FROM resumes r JOIN batches b ON b.id = r.batch_id WHERE r.job_id = $J3 AND b.source = 'presigned' AND r.s3_key = '$K_LOST'")" = 1
+check "which the same run processed" \
+	test "$(sql "SELECT status FROM resumes WHERE s3_key = '$K_LOST'")" = scored
+check "the slot no file reached is expired, saying why" \
+	test "$(slot "$K_NEVER")" = "expired:no file arrived before the upload link expired"
+check "the empty file is rejected" test "$(slot "$K_BAD")" = "rejected:empty file"
+check "and its object deleted" test "$(object_status "$K_BAD")" = 404
+check "a slot whose link is still open is left alone" test "$(slot "$K_OPEN")" = "issued:"
+check "the drainer says which objects had no event" grep -q "had no S3 event" "$T_TMP/sweep.log"
+http POST /api/v1/s3/events "${SECRET[@]}" "${JSON[@]}" --data "$(ev_s3 "$K_LOST")"
+expect_json '.results[0].status' accepted "a late event for the recorded file reports it accepted"
+check "still one resume for it" test "$(sql "SELECT count(*) FROM resumes WHERE s3_key = '$K_LOST'")" = 1
