@@ -334,8 +334,12 @@ int objects_sweep(struct s3_client *s3, int64_t max_bytes, int after_seconds, in
 	rc = uploadslot_list_stale(after_seconds, max, &keys, &n);
 	if (rc < 0)
 		return ST_UNAVAILABLE;
-	for (i = 0; i < n && rc == 0; i++)
+	for (i = 0; i < n; i++) {
 		rc = sweep_one(s3, keys[i], max_bytes, st);
+		if (rc == ST_UNAVAILABLE)
+			break;
+		rc = 0; /* S3 refused this one (logged): the others go on, and it is tried again next time */
+	}
 	uploadslot_keys_free(keys, n);
 	return rc;
 }

@@ -56,7 +56,8 @@ struct objects_sweep {
  * still issued after_seconds past their link's expiry): an object present
  * in S3 is received as objects_receive() would on its event, so a lost
  * notification loses no resume; a slot without one is marked expired. Adds
- * to *st. Returns 0, or ST_UNAVAILABLE when S3 or PostgreSQL could not be
+ * to *st. A slot S3 refuses to tell about is logged and left for the next
+ * sweep. Returns 0, or ST_UNAVAILABLE when S3 or PostgreSQL could not be
  * reached (what is left waits for the next sweep).
  */
 int objects_sweep(struct s3_client *s3, int64_t max_bytes, int after_seconds, int max, struct objects_sweep *st);

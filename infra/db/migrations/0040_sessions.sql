@@ -4,6 +4,8 @@
 
 ALTER TABLE users ADD COLUMN password_hash text;
 ALTER TABLE users ADD COLUMN password_changed_at timestamptz;
+-- Sign-in looks a user up by email alone (any organisation).
+CREATE INDEX users_email_sign_in ON users (lower(email)) WHERE password_hash IS NOT NULL;
 
 CREATE TABLE sessions (
     id          bigserial PRIMARY KEY,
