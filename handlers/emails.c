@@ -265,6 +265,27 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 	return 0;
 }
 
+/*
+ * Fills recruiter_name and recruiter_email that vals lacks with the calling
+ * user's own (nothing for an organisation key). *addr and *name own what
+ * vals then points at; the caller frees them.
+ */
+static int signer_from_user(struct req *r, const char **vals, char **addr, char **name)
+{
+	int rc;
+
+	if (r->user_id <= 0 || (vals[V_RECRUITER] && vals[V_RECRUITER_EMAIL]))
+		return 0;
+	rc = outbox_user_mailbox(r->org_id, r->user_id, addr, name);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "user", r->user_id);
+	if (!vals[V_RECRUITER] && *name && **name)
+		vals[V_RECRUITER] = *name;
+	if (!vals[V_RECRUITER_EMAIL] && *addr && mime_address_valid(*addr))
+		vals[V_RECRUITER_EMAIL] = *addr;
+	return 0;
+}
+
 static int template_preview(struct req *r)
 {
 	const char *vals[V_COUNT];
@@ -275,7 +296,7 @@ static int template_preview(struct req *r)
 	struct template t;
 	enum template_kind kind;
 	cJSON *body = NULL, *res, *used;
-	char err[512], *name = NULL;
+	char err[512], *name = NULL, *user_addr = NULL, *user_name = NULL;
 	int64_t id;
 	size_t nvars, i;
 	int rc = req_param_id(r, "id", &id);
@@ -290,6 +311,8 @@ static int template_preview(struct req *r)
 		goto out;
 	}
 	memcpy(vals, sample_values, sizeof(vals));
+	/* The signer: given in values, else the calling user, else the samples (set after the body is read). */
+	vals[V_RECRUITER] = vals[V_RECRUITER_EMAIL] = NULL;
 	rc = company_get(r->org_id, id, &c);
 	if (rc < 0) {
 		rc = resp_fail_store(r, rc, "job", id);
@@ -330,6 +353,12 @@ static int template_preview(struct req *r)
 			goto out;
 		}
 	}
+	if ((rc = signer_from_user(r, vals, &user_addr, &user_name)) < 0)
+		goto out;
+	if (!vals[V_RECRUITER])
+		vals[V_RECRUITER] = sample_values[V_RECRUITER];
+	if (!vals[V_RECRUITER_EMAIL])
+		vals[V_RECRUITER_EMAIL] = sample_values[V_RECRUITER_EMAIL];
 	nvars = vars_collect(vals, vars);
 	if (template_render(&t, vars, nvars, &outp, err, sizeof(err)) < 0) {
 		rc = fail_render(r, id, template_kind_name(kind), err);
@@ -351,6 +380,8 @@ out:
 	company_release(&c);
 	cJSON_Delete(body);
 	free(name);
+	free(user_addr);
+	free(user_name);
 	return rc;
 }
 
@@ -418,15 +449,9 @@ static int sender_for(struct req *r, struct send_request *s)
 	if (given && !mime_address_valid(given))
 		return resp_fail(r, ST_BAD_REQUEST, "recruiter_email: '%s' is not an email address replies could go to",
 				 given);
-	if (r->user_id > 0 && (!given || !s->vals[V_RECRUITER])) {
-		rc = outbox_user_mailbox(r->org_id, r->user_id, &s->user_addr, &s->user_name);
-		if (rc < 0)
-			return resp_fail_store(r, rc, "user", r->user_id);
-		if (!s->vals[V_RECRUITER] && s->user_name && *s->user_name)
-			s->vals[V_RECRUITER] = s->user_name;
-		if (!given && s->user_addr && mime_address_valid(s->user_addr))
-			s->vals[V_RECRUITER_EMAIL] = s->user_addr;
-	}
+	rc = signer_from_user(r, s->vals, &s->user_addr, &s->user_name);
+	if (rc < 0)
+		return rc;
 	s->reply_addr = s->vals[V_RECRUITER_EMAIL];
 	s->reply_name = s->vals[V_RECRUITER];
 	return 0;

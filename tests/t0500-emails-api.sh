@@ -180,6 +180,13 @@ expect_status 202 "an invitation sent with a user's key"
 RITA_EID=$(json '.results[0].email_id')
 http GET "/api/v1/emails/$RITA_EID" "${A[@]}"
 expect_json '[.reply_to, .reply_to_name] | join(",")' "rita-$RUN@example.com,Rita Recruiter" "replies go to that user by default"
+check "who signs it by default" grep -q "Rita Recruiter" <<<"$(json .text)"
+http POST "/api/v1/jobs/$JOB/templates/invite/preview" -H "Authorization: Bearer $KEY_RITA" --data ''
+expect_json .values.recruiter_name "Rita Recruiter" "a user's preview is signed by that user"
+expect_json .values.recruiter_email "rita-$RUN@example.com" "with that user's address"
+http POST "/api/v1/jobs/$JOB/templates/invite/preview" -H "Authorization: Bearer $KEY_RITA" -H "Content-Type: application/json" \
+	--data '{"values":{"recruiter_name":"Someone Else"}}'
+expect_json .values.recruiter_name "Someone Else" "unless values say otherwise"
 
 # --- status
 http GET "/api/v1/emails/$EID" "${A[@]}"
