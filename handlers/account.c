@@ -1,4 +1,4 @@
-/* account: web sign-in sessions, the organisation's totals and the caller's rate-limit budget. */
+/* account: web sign-in sessions, API keys, the organisation's totals and the caller's rate-limit budget. */
 #include <cJSON.h>
 #include <string.h>
 
@@ -6,10 +6,12 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "keystore.h"
 #include "llm_cache.h"
 #include "log.h"
 #include "loginlimit.h"
 #include "orgstats.h"
+#include "page.h"
 #include "password.h"
 #include "resp.h"
 #include "session.h"
@@ -143,10 +145,118 @@ static int rate_limit(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
+/* Keys are an organisation's admins' business: a user with the admin role, or an organisation key. */
+static int require_key_admin(struct req *r)
+{
+	int rc = keystore_may_manage(r->org_id, r->user_id, r->key_id);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	if (rc == 0)
+		return resp_fail(r, ST_FORBIDDEN,
+				 "only an organisation's admins (or an organisation key) manage API keys");
+	return 0;
+}
+
+static int keys_list(struct req *r)
+{
+	cJSON *items = NULL;
+	int64_t before, next;
+	int limit, rc;
+
+	if ((rc = require_key_admin(r)) < 0 || (rc = page_params(r, &before, &limit)) < 0)
+		return rc;
+	rc = keystore_list_json(r->org_id, before, limit, &items, &next);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	resp_header(r, "Cache-Control", "no-store");
+	return page_respond(r, items, next);
+}
+
+/* Reads {"name": "...", "user_email": "..."} (both optional) into name and the key's user. */
+static int key_request(struct req *r, const cJSON *body, const char **name, int64_t *user_id)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(body, "name");
+	const cJSON *email = cJSON_GetObjectItemCaseSensitive(body, "user_email");
+	int rc;
+
+	*name = "";
+	*user_id = r->user_id;
+	if (!cJSON_IsObject(body))
+		return resp_fail(r, ST_BAD_REQUEST, "the body must be a JSON object");
+	if (n && !cJSON_IsNull(n)) {
+		if (!cJSON_IsString(n) || strlen(n->valuestring) > KEYSTORE_NAME_MAX)
+			return resp_fail(r, ST_BAD_REQUEST, "name: must be a string of at most %d bytes",
+					 KEYSTORE_NAME_MAX);
+		*name = n->valuestring;
+	}
+	if (email && !cJSON_IsNull(email)) {
+		if (!cJSON_IsString(email))
+			return resp_fail(r, ST_BAD_REQUEST, "user_email: must be a string");
+		rc = keystore_find_user(r->org_id, email->valuestring, user_id);
+		if (rc == ST_NOT_FOUND)
+			return resp_fail(r, ST_BAD_REQUEST, "user_email: no user '%s' in this organisation",
+					 email->valuestring);
+		if (rc < 0)
+			return resp_fail_store(r, rc, "organisation", r->org_id);
+	}
+	return 0;
+}
+
+static int keys_create(struct req *r)
+{
+	cJSON *body = NULL, *out = NULL;
+	char key[APIKEY_LEN + 1];
+	const char *name;
+	int64_t user_id, id = 0;
+	int rc;
+
+	if ((rc = require_key_admin(r)) < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	rc = key_request(r, body, &name, &user_id);
+	if (rc == 0 && (rc = keystore_create(r->org_id, user_id, name, key, &id)) < 0)
+		rc = resp_fail_store(r, rc, "organisation", r->org_id);
+	if (rc == 0 && (rc = keystore_get_json(r->org_id, id, &out)) < 0)
+		rc = resp_fail_store(r, rc, "key", id);
+	if (rc == 0) {
+		log_info("account: API key %lld made", (long long)id);
+		cJSON_AddStringToObject(out, "key", key);
+		resp_headerf(r, "Location", "/api/v1/keys/%lld", (long long)id);
+		resp_header(r, "Cache-Control", "no-store");
+		rc = resp_json_take(r, 201, out);
+	}
+	explicit_bzero(key, sizeof(key));
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int keys_revoke(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc;
+
+	if ((rc = require_key_admin(r)) < 0 || (rc = req_param_id(r, "id", &id)) < 0)
+		return rc;
+	rc = keystore_revoke(r->org_id, id);
+	if (rc == 0)
+		rc = keystore_get_json(r->org_id, id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "key", id);
+	log_info("account: API key %lld revoked", (long long)id);
+	return resp_json_take(r, 200, out);
+}
+
 static const struct route routes[] = {
 	{ "POST", "/api/v1/session", sign_in, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/session", who_am_i, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/session", sign_out, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/keys", keys_list, ROUTE_AUTH },
+	{ "POST", "/api/v1/keys", keys_create, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/keys/{id}", keys_revoke, ROUTE_AUTH },
 	{ "GET", "/api/v1/stats", org_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/rate-limit", rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
 };

@@ -6,6 +6,7 @@
 #include "apikey.h"
 #include "config.h"
 #include "db.h"
+#include "keystore.h"
 #include "log.h"
 #include "migrate.h"
 #include "password.h"
@@ -259,9 +260,8 @@ static int cmd_user_password(const struct opts *o)
 
 static int cmd_key_create(const struct opts *o)
 {
-	struct db_result *res = NULL;
-	const char *params[5];
-	char org_id[24], user_id[24], key[APIKEY_LEN + 1], hash[65], prefix[APIKEY_PREFIX_LEN + 1];
+	char org_id[24], key[APIKEY_LEN + 1];
+	int64_t org = 0, user = 0, id = 0;
 	int rc;
 
 	if (!o->org || o->npositional != 0)
@@ -269,42 +269,23 @@ static int cmd_key_create(const struct opts *o)
 	rc = find_org(o->org, org_id);
 	if (rc)
 		return rc;
-	user_id[0] = '\0';
+	(void)parse_int64(org_id, 1, INT64_MAX, &org);
 	if (o->user) {
-		const char *p[2] = { org_id, o->user };
-
-		rc = db_query(NULL, "SELECT id FROM users WHERE org_id = $1 AND lower(email) = lower($2)", 2, p, &res);
-		if (rc < 0)
-			return exit_for(rc);
-		if (db_rows(res) != 1) {
-			db_result_free(res);
+		rc = keystore_find_user(org, o->user, &user);
+		if (rc == ST_NOT_FOUND) {
 			fprintf(stderr, "error: no user '%s' in '%s'\n", o->user, o->org);
 			return EXIT_DATA;
 		}
-		snprintf(user_id, sizeof(user_id), "%s", db_value(res, 0, 0));
-		db_result_free(res);
-		res = NULL;
+		if (rc < 0)
+			return exit_for(rc);
 	}
-	if (apikey_generate(key) < 0) {
-		fprintf(stderr, "error: no randomness available\n");
-		return EXIT_INTERNAL;
-	}
-	apikey_hash_hex(key, hash);
-	snprintf(prefix, sizeof(prefix), "%.*s", APIKEY_PREFIX_LEN, key);
-	params[0] = org_id;
-	params[1] = *user_id ? user_id : NULL;
-	params[2] = prefix;
-	params[3] = hash;
-	params[4] = o->name ? o->name : "";
-	rc = db_query(NULL,
-		      "INSERT INTO api_keys (org_id, user_id, prefix, key_hash, name)"
-		      " VALUES ($1, $2, $3, decode($4, 'hex'), $5) RETURNING id",
-		      5, params, &res);
+	rc = keystore_create(org, user, o->name ? o->name : "", key, &id);
 	if (rc < 0)
 		return exit_for(rc);
-	fprintf(stderr, "API key %s created for %s (id %s); it is shown once:\n", prefix, o->org, db_value(res, 0, 0));
+	fprintf(stderr, "API key %.*s created for %s (id %lld); it is shown once:\n", APIKEY_PREFIX_LEN, key, o->org,
+		(long long)id);
 	printf("%s\n", key);
-	db_result_free(res);
+	explicit_bzero(key, sizeof(key));
 	return 0;
 }
 
