@@ -1,4 +1,4 @@
-/* account: web sign-in sessions, API keys, the organisation's totals and the caller's rate-limit budget. */
+/* account: web sign-in and a user's sessions, API keys, the organisation's totals and the caller's rate-limit budget. */
 #include <cJSON.h>
 #include <string.h>
 
@@ -109,6 +109,47 @@ static int sign_out(struct req *r)
 		log_info("account: a session was signed out");
 	}
 	session_clear_cookie(r);
+	r->status = 204;
+	return 0;
+}
+
+/* Sessions are a person's own: an organisation key has none to see. */
+static int require_user(struct req *r)
+{
+	if (r->user_id <= 0)
+		return resp_fail(r, ST_FORBIDDEN, "an organisation key has no sessions; sessions belong to a user");
+	return 0;
+}
+
+static int sessions_list(struct req *r)
+{
+	cJSON *items = NULL, *out;
+	int rc = require_user(r);
+
+	if (rc < 0)
+		return rc;
+	rc = session_list_json(r->org_id, r->user_id, r->session_id, &items);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "user", r->user_id);
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "items", items);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int sessions_revoke(struct req *r)
+{
+	int64_t id;
+	int rc = require_user(r);
+
+	if (rc < 0 || (rc = req_param_id(r, "id", &id)) < 0)
+		return rc;
+	rc = session_revoke_id(r->org_id, r->user_id, id);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "session", id);
+	log_info("account: session %lld signed out by its user", (long long)id);
+	if (id == r->session_id)
+		session_clear_cookie(r);
 	r->status = 204;
 	return 0;
 }
@@ -254,6 +295,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/session", sign_in, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/session", who_am_i, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/session", sign_out, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/sessions", sessions_list, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/sessions/{id}", sessions_revoke, ROUTE_AUTH },
 	{ "GET", "/api/v1/keys", keys_list, ROUTE_AUTH },
 	{ "POST", "/api/v1/keys", keys_create, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/keys/{id}", keys_revoke, ROUTE_AUTH },

@@ -132,6 +132,48 @@ int session_revoke(const char *token)
 		       : 0;
 }
 
+int session_list_json(int64_t org_id, int64_t user_id, int64_t current_id, cJSON **out)
+{
+	char org[24], user[24], cur[24];
+	const char *p[3] = { org, user, cur };
+	struct db_result *res = NULL;
+	int rc;
+
+	*out = NULL;
+	db_int_param(org_id, org);
+	db_int_param(user_id, user);
+	db_int_param(current_id, cur);
+	rc = db_query("session_list",
+		      "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', id, 'created_at', created_at,"
+		      " 'expires_at', expires_at, 'user_agent', user_agent, 'current', id = $3::bigint)"
+		      " ORDER BY id DESC), '[]'::jsonb)::text FROM sessions"
+		      " WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()",
+		      3, p, &res);
+	if (rc == 0 && !(*out = cJSON_Parse(db_value(res, 0, 0))))
+		rc = ST_INTERNAL;
+	db_result_free(res);
+	return rc;
+}
+
+int session_revoke_id(int64_t org_id, int64_t user_id, int64_t id)
+{
+	char org[24], user[24], sid[24];
+	const char *p[3] = { org, user, sid };
+	int64_t n = 0;
+	int rc;
+
+	db_int_param(org_id, org);
+	db_int_param(user_id, user);
+	db_int_param(id, sid);
+	rc = db_exec("session_revoke_id",
+		     "UPDATE sessions SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 AND id = $3"
+		     " AND revoked_at IS NULL AND expires_at > now()",
+		     3, p, &n);
+	if (rc < 0)
+		return rc;
+	return n == 1 ? 0 : ST_NOT_FOUND;
+}
+
 int session_revoke_user(int64_t user_id)
 {
 	char user[24];

@@ -33,6 +33,16 @@ int session_resolve(const char *token, struct session_who *who);
 /* Revokes the session of a token (nothing when unknown). Returns 0 or ST_UNAVAILABLE. */
 int session_revoke(const char *token);
 
+/*
+ * The user's sessions still open (unrevoked, unexpired), newest first:
+ * [{id, created_at, expires_at, user_agent, current}] where current marks
+ * current_id. Returns 0 with *out set (caller frees), or a status code.
+ */
+int session_list_json(int64_t org_id, int64_t user_id, int64_t current_id, cJSON **out);
+
+/* Revokes one of the user's sessions. Returns 0, ST_NOT_FOUND (not the user's, or not open) or a status code. */
+int session_revoke_id(int64_t org_id, int64_t user_id, int64_t id);
+
 /* Revokes every session of a user (after a password change). Returns 0 or ST_UNAVAILABLE. */
 int session_revoke_user(int64_t user_id);
 

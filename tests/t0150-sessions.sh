@@ -143,3 +143,36 @@ check "until the 15-minute window ends (Retry-After $retry)" test "$retry" -ge 1
 check "the problem says when" grep -q "try again in $retry seconds" <<<"$(json .detail)"
 sign_in "$ANN" "a new long passphrase"
 expect_status 201 "another email is not affected"
+
+# --- a user's own sessions: listed, and signed out one by one
+CAROL="carol-$$@example.com"
+echo "$PW" | ctl user create --org "$ORG" --password-stdin "$CAROL" >/dev/null
+sign_in "$CAROL" "$PW" -c "$T_TMP/jar-a" -A "Browser A"
+expect_status 201 "signed in from a first browser"
+sign_in "$CAROL" "$PW" -c "$T_TMP/jar-b" -A "Browser B"
+expect_status 201 "and from a second"
+http GET /api/v1/sessions -b "$T_TMP/jar-a"
+expect_status 200 "the user's sessions"
+expect_json '.items | length' 2 "two open"
+expect_json '[.items[] | select(.current) | .user_agent] | join(",")' "Browser A" "the one asking is marked current"
+expect_json '[.items[].user_agent] | sort | join(",")' "Browser A,Browser B" "each labelled by its browser"
+B_ID=$(jq -r '.items[] | select(.user_agent == "Browser B") | .id' "$T_TMP/body")
+A_ID=$(jq -r '.items[] | select(.current) | .id' "$T_TMP/body")
+http DELETE "/api/v1/sessions/$B_ID" -b "$T_TMP/jar-a"
+expect_status 403 "signing another session out by cookie needs the header"
+http DELETE "/api/v1/sessions/$B_ID" -b "$T_TMP/jar-a" "${CSRF[@]}"
+expect_status 204 "the other browser's session signed out"
+http GET /api/v1/session -b "$T_TMP/jar-b"
+expect_status 401 "which no longer works"
+http GET /api/v1/session -b "$T_TMP/jar-a"
+expect_status 200 "while this one does"
+ann_session=$(sql "SELECT id FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '$ANN' ORDER BY s.id DESC LIMIT 1")
+http DELETE "/api/v1/sessions/$ann_session" -b "$T_TMP/jar-a" "${CSRF[@]}"
+expect_status 404 "another user's session is not there"
+http GET /api/v1/sessions -H "Authorization: Bearer $KEY2"
+expect_status 403 "an organisation key has no sessions"
+http DELETE "/api/v1/sessions/$A_ID" -b "$T_TMP/jar-a" "${CSRF[@]}"
+expect_status 204 "signing out the current session"
+check "drops its cookie" grep -q '^sl_session=; .*Max-Age=0' <<<"$(header Set-Cookie)"
+http GET /api/v1/session -b "$T_TMP/jar-a"
+expect_status 401 "and it no longer works"
