@@ -5,10 +5,12 @@ import { renderCandidate } from './candidate.js';
 import { renderJob } from './job.js';
 import { renderJobForm } from './jobform.js';
 import { renderJobs } from './jobs.js';
+import { renderKeys } from './keys.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
+const keysLink = document.getElementById('nav-keys');
 const announcer = document.getElementById('announce');
 
 const routes = [
@@ -18,6 +20,7 @@ const routes = [
 	[/^#\/jobs\/(\d+)$/, (el, ctx, id) => renderJob(el, ctx, id)],
 	[/^#\/jobs\/(\d+)\/edit$/, (el, ctx, id) => renderJobForm(el, ctx, id)],
 	[/^#\/candidates\/(\d+)$/, (el, ctx, id) => renderCandidate(el, ctx, id)],
+	[/^#\/keys$/, renderKeys],
 ];
 
 let current = null; // { controller, cleanup }
@@ -30,6 +33,9 @@ let session = null;
 let sessionCheck = null;
 // A problem the session check met that is worth showing on the sign-in form (the server down, say).
 let checkProblem = '';
+// Who the stored key signs in as ({ auth: 'api_key', user or null, ... }) once asked; null when not known (no key
+// yet, or an older server without GET /api/v1/session).
+let keyCaller = null;
 // Whether the sign-in form shows the API key field instead of email and password.
 let keyMode = false;
 
@@ -80,6 +86,23 @@ function checkSession() {
 	return sessionCheck;
 }
 
+// Asks once per stored key who it signs in as, for what the navigation offers. A 401 here signs out as any other;
+// any other failure only leaves the role unknown, and the pages themselves report what is wrong.
+async function checkKey() {
+	if (keyCaller) return;
+	try {
+		keyCaller = await api('GET', '/api/v1/session');
+	} catch {
+		keyCaller = null;
+	}
+}
+
+// Whether the caller may manage the organisation's API keys: an admin user, or an organisation key (no user).
+function mayManageKeys() {
+	const c = getKey() ? keyCaller : session;
+	return !!c && (c.user === null || (!!c.user && c.user.role === 'admin'));
+}
+
 // Who the top bar says is signed in: the user's email, or "API key"; null when nobody is.
 function signedInAs() {
 	if (getKey()) return 'API key';
@@ -91,6 +114,7 @@ async function route() {
 	leave();
 	const mine = ++routing;
 	if (!getKey()) await checkSession();
+	else await checkKey();
 	if (mine !== routing) return;
 	const as = signedInAs();
 	if (!as) {
@@ -100,6 +124,7 @@ async function route() {
 	replace(who, h('span.visually-hidden', 'Signed in as '), as);
 	who.title = `Signed in as ${as}`; /* the whole email when the top bar had to cut it short */
 	nav.hidden = false;
+	keysLink.hidden = !mayManageKeys();
 	const hash = location.hash || '#/jobs';
 	const controller = new AbortController();
 	const ctx = {
@@ -207,6 +232,7 @@ function keyFields(error, button) {
 		try {
 			await api('GET', '/api/v1/jobs?limit=1', undefined, { key: k, quiet401: true });
 			setKey(k);
+			keyCaller = null;
 			enter();
 		} catch (e) {
 			refuse(error, key.input, e instanceof ApiError && (e.status === 401 || e.status === 403)
@@ -251,6 +277,7 @@ function renderSignIn() {
 onUnauthorized(() => {
 	if (getKey()) {
 		clearKey();
+		keyCaller = null;
 		keyMode = true;
 		signOutReason = 'Your key was not accepted any more. Sign in again.';
 	} else if (session) {
@@ -268,6 +295,7 @@ signOutButton.addEventListener('click', async () => {
 	await signOut();
 	signOutButton.disabled = false;
 	session = null;
+	keyCaller = null;
 	signOutReason = 'You are signed out.';
 	/* Without a hashchange, so the form is drawn once and keeps its notice. */
 	if (location.hash !== '#/jobs') history.replaceState(null, '', '#/jobs');
