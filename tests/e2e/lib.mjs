@@ -97,9 +97,11 @@ export async function newKey(name) {
 }
 
 // Creates a user who signs in with email and password in the organisation org (shortlistctl reads the password
-// from standard input); resolves to run()'s answer, so a missing subcommand is a non-zero code, not a throw.
-export function newUser(org, email, password) {
-	return run(path.join(ROOT, 'build/bin/shortlistctl'), ['user', 'create', '--org', org, email, '--password-stdin'], { input: `${password}\n` });
+// from standard input), an admin when admin is true; resolves to run()'s answer, so a missing subcommand is a
+// non-zero code, not a throw.
+export function newUser(org, email, password, admin = false) {
+	return run(path.join(ROOT, 'build/bin/shortlistctl'), ['user', 'create', '--org', org, ...(admin ? ['--admin'] : []), email, '--password-stdin'],
+		{ input: `${password}\n` });
 }
 
 // Calls the API directly (for set-up and for finding out whether an endpoint exists yet).

@@ -1,5 +1,5 @@
 // Browser test of the recruiter web app against a running instance: sign-in (API key, then email and password with
-// the session cookie), jobs, upload, shortlist, candidate, emails.
+// the session cookie), jobs, upload, shortlist, candidate, emails, and an admin's API keys.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,14 @@ if (!(await hasRoute(key, 'GET', '/api/v1/session'))) noPassword = 'GET /api/v1/
 else {
 	const made = await newUser(org, user.email, user.password);
 	if (made.code !== 0) noPassword = `shortlistctl user create failed: ${(made.stderr.trim().split('\n').pop() || '').slice(0, 200)}`;
+}
+// An admin of the same organisation for the API keys page; without --admin or the route those checks skip.
+const admin = { email: `admin-${process.pid}-${Date.now()}@example.com`, password: 'another long passphrase 43' };
+let noKeys = noPassword;
+if (!noKeys && !(await hasRoute(key, 'GET', '/api/v1/keys'))) noKeys = 'GET /api/v1/keys is not there yet';
+else if (!noKeys) {
+	const made = await newUser(org, admin.email, admin.password, true);
+	if (made.code !== 0) noKeys = `shortlistctl user create --admin failed: ${(made.stderr.trim().split('\n').pop() || '').slice(0, 200)}`;
 }
 const { context, close } = await launch(pw);
 const page = context.pages()[0] || (await context.newPage());
@@ -100,6 +108,89 @@ const sessionCookie = async () => (await context.cookies(BASE_URL)).find((c) => 
 const pageFetch = (method, p, headers = {}, body = undefined) => page.evaluate(([m, u, hd, b]) =>
 	fetch(u, { method: m, headers: hd, body: b, credentials: 'same-origin', cache: 'no-store' }).then((r) => r.status), [method, p, headers, body]);
 
+const keyStatus = async (k) => (await fetch(`${BASE_URL}/api/v1/session`, { headers: { Authorization: `Bearer ${k}` } })).status;
+
+async function keysChecks() {
+	expected.add('400');
+	await passwordSignIn(admin.email, admin.password);
+	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	const keysLink = page.locator('#nav').getByRole('link', { name: 'Keys' });
+	await step('an admin sees Keys in the navigation', () => keysLink.waitFor());
+	await keysLink.click();
+	const rows = page.locator('table.keys tbody tr');
+	await step('the Keys page lists the organisation\'s keys', async () => {
+		await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+		await rows.first().waitFor();
+		return (await rows.first().textContent()).includes('Organisation');
+	});
+
+	await page.getByRole('button', { name: 'New key' }).click();
+	await page.getByLabel('Name').fill('Web test <b>key</b>');
+	await page.getByLabel('User email (optional)').fill(`nobody-${process.pid}@example.com`);
+	await page.getByRole('button', { name: 'Make key' }).click();
+	await step('an unknown user email shows the server\'s detail in the form', async () => {
+		await page.getByRole('alert').filter({ hasText: 'no user' }).waitFor();
+		return (await page.getByLabel('User email (optional)').getAttribute('aria-invalid')) === 'true';
+	});
+	await page.getByLabel('User email (optional)').fill(user.email);
+	await page.getByRole('button', { name: 'Make key' }).click();
+	const shown = page.getByLabel('Your new API key');
+	await step('the new key is shown', () => shown.waitFor());
+	const made = (await shown.inputValue()) || 'missing';
+	const prefix = made.slice(0, 11);
+	check('the new key is read-only, with a warning that it is shown once', (await shown.getAttribute('readonly')) !== null &&
+		(await page.locator('[data-testid=new-key]').textContent()).includes('only time this key is shown'));
+	check('the new key works', (await keyStatus(made)) === 200);
+	const stored = await page.evaluate(() => JSON.stringify([Object.values(sessionStorage), Object.values(localStorage), document.cookie]));
+	check('the new key is not stored by the page', !stored.includes(made), stored);
+	const row = rows.filter({ hasText: prefix });
+	await step('the list shows the new key first, by its prefix, with its name and user', async () => {
+		await row.waitFor();
+		const t = await rows.first().textContent();
+		return t.includes(prefix) && t.includes('Web test <b>key</b>') && t.includes(user.email) && t.includes('Active');
+	});
+	check('the list never shows the key itself', !(await page.locator('table.keys').textContent()).includes(made));
+	await page.getByRole('button', { name: 'Copy' }).click();
+	await step('Copy says what happened', () => page.locator('[data-testid=new-key]').getByText(/Copied|Ctrl\+C/).waitFor());
+	await page.getByRole('button', { name: 'Done' }).click();
+	check('after Done the key is nowhere in the page', !(await page.content()).includes(made));
+	await page.reload();
+	await step('after a reload the key is listed and not shown', async () => {
+		await row.waitFor();
+		return !(await page.content()).includes(made);
+	});
+
+	await page.setViewportSize({ width: 375, height: 800 });
+	await page.waitForTimeout(200);
+	check('the Keys page fits a phone screen', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+	await page.setViewportSize({ width: 1280, height: 900 });
+
+	await row.getByRole('button', { name: `Revoke key ${prefix}` }).click();
+	await step('revoking asks for confirmation first', () => row.getByRole('button', { name: 'Yes, revoke' }).waitFor());
+	await row.getByRole('button', { name: 'Keep it' }).click();
+	check('"Keep it" leaves the key working', (await keyStatus(made)) === 200 && (await row.textContent()).includes('Active'));
+	await row.getByRole('button', { name: `Revoke key ${prefix}` }).focus();
+	await page.keyboard.press('Enter');
+	await step('the confirmation takes the focus', () => page.waitForFunction(() => document.activeElement && document.activeElement.textContent === 'Keep it',
+		null, { timeout: 5000 }));
+	await page.keyboard.press('Shift+Tab');
+	await page.keyboard.press('Enter');
+	await step('the row then shows the key revoked', () => row.getByText('Revoked').waitFor());
+	check('a revoked key has no Revoke button', (await row.getByRole('button').count()) === 0);
+	check('the revoked key no longer works', (await keyStatus(made)) === 401);
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor();
+
+	await passwordSignIn(user.email, user.password);
+	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	check('a recruiter does not see Keys', await page.locator('#nav-keys').isHidden());
+	await page.goto(`${BASE_URL}/#/keys`);
+	await step('a recruiter visiting the Keys page is told it is for admins', () => page.getByRole('alert').filter({ hasText: 'administrators' }).waitFor());
+	check('a recruiter gets no New key button', (await page.getByRole('button', { name: 'New key' }).count()) === 0);
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor();
+}
+
 try {
 	// ---- sign-in
 	await page.goto(`${BASE_URL}/`);
@@ -123,6 +214,7 @@ try {
 	await signIn(key);
 	await step('the right key opens the job list', () => page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor());
 	check('the top bar says an API key is signed in', (await page.locator('#who').textContent()).includes('API key'));
+	if (!noKeys) await step('an organisation key sees Keys in the navigation', () => page.locator('#nav').getByRole('link', { name: 'Keys' }).waitFor());
 	await step('a new organisation has no jobs yet', () => page.getByText('No jobs yet.').waitFor());
 
 	// ---- create a job through the form
@@ -391,6 +483,10 @@ try {
 		await page.reload();
 		await step('a reload after signing out shows the form', () => page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor());
 		check('the flash detector notices the form when it is drawn', (await page.evaluate(() => window.__signinSeen)) === true);
+
+		// ---- API keys: an admin makes one (shown once), finds it listed by prefix and revokes it; a recruiter may not
+		if (noKeys) skip(`${noKeys}: API key page checks skipped`);
+		else await keysChecks();
 
 		// Too many failures for the email: the form says when to try again (last, since it locks the user out).
 		let limited = null;
