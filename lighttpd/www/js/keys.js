@@ -11,7 +11,8 @@ function describe(e) {
 // What a refusal of the whole page tells the person: a 403 is about who they are, not a fault.
 function pageProblem(e) {
 	if (e instanceof ApiError && e.status === 403) {
-		return `Only your organisation's administrators (or an organisation key) can manage API keys. ${e.detail ? `The server said: ${e.detail}.` : ''}`.trim();
+		const what = 'Only your organisation\'s administrators (or an organisation key) can manage API keys.';
+		return e.requestId ? `${what} (request ${e.requestId})` : what;
 	}
 	return describe(e);
 }
