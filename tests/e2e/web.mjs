@@ -178,8 +178,39 @@ async function keysChecks() {
 	await step('the row then shows the key revoked', () => row.getByText('Revoked').waitFor());
 	check('a revoked key has no Revoke button', (await row.getByRole('button').count()) === 0);
 	check('the revoked key no longer works', (await keyStatus(made)) === 401);
+
+	// More keys than a page holds: "Load more keys" fetches the rest.
+	for (let i = 0; i < 20; i++) await apiCall(key, 'POST', '/api/v1/keys', { name: `bulk ${i}` });
+	await page.reload();
+	await rows.first().waitFor();
+	const before = await rows.count();
+	await page.getByRole('button', { name: 'Load more keys' }).click();
+	await step('"Load more keys" adds the older keys', async () => {
+		await page.waitForFunction((n) => document.querySelectorAll('table.keys tbody tr').length > n, before, { timeout: 5000 });
+		return page.getByRole('button', { name: 'Load more keys' }).isHidden();
+	});
+
+	// Revoking the key the page signed in with signs the page out.
+	await page.getByRole('button', { name: 'New key' }).click();
+	await page.getByLabel('Name').fill('my own');
+	await page.getByRole('button', { name: 'Make key' }).click();
+	await shown.waitFor();
+	const own = await shown.inputValue();
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor();
+	await signIn(own);
+	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	await page.locator('#nav').getByRole('link', { name: 'Keys' }).click();
+	const ownRow = rows.filter({ hasText: own.slice(0, 11) });
+	await ownRow.getByRole('button', { name: /^Revoke key/ }).click();
+	await step('the confirmation warns that the page signs itself out', () => ownRow.getByText('will be signed out').waitFor());
+	await ownRow.getByRole('button', { name: 'Yes, revoke' }).click();
+	await step('revoking the page\'s own key returns to the sign-in form', async () => {
+		await page.getByRole('heading', { name: 'Sign in to Shortlist' }).waitFor();
+		return (await page.evaluate(() => sessionStorage.getItem('shortlist.apiKey'))) === null;
+	});
+	await page.getByRole('button', { name: 'Use email and password instead' }).click();
+	await page.evaluate(() => history.replaceState(null, '', '#/jobs'));
 
 	await passwordSignIn(user.email, user.password);
 	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
@@ -250,7 +281,7 @@ try {
 	check('the edit form is filled from the job', (await page.getByLabel('Minimum years').inputValue()) === '2' && (await page.getByLabel('Company').inputValue()) === 'Acme');
 	await page.getByLabel('Location').fill('Berlin or remote');
 	await page.getByRole('button', { name: 'Save changes' }).click();
-	await page.getByRole('heading', { level: 1, name: XSS_TITLE }).waitFor();
+	await page.getByRole('heading', { level: 1, name: XSS_TITLE, exact: true }).waitFor();
 	await step('the edit is saved', async () => (await apiCall(key, 'GET', `/api/v1/jobs/${jobId}`)).json.location === 'Berlin or remote');
 
 	// ---- upload through the file input
