@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "repofile.h"
+
 static bool corpus_is_dir(const char *path)
 {
 	struct stat st;
@@ -26,35 +28,20 @@ static bool corpus_join(char *out, size_t outlen, const char *root, const char *
 
 /*
  * Writes the path of the corpus folder sub ("" for the corpus itself) to
- * out: $SHORTLIST_CORPUS when set, else ../shared/corpus from the working
- * directory (the repository root under make test), else from the
- * repository above the test binary (BUILD/tests/test_x). Returns false when
+ * out: $SHORTLIST_CORPUS when set, else ../shared/corpus beside the
+ * repository, found as repo_file() finds a file. Returns false when
  * it does not exist: the caller prints "skip: ..." and passes.
  */
 static bool corpus_path(const char *sub, char *out, size_t outlen)
 {
 	const char *env = getenv("SHORTLIST_CORPUS");
-	char exe[PATH_MAX], root[PATH_MAX + 32];
-	ssize_t n;
-	int i;
+	char rel[PATH_MAX];
 
 	if (env && *env)
 		return corpus_join(out, outlen, env, sub);
-	if (corpus_join(out, outlen, "../shared/corpus", sub))
-		return true;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (snprintf(rel, sizeof(rel), "../shared/corpus%s%s", *sub ? "/" : "", sub) >= (int)sizeof(rel))
 		return false;
-	exe[n] = '\0';
-	for (i = 0; i < 3; i++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			return false;
-		*slash = '\0';
-	}
-	snprintf(root, sizeof(root), "%s/../shared/corpus", exe);
-	return corpus_join(out, outlen, root, sub);
+	return repo_file(rel, out, outlen) && corpus_is_dir(out);
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "repofile.h"
 #include "config.h"
 #include "s3.h"
 #include "sha256.h"
@@ -671,28 +672,6 @@ START_TEST(test_error_answers_are_classified)
 }
 END_TEST
 
-/* Same lookup as the presign test: the working directory, else this program's place in the build tree. */
-static int find_script(char *path, size_t len)
-{
-	char exe[4096];
-	ssize_t n;
-	char *slash;
-
-	if (access(REF_SCRIPT, R_OK) == 0) {
-		snprintf(path, len, "%s", REF_SCRIPT);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')))
-		*slash = '\0';
-	if (snprintf(path, len, "%s/../../%s", exe, REF_SCRIPT) >= (int)len)
-		return -1;
-	return access(path, R_OK) == 0 ? 0 : -1;
-}
-
 /* Re-signs a captured request head with botocore; returns 0 with its Authorization value in out, 77, or -1. */
 static int reference_authorization(const char *script, const char *head, size_t len, struct buf *out)
 {
@@ -764,7 +743,7 @@ START_TEST(test_requests_are_signed_like_botocore)
 	char script[4200], body_hash[SHA256_HEX_LEN + 1], etag[S3_ETAG_MAX], *id = NULL;
 	int step, checked = 0, rc = 0;
 
-	if (access(PYTHON, X_OK) != 0 || find_script(script, sizeof(script)) < 0) {
+	if (access(PYTHON, X_OK) != 0 || !repo_file(REF_SCRIPT, script, sizeof(script))) {
 		printf("skip: %s or %s not found; signature comparison not run\n", PYTHON, REF_SCRIPT);
 		return;
 	}

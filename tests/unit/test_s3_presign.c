@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "repofile.h"
 #include "s3.h"
 #include "util.h"
 
@@ -187,28 +188,6 @@ START_TEST(test_client_rejects_bad_parameters)
 }
 END_TEST
 
-/* Finds the reference script from the working directory or from this program's place in the build tree. */
-static int find_script(char *path, size_t len)
-{
-	char exe[4096];
-	ssize_t n;
-	char *slash;
-
-	if (access(REF_SCRIPT, R_OK) == 0) {
-		snprintf(path, len, "%s", REF_SCRIPT);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')))
-		*slash = '\0';
-	if (snprintf(path, len, "%s/../../%s", exe, REF_SCRIPT) >= (int)len)
-		return -1;
-	return access(path, R_OK) == 0 ? 0 : -1;
-}
-
 static void hex_arg(struct buf *line, const char *s)
 {
 	char *hex = xmalloc(2 * strlen(s) + 1);
@@ -307,7 +286,7 @@ START_TEST(test_matches_botocore)
 	size_t k, p, o, compared = 0;
 	int rc;
 
-	if (access(PYTHON, X_OK) != 0 || find_script(script, sizeof(script)) < 0) {
+	if (access(PYTHON, X_OK) != 0 || !repo_file(REF_SCRIPT, script, sizeof(script))) {
 		printf("skip: %s or %s not found; botocore comparison not run\n", PYTHON, REF_SCRIPT);
 		return;
 	}

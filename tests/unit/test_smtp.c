@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "repofile.h"
 #include "config.h"
 #include "mime.h"
 #include "smtp.h"
@@ -66,37 +67,12 @@ static int free_port(int avoid)
 	return -1;
 }
 
-/* Finds tests/fakes/smtp_faults.py from the working directory or from build/tests/ where this binary lives. */
-static bool find_script(void)
-{
-	char exe[2048];
-	ssize_t n;
-	int i;
-	char *slash;
-
-	if (access("tests/fakes/smtp_faults.py", R_OK) == 0) {
-		snprintf(script, sizeof(script), "tests/fakes/smtp_faults.py");
-		return true;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (i = 0; i < 3 && (slash = strrchr(exe, '/')) != NULL; i++) {
-		*slash = '\0';
-		snprintf(script, sizeof(script), "%s/tests/fakes/smtp_faults.py", exe);
-		if (access(script, R_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void server_start(struct fault_server *srv, const char *auth)
 {
 	int i;
 
 	srv->pid = -1;
-	if (!script[0] && !find_script())
+	if (!script[0] && !repo_file("tests/fakes/smtp_faults.py", script, sizeof(script)))
 		return;
 	if (access("/usr/bin/python3", X_OK) != 0)
 		return;
