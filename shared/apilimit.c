@@ -10,6 +10,7 @@
 #include "log.h"
 #include "resp.h"
 #include "status.h"
+#include "textnorm.h"
 #include "util.h"
 
 #define WINDOW_MS (APILIMIT_WINDOW_SECONDS * 1000LL)
@@ -102,11 +103,7 @@ static struct previous_slot previous_slots[PREVIOUS_SLOTS];
 
 static struct previous_slot *previous_slot_of(const char *who)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (; *who; who++)
-		h = (h ^ (unsigned char)*who) * 16777619u;
-	return &previous_slots[h % PREVIOUS_SLOTS];
+	return &previous_slots[textnorm_hash(who, strlen(who)) % PREVIOUS_SLOTS];
 }
 
 static void counter_key(const char *who, int64_t window, char *out, size_t outlen)

@@ -1,7 +1,6 @@
 /* loginlimit: failed web sign-ins counted per email in memcached, so password guessing stops at a limit. */
 #include "loginlimit.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "cache.h"
 #include "config.h"
 #include "sha256.h"
+#include "textnorm.h"
 #include "util.h"
 
 /* The counter of email's current window; the email is hashed (no address in memcached's keys). */
@@ -16,10 +16,10 @@ static void counter_key(const char *email, int64_t window, char *out, size_t out
 {
 	struct buf lower = BUF_INIT(0);
 	char hex[SHA256_HEX_LEN + 1] = "";
-	const char *p;
 
-	for (p = email; *p; p++)
-		buf_printf(&lower, "%c", tolower((unsigned char)*p));
+	buf_append_str(&lower, email);
+	if (lower.ptr)
+		textnorm_lower(lower.ptr);
 	sha256_hex(lower.ptr ? lower.ptr : "", lower.len, hex);
 	buf_release(&lower);
 	snprintf(out, outlen, "loginfail:%s:%lld", hex, (long long)window);
