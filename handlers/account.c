@@ -97,10 +97,9 @@ static int who_am_i(struct req *r)
 static int sign_out(struct req *r)
 {
 	char token[SESSION_TOKEN_LEN + 1];
-	const char *csrf = req_header(r, "HTTP_X_REQUESTED_WITH");
 
 	if (session_cookie(r, token)) {
-		if (!(csrf && strcmp(csrf, AUTH_CSRF_VALUE) == 0))
+		if (!auth_csrf_header(r))
 			return resp_fail(r, ST_FORBIDDEN,
 					 "signing out with the session cookie needs the header " AUTH_CSRF_HEADER
 					 ": " AUTH_CSRF_VALUE);

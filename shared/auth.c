@@ -17,17 +17,23 @@ static bool changes_something(const struct req *r)
 	       strcmp(r->method, "DELETE") == 0;
 }
 
+bool auth_csrf_header(const struct req *r)
+{
+	const char *v = req_header(r, "HTTP_X_REQUESTED_WITH");
+
+	return v && strcmp(v, AUTH_CSRF_VALUE) == 0;
+}
+
 static int auth_session(struct req *r, const char *token)
 {
 	struct session_who who;
-	const char *csrf = req_header(r, "HTTP_X_REQUESTED_WITH");
 	int rc = session_resolve(token, &who);
 
 	if (rc == ST_UNAVAILABLE)
 		return resp_fail(r, rc, "cannot check the session now; try again");
 	if (rc < 0)
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid or expired session: sign in again");
-	if (changes_something(r) && !(csrf && strcmp(csrf, AUTH_CSRF_VALUE) == 0))
+	if (changes_something(r) && !auth_csrf_header(r))
 		return resp_fail(r, ST_FORBIDDEN,
 				 "a change made with the session cookie must carry the header " AUTH_CSRF_HEADER
 				 ": " AUTH_CSRF_VALUE);

@@ -2,6 +2,8 @@
 #ifndef SHORTLIST_AUTH_H
 #define SHORTLIST_AUTH_H
 
+#include <stdbool.h>
+
 #include "req.h"
 
 /* The header a cookie-authenticated request that changes something must carry, and its value. */
@@ -21,5 +23,8 @@
  * "invalid"), ST_FORBIDDEN, or ST_UNAVAILABLE when the database cannot be asked.
  */
 int auth_request(struct req *r);
+
+/* Whether the request carries "X-Requested-With: shortlist". */
+bool auth_csrf_header(const struct req *r);
 
 #endif
