@@ -178,7 +178,7 @@ static int rate_limit(struct req *r)
 	cJSON_AddStringToObject(out, "when_cache_down", config()->api_rate_when_cache_down);
 	if (counting && config()->api_rate_per_minute > 0) {
 		cJSON_AddNumberToObject(out, "used", (double)st.used);
-		cJSON_AddNumberToObject(out, "remaining", (double)(st.used >= st.limit ? 0 : st.limit - st.used));
+		cJSON_AddNumberToObject(out, "remaining", (double)st.remaining);
 		cJSON_AddNumberToObject(out, "reset_seconds", (double)st.reset_s);
 	}
 	resp_header(r, "Cache-Control", "no-store");

@@ -32,6 +32,7 @@ expect_json .counting true "counted in memcached"
 expect_json .window_seconds 60 "over a minute"
 used=$(json .used)
 check "two requests used so far ($used)" test "$used" -ge 2
+expect_json .remaining "$((limit - used))" "and the rest remaining"
 http GET /api/v1/rate-limit "${A[@]}"
 expect_json .used "$used" "reading the budget does not spend it"
 check "and sends no RateLimit headers of its own" test -z "$(header RateLimit-Limit)"
