@@ -243,28 +243,19 @@ int candidates_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key
 
 int candidates_analysis_stats(int64_t org_id, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24];
 	const char *p[1] = { org };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
-	rc = db_query("candidates_stats",
-		      "SELECT jsonb_build_object('analyses', count(*), 'current', count(*) FILTER (WHERE is_current),"
-		      " 'cache_hits', count(*) FILTER (WHERE cache_hit),"
-		      " 'cache_hit_rate', CASE WHEN count(*) = 0 THEN 0"
-		      "   ELSE round(count(*) FILTER (WHERE cache_hit)::numeric / count(*), 4) END,"
-		      " 'prompt_tokens', COALESCE(sum(prompt_tokens), 0),"
-		      " 'completion_tokens', COALESCE(sum(completion_tokens), 0),"
-		      " 'tokens', COALESCE(sum(prompt_tokens + completion_tokens), 0),"
-		      " 'cost_usd', COALESCE(sum(cost_usd), 0))::text FROM analyses WHERE org_id = $1",
-		      1, p, &res);
-	if (rc == 0) {
-		*out = cJSON_Parse(db_value(res, 0, 0));
-		if (!*out)
-			rc = ST_INTERNAL;
-	}
-	db_result_free(res);
-	return rc;
+	return db_query_json(
+		"candidates_stats",
+		"SELECT jsonb_build_object('analyses', count(*), 'current', count(*) FILTER (WHERE is_current),"
+		" 'cache_hits', count(*) FILTER (WHERE cache_hit),"
+		" 'cache_hit_rate', CASE WHEN count(*) = 0 THEN 0"
+		"   ELSE round(count(*) FILTER (WHERE cache_hit)::numeric / count(*), 4) END,"
+		" 'prompt_tokens', COALESCE(sum(prompt_tokens), 0),"
+		" 'completion_tokens', COALESCE(sum(completion_tokens), 0),"
+		" 'tokens', COALESCE(sum(prompt_tokens + completion_tokens), 0),"
+		" 'cost_usd', COALESCE(sum(cost_usd), 0))::text FROM analyses WHERE org_id = $1",
+		1, p, out);
 }

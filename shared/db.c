@@ -222,6 +222,24 @@ int db_query(const char *name, const char *sql, int nparams, const char *const *
 	return 0;
 }
 
+int db_query_json(const char *name, const char *sql, int nparams, const char *const *params, cJSON **out)
+{
+	struct db_result *res = NULL;
+	int rc = db_query(name, sql, nparams, params, &res);
+
+	*out = NULL;
+	if (rc == 0 && db_rows(res) == 0)
+		rc = ST_NOT_FOUND;
+	if (rc == 0) {
+		const char *v = db_value(res, 0, 0);
+
+		if (!v || !(*out = cJSON_Parse(v)))
+			rc = ST_INTERNAL;
+	}
+	db_result_free(res);
+	return rc;
+}
+
 int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected)
 {
 	struct db_result *res = NULL;

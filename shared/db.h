@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_DB_H
 #define SHORTLIST_DB_H
 
+#include <cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +39,14 @@ int db_ping(int timeout_ms);
  * which the caller frees with db_result_free(). Returns 0 or a status code.
  */
 int db_query(const char *name, const char *sql, int nparams, const char *const *params, struct db_result **out);
+/*
+ * Same as db_query for statements whose answer is one JSON document, the
+ * first column of the first row (SELECT jsonb_build_object(...)::text):
+ * parses it into *out (the caller frees it). Returns 0, ST_NOT_FOUND when
+ * there is no row, ST_INTERNAL when the value is NULL or not JSON, or a db
+ * status code.
+ */
+int db_query_json(const char *name, const char *sql, int nparams, const char *const *params, cJSON **out);
 /* Same as db_query for statements whose rows are not needed; *affected (may be NULL) gets the row count. */
 int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected);
 

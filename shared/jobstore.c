@@ -64,24 +64,12 @@ int jobstore_create(int64_t org_id, int64_t user_id, struct job *job, int64_t *i
 
 int jobstore_get_json(int64_t org_id, int64_t id, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24], job[24];
 	const char *p[2] = { org, job };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(id, job);
-	rc = db_query("job_get", "SELECT " JOB_JSON " FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
-	if (rc == 0 && db_rows(res) == 0)
-		rc = ST_NOT_FOUND;
-	if (rc == 0) {
-		*out = cJSON_Parse(db_value(res, 0, 0));
-		if (!*out)
-			rc = ST_INTERNAL;
-	}
-	db_result_free(res);
-	return rc;
+	return db_query_json("job_get", "SELECT " JOB_JSON " FROM jobs WHERE org_id = $1 AND id = $2", 2, p, out);
 }
 
 int jobstore_load(int64_t org_id, int64_t id, struct job **out)

@@ -70,22 +70,13 @@ int keystore_list_json(int64_t org_id, int64_t before, int limit, cJSON **items,
 
 int keystore_get_json(int64_t org_id, int64_t id, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24], kid[24];
 	const char *p[2] = { org, kid };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(id, kid);
-	rc = db_query("keystore_get", "SELECT " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1 AND k.id = $2", 2,
-		      p, &res);
-	if (rc == 0 && db_rows(res) != 1)
-		rc = ST_NOT_FOUND;
-	if (rc == 0 && !(*out = cJSON_Parse(db_value(res, 0, 0))))
-		rc = ST_INTERNAL;
-	db_result_free(res);
-	return rc;
+	return db_query_json("keystore_get",
+			     "SELECT " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1 AND k.id = $2", 2, p, out);
 }
 
 int keystore_revoke(int64_t org_id, int64_t id)

@@ -4,7 +4,6 @@
 #include <stddef.h>
 
 #include "db.h"
-#include "status.h"
 
 /* Counts of one column by value, every listed value present (zero when none). */
 #define COUNTS(zeros, col, table, extra) \
@@ -54,19 +53,9 @@ static const char stats_sql[] =
 
 int orgstats_json(int64_t org_id, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24];
 	const char *p[1] = { org };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
-	rc = db_query("orgstats", stats_sql, 1, p, &res);
-	if (rc == 0) {
-		*out = cJSON_Parse(db_value(res, 0, 0));
-		if (!*out)
-			rc = ST_INTERNAL;
-	}
-	db_result_free(res);
-	return rc;
+	return db_query_json("orgstats", stats_sql, 1, p, out);
 }

@@ -445,23 +445,16 @@ static int parse_json_value(struct db_result *res, int row, cJSON **out)
 
 int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24], eid[24];
 	const char *p[3] = { org, eid, full ? "t" : "f" };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(id, eid);
-	rc = db_query("outbox_get",
-		      "SELECT (" EMAIL_JSON " || CASE WHEN $3::boolean THEN jsonb_build_object('text', body_text,"
-		      " 'html', body_html) ELSE '{}'::jsonb END)::text FROM emails WHERE org_id = $1 AND id = $2",
-		      3, p, &res);
-	if (rc < 0)
-		return rc;
-	rc = db_rows(res) == 1 ? parse_json_value(res, 0, out) : ST_NOT_FOUND;
-	db_result_free(res);
-	return rc;
+	return db_query_json(
+		"outbox_get",
+		"SELECT (" EMAIL_JSON " || CASE WHEN $3::boolean THEN jsonb_build_object('text', body_text,"
+		" 'html', body_html) ELSE '{}'::jsonb END)::text FROM emails WHERE org_id = $1 AND id = $2",
+		3, p, out);
 }
 
 int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t before_id, int limit, cJSON **out,
@@ -505,15 +498,12 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
 
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 {
-	struct db_result *res = NULL;
 	char org[24], job[24];
 	const char *p[2] = { org, job };
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query(
+	return db_query_json(
 		"outbox_stats",
 		"SELECT jsonb_build_object('job_id', j.id, 'total', count(e.id), 'states', jsonb_build_object("
 		"'queued', count(e.id) FILTER (WHERE e.state = 'queued'),"
@@ -526,10 +516,5 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 		" 'reject', count(e.id) FILTER (WHERE e.kind = 'reject')),"
 		" 'uncertain', COALESCE(sum(e.uncertain), 0))::text"
 		" FROM jobs j LEFT JOIN emails e ON e.job_id = j.id WHERE j.org_id = $1 AND j.id = $2 GROUP BY j.id",
-		2, p, &res);
-	if (rc < 0)
-		return rc;
-	rc = db_rows(res) == 1 ? parse_json_value(res, 0, out) : ST_NOT_FOUND;
-	db_result_free(res);
-	return rc;
+		2, p, out);
 }

@@ -136,23 +136,16 @@ int session_list_json(int64_t org_id, int64_t user_id, int64_t current_id, cJSON
 {
 	char org[24], user[24], cur[24];
 	const char *p[3] = { org, user, cur };
-	struct db_result *res = NULL;
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(user_id, user);
 	db_int_param(current_id, cur);
-	rc = db_query("session_list",
-		      "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', id, 'created_at', created_at,"
-		      " 'expires_at', expires_at, 'user_agent', user_agent, 'current', id = $3::bigint)"
-		      " ORDER BY id DESC), '[]'::jsonb)::text FROM sessions"
-		      " WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()",
-		      3, p, &res);
-	if (rc == 0 && !(*out = cJSON_Parse(db_value(res, 0, 0))))
-		rc = ST_INTERNAL;
-	db_result_free(res);
-	return rc;
+	return db_query_json("session_list",
+			     "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', id, 'created_at', created_at,"
+			     " 'expires_at', expires_at, 'user_agent', user_agent, 'current', id = $3::bigint)"
+			     " ORDER BY id DESC), '[]'::jsonb)::text FROM sessions"
+			     " WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()",
+			     3, p, out);
 }
 
 int session_revoke_id(int64_t org_id, int64_t user_id, int64_t id)
@@ -214,14 +207,11 @@ int session_describe(int64_t org_id, int64_t user_id, int64_t session_id, cJSON 
 {
 	char org[24], user[24], sess[24];
 	const char *p[3] = { org, user, sess };
-	struct db_result *res = NULL;
-	int rc;
 
-	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(user_id, user);
 	db_int_param(session_id, sess);
-	rc = db_query(
+	return db_query_json(
 		"session_describe",
 		"SELECT jsonb_build_object("
 		" 'auth', CASE WHEN $3::bigint > 0 THEN 'session' ELSE 'api_key' END,"
@@ -232,16 +222,7 @@ int session_describe(int64_t org_id, int64_t user_id, int64_t session_id, cJSON 
 		"   to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
 		"   FROM sessions s WHERE s.id = $3), '{}'::jsonb)"
 		" FROM organisations o WHERE o.id = $1",
-		3, p, &res);
-	if (rc == 0 && db_rows(res) != 1)
-		rc = ST_NOT_FOUND;
-	if (rc == 0) {
-		*out = cJSON_Parse(db_value(res, 0, 0));
-		if (!*out)
-			rc = ST_INTERNAL;
-	}
-	db_result_free(res);
-	return rc;
+		3, p, out);
 }
 
 static const char *secure_attr(void)
