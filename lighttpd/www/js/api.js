@@ -90,6 +90,15 @@ export async function api(method, path, body, opts = {}) {
 	}
 }
 
+// One page of a keyset-paginated list (GET path with limit, cursor and the given filters): resolves to
+// { items, next }, next being the cursor of the following page or null after the last; rejects as api() does.
+export async function getPage(path, { cursor = null, limit, filters = {}, signal } = {}) {
+	const q = new URLSearchParams({ limit: String(limit), ...filters });
+	if (cursor) q.set('cursor', cursor);
+	const page = await api('GET', `${path}?${q}`, undefined, { signal });
+	return { items: Array.isArray(page.items) ? page.items : [], next: page.next_cursor || null };
+}
+
 // Signs in with an email and password: the server sets the session cookie (HttpOnly, so this script never sees
 // the token). Forgets any stored key first, so the cookie is what authenticates from then on. Resolves to the
 // session ({ auth, user, organisation, expires_at }); rejects with ApiError (401 wrong email or password, 429

@@ -1,5 +1,5 @@
 // job: one job — upload resumes, follow their processing, the ranked shortlist, selection and emails.
-import { api, ApiError, batches, isMissingRoute, uploadFiles } from './api.js';
+import { api, ApiError, batches, getPage, isMissingRoute, uploadFiles } from './api.js';
 import { fmtBytes, fmtDate, fmtDuration, h, replace } from './dom.js';
 import { openComposer } from './emails.js';
 import { CATEGORIES, categoryBadge, flagBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
@@ -298,20 +298,17 @@ function shortlistSection(job, ctx) {
 		}
 		error.hidden = true;
 		more.disabled = true;
-		const q = new URLSearchParams({ limit: String(PAGE) });
-		if (filter.value) q.set('category', filter.value);
-		if (cursor) q.set('cursor', cursor);
 		try {
-			const page = await api('GET', `/api/v1/jobs/${encodeURIComponent(job.id)}/candidates?${q}`, undefined, { signal: ctx.signal });
-			const items = Array.isArray(page.items) ? page.items : [];
-			for (const it of items) {
+			const page = await getPage(`/api/v1/jobs/${encodeURIComponent(job.id)}/candidates`,
+				{ cursor, limit: PAGE, filters: filter.value ? { category: filter.value } : {}, signal: ctx.signal });
+			for (const it of page.items) {
 				if (isUnscored(it.category) && filter.value === '') unscoredBody.appendChild(row(it, 0));
 				else {
 					rank += 1;
 					rankedBody.appendChild(row(it, isUnscored(it.category) ? 0 : Number.isInteger(it.rank) ? it.rank : rank));
 				}
 			}
-			cursor = page.next_cursor || null;
+			cursor = page.next;
 			more.hidden = !cursor;
 			unscoredBox.hidden = unscoredBody.childElementCount === 0;
 			ranked.hidden = rankedBody.childElementCount === 0;

@@ -1,5 +1,5 @@
 // jobs: the job list, newest first, with keyset "load more".
-import { api } from './api.js';
+import { getPage } from './api.js';
 import { fmtDate, h, replace } from './dom.js';
 
 const PAGE = 20;
@@ -26,14 +26,12 @@ export async function renderJobs(main, ctx) {
 	async function load() {
 		more.disabled = true;
 		error.hidden = true;
-		const q = new URLSearchParams({ limit: String(PAGE) });
-		if (cursor) q.set('cursor', cursor);
 		try {
-			const page = await api('GET', `/api/v1/jobs?${q}`, undefined, { signal: ctx.signal });
-			const items = Array.isArray(page.items) ? page.items : [];
+			const page = await getPage('/api/v1/jobs', { cursor, limit: PAGE, signal: ctx.signal });
+			const items = page.items;
 			const firstNew = items.length ? jobRow(items[0]) : null;
 			items.forEach((j, i) => list.appendChild(i === 0 ? firstNew : jobRow(j)));
-			cursor = page.next_cursor || null;
+			cursor = page.next;
 			more.hidden = !cursor;
 			empty.hidden = list.childElementCount > 0;
 			if (cursor === null && list.childElementCount > PAGE) ctx.announce('All jobs loaded');

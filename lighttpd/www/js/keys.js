@@ -1,5 +1,5 @@
 // keys: the organisation's API keys for its admins — the list (newest first, "load more"), a new key shown once, revoking.
-import { api, ApiError, getKey } from './api.js';
+import { api, ApiError, getKey, getPage } from './api.js';
 import { field, fmtDate, h, replace } from './dom.js';
 
 const PAGE = 20;
@@ -171,14 +171,11 @@ export async function renderKeys(main, ctx) {
 	async function load() {
 		more.disabled = true;
 		error.hidden = true;
-		const q = new URLSearchParams({ limit: String(PAGE) });
-		if (cursor) q.set('cursor', cursor);
 		try {
-			const page = await api('GET', `/api/v1/keys?${q}`, undefined, { signal: ctx.signal });
-			const items = Array.isArray(page.items) ? page.items : [];
-			const rows = items.map(row);
+			const page = await getPage('/api/v1/keys', { cursor, limit: PAGE, signal: ctx.signal });
+			const rows = page.items.map(row);
 			body.append(...rows);
-			cursor = page.next_cursor || null;
+			cursor = page.next;
 			more.hidden = !cursor;
 			table.hidden = body.childElementCount === 0;
 			empty.hidden = body.childElementCount > 0;
