@@ -240,6 +240,32 @@ int db_query_json(const char *name, const char *sql, int nparams, const char *co
 	return rc;
 }
 
+int db_query_page(const char *name, const char *sql, int nparams, const char *const *params, int limit, cJSON **items,
+		  int64_t *next)
+{
+	struct db_result *res = NULL;
+	int rc = db_query(name, sql, nparams, params, &res);
+	int i, n;
+
+	*items = NULL;
+	*next = 0;
+	if (rc < 0)
+		return rc;
+	*items = cJSON_CreateArray();
+	n = db_rows(res);
+	for (i = 0; i < n && i < limit; i++) {
+		const char *v = db_value(res, i, 1);
+		cJSON *item = v ? cJSON_Parse(v) : NULL;
+
+		if (item)
+			cJSON_AddItemToArray(*items, item);
+	}
+	if (n > limit)
+		*next = db_int(res, limit - 1, 0, 0);
+	db_result_free(res);
+	return 0;
+}
+
 int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected)
 {
 	struct db_result *res = NULL;

@@ -47,6 +47,15 @@ int db_query(const char *name, const char *sql, int nparams, const char *const *
  * status code.
  */
 int db_query_json(const char *name, const char *sql, int nparams, const char *const *params, cJSON **out);
+/*
+ * Same as db_query for a page of a keyset-paginated list: a statement
+ * returning up to limit + 1 rows of (id, JSON document) in page order.
+ * *items gets the first limit documents (the caller frees it; an unreadable
+ * one is left out) and *next the id of the last of them when another row
+ * followed, else 0 (the last page). Returns 0 or a db status code.
+ */
+int db_query_page(const char *name, const char *sql, int nparams, const char *const *params, int limit, cJSON **items,
+		  int64_t *next);
 /* Same as db_query for statements whose rows are not needed; *affected (may be NULL) gets the row count. */
 int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected);
 

@@ -97,33 +97,15 @@ int jobstore_load(int64_t org_id, int64_t id, struct job **out)
 
 int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out, int64_t *next_before)
 {
-	struct db_result *res = NULL;
 	char org[24], before[24], lim[24];
 	const char *p[3] = { org, before, lim };
-	int rc, i, n;
 
-	*out = NULL;
-	*next_before = 0;
 	db_int_param(org_id, org);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	rc = db_query("job_list",
-		      "SELECT id, " JOB_JSON " FROM jobs WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", 3, p,
-		      &res);
-	if (rc < 0)
-		return rc;
-	*out = cJSON_CreateArray();
-	n = db_rows(res);
-	for (i = 0; i < n && i < limit; i++) {
-		cJSON *item = cJSON_Parse(db_value(res, i, 1));
-
-		if (item)
-			cJSON_AddItemToArray(*out, item);
-	}
-	if (n > limit)
-		*next_before = db_int(res, limit - 1, 0, 0);
-	db_result_free(res);
-	return 0;
+	return db_query_page(
+		"job_list", "SELECT id, " JOB_JSON " FROM jobs WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+		3, p, limit, out, next_before);
 }
 
 /* Members of a job's JSON a PATCH may change. */

@@ -38,34 +38,16 @@ int keystore_create(int64_t org_id, int64_t user_id, const char *name, char key[
 
 int keystore_list_json(int64_t org_id, int64_t before, int limit, cJSON **items, int64_t *next)
 {
-	struct db_result *res = NULL;
 	char org[24], bef[24], lim[24];
 	const char *p[3] = { org, bef, lim };
-	int rc, i, n;
 
-	*items = NULL;
-	*next = 0;
 	db_int_param(org_id, org);
 	db_int_param(before, bef);
 	db_int_param(limit + 1, lim);
-	rc = db_query("keystore_list",
-		      "SELECT k.id, " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1"
-		      " AND ($2::bigint = 0 OR k.id < $2::bigint) ORDER BY k.id DESC LIMIT $3::int",
-		      3, p, &res);
-	if (rc < 0)
-		return rc;
-	n = db_rows(res);
-	*items = cJSON_CreateArray();
-	for (i = 0; i < n && i < limit; i++) {
-		cJSON *it = cJSON_Parse(db_value(res, i, 1));
-
-		if (it)
-			cJSON_AddItemToArray(*items, it);
-	}
-	if (n > limit)
-		*next = db_int(res, limit - 1, 0, 0);
-	db_result_free(res);
-	return 0;
+	return db_query_page("keystore_list",
+			     "SELECT k.id, " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1"
+			     " AND ($2::bigint = 0 OR k.id < $2::bigint) ORDER BY k.id DESC LIMIT $3::int",
+			     3, p, limit, items, next);
 }
 
 int keystore_get_json(int64_t org_id, int64_t id, cJSON **out)

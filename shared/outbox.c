@@ -435,14 +435,6 @@ int outbox_suppressed(int64_t org_id, const char *addr)
 	return rc;
 }
 
-static int parse_json_value(struct db_result *res, int row, cJSON **out)
-{
-	const char *v = db_value(res, row, 0);
-
-	*out = v ? cJSON_Parse(v) : NULL;
-	return *out ? 0 : ST_INTERNAL;
-}
-
 int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 {
 	char org[24], eid[24];
@@ -460,11 +452,8 @@ int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t before_id, int limit, cJSON **out,
 		     int64_t *next_before)
 {
-	struct db_result *res = NULL;
 	char org[24], job[24], before[24], lim[24];
 	const char *p[5] = { org, job_id > 0 ? job : NULL, state, before_id > 0 ? before : NULL, lim };
-	cJSON *items;
-	int rc, rows, i;
 
 	*out = NULL;
 	*next_before = 0;
@@ -474,26 +463,12 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
 	db_int_param(job_id, job);
 	db_int_param(before_id, before);
 	db_int_param(limit + 1, lim);
-	rc = db_query("outbox_list",
-		      "SELECT " EMAIL_JSON "::text, id FROM emails WHERE org_id = $1"
-		      " AND ($2::bigint IS NULL OR job_id = $2::bigint) AND ($3::text IS NULL OR state = $3::text)"
-		      " AND ($4::bigint IS NULL OR id < $4::bigint) ORDER BY id DESC LIMIT $5::int",
-		      5, p, &res);
-	if (rc < 0)
-		return rc;
-	rows = db_rows(res);
-	items = cJSON_CreateArray();
-	for (i = 0; i < rows && i < limit; i++) {
-		cJSON *o = NULL;
-
-		if (parse_json_value(res, i, &o) == 0)
-			cJSON_AddItemToArray(items, o);
-	}
-	if (rows > limit)
-		*next_before = db_int(res, limit - 1, 1, 0);
-	db_result_free(res);
-	*out = items;
-	return 0;
+	return db_query_page(
+		"outbox_list",
+		"SELECT id, " EMAIL_JSON "::text FROM emails WHERE org_id = $1"
+		" AND ($2::bigint IS NULL OR job_id = $2::bigint) AND ($3::text IS NULL OR state = $3::text)"
+		" AND ($4::bigint IS NULL OR id < $4::bigint) ORDER BY id DESC LIMIT $5::int",
+		5, p, limit, out, next_before);
 }
 
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
