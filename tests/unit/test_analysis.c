@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 #include "job.h"
+#include "suite.h"
 
 static struct job *make_job(double shortlist, double consider)
 {
@@ -266,7 +267,6 @@ int main(void)
 	Suite *s = suite_create("analysis");
 	TCase *tc = tcase_create("category");
 	TCase *tj = tcase_create("json");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_categories, 0, sizeof(cat_cases) / sizeof(cat_cases[0]));
@@ -280,9 +280,6 @@ int main(void)
 	tcase_add_test(tj, test_from_json_bounds);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tj);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "apilimit.h"
+#include "suite.h"
 
 #define W (APILIMIT_WINDOW_SECONDS * 1000LL)
 
@@ -115,7 +116,6 @@ int main(void)
 {
 	Suite *s = suite_create("apilimit");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_fixed_window_alone);
@@ -123,9 +123,6 @@ int main(void)
 	tcase_add_test(tc, test_retry_after_is_exact);
 	tcase_add_test(tc, test_no_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

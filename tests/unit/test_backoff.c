@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "backoff.h"
+#include "suite.h"
 
 /* A deterministic source: splitmix64 over a seed. */
 static uint64_t splitmix(void *arg)
@@ -193,7 +194,6 @@ int main(void)
 {
 	Suite *s = suite_create("backoff");
 	TCase *tc = tcase_create("backoff");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_ceiling_table, 0, (int)(sizeof(ceilings) / sizeof(ceilings[0])));
@@ -204,9 +204,6 @@ int main(void)
 	tcase_add_test(tc, test_jitter_stays_under_the_cap_for_every_attempt);
 	tcase_add_test(tc, test_default_random_source);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

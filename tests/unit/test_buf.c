@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "suite.h"
 
 START_TEST(test_append_grows_and_terminates)
 {
@@ -74,7 +75,6 @@ int main(void)
 {
 	Suite *s = suite_create("buf");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_append_grows_and_terminates);
@@ -82,9 +82,6 @@ int main(void)
 	tcase_add_test(tc, test_printf_detach_consume);
 	tcase_add_test(tc, test_binary_content);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

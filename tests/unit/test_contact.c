@@ -6,6 +6,7 @@
 
 #include "contact.h"
 #include "util.h"
+#include "suite.h"
 
 static const struct {
 	const char *line;
@@ -220,7 +221,6 @@ int main(void)
 {
 	Suite *s = suite_create("contact");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_looks_like_name, 0, (int)ARRAY_SIZE(name_cases));
@@ -232,9 +232,6 @@ int main(void)
 	tcase_add_test(tc, test_bounded_and_unterminated);
 	tcase_add_test(tc, test_overlong_items_ignored);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

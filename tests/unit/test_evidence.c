@@ -5,6 +5,7 @@
 
 #include "analysis.h"
 #include "evidence.h"
+#include "suite.h"
 
 static const char resume[] = "Jane Doe\n"
 			     "Senior  Backend\tEngineer at \xE2\x80\x9C"
@@ -123,7 +124,6 @@ int main(void)
 {
 	Suite *s = suite_create("evidence");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_locate_table, 0, sizeof(locate_cases) / sizeof(locate_cases[0]));
@@ -131,9 +131,6 @@ int main(void)
 	tcase_add_test(tc, test_first_occurrence_and_utf8);
 	tcase_add_test(tc, test_verify_analysis_marks_supported);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "experience.h"
+#include "suite.h"
 
 struct exp_case {
 	const char *text;
@@ -109,7 +110,6 @@ int main(void)
 {
 	Suite *s = suite_create("experience");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_table, 0, sizeof(cases) / sizeof(cases[0]));
@@ -117,9 +117,6 @@ int main(void)
 	tcase_add_test(tc, test_excluded_counted);
 	tcase_add_test(tc, test_stated_years_in_job_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

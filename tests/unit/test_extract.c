@@ -17,6 +17,7 @@
 #include "extract.h"
 #include "util.h"
 #include "corpus.h"
+#include "suite.h"
 
 static char fixtures[256];
 static char tools_dir[4096];
@@ -805,7 +806,6 @@ int main(void)
 {
 	Suite *s = suite_create("extract");
 	TCase *formats = tcase_create("formats"), *sandbox = tcase_create("sandbox"), *corpus = tcase_create("corpus");
-	SRunner *sr;
 	int failed;
 
 	make_fixtures();
@@ -844,10 +844,7 @@ int main(void)
 	suite_add_tcase(s, formats);
 	suite_add_tcase(s, sandbox);
 	suite_add_tcase(s, corpus);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	remove_fixtures();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

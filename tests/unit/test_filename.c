@@ -5,6 +5,7 @@
 
 #include "filename.h"
 #include "util.h"
+#include "suite.h"
 
 struct name_case {
 	const char *in;
@@ -176,7 +177,6 @@ int main(void)
 {
 	Suite *s = suite_create("filename");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_sanitize_table, 0, (int)ARRAY_SIZE(name_cases));
@@ -184,9 +184,6 @@ int main(void)
 	tcase_add_test(tc, test_length_cap);
 	tcase_add_loop_test(tc, test_content_disposition, 0, (int)ARRAY_SIZE(cd_cases));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 #include "filetype.h"
 #include "util.h"
 #include "corpus.h"
+#include "suite.h"
 
 struct sniff_case {
 	const char *what;
@@ -301,7 +302,6 @@ int main(void)
 {
 	Suite *s = suite_create("filetype");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_sniff_table, 0, (int)ARRAY_SIZE(sniff_cases));
@@ -312,9 +312,6 @@ int main(void)
 	tcase_add_test(tc, test_corpus);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

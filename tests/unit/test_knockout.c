@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "knockout.h"
+#include "suite.h"
 
 #define FILLER \
 	"Experienced professional who has worked across many teams and projects, shipping software to customers " \
@@ -95,15 +96,11 @@ int main(void)
 {
 	Suite *s = suite_create("knockout");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_table, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_apply_rules);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -22,6 +22,7 @@
 #include "llm.h"
 #include "llm_cache.h"
 #include "util.h"
+#include "suite.h"
 
 #define PYTHON "/usr/bin/python3"
 #define FAKE "tests/fakes/fake_openai.py"
@@ -1003,7 +1004,6 @@ int main(void)
 {
 	Suite *s = suite_create("llm");
 	TCase *unit = tcase_create("unit"), *fake = tcase_create("fake"), *storm = tcase_create("storm");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(unit, test_provider_select);
@@ -1037,9 +1037,6 @@ int main(void)
 	tcase_add_test(storm, test_rate_limit_storm);
 	suite_add_tcase(s, storm);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

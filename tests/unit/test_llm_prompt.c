@@ -9,6 +9,7 @@
 #include "llm_prompt.h"
 #include "rubric.h"
 #include "util.h"
+#include "suite.h"
 
 static const char job_text[] =
 	"{\"title\":\"Data Engineer\",\"company\":\"Acme\",\"description\":\"Build data pipelines in Python and SQL on "
@@ -275,7 +276,6 @@ int main(void)
 {
 	Suite *s = suite_create("llm_prompt");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -288,9 +288,6 @@ int main(void)
 	tcase_add_test(tc, test_injection_stays_in_resume_message);
 	tcase_add_test(tc, test_resume_bytes_sanitized_and_bounded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

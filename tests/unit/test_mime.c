@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "mime.h"
 #include "util.h"
+#include "suite.h"
 
 static struct mime_message base_message(void)
 {
@@ -711,7 +712,6 @@ int main(void)
 {
 	Suite *s = suite_create("mime");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_headers_present_and_well_formed);
@@ -733,9 +733,6 @@ int main(void)
 	tcase_add_loop_test(tc, test_mailbox_parse, 0, (int)ARRAY_SIZE(mailboxes));
 	tcase_add_test(tc, test_header_text_encoder_rejects_bad_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "multipart.h"
 #include "util.h"
+#include "suite.h"
 
 /* Records every callback as text: <name|filename|type> data </> so a whole parse compares as one string. */
 struct rec {
@@ -724,7 +725,6 @@ int main(void)
 	Suite *s = suite_create("multipart");
 	TCase *tc = tcase_create("core");
 	TCase *big = tcase_create("large");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tc, test_ok_cases_every_split, 0, (int)ARRAY_SIZE(ok_cases));
@@ -742,9 +742,6 @@ int main(void)
 	tcase_add_test(big, test_throughput);
 	tcase_set_timeout(big, 600);
 	suite_add_tcase(s, big);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

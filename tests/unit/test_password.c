@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "password.h"
+#include "suite.h"
 
 START_TEST(test_acceptable)
 {
@@ -47,16 +48,12 @@ int main(void)
 {
 	Suite *s = suite_create("password");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_acceptable);
 	tcase_add_test(tc, test_hash_and_verify);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

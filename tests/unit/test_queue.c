@@ -13,6 +13,7 @@
 #include "queue.h"
 #include "status.h"
 #include "util.h"
+#include "suite.h"
 
 /* Every row these tests make has a kind starting with this, so runs never see each other's tasks. */
 static char run_prefix[32];
@@ -878,7 +879,6 @@ int main(void)
 	Suite *s = suite_create("queue");
 	TCase *db = tcase_create("postgresql");
 	TCase *offline = tcase_create("offline");
-	SRunner *sr;
 	int failed;
 
 	live = probe();
@@ -904,10 +904,7 @@ int main(void)
 	tcase_add_test(offline, test_worker_ids_are_unique_and_bounded);
 	suite_add_tcase(s, db);
 	suite_add_tcase(s, offline);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	if (live)
 		cleanup();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

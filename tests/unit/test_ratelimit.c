@@ -5,6 +5,7 @@
 
 #include "ratelimit.h"
 #include "util.h"
+#include "suite.h"
 
 START_TEST(test_bucket_starts_full_and_refills)
 {
@@ -233,7 +234,6 @@ int main(void)
 {
 	Suite *s = suite_create("ratelimit");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_bucket_starts_full_and_refills);
@@ -245,9 +245,6 @@ int main(void)
 	tcase_add_test(tc, test_headers_parse);
 	tcase_add_test(tc, test_headers_delay_precedence);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

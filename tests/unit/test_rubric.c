@@ -7,6 +7,7 @@
 #include "job.h"
 #include "rubric.h"
 #include "termweights.h"
+#include "suite.h"
 
 struct job_case {
 	const char *json;
@@ -370,7 +371,6 @@ int main(void)
 	Suite *s = suite_create("rubric");
 	TCase *tj = tcase_create("job");
 	TCase *tr = tcase_create("rubric");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_loop_test(tj, test_job_validation, 0, sizeof(job_cases) / sizeof(job_cases[0]));
@@ -384,9 +384,6 @@ int main(void)
 	tcase_add_test(tr, test_derive_senior_and_asides);
 	suite_add_tcase(s, tj);
 	suite_add_tcase(s, tr);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -17,6 +17,7 @@
 #include "s3.h"
 #include "sha256.h"
 #include "util.h"
+#include "suite.h"
 
 #define PYTHON "/usr/bin/python3"
 #define REF_SCRIPT "tests/tools/s3_presign_ref.py"
@@ -828,7 +829,6 @@ int main(void)
 	Suite *s = suite_create("s3");
 	TCase *server = tcase_create("server");
 	TCase *offline = tcase_create("offline");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(server, live_setup, live_teardown);
@@ -847,9 +847,6 @@ int main(void)
 	tcase_add_test(offline, test_requests_are_signed_like_botocore);
 	suite_add_tcase(s, server);
 	suite_add_tcase(s, offline);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 #include "repofile.h"
 #include "s3.h"
 #include "util.h"
+#include "suite.h"
 
 #define REF_SCRIPT "tests/tools/s3_presign_ref.py"
 #define PYTHON "/usr/bin/python3"
@@ -347,7 +348,6 @@ int main(void)
 {
 	Suite *s = suite_create("s3_presign");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 120);
@@ -358,9 +358,6 @@ int main(void)
 	tcase_add_test(tc, test_client_rejects_bad_parameters);
 	tcase_add_test(tc, test_matches_botocore);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "s3event.h"
 #include "corpus.h"
+#include "suite.h"
 
 #define DEPTH 32
 
@@ -494,7 +495,6 @@ int main(void)
 {
 	Suite *s = suite_create("s3event");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 30);
@@ -508,9 +508,6 @@ int main(void)
 	tcase_add_test(tc, test_depth_bombs);
 	tcase_add_test(tc, test_corpus);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 
 #include "evidence.h"
 #include "score_local.h"
+#include "suite.h"
 
 static const char job_json[] =
 	"{\"title\":\"Senior Platform Engineer\",\"required_skills\":[\"Kubernetes\",\"Terraform\"],"
@@ -240,7 +241,6 @@ int main(void)
 {
 	Suite *s = suite_create("score_local");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 60);
@@ -254,9 +254,6 @@ int main(void)
 	tcase_add_test(tc, test_senior_years_order);
 	tcase_add_test(tc, test_many_resumes_no_leak_or_drift);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

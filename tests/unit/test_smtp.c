@@ -19,6 +19,7 @@
 #include "mime.h"
 #include "smtp.h"
 #include "util.h"
+#include "suite.h"
 
 #define FAULT_PORT_FIRST 36100
 #define FAULT_PORT_COUNT 100
@@ -669,7 +670,6 @@ int main(void)
 {
 	Suite *s = suite_create("smtp");
 	TCase *faults_tc = tcase_create("faults"), *sink_tc = tcase_create("maildev"), *pure_tc = tcase_create("pure");
-	SRunner *sr;
 	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -689,9 +689,6 @@ int main(void)
 	suite_add_tcase(s, pure_tc);
 	suite_add_tcase(s, faults_tc);
 	suite_add_tcase(s, sink_tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

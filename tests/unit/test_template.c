@@ -8,6 +8,7 @@
 #include "html.h"
 #include "template.h"
 #include "util.h"
+#include "suite.h"
 
 static const struct template_var good_vars[] = {
 	{ "candidate_name", "Jane Doe" },
@@ -361,7 +362,6 @@ int main(void)
 {
 	Suite *s = suite_create("template");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, test_render_text_and_subject);
@@ -378,9 +378,6 @@ int main(void)
 	tcase_add_test(tc, test_score_leak_scan);
 	tcase_add_test(tc, test_html_escape_helpers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
