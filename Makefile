@@ -21,7 +21,7 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-SHARED_SRC := $(wildcard shared/*.c)
+SHARED_SRC := $(wildcard shared/*/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 HANDLER_SRC := $(wildcard handlers/*.c)
 PROGRAMS := $(HANDLER_SRC:handlers/%.c=$(BUILD)/bin/%)
@@ -60,6 +60,10 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
+
+# Objects are intermediates make must keep: without this a second `make`
+# would rebuild the objects it deleted after linking the test programs.
+.SECONDARY:
 
 -include $(SHARED_OBJ:.o=.d) $(HANDLER_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
 
@@ -104,7 +108,7 @@ lint:
 	@scripts/lint
 
 format:
-	@clang-format -i shared/*.c shared/*.h handlers/*.c tests/unit/*.c
+	@scripts/c-sources | xargs clang-format -i
 
 bench: bootstrap
 	@$(MAKE) --no-print-directory all

@@ -2,21 +2,21 @@
 #include <cJSON.h>
 #include <string.h>
 
-#include "apilimit.h"
-#include "app.h"
-#include "auth.h"
-#include "config.h"
-#include "keystore.h"
-#include "llm_cache.h"
-#include "log.h"
-#include "loginlimit.h"
-#include "orgstats.h"
-#include "page.h"
-#include "password.h"
-#include "resp.h"
-#include "session.h"
-#include "status.h"
-#include "util.h"
+#include "account/apilimit.h"
+#include "account/auth.h"
+#include "account/keystore.h"
+#include "account/loginlimit.h"
+#include "account/orgstats.h"
+#include "account/password.h"
+#include "account/session.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/page.h"
+#include "http/resp.h"
+#include "llm/llm_cache.h"
 
 /* An email address is at most this long (users.email's own limit). */
 #define EMAIL_MAX 320
@@ -32,7 +32,7 @@ static int describe(struct req *r, int http)
 	return resp_json_take(r, http, out);
 }
 
-static int sign_in(struct req *r)
+static int handle_sign_in(struct req *r)
 {
 	cJSON *body = NULL;
 	const cJSON *email, *password;
@@ -84,7 +84,7 @@ out:
 	return rc;
 }
 
-static int who_am_i(struct req *r)
+static int handle_who_am_i(struct req *r)
 {
 	return describe(r, 200);
 }
@@ -94,7 +94,7 @@ static int who_am_i(struct req *r)
  * that a stale cookie can always be cleared; a live one needs the same
  * header as any cookie-authenticated change.
  */
-static int sign_out(struct req *r)
+static int handle_sign_out(struct req *r)
 {
 	char token[SESSION_TOKEN_LEN + 1];
 
@@ -120,7 +120,7 @@ static int require_user(struct req *r)
 	return 0;
 }
 
-static int sessions_list(struct req *r)
+static int handle_sessions_list(struct req *r)
 {
 	cJSON *items = NULL, *out;
 	int rc = require_user(r);
@@ -136,7 +136,7 @@ static int sessions_list(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-static int sessions_revoke(struct req *r)
+static int handle_sessions_revoke(struct req *r)
 {
 	int64_t id;
 	int rc = require_user(r);
@@ -153,7 +153,7 @@ static int sessions_revoke(struct req *r)
 	return 0;
 }
 
-static int org_stats(struct req *r)
+static int handle_org_stats(struct req *r)
 {
 	cJSON *out = NULL;
 	int rc = orgstats_json(r->org_id, &out);
@@ -166,7 +166,7 @@ static int org_stats(struct req *r)
 }
 
 /* The caller's own rate-limit budget; reading it is not counted against it. */
-static int rate_limit(struct req *r)
+static int handle_rate_limit(struct req *r)
 {
 	struct apilimit_state st;
 	cJSON *out = cJSON_CreateObject();
@@ -198,7 +198,7 @@ static int require_key_admin(struct req *r)
 	return 0;
 }
 
-static int keys_list(struct req *r)
+static int handle_keys_list(struct req *r)
 {
 	cJSON *items = NULL;
 	int64_t before, next;
@@ -243,7 +243,7 @@ static int key_request(struct req *r, const cJSON *body, const char **name, int6
 	return 0;
 }
 
-static int keys_create(struct req *r)
+static int handle_keys_create(struct req *r)
 {
 	cJSON *body = NULL, *out = NULL;
 	char key[APIKEY_LEN + 1];
@@ -273,7 +273,7 @@ static int keys_create(struct req *r)
 	return rc;
 }
 
-static int keys_revoke(struct req *r)
+static int handle_keys_revoke(struct req *r)
 {
 	cJSON *out = NULL;
 	int64_t id;
@@ -291,16 +291,16 @@ static int keys_revoke(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/session", sign_in, ROUTE_PUBLIC },
-	{ "GET", "/api/v1/session", who_am_i, ROUTE_AUTH },
-	{ "DELETE", "/api/v1/session", sign_out, ROUTE_PUBLIC },
-	{ "GET", "/api/v1/sessions", sessions_list, ROUTE_AUTH },
-	{ "DELETE", "/api/v1/sessions/{id}", sessions_revoke, ROUTE_AUTH },
-	{ "GET", "/api/v1/keys", keys_list, ROUTE_AUTH },
-	{ "POST", "/api/v1/keys", keys_create, ROUTE_AUTH },
-	{ "DELETE", "/api/v1/keys/{id}", keys_revoke, ROUTE_AUTH },
-	{ "GET", "/api/v1/stats", org_stats, ROUTE_AUTH },
-	{ "GET", "/api/v1/rate-limit", rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
+	{ "POST", "/api/v1/session", handle_sign_in, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/session", handle_who_am_i, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/session", handle_sign_out, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/sessions", handle_sessions_list, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/sessions/{id}", handle_sessions_revoke, ROUTE_AUTH },
+	{ "GET", "/api/v1/keys", handle_keys_list, ROUTE_AUTH },
+	{ "POST", "/api/v1/keys", handle_keys_create, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/keys/{id}", handle_keys_revoke, ROUTE_AUTH },
+	{ "GET", "/api/v1/stats", handle_org_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/rate-limit", handle_rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
 };
 
 int main(int argc, char **argv)

@@ -4,22 +4,22 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "app.h"
-#include "auth.h"
-#include "cache.h"
-#include "candidates.h"
-#include "config.h"
-#include "db.h"
-#include "llm_cache.h"
-#include "log.h"
-#include "page.h"
-#include "progress.h"
-#include "queue.h"
-#include "rescore.h"
-#include "resp.h"
-#include "s3.h"
-#include "status.h"
-#include "util.h"
+#include "account/auth.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/page.h"
+#include "http/resp.h"
+#include "intake/s3.h"
+#include "llm/llm_cache.h"
+#include "queue/queue.h"
+#include "score/progress.h"
+#include "score/ranking.h"
+#include "score/rescore.h"
 
 /* Download links live at most this long, whatever s3_presign_ttl says. */
 #define DOWNLOAD_TTL_MAX 300
@@ -27,7 +27,7 @@
 static struct s3_client *s3;
 
 /* The answer for a failed store call: 404 naming what, 503 when the database is away, else as it is. */
-static int process_status(struct req *r)
+static int handle_process_status(struct req *r)
 {
 	cJSON *out = NULL;
 	int64_t id;
@@ -42,11 +42,11 @@ static int process_status(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-static int candidates_index(struct req *r)
+static int handle_candidates_index(struct req *r)
 {
 	const char *category = req_query(r, "category"), *cursor = req_query(r, "cursor");
-	struct candidates_cursor after, next = { 0 };
-	char text[CANDIDATES_CURSOR_MAX];
+	struct ranking_cursor after, next = { 0 };
+	char text[RANKING_CURSOR_MAX];
 	cJSON *items = NULL, *body;
 	int64_t job_id, limit = PAGE_LIMIT_DEFAULT;
 	const char *l = req_query(r, "limit");
@@ -58,21 +58,21 @@ static int candidates_index(struct req *r)
 		return rc;
 	if (category && !*category)
 		category = NULL;
-	if (category && !candidates_category_valid(category))
+	if (category && !ranking_category_valid(category))
 		return resp_fail(r, ST_BAD_REQUEST,
 				 "category: must be one of shortlist, consider, reject, needs_review, failed");
 	if (l && parse_int64(l, 1, PAGE_LIMIT_MAX, &limit) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "limit: must be an integer from 1 to %d", PAGE_LIMIT_MAX);
-	if (cursor && *cursor && candidates_cursor_parse(cursor, &after) < 0)
+	if (cursor && *cursor && ranking_cursor_parse(cursor, &after) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
-	rc = candidates_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
-			     &more);
+	rc = ranking_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
+			  &more);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "job", job_id);
 	body = cJSON_CreateObject();
 	cJSON_AddItemToObject(body, "items", items);
 	if (more) {
-		candidates_cursor_format(&next, text);
+		ranking_cursor_format(&next, text);
 		cJSON_AddStringToObject(body, "next_cursor", text);
 	} else {
 		cJSON_AddNullToObject(body, "next_cursor");
@@ -114,7 +114,7 @@ static cJSON *download_link(const char *key)
 	return o;
 }
 
-static int candidate_get(struct req *r)
+static int handle_candidate_get(struct req *r)
 {
 	cJSON *out = NULL;
 	char *key = NULL;
@@ -123,7 +123,7 @@ static int candidate_get(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	rc = candidates_get(r->org_id, id, &out, &key);
+	rc = ranking_get(r->org_id, id, &out, &key);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "candidate", id);
 	cJSON_AddItemToObject(out, "download", download_link(key));
@@ -132,7 +132,7 @@ static int candidate_get(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-static int rescore_post(struct req *r)
+static int handle_rescore_post(struct req *r)
 {
 	struct rescore_result res;
 	cJSON *out;
@@ -158,7 +158,7 @@ static int rescore_post(struct req *r)
 	return resp_json_take(r, res.created ? 202 : 200, out);
 }
 
-static int rescore_get(struct req *r)
+static int handle_rescore_get(struct req *r)
 {
 	cJSON *out = NULL;
 	int64_t job_id, batch_id;
@@ -176,10 +176,10 @@ static int rescore_get(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-static int cache_stats(struct req *r)
+static int handle_cache_stats(struct req *r)
 {
 	cJSON *analyses = NULL, *out;
-	int rc = candidates_analysis_stats(r->org_id, &analyses);
+	int rc = ranking_analysis_stats(r->org_id, &analyses);
 
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
@@ -210,7 +210,7 @@ static cJSON *dead_json(const struct queue_dead *d)
 	return o;
 }
 
-static int tasks_dead(struct req *r)
+static int handle_tasks_dead(struct req *r)
 {
 	struct queue_dead *dead = NULL;
 	cJSON *items;
@@ -233,7 +233,7 @@ static int tasks_dead(struct req *r)
 	return page_respond(r, items, next);
 }
 
-static int task_retry(struct req *r)
+static int handle_task_retry(struct req *r)
 {
 	cJSON *out;
 	int64_t id;
@@ -254,14 +254,14 @@ static int task_retry(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/v1/process/status/{batch_id}", process_status, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs/{id}/candidates", candidates_index, ROUTE_AUTH },
-	{ "GET", "/api/v1/candidates/{resume_id}", candidate_get, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/rescore", rescore_post, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", rescore_get, ROUTE_AUTH },
-	{ "GET", "/api/v1/cache/stats", cache_stats, ROUTE_AUTH },
-	{ "GET", "/api/v1/tasks/dead", tasks_dead, ROUTE_AUTH },
-	{ "POST", "/api/v1/tasks/{id}/retry", task_retry, ROUTE_AUTH },
+	{ "GET", "/api/v1/process/status/{batch_id}", handle_process_status, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/candidates", handle_candidates_index, ROUTE_AUTH },
+	{ "GET", "/api/v1/candidates/{resume_id}", handle_candidate_get, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/rescore", handle_rescore_post, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", handle_rescore_get, ROUTE_AUTH },
+	{ "GET", "/api/v1/cache/stats", handle_cache_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/tasks/dead", handle_tasks_dead, ROUTE_AUTH },
+	{ "POST", "/api/v1/tasks/{id}/retry", handle_task_retry, ROUTE_AUTH },
 };
 
 static void release(void)

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "config.h"
-#include "db.h"
-#include "drain.h"
-#include "log.h"
-#include "util.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "queue/drain.h"
 
 static volatile sig_atomic_t stop_requested;
 

@@ -5,22 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "auth.h"
-#include "cache.h"
-#include "company.h"
-#include "config.h"
-#include "db.h"
-#include "emailtpl.h"
-#include "json.h"
-#include "log.h"
-#include "mime.h"
-#include "outbox.h"
-#include "page.h"
-#include "resp.h"
-#include "status.h"
-#include "template.h"
-#include "util.h"
+#include "account/auth.h"
+#include "base/json.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/page.h"
+#include "http/resp.h"
+#include "mail/company.h"
+#include "mail/emailtpl.h"
+#include "mail/mime.h"
+#include "mail/outbox.h"
+#include "mail/template.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
 enum { V_CANDIDATE, V_POSITION, V_COMPANY, V_RECRUITER, V_RECRUITER_EMAIL, V_SCHEDULING, V_UNSUBSCRIBE, V_COUNT };
@@ -114,7 +114,7 @@ static int fail_render(struct req *r, int64_t job_id, const char *kind, const ch
 	return resp_fail(r, ST_BAD_REQUEST, "template %s: %s", kind, err);
 }
 
-static int company_show(struct req *r)
+static int handle_company_show(struct req *r)
 {
 	struct company_info c;
 	int64_t id;
@@ -130,7 +130,7 @@ static int company_show(struct req *r)
 	return rc;
 }
 
-static int company_edit(struct req *r)
+static int handle_company_edit(struct req *r)
 {
 	struct company_info c;
 	cJSON *body = NULL;
@@ -169,7 +169,7 @@ static int template_respond(struct req *r, int64_t job_id, enum template_kind ki
 	return resp_json_take(r, 200, o);
 }
 
-static int template_show(struct req *r)
+static int handle_template_show(struct req *r)
 {
 	enum template_kind kind;
 	int64_t id;
@@ -204,7 +204,7 @@ static int template_from_json(struct req *r, const cJSON *obj, const char *prefi
 	return 0;
 }
 
-static int template_edit(struct req *r)
+static int handle_template_edit(struct req *r)
 {
 	enum template_kind kind;
 	struct template t;
@@ -230,7 +230,7 @@ static int template_edit(struct req *r)
 	return template_respond(r, id, kind);
 }
 
-static int template_reset(struct req *r)
+static int handle_template_reset(struct req *r)
 {
 	enum template_kind kind;
 	int64_t id;
@@ -286,7 +286,7 @@ static int signer_from_user(struct req *r, const char **vals, char **addr, char 
 	return 0;
 }
 
-static int template_preview(struct req *r)
+static int handle_template_preview(struct req *r)
 {
 	const char *vals[V_COUNT];
 	struct template_var vars[V_COUNT];
@@ -568,7 +568,7 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 	return rc;
 }
 
-static int emails_send(struct req *r)
+static int handle_emails_send(struct req *r)
 {
 	struct send_request s;
 	struct company_info c = { 0 };
@@ -661,7 +661,7 @@ out:
 	return rc;
 }
 
-static int emails_list(struct req *r)
+static int handle_emails_list(struct req *r)
 {
 	const char *job = req_query(r, "job_id"), *state = req_query(r, "state");
 	cJSON *items = NULL;
@@ -681,7 +681,7 @@ static int emails_list(struct req *r)
 	return page_respond(r, items, next);
 }
 
-static int emails_get(struct req *r)
+static int handle_emails_get(struct req *r)
 {
 	cJSON *o = NULL;
 	int64_t id;
@@ -695,7 +695,7 @@ static int emails_get(struct req *r)
 	return resp_json_take(r, 200, o);
 }
 
-static int emails_stats(struct req *r)
+static int handle_emails_stats(struct req *r)
 {
 	cJSON *o = NULL;
 	int64_t id;
@@ -710,16 +710,16 @@ static int emails_stats(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/v1/jobs/{id}/company", company_show, ROUTE_AUTH },
-	{ "PUT", "/api/v1/jobs/{id}/company", company_edit, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs/{id}/templates/{kind}", template_show, ROUTE_AUTH },
-	{ "PUT", "/api/v1/jobs/{id}/templates/{kind}", template_edit, ROUTE_AUTH },
-	{ "DELETE", "/api/v1/jobs/{id}/templates/{kind}", template_reset, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/templates/{kind}/preview", template_preview, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/emails", emails_send, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs/{id}/emails/stats", emails_stats, ROUTE_AUTH },
-	{ "GET", "/api/v1/emails", emails_list, ROUTE_AUTH },
-	{ "GET", "/api/v1/emails/{id}", emails_get, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/templates/{kind}", handle_template_show, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/templates/{kind}", handle_template_edit, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/jobs/{id}/templates/{kind}", handle_template_reset, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/templates/{kind}/preview", handle_template_preview, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/emails", handle_emails_send, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/emails/stats", handle_emails_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/emails", handle_emails_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/emails/{id}", handle_emails_get, ROUTE_AUTH },
 };
 
 int main(int argc, char **argv)

@@ -1,25 +1,25 @@
 /*
- * health: liveness (/healthz), readiness (/readyz: PostgreSQL, memcached and
- * S3 each probed) and the Prometheus counters (/metrics).
+ * health: liveness (/handle_healthz), readiness (/handle_readyz: PostgreSQL, memcached and
+ * S3 each probed) and the Prometheus counters (/handle_metrics).
  */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "app.h"
-#include "cache.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "metrics.h"
-#include "resp.h"
-#include "s3.h"
-#include "status.h"
-#include "util.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "http/app.h"
+#include "http/resp.h"
+#include "intake/s3.h"
 
 static struct s3_client *s3;
 
-static int healthz(struct req *r)
+static int handle_healthz(struct req *r)
 {
 	cJSON *body = cJSON_CreateObject();
 
@@ -53,7 +53,7 @@ static bool probe_s3(int timeout_ms, char *err, size_t errlen)
 	return false;
 }
 
-static int readyz(struct req *r)
+static int handle_readyz(struct req *r)
 {
 	int timeout = (int)config()->probe_timeout_ms;
 	cJSON *body = cJSON_CreateObject();
@@ -90,7 +90,7 @@ static int readyz(struct req *r)
 	return resp_json_take(r, up ? 200 : 503, body);
 }
 
-static int metrics(struct req *r)
+static int handle_metrics(struct req *r)
 {
 	struct buf text = BUF_INIT(0);
 	int rc = metrics_render(&text);
@@ -106,9 +106,9 @@ static int metrics(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", healthz, ROUTE_PUBLIC },
-	{ "GET", "/readyz", readyz, ROUTE_PUBLIC },
-	{ "GET", "/metrics", metrics, ROUTE_PUBLIC },
+	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC },
+	{ "GET", "/readyz", handle_readyz, ROUTE_PUBLIC },
+	{ "GET", "/metrics", handle_metrics, ROUTE_PUBLIC },
 };
 
 static void release(void)

@@ -2,19 +2,19 @@
 #include <cJSON.h>
 #include <stdio.h>
 
-#include "app.h"
-#include "auth.h"
-#include "cache.h"
-#include "config.h"
-#include "db.h"
-#include "jdfile.h"
-#include "job.h"
-#include "jobstore.h"
-#include "log.h"
-#include "page.h"
-#include "resp.h"
-#include "status.h"
-#include "util.h"
+#include "account/auth.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "extract/jdfile.h"
+#include "http/app.h"
+#include "http/page.h"
+#include "http/resp.h"
+#include "score/job.h"
+#include "score/jobstore.h"
 
 static int respond_job(struct req *r, int http, int64_t id)
 {
@@ -28,7 +28,7 @@ static int respond_job(struct req *r, int http, int64_t id)
 	return resp_json_take(r, http, job);
 }
 
-static int jobs_create(struct req *r)
+static int handle_jobs_create(struct req *r)
 {
 	cJSON *body = NULL;
 	struct job *job = NULL;
@@ -56,7 +56,7 @@ out:
 	return rc;
 }
 
-static int jobs_list(struct req *r)
+static int handle_jobs_list(struct req *r)
 {
 	cJSON *items = NULL;
 	int64_t before, next;
@@ -71,7 +71,7 @@ static int jobs_list(struct req *r)
 	return page_respond(r, items, next);
 }
 
-static int jobs_get(struct req *r)
+static int handle_jobs_get(struct req *r)
 {
 	int64_t id;
 	int rc = req_param_id(r, "id", &id);
@@ -79,7 +79,7 @@ static int jobs_get(struct req *r)
 	return rc < 0 ? rc : respond_job(r, 200, id);
 }
 
-static int jobs_update(struct req *r)
+static int handle_jobs_update(struct req *r)
 {
 	cJSON *patch = NULL;
 	char err[512] = "";
@@ -105,7 +105,7 @@ static int jobs_update(struct req *r)
 	return respond_job(r, 200, id);
 }
 
-static int jobs_close(struct req *r)
+static int handle_jobs_close(struct req *r)
 {
 	int64_t id;
 	int rc = req_param_id(r, "id", &id);
@@ -119,11 +119,11 @@ static int jobs_close(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs", jobs_create, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs", jobs_list, ROUTE_AUTH },
-	{ "GET", "/api/v1/jobs/{id}", jobs_get, ROUTE_AUTH },
-	{ "PATCH", "/api/v1/jobs/{id}", jobs_update, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/close", jobs_close, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs", handle_jobs_create, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs", handle_jobs_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}", handle_jobs_get, ROUTE_AUTH },
+	{ "PATCH", "/api/v1/jobs/{id}", handle_jobs_update, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/close", handle_jobs_close, ROUTE_AUTH },
 };
 
 int main(int argc, char **argv)

@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apikey.h"
-#include "config.h"
-#include "db.h"
-#include "keystore.h"
-#include "log.h"
-#include "migrate.h"
-#include "password.h"
-#include "session.h"
-#include "status.h"
-#include "util.h"
+#include "account/apikey.h"
+#include "account/keystore.h"
+#include "account/password.h"
+#include "account/session.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/migrate.h"
 
 /* Exit codes from sysexits.h, so scripts can tell usage errors from outages. */
 enum { EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_UNAVAILABLE = 69, EXIT_INTERNAL = 70, EXIT_CONFIG = 78 };

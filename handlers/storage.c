@@ -5,23 +5,23 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "auth.h"
-#include "buf.h"
-#include "config.h"
-#include "db.h"
-#include "filename.h"
-#include "jobstore.h"
-#include "json.h"
-#include "log.h"
-#include "objects.h"
-#include "resp.h"
-#include "s3.h"
-#include "s3event.h"
-#include "sha256.h"
-#include "status.h"
-#include "uploadslot.h"
-#include "util.h"
+#include "account/auth.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/sha256.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/resp.h"
+#include "intake/arrival.h"
+#include "intake/filename.h"
+#include "intake/s3.h"
+#include "intake/s3event.h"
+#include "intake/uploadslot.h"
+#include "score/jobstore.h"
 
 /* Most files one upload-urls request may ask for. */
 #define MAX_SLOTS_PER_REQUEST 100
@@ -123,7 +123,7 @@ static int check_file(const cJSON *f, int64_t max_bytes, char **filename, const 
 	return 0;
 }
 
-static int upload_urls(struct req *r)
+static int handle_upload_urls(struct req *r)
 {
 	const struct config *c = config();
 	cJSON *body = NULL, *out = NULL, *list;
@@ -295,7 +295,7 @@ static cJSON *result(cJSON *results, const char *key, const char *status, int64_
 static int handle_created(struct req *r, const struct s3event *ev, cJSON *results, int *counts)
 {
 	const struct config *c = config();
-	struct objects_outcome oc;
+	struct arrival_outcome oc;
 	char why[300];
 	int rc;
 
@@ -308,24 +308,24 @@ static int handle_created(struct req *r, const struct s3event *ev, cJSON *result
 	rc = storage_client(r);
 	if (rc < 0)
 		return rc;
-	rc = objects_receive(s3, ev->key, c->upload_max_file_bytes, &oc);
+	rc = arrival_receive(s3, ev->key, c->upload_max_file_bytes, &oc);
 	if (rc == ST_UNAVAILABLE)
 		return resp_fail(r, rc, "storage (S3) or the database is unavailable; deliver the notification again");
 	if (rc < 0)
 		return resp_fail(r, rc, "storage refused a request for '%.200s'", ev->key);
-	result(results, ev->key, objects_status_name(oc.status), oc.resume_id, oc.reason);
+	result(results, ev->key, arrival_status_name(oc.status), oc.resume_id, oc.reason);
 	counts[oc.status]++;
 	return 0;
 }
 
-static int s3_events(struct req *r)
+static int handle_s3_events(struct req *r)
 {
 	const struct config *c = config();
 	struct buf body = BUF_INIT(0);
 	struct s3event_list events = { 0 };
 	cJSON *out = NULL, *results = NULL;
 	char err[300], why[200];
-	int counts[4] = { 0 }; /* accepted, duplicate, rejected (objects_status order), ignored */
+	int counts[4] = { 0 }; /* accepted, duplicate, rejected (arrival_status order), ignored */
 	bool subscription = false, test = false;
 	size_t i, created = 0;
 	int rc;
@@ -372,7 +372,7 @@ static int s3_events(struct req *r)
 		case S3EVENT_INVALID:
 			log_warn("s3 events: unreadable record: %s", ev->reason);
 			result(results, ev->key, "rejected", 0, ev->reason);
-			counts[OBJECTS_REJECTED]++;
+			counts[ARRIVAL_REJECTED]++;
 			break;
 		case S3EVENT_TEST:
 			log_info("s3 events: test event for bucket '%s'", ev->bucket ? ev->bucket : "");
@@ -392,8 +392,8 @@ static int s3_events(struct req *r)
 	} else if (test) {
 		cJSON_AddBoolToObject(out, "test_event", true);
 	}
-	log_info("s3 events: %d accepted, %d duplicate, %d rejected, %d ignored", counts[OBJECTS_ACCEPTED],
-		 counts[OBJECTS_DUPLICATE], counts[OBJECTS_REJECTED], counts[3]);
+	log_info("s3 events: %d accepted, %d duplicate, %d rejected, %d ignored", counts[ARRIVAL_ACCEPTED],
+		 counts[ARRIVAL_DUPLICATE], counts[ARRIVAL_REJECTED], counts[3]);
 	rc = resp_json_take(r, 200, out);
 	out = NULL;
 out:
@@ -403,10 +403,10 @@ out:
 	return rc;
 }
 
-static int resume_download(struct req *r)
+static int handle_resume_download(struct req *r)
 {
 	const struct config *c = config();
-	struct objects_location loc = { 0 };
+	struct arrival_location loc = { 0 };
 	struct s3_error e = { 0 };
 	long ttl = c->s3_presign_ttl < DOWNLOAD_TTL_MAX ? (long)c->s3_presign_ttl : DOWNLOAD_TTL_MAX;
 	time_t now = time(NULL);
@@ -418,7 +418,7 @@ static int resume_download(struct req *r)
 	rc = req_param_id(r, "id", &id);
 	if (rc < 0)
 		return rc;
-	rc = objects_locate(r->org_id, id, &loc);
+	rc = arrival_locate(r->org_id, id, &loc);
 	if (rc == ST_NOT_FOUND)
 		return resp_fail(r, rc, "resume %lld not found", (long long)id);
 	if (rc < 0)
@@ -442,14 +442,14 @@ static int resume_download(struct req *r)
 	rc = resp_json_take(r, 200, out);
 out:
 	free(url);
-	objects_location_release(&loc);
+	arrival_location_release(&loc);
 	return rc;
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs/{id}/upload-urls", upload_urls, ROUTE_AUTH },
-	{ "POST", "/api/v1/s3/events", s3_events, ROUTE_PUBLIC },
-	{ "GET", "/api/v1/resumes/{id}/download", resume_download, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/upload-urls", handle_upload_urls, ROUTE_AUTH },
+	{ "POST", "/api/v1/s3/events", handle_s3_events, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/resumes/{id}/download", handle_resume_download, ROUTE_AUTH },
 };
 
 static void release(void)

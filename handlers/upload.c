@@ -2,18 +2,18 @@
 #include <cJSON.h>
 #include <stdio.h>
 
-#include "app.h"
-#include "auth.h"
-#include "config.h"
-#include "db.h"
-#include "jobstore.h"
-#include "log.h"
-#include "multipart.h"
-#include "resp.h"
-#include "s3.h"
-#include "status.h"
-#include "upload.h"
-#include "util.h"
+#include "account/auth.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/resp.h"
+#include "intake/formupload.h"
+#include "intake/multipart.h"
+#include "intake/s3.h"
+#include "score/jobstore.h"
 
 static struct s3_client *s3;
 
@@ -22,14 +22,14 @@ static ssize_t read_body(void *ctx, void *dst, size_t n)
 	return req_read(ctx, dst, n);
 }
 
-static int upload_resumes(struct req *r)
+static int handle_upload_resumes(struct req *r)
 {
 	const struct config *c = config();
-	struct upload_limits lim = { c->upload_max_file_bytes, c->upload_max_files, c->upload_max_total_bytes,
-				     (size_t)c->s3_part_size };
+	struct formupload_limits lim = { c->upload_max_file_bytes, c->upload_max_files, c->upload_max_total_bytes,
+					 (size_t)c->s3_part_size };
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	const char *why = NULL;
-	struct upload_result res;
+	struct formupload_result res;
 	struct s3_error e = { 0 };
 	cJSON *body;
 	int64_t job_id;
@@ -53,12 +53,12 @@ static int upload_resumes(struct req *r)
 	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 
-	upload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
+	formupload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
 	log_info("upload: job %lld: %d accepted, %d duplicate, %d rejected%s%s", (long long)job_id, res.accepted,
 		 res.duplicates, res.rejected, res.status ? "; stopped: " : "", res.status ? res.detail : "");
 	if (res.status != 0) {
 		rc = resp_fail(r, res.status, "%s", res.detail);
-		upload_result_release(&res);
+		formupload_result_release(&res);
 		return rc;
 	}
 	body = cJSON_CreateObject();
@@ -78,7 +78,7 @@ static int upload_resumes(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs/{id}/resumes", upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
+	{ "POST", "/api/v1/jobs/{id}/resumes", handle_upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
 };
 
 static void release(void)

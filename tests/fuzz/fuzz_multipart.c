@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filename.h"
-#include "filetype.h"
-#include "multipart.h"
+#include "intake/filename.h"
+#include "intake/filetype.h"
+#include "intake/multipart.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
-#include "extract.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "extract/extract.h"
 
 /* Largest file read: the upload limit's default. */
 #define MAX_FILE_BYTES (64u << 20)

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "cache.h"
-#include "config.h"
-#include "job.h"
-#include "llm.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "llm/llm.h"
+#include "score/analysis.h"
+#include "score/job.h"
 
 static const char job_json[] =
 	"{\"title\":\"Senior Backend Engineer\",\"company\":\"Example Logistics\",\"location\":\"Remote\","

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <zip.h>
 
-#include "buf.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
 
 #define PAGE_W 612.0
 #define PAGE_H 792.0

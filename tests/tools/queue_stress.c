@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "queue.h"
-#include "status.h"
-#include "util.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "queue/queue.h"
 
 /*
  * Two side tables record processing. queue_stress_runs gets a row every time

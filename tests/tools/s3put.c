@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "s3.h"
-#include "util.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "intake/s3.h"
 
 static void usage(void)
 {

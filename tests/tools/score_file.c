@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "experience.h"
-#include "job.h"
-#include "rubric.h"
-#include "score_local.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "score/analysis.h"
+#include "score/job.h"
+#include "score/rubric.h"
+#include "score/score_local.h"
+#include "text/experience.h"
 
 #define FILE_MAX (16 * 1024 * 1024)
 

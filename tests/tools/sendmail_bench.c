@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mime.h"
-#include "smtp.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "mail/mime.h"
+#include "mail/smtp.h"
 
 static void usage(void)
 {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
 
 #define PAGE_W 595.0
 #define PAGE_H 842.0

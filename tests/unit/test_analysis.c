@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "job.h"
+#include "score/analysis.h"
+#include "score/job.h"
 #include "suite.h"
 
 static struct job *make_job(double shortlist, double consider)

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "apilimit.h"
+#include "account/apilimit.h"
 #include "suite.h"
 
 #define W (APILIMIT_WINDOW_SECONDS * 1000LL)

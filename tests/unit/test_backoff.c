@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "backoff.h"
+#include "base/backoff.h"
 #include "suite.h"
 
 /* A deterministic source: splitmix64 over a seed. */

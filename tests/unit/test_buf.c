@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "suite.h"
 
 START_TEST(test_append_grows_and_terminates)

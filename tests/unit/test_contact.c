@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "contact.h"
-#include "util.h"
+#include "base/util.h"
 #include "suite.h"
+#include "text/contact.h"
 
 static const struct {
 	const char *line;

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "job.h"
-#include "score_local.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
 #include "corpus.h"
+#include "score/analysis.h"
+#include "score/job.h"
+#include "score/score_local.h"
 
 #define POOL_MAX 128
 #define TEXT_MAX (4 * 1024 * 1024)

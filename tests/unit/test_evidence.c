@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "evidence.h"
+#include "score/analysis.h"
+#include "score/evidence.h"
 #include "suite.h"
 
 static const char resume[] = "Jane Doe\n"

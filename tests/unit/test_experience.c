@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experience.h"
 #include "suite.h"
+#include "text/experience.h"
 
 struct exp_case {
 	const char *text;

@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "extract.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "core/config.h"
 #include "corpus.h"
+#include "extract/extract.h"
 #include "suite.h"
 
 static char fixtures[256];

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filename.h"
-#include "util.h"
+#include "base/util.h"
+#include "intake/filename.h"
 #include "suite.h"
 
 struct name_case {

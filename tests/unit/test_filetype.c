@@ -6,10 +6,10 @@
 #include <string.h>
 #include <zip.h>
 
-#include "buf.h"
-#include "filetype.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
 #include "corpus.h"
+#include "intake/filetype.h"
 #include "suite.h"
 
 struct sniff_case {

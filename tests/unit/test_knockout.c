@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "knockout.h"
+#include "score/knockout.h"
 #include "suite.h"
 
 #define FILLER \

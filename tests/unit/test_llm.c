@@ -13,15 +13,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "cache.h"
-#include "config.h"
-#include "job.h"
-#include "json.h"
-#include "llm.h"
-#include "llm_cache.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "llm/llm.h"
+#include "llm/llm_cache.h"
+#include "score/analysis.h"
+#include "score/job.h"
 #include "suite.h"
 
 #define PYTHON "/usr/bin/python3"

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
-#include "json.h"
-#include "llm_prompt.h"
-#include "rubric.h"
-#include "util.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "llm/llm_prompt.h"
+#include "score/job.h"
+#include "score/rubric.h"
 #include "suite.h"
 
 static const char job_text[] =

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mime.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "mail/mime.h"
 #include "suite.h"
 
 static struct mime_message base_message(void)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "multipart.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "intake/multipart.h"
 #include "suite.h"
 
 /* Records every callback as text: <name|filename|type> data </> so a whole parse compares as one string. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "password.h"
+#include "account/password.h"
 #include "suite.h"
 
 START_TEST(test_acceptable)

@@ -8,11 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "db.h"
-#include "queue.h"
-#include "status.h"
-#include "util.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "queue/queue.h"
 #include "suite.h"
 
 /* Every row these tests make has a kind starting with this, so runs never see each other's tasks. */

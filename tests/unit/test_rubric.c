@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
-#include "rubric.h"
-#include "termweights.h"
+#include "score/job.h"
+#include "score/rubric.h"
 #include "suite.h"
+#include "text/termweights.h"
 
 struct job_case {
 	const char *json;

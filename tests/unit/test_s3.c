@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
+#include "base/sha256.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "intake/s3.h"
 #include "repofile.h"
-#include "config.h"
-#include "s3.h"
-#include "sha256.h"
-#include "util.h"
 #include "suite.h"
 
 #define PYTHON "/usr/bin/python3"

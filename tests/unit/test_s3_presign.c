@@ -6,10 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "intake/s3.h"
 #include "repofile.h"
-#include "s3.h"
-#include "util.h"
 #include "suite.h"
 
 #define REF_SCRIPT "tests/tools/s3_presign_ref.py"

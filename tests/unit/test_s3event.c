@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "s3event.h"
+#include "base/buf.h"
 #include "corpus.h"
+#include "intake/s3event.h"
 #include "suite.h"
 
 #define DEPTH 32

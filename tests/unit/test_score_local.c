@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evidence.h"
-#include "score_local.h"
+#include "score/evidence.h"
+#include "score/score_local.h"
 #include "suite.h"
 
 static const char job_json[] =

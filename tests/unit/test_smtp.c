@@ -13,12 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "mail/mime.h"
+#include "mail/smtp.h"
 #include "repofile.h"
-#include "config.h"
-#include "mime.h"
-#include "smtp.h"
-#include "util.h"
 #include "suite.h"
 
 #define FAULT_PORT_FIRST 36100

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "html.h"
-#include "template.h"
-#include "util.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "mail/html.h"
+#include "mail/template.h"
 #include "suite.h"
 
 static const struct template_var good_vars[] = {

@@ -1,0 +1,77 @@
+/* status: the error codes every request handler returns, and their HTTP meaning. */
+#include "base/status.h"
+
+#include "base/util.h"
+
+struct status_row {
+	int code;
+	int http;
+	const char *title;
+};
+
+static const struct status_row rows[] = {
+	{ ST_OK, 200, "OK" },
+	{ ST_BAD_REQUEST, 400, "Bad Request" },
+	{ ST_UNAUTHORIZED, 401, "Unauthorized" },
+	{ ST_FORBIDDEN, 403, "Forbidden" },
+	{ ST_NOT_FOUND, 404, "Not Found" },
+	{ ST_METHOD_NOT_ALLOWED, 405, "Method Not Allowed" },
+	{ ST_CONFLICT, 409, "Conflict" },
+	{ ST_GONE, 410, "Gone" },
+	{ ST_TOO_LARGE, 413, "Content Too Large" },
+	{ ST_UNSUPPORTED_MEDIA, 415, "Unsupported Media Type" },
+	{ ST_UNPROCESSABLE, 422, "Unprocessable Content" },
+	{ ST_TOO_MANY_REQUESTS, 429, "Too Many Requests" },
+	{ ST_INTERNAL, 500, "Internal Server Error" },
+	{ ST_UNAVAILABLE, 503, "Service Unavailable" },
+};
+
+static const struct status_row *find_code(int code)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		if (rows[i].code == code)
+			return &rows[i];
+	return NULL;
+}
+
+int status_http(int code)
+{
+	const struct status_row *r = find_code(code);
+
+	return r ? r->http : 500;
+}
+
+const char *status_title(int code)
+{
+	const struct status_row *r = find_code(code);
+
+	return r ? r->title : "Internal Server Error";
+}
+
+const char *status_reason(int http)
+{
+	size_t i;
+
+	switch (http) {
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 207:
+		return "Multi-Status";
+	case 302:
+		return "Found";
+	case 304:
+		return "Not Modified";
+	default:
+		break;
+	}
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		if (rows[i].http == http)
+			return rows[i].title;
+	return "Unknown";
+}

@@ -1,0 +1,477 @@
+/* db: the process's one PostgreSQL connection — queries, prepared statements, transactions, reconnects. */
+#include "core/db.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/log.h"
+
+#define MAX_PREPARED 256
+
+struct db_result {
+	PGresult *res;
+};
+
+static PGconn *conn;
+static char *prepared[MAX_PREPARED];
+static int nprepared;
+static bool in_tx;
+static bool tx_broken;
+static char last_sqlstate[6];
+static char last_error[512];
+static char *listening[16];
+static int nlistening;
+
+static void forget_prepared(void)
+{
+	while (nprepared > 0)
+		free(prepared[--nprepared]);
+}
+
+static void set_error(const char *sqlstate, const char *msg)
+{
+	size_t n;
+
+	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", sqlstate ? sqlstate : "");
+	snprintf(last_error, sizeof(last_error), "%s", msg ? msg : "");
+	n = strlen(last_error);
+	while (n > 0 && (last_error[n - 1] == '\n' || last_error[n - 1] == ' '))
+		last_error[--n] = '\0';
+}
+
+static void drop_connection(void)
+{
+	if (conn)
+		PQfinish(conn);
+	conn = NULL;
+	forget_prepared();
+}
+
+static int resubscribe(void)
+{
+	int i;
+
+	for (i = 0; i < nlistening; i++) {
+		char *ident = PQescapeIdentifier(conn, listening[i], strlen(listening[i]));
+		char sql[256];
+		PGresult *res;
+		bool ok;
+
+		if (!ident)
+			return ST_UNAVAILABLE;
+		snprintf(sql, sizeof(sql), "LISTEN %s", ident);
+		PQfreemem(ident);
+		res = PQexec(conn, sql);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!ok)
+			return ST_UNAVAILABLE;
+	}
+	return 0;
+}
+
+/* Server notices ("relation already exists, skipping") are not errors: keep them out of stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+void db_int_param(int64_t v, char out[24])
+{
+	snprintf(out, 24, "%lld", (long long)v);
+}
+
+int db_connect(void)
+{
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+	const char *vals[] = { config()->database_url, "3", "shortlist", NULL };
+	char sql[96];
+	PGresult *res;
+
+	if (conn && PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	drop_connection();
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		set_error("08000", conn ? PQerrorMessage(conn) : "out of memory");
+		log_error("db: cannot connect: %s", last_error);
+		drop_connection();
+		return ST_UNAVAILABLE;
+	}
+	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
+	res = PQexec(conn, sql);
+	PQclear(res);
+	if (resubscribe() < 0) {
+		drop_connection();
+		return ST_UNAVAILABLE;
+	}
+	return 0;
+}
+
+void db_close(void)
+{
+	drop_connection();
+	while (nlistening > 0)
+		free(listening[--nlistening]);
+}
+
+static bool is_prepared(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nprepared; i++)
+		if (strcmp(prepared[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int map_error(const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	set_error(state ? state : "08006", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	if (!conn || PQstatus(conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57P", 3) == 0)
+		return ST_UNAVAILABLE;
+	if (strcmp(state, "23505") == 0)
+		return ST_CONFLICT;
+	if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0 || strcmp(state, "23503") == 0)
+		return ST_BAD_REQUEST;
+	if (strcmp(state, "57014") == 0)
+		return ST_UNAVAILABLE; /* statement timeout */
+	return ST_INTERNAL;
+}
+
+static int run_once(const char *name, const char *sql, int n, const char *const *params, PGresult **out)
+{
+	PGresult *res = NULL;
+	ExecStatusType st;
+
+	*out = NULL;
+	if (name && !is_prepared(name)) {
+		res = PQprepare(conn, name, sql, n, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			int rc = map_error(res);
+
+			PQclear(res);
+			return rc;
+		}
+		PQclear(res);
+		if (nprepared < MAX_PREPARED)
+			prepared[nprepared++] = xstrdup(name);
+	}
+	if (name)
+		res = PQexecPrepared(conn, name, n, params, NULL, NULL, 0);
+	else
+		res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		int rc = map_error(res);
+
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+int db_query(const char *name, const char *sql, int nparams, const char *const *params, struct db_result **out)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (tx_broken)
+		return ST_UNAVAILABLE;
+	rc = db_connect();
+	if (rc < 0)
+		return rc;
+	rc = run_once(name, sql, nparams, params, &res);
+	if (rc == ST_UNAVAILABLE && !in_tx && PQstatus(conn) != CONNECTION_OK) {
+		/* The server restarted under us: reconnect and run the statement once more. */
+		log_warn("db: connection lost, reconnecting");
+		drop_connection();
+		rc = db_connect();
+		if (rc == 0)
+			rc = run_once(name, sql, nparams, params, &res);
+	}
+	if (rc < 0) {
+		if (in_tx && (!conn || PQstatus(conn) != CONNECTION_OK))
+			tx_broken = true;
+		if (rc == ST_INTERNAL)
+			log_error("db: statement failed: %s (%s)", last_error, last_sqlstate);
+		else if (rc == ST_UNAVAILABLE)
+			log_error("db: unavailable: %s", last_error);
+		return rc;
+	}
+	if (out) {
+		*out = xmalloc(sizeof(**out));
+		(*out)->res = res;
+	} else {
+		PQclear(res);
+	}
+	return 0;
+}
+
+int db_query_json(const char *name, const char *sql, int nparams, const char *const *params, cJSON **out)
+{
+	struct db_result *res = NULL;
+	int rc = db_query(name, sql, nparams, params, &res);
+
+	*out = NULL;
+	if (rc == 0 && db_rows(res) == 0)
+		rc = ST_NOT_FOUND;
+	if (rc == 0) {
+		const char *v = db_value(res, 0, 0);
+
+		if (!v || !(*out = cJSON_Parse(v)))
+			rc = ST_INTERNAL;
+	}
+	db_result_free(res);
+	return rc;
+}
+
+int db_query_page(const char *name, const char *sql, int nparams, const char *const *params, int limit, cJSON **items,
+		  int64_t *next)
+{
+	struct db_result *res = NULL;
+	int rc = db_query(name, sql, nparams, params, &res);
+	int i, n;
+
+	*items = NULL;
+	*next = 0;
+	if (rc < 0)
+		return rc;
+	*items = cJSON_CreateArray();
+	n = db_rows(res);
+	for (i = 0; i < n && i < limit; i++) {
+		const char *v = db_value(res, i, 1);
+		cJSON *item = v ? cJSON_Parse(v) : NULL;
+
+		if (item)
+			cJSON_AddItemToArray(*items, item);
+	}
+	if (n > limit)
+		*next = db_int(res, limit - 1, 0, 0);
+	db_result_free(res);
+	return 0;
+}
+
+int db_exec(const char *name, const char *sql, int nparams, const char *const *params, int64_t *affected)
+{
+	struct db_result *res = NULL;
+	int rc = db_query(name, sql, nparams, params, &res);
+	int64_t n = 0;
+
+	if (rc == 0) {
+		const char *t = PQcmdTuples(res->res);
+
+		if (t && *t && parse_int64(t, 0, INT64_MAX, &n) < 0)
+			n = 0;
+		db_result_free(res);
+	}
+	if (affected)
+		*affected = n;
+	return rc;
+}
+
+int db_exec_script(const char *sql)
+{
+	PGresult *res;
+	int rc = db_connect();
+
+	if (rc < 0)
+		return rc;
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = map_error(res);
+		log_error("db: script failed: %s (%s)", last_error, last_sqlstate);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int db_begin(void)
+{
+	int rc;
+
+	if (in_tx) {
+		log_error("db: nested transaction");
+		return ST_INTERNAL;
+	}
+	rc = db_exec(NULL, "BEGIN", 0, NULL, NULL);
+	if (rc == 0) {
+		in_tx = true;
+		tx_broken = false;
+	}
+	return rc;
+}
+
+int db_commit(void)
+{
+	int rc;
+
+	if (!in_tx)
+		return ST_INTERNAL;
+	if (tx_broken) {
+		in_tx = false;
+		tx_broken = false;
+		return ST_UNAVAILABLE;
+	}
+	rc = db_exec(NULL, "COMMIT", 0, NULL, NULL);
+	in_tx = false;
+	return rc;
+}
+
+void db_rollback(void)
+{
+	if (!in_tx)
+		return;
+	in_tx = false;
+	if (tx_broken) {
+		tx_broken = false;
+		drop_connection();
+		return;
+	}
+	if (conn && PQstatus(conn) == CONNECTION_OK) {
+		PGresult *res = PQexec(conn, "ROLLBACK");
+
+		PQclear(res);
+	}
+}
+
+bool db_in_transaction(void)
+{
+	return in_tx;
+}
+
+int db_ping(int timeout_ms)
+{
+	char sql[64];
+
+	/*
+	 * On the process's own connection, so a probe after a PostgreSQL restart
+	 * also proves the reconnect; the timeout bounds a server that hangs.
+	 */
+	if (in_tx)
+		return 0;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d", timeout_ms);
+	if (db_exec(NULL, sql, 0, NULL, NULL) < 0)
+		return ST_UNAVAILABLE;
+	if (db_exec(NULL, "SELECT 1", 0, NULL, NULL) < 0)
+		return ST_UNAVAILABLE;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
+	return db_exec(NULL, sql, 0, NULL, NULL) < 0 ? ST_UNAVAILABLE : 0;
+}
+
+int db_rows(const struct db_result *res)
+{
+	return res ? PQntuples(res->res) : 0;
+}
+
+int db_cols(const struct db_result *res)
+{
+	return res ? PQnfields(res->res) : 0;
+}
+
+const char *db_value(const struct db_result *res, int row, int col)
+{
+	if (!res || row < 0 || col < 0 || row >= PQntuples(res->res) || col >= PQnfields(res->res) ||
+	    PQgetisnull(res->res, row, col))
+		return NULL;
+	return PQgetvalue(res->res, row, col);
+}
+
+int64_t db_int(const struct db_result *res, int row, int col, int64_t def)
+{
+	const char *v = db_value(res, row, col);
+	int64_t n;
+
+	if (!v || parse_int64(v, INT64_MIN, INT64_MAX, &n) < 0)
+		return def;
+	return n;
+}
+
+bool db_bool(const struct db_result *res, int row, int col)
+{
+	const char *v = db_value(res, row, col);
+
+	return v && v[0] == 't';
+}
+
+int db_col(const struct db_result *res, const char *name)
+{
+	return res ? PQfnumber(res->res, name) : -1;
+}
+
+void db_result_free(struct db_result *res)
+{
+	if (!res)
+		return;
+	PQclear(res->res);
+	free(res);
+}
+
+const char *db_last_sqlstate(void)
+{
+	return last_sqlstate;
+}
+
+const char *db_last_error(void)
+{
+	return last_error;
+}
+
+int db_listen(const char *channel)
+{
+	int rc;
+
+	if (nlistening >= (int)ARRAY_SIZE(listening))
+		return ST_INTERNAL;
+	listening[nlistening++] = xstrdup(channel);
+	rc = db_connect();
+	if (rc < 0)
+		return rc;
+	return resubscribe();
+}
+
+int db_wait_notify(int timeout_ms)
+{
+	struct pollfd pfd;
+	PGnotify *n;
+	int got = 0, rc;
+
+	rc = db_connect();
+	if (rc < 0)
+		return rc;
+	PQconsumeInput(conn);
+	while ((n = PQnotifies(conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	if (got)
+		return 1;
+	pfd.fd = PQsocket(conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 0;
+	if (!PQconsumeInput(conn)) {
+		drop_connection();
+		return ST_UNAVAILABLE;
+	}
+	while ((n = PQnotifies(conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
+}

@@ -1,0 +1,16 @@
+/* metrics: the service's counters in the Prometheus text format, for GET /metrics. */
+#ifndef SHORTLIST_METRICS_H
+#define SHORTLIST_METRICS_H
+
+#include "base/buf.h"
+
+/*
+ * Appends the exposition text to out: tasks by kind and state, resumes by
+ * status, emails by state, analyses and their tokens and cost, and the LLM
+ * cache counters from memcached (absent when it is down). Counts are across
+ * all organisations. Returns 0, or a status code when PostgreSQL cannot be
+ * asked (nothing appended then).
+ */
+int metrics_render(struct buf *out);
+
+#endif

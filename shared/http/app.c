@@ -1,0 +1,315 @@
+/* app: the FastCGI request loop every handler binary runs, with route matching and error mapping. */
+#include "http/app.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account/apilimit.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "http/resp.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+bool app_stopping(void)
+{
+	return stopping != 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked accept() must return so the loop can end. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool app_route_match(const char *pattern, const char *path, struct req *r)
+{
+	const char *p = pattern, *s = path;
+	int start = r->nparams;
+
+	while (*p && *s) {
+		const char *pend, *send;
+		size_t plen, slen;
+
+		if (*p != '/' || *s != '/')
+			goto fail;
+		p++;
+		s++;
+		pend = strchr(p, '/');
+		send = strchr(s, '/');
+		plen = pend ? (size_t)(pend - p) : strlen(p);
+		slen = send ? (size_t)(send - s) : strlen(s);
+		if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
+			char *value;
+
+			if (slen == 0 || r->nparams >= REQ_MAX_PARAMS)
+				goto fail;
+			value = req_url_decode(s, slen, false);
+			if (!value)
+				goto fail;
+			r->params[r->nparams].name = xstrndup(p + 1, plen - 2);
+			r->params[r->nparams].value = value;
+			r->nparams++;
+		} else if (plen != slen || memcmp(p, s, plen) != 0) {
+			goto fail;
+		}
+		p += plen;
+		s += slen;
+	}
+	if (*p == '\0' && *s == '\0')
+		return true;
+fail:
+	while (r->nparams > start) {
+		r->nparams--;
+		free(r->params[r->nparams].name);
+		free(r->params[r->nparams].value);
+	}
+	return false;
+}
+
+static void drop_params(struct req *r)
+{
+	while (r->nparams > 0) {
+		r->nparams--;
+		free(r->params[r->nparams].name);
+		free(r->params[r->nparams].value);
+	}
+}
+
+static bool method_matches(const struct route *rt, const char *method)
+{
+	if (strcmp(rt->method, method) == 0)
+		return true;
+	return strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0;
+}
+
+static void add_allow_header(const struct app *app, struct req *r)
+{
+	struct buf allow = BUF_INIT(1024);
+	struct req scratch;
+	size_t i;
+	bool get = false;
+
+	memset(&scratch, 0, sizeof(scratch));
+	for (i = 0; i < app->nroutes; i++) {
+		if (!app_route_match(app->routes[i].pattern, r->path, &scratch))
+			continue;
+		req_reset(&scratch);
+		if (allow.ptr && strstr(allow.ptr, app->routes[i].method))
+			continue;
+		buf_printf(&allow, "%s%s", allow.len ? ", " : "", app->routes[i].method);
+		if (strcmp(app->routes[i].method, "GET") == 0)
+			get = true;
+	}
+	if (get)
+		buf_append_str(&allow, ", HEAD");
+	resp_header(r, "Allow", allow.ptr ? allow.ptr : "");
+	buf_release(&allow);
+	req_reset(&scratch);
+}
+
+void app_dispatch(const struct app *app, struct req *r)
+{
+	const struct route *found = NULL;
+	bool path_known = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < app->nroutes && !found; i++) {
+		if (!app_route_match(app->routes[i].pattern, r->path, r))
+			continue;
+		path_known = true;
+		if (method_matches(&app->routes[i], r->method))
+			found = &app->routes[i];
+		else
+			drop_params(r);
+	}
+	if (!found) {
+		if (path_known) {
+			add_allow_header(app, r);
+			rc = resp_fail(r, ST_METHOD_NOT_ALLOWED, "method %s is not allowed on %s", r->method, r->path);
+		} else {
+			rc = resp_fail(r, ST_NOT_FOUND, "no route for %s", r->path);
+		}
+		goto fail;
+	}
+	r->route = found->pattern;
+	log_set_context(r->request_id, found->pattern);
+	if (!(found->flags & ROUTE_STREAM_BODY) && r->content_length > config()->max_body_bytes) {
+		rc = resp_fail(r, ST_TOO_LARGE, "request body of %lld bytes exceeds the limit of %lld bytes",
+			       (long long)r->content_length, (long long)config()->max_body_bytes);
+		goto fail;
+	}
+	if (found->flags & ROUTE_AUTH) {
+		rc = app->authenticate ? app->authenticate(r)
+				       : resp_fail(r, ST_UNAUTHORIZED, "this route needs an API key");
+		if (rc < 0)
+			goto fail;
+		if (!(found->flags & ROUTE_UNMETERED) && (rc = apilimit_check(r)) < 0)
+			goto fail;
+	}
+	rc = found->fn(r);
+	if (rc < 0)
+		goto fail;
+	if (!r->status)
+		r->status = 200;
+	return;
+fail:
+	if (rc == ST_INTERNAL && !r->problem_detail)
+		resp_fail(r, rc, "internal error; see the logs for request %s", r->request_id);
+	if (rc == ST_UNAUTHORIZED)
+		resp_header(r, "WWW-Authenticate", "Bearer");
+	resp_problem(r, rc, r->problem_detail);
+}
+
+static bool valid_request_id(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > REQ_ID_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static void set_request_id(struct req *r, const char *given)
+{
+	unsigned char raw[12];
+
+	if (given && valid_request_id(given)) {
+		snprintf(r->request_id, sizeof(r->request_id), "%s", given);
+		return;
+	}
+	if (random_bytes(raw, sizeof(raw)) < 0)
+		memset(raw, 0, sizeof(raw));
+	hex_encode(raw, sizeof(raw), r->request_id);
+}
+
+static void send_response(FCGX_Request *rq, struct req *r)
+{
+	struct buf head = BUF_INIT(0);
+
+	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. */
+	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\n", r->status, status_reason(r->status), r->request_id);
+	if (r->headers.len)
+		buf_append(&head, r->headers.ptr, r->headers.len);
+	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->body.len);
+	FCGX_PutStr(head.ptr, (int)head.len, rq->out);
+	if (!r->head && r->body.len)
+		FCGX_PutStr(r->body.ptr, (int)r->body.len, rq->out);
+	buf_release(&head);
+}
+
+static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
+{
+	const char *uri = FCGX_GetParam("REQUEST_URI", rq->envp);
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp);
+	const char *q;
+	char *path = NULL;
+	int64_t n;
+
+	r->fcgi = rq;
+	r->started_us = now_us();
+	r->method = FCGX_GetParam("REQUEST_METHOD", rq->envp);
+	if (!r->method)
+		r->method = "GET";
+	r->head = strcmp(r->method, "HEAD") == 0;
+	set_request_id(r, FCGX_GetParam("HTTP_X_REQUEST_ID", rq->envp));
+	log_set_context(r->request_id, NULL);
+	if (!uri)
+		uri = "/";
+	q = strchr(uri, '?');
+	path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
+	r->path = path;
+	r->raw_query = q ? q + 1 : "";
+	r->content_length = -1;
+	if (cl && *cl) {
+		if (parse_int64(cl, 0, INT64_MAX, &n) < 0) {
+			resp_problem(r, resp_fail(r, ST_BAD_REQUEST, "malformed Content-Length"), r->problem_detail);
+			goto send;
+		}
+		r->content_length = n;
+	}
+	if (req_parse_query(r, r->raw_query) < 0) {
+		resp_problem(r, ST_BAD_REQUEST, r->problem_detail);
+		goto send;
+	}
+	app_dispatch(app, r);
+send:
+	send_response(rq, r);
+	log_access(r->method, r->path, r->status, now_us() - r->started_us);
+	log_clear_context();
+	if (app->after_request)
+		app->after_request();
+	r->path = NULL;
+	free(path);
+}
+
+int app_run(const struct app *app)
+{
+	FCGX_Request rq;
+	struct req r;
+
+	install_signals();
+	if (FCGX_Init() != 0) {
+		log_error("fastcgi: cannot initialise");
+		return 1;
+	}
+	if (FCGX_InitRequest(&rq, 0, 0) != 0) {
+		log_error("fastcgi: cannot initialise the request");
+		return 1;
+	}
+	memset(&r, 0, sizeof(r));
+	req_reset(&r);
+	log_info("%s: serving", app->name);
+	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+		handle(app, &rq, &r);
+		FCGX_Finish_r(&rq);
+		req_reset(&r);
+	}
+	FCGX_Free(&rq, 1);
+	log_info("%s: stopped", app->name);
+	return 0;
+}
+
+int app_main(const struct app *app, char **argv)
+{
+	int rc;
+
+	config_load_or_die(NULL);
+	log_init(argv[0]);
+	rc = app_run(app);
+	if (app->release)
+		app->release();
+	cache_close();
+	db_close();
+	config_release();
+	return rc;
+}

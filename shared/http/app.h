@@ -1,0 +1,73 @@
+/* app: the FastCGI request loop every handler binary runs, with route matching and error mapping. */
+#ifndef SHORTLIST_APP_H
+#define SHORTLIST_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/req.h"
+
+enum route_flags {
+	ROUTE_PUBLIC = 0,
+	ROUTE_AUTH = 1 << 0,	    /* caller must authenticate (app.authenticate) */
+	ROUTE_STREAM_BODY = 1 << 1, /* the handler reads the body itself; no JSON body limit applies */
+	ROUTE_UNMETERED = 1 << 2,   /* an authenticated request not counted against the key's rate limit (apilimit) */
+};
+
+/*
+ * A route: method, a path pattern whose {name} segments become parameters
+ * ("/api/v1/jobs/{id}"), the function and flags. The function returns 0 after
+ * setting a response, or a negative status code (status.h), usually through
+ * resp_fail(); the runner then writes the problem+json response.
+ */
+struct route {
+	const char *method;
+	const char *pattern;
+	int (*fn)(struct req *r);
+	unsigned flags;
+};
+
+struct app {
+	const char *name;
+	const struct route *routes;
+	size_t nroutes;
+	/* Fills r->org_id/user_id or returns ST_UNAUTHORIZED (with detail); NULL: ROUTE_AUTH routes are refused. */
+	int (*authenticate)(struct req *r);
+	/* Called after each request (e.g. to release per-request state); may be NULL. */
+	void (*after_request)(void);
+	/* Called once at exit, before the shared connections close (e.g. to free an S3 client); may be NULL. */
+	void (*release)(void);
+};
+
+/*
+ * Runs the FastCGI accept loop on the socket lighttpd passes (fd 0) until
+ * SIGTERM or SIGINT, finishing the request in flight first. Ignores SIGPIPE.
+ * Returns the process exit code.
+ */
+int app_run(const struct app *app);
+
+/*
+ * The whole main() of a handler program: loads the configuration (exiting
+ * 78 when it is bad), opens the log, runs the request loop, then releases
+ * the handler's own resources, the database and memcached connections and
+ * the configuration. Returns the exit code.
+ */
+int app_main(const struct app *app, char **argv);
+
+/*
+ * Handles one request already described by r (method, path, query set):
+ * matches the route, checks method and auth, calls the function, and turns
+ * a failure into a problem response. Exposed for tests; app_run uses it.
+ */
+void app_dispatch(const struct app *app, struct req *r);
+
+/*
+ * Matches path against a pattern; on success fills r->params and returns
+ * true. Parameters are decoded. Exposed for tests.
+ */
+bool app_route_match(const char *pattern, const char *path, struct req *r);
+
+/* Whether a SIGTERM/SIGINT asked the process to stop. */
+bool app_stopping(void);
+
+#endif

@@ -1,0 +1,568 @@
+/* drain: the drainer's work loop — claim resume tasks, fetch, extract in sandboxed children, score, record. */
+#include "queue/drain.h"
+
+#include <cJSON.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "extract/extract.h"
+#include "intake/arrival.h"
+#include "intake/resumestore.h"
+#include "intake/s3.h"
+#include "llm/llm.h"
+#include "llm/llm_prompt.h"
+#include "mail/mailer.h"
+#include "queue/queue.h"
+#include "score/analysis.h"
+#include "score/job.h"
+#include "score/jobstore.h"
+#include "score/resultstore.h"
+#include "score/rubric.h"
+
+#define CLAIM_BATCH 32
+#define RESCUE_EVERY_MS 10000
+/* Stale presigned uploads settled per sweep round, and rounds per rescue step, at most. */
+#define SWEEP_MAX 100
+#define SWEEP_ROUNDS 10
+#define FOLLOW_WAIT_MS 1000
+
+enum work_state { W_WAITING, W_EXTRACTING, W_SCORING, W_DONE };
+
+struct drain;
+
+struct work {
+	struct drain *d;
+	struct queue_task task;
+	struct stored_resume resume;
+	struct job *job;
+	struct extract_job *ex;
+	struct extract_result exr;
+	bool have_exr;
+	enum work_state state;
+	bool lost;
+	bool in_engine; /* submitted to the LLM engine and its callback has not run yet */
+	int64_t next_heartbeat_ms;
+	struct work *next;
+};
+
+struct drain {
+	const struct drain_options *o;
+	struct drain_stats *stats;
+	char worker[96];
+	struct llm_engine *llm;
+	enum llm_provider provider;
+	struct s3_client *s3;
+	struct extract_limits limits;
+	struct work *works;
+	struct mailer *mailer; /* sends the outbox each loop; NULL when mail cannot be sent */
+	int in_flight;
+	int extracting;
+	int extract_workers;
+	int max_in_flight;
+	int lease;
+	bool stopping;
+	int64_t stop_deadline_ms;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void task_copy(struct queue_task *dst, const struct queue_task *src)
+{
+	*dst = *src;
+	dst->kind = dup_or_null(src->kind);
+	dst->idempotency_key = dup_or_null(src->idempotency_key);
+	dst->payload = dup_or_null(src->payload);
+	dst->locked_by = dup_or_null(src->locked_by);
+}
+
+static void task_release(struct queue_task *t)
+{
+	free(t->kind);
+	free(t->idempotency_key);
+	free(t->payload);
+	free(t->locked_by);
+}
+
+static void work_free(struct work *w)
+{
+	extract_job_free(w->ex);
+	if (w->have_exr)
+		extract_result_release(&w->exr);
+	job_free(w->job);
+	resultstore_resume_release(&w->resume);
+	task_release(&w->task);
+	free(w);
+}
+
+static void done(struct work *w)
+{
+	if (w->state == W_EXTRACTING)
+		w->d->extracting--;
+	w->state = W_DONE;
+}
+
+/* The attempt failed for a reason that may pass: back to the queue with backoff, or failed for good when out of attempts. */
+static void retry(struct work *w, const char *reason)
+{
+	bool discarded = false;
+	int rc = queue_fail(&w->task, reason, true, NULL, &discarded);
+
+	if (rc == ST_GONE) {
+		w->d->stats->lost++;
+	} else if (rc == 0 && discarded) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "could not be processed after %d attempts: %s", w->task.attempt, reason);
+		resultstore_mark_failed(w->task.org_id, w->resume.id, why);
+		w->d->stats->failed++;
+		log_warn("drain: resume %lld failed for good: %s", (long long)w->resume.id, reason);
+	} else if (rc == 0) {
+		char org[24], rid[24];
+		const char *p[2] = { org, rid };
+
+		snprintf(org, sizeof(org), "%lld", (long long)w->task.org_id);
+		snprintf(rid, sizeof(rid), "%lld", (long long)w->resume.id);
+		db_exec("resume_requeued", "UPDATE resumes SET status = 'queued' WHERE org_id = $1 AND id = $2", 2, p,
+			NULL);
+		w->d->stats->retried++;
+		log_info("drain: resume %lld will be retried: %s", (long long)w->resume.id, reason);
+	}
+	done(w);
+}
+
+/* Gives the task back unworked (a stop): no attempt is counted. */
+static void release(struct work *w)
+{
+	if (queue_release(&w->task) == 0)
+		w->d->stats->released++;
+	done(w);
+}
+
+static void finish(struct work *w, const struct analysis *a, const char *category, const char *reason,
+		   const struct analysis_meta *meta)
+{
+	int rc = resultstore_finish(&w->task, &w->resume, w->have_exr ? &w->exr : NULL, a, category, reason, meta);
+
+	if (rc == ST_GONE) {
+		w->d->stats->lost++;
+		log_warn("drain: lost the claim on task %lld; its result is dropped", (long long)w->task.id);
+	} else if (rc < 0) {
+		/* The database went away: the lease will expire and another attempt will write it. */
+		log_error("drain: cannot record resume %lld; the task will be retried", (long long)w->resume.id);
+	} else {
+		const char *cat = a ? analysis_category_name(a->category) : category;
+
+		if (strcmp(cat, "failed") == 0)
+			w->d->stats->failed++;
+		else if (strcmp(cat, "needs_review") == 0)
+			w->d->stats->needs_review++;
+		else
+			w->d->stats->scored++;
+	}
+	done(w);
+}
+
+static void on_scored(struct llm_result *res, void *userdata)
+{
+	struct work *w = userdata;
+	struct analysis_meta meta;
+
+	w->in_engine = false;
+	if (w->state == W_DONE || w->lost)
+		return;
+	if (!res->ok) {
+		if (w->d->stopping && res->retryable)
+			release(w);
+		else if (res->retryable)
+			retry(w, res->reason);
+		else
+			finish(w, NULL, "failed", res->reason, NULL);
+		return;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.provider = res->provider;
+	meta.model = res->model;
+	meta.prompt_version = strcmp(res->provider, "local") == 0 ? "local" : LLM_PROMPT_VERSION;
+	meta.rubric_version = job_rubric(w->job)->version;
+	meta.fingerprint = res->fingerprint;
+	meta.prompt_tokens = res->usage.prompt_tokens;
+	meta.completion_tokens = res->usage.completion_tokens;
+	meta.cost_microusd = res->usage.cost_microusd;
+	meta.cache_hit = res->cached;
+	finish(w, res->analysis, NULL, NULL, &meta);
+}
+
+static void on_extracted(struct work *w)
+{
+	extract_job_take(w->ex, &w->exr);
+	w->have_exr = true;
+	extract_job_free(w->ex);
+	w->ex = NULL;
+	w->d->extracting--;
+	switch (w->exr.status) {
+	case EXTRACT_OK:
+		w->state = W_SCORING;
+		if (llm_submit(w->d->llm, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
+			finish(w, NULL, "failed", "the resume text could not be submitted for scoring", NULL);
+		else
+			w->in_engine = true;
+		break;
+	case EXTRACT_NEEDS_REVIEW:
+		w->state = W_SCORING;
+		finish(w, NULL, "needs_review", w->exr.reason, NULL);
+		break;
+	default:
+		w->state = W_SCORING;
+		finish(w, NULL, "failed", w->exr.reason, NULL);
+		break;
+	}
+}
+
+/* Fetches the file and starts its extraction child. */
+static void start_extraction(struct work *w)
+{
+	struct drain *d = w->d;
+	struct buf data = BUF_INIT((size_t)config()->upload_max_file_bytes + 1);
+	struct s3_error e = { 0 };
+	int rc = s3_get(d->s3, w->resume.s3_key, &data, &e);
+
+	if (rc == S3_NOT_FOUND) {
+		w->state = W_SCORING;
+		finish(w, NULL, "failed", "the file is missing from storage", NULL);
+	} else if (rc < 0) {
+		w->state = W_SCORING;
+		retry(w, e.unavailable ? "storage unavailable" : "storage refused the download");
+	} else if (extract_start(data.ptr, data.len, &d->limits, &w->ex) < 0) {
+		w->state = W_SCORING;
+		retry(w, "cannot start an extraction process");
+	} else {
+		w->state = W_EXTRACTING;
+		d->extracting++;
+	}
+	buf_release(&data);
+}
+
+static int64_t payload_int(const char *payload, const char *name)
+{
+	cJSON *o = cJSON_Parse(payload ? payload : "{}");
+	int64_t v = json_int(o, name, 0);
+
+	cJSON_Delete(o);
+	return v;
+}
+
+/* Loads what a claimed task needs; a task that cannot start is settled here. */
+static void start_work(struct drain *d, const struct queue_task *t)
+{
+	struct work *w = xcalloc(1, sizeof(*w));
+	int64_t resume_id;
+	int rc;
+
+	w->d = d;
+	task_copy(&w->task, t);
+	w->next_heartbeat_ms = now_ms() + d->lease * 1000 / 3;
+	w->next = d->works;
+	d->works = w;
+	d->in_flight++;
+	d->stats->claimed++;
+	w->state = W_WAITING;
+	resume_id = payload_int(t->payload, "resume_id");
+	rc = resultstore_begin(t->org_id, resume_id, &w->resume);
+	if (rc == ST_NOT_FOUND) {
+		/* Deleted since it was queued: nothing to do. */
+		queue_succeed(&w->task);
+		w->state = W_DONE;
+		return;
+	}
+	if (rc == 0)
+		rc = jobstore_load(t->org_id, w->resume.job_id, &w->job);
+	if (rc < 0) {
+		w->resume.id = resume_id;
+		retry(w, "the database was unavailable");
+	}
+}
+
+static void heartbeat(struct drain *d, int64_t now)
+{
+	struct work *w;
+
+	for (w = d->works; w; w = w->next) {
+		if (w->state == W_DONE || w->next_heartbeat_ms > now)
+			continue;
+		w->next_heartbeat_ms = now + d->lease * 1000 / 3;
+		if (queue_heartbeat(&w->task, d->lease) == ST_GONE) {
+			log_warn("drain: task %lld was rescued by another drainer", (long long)w->task.id);
+			w->lost = true;
+			d->stats->lost++;
+			done(w);
+		}
+	}
+}
+
+static void reap(struct drain *d)
+{
+	struct work **pp = &d->works;
+
+	while (*pp) {
+		struct work *w = *pp;
+
+		/* A work the LLM engine still holds is freed only after its callback has run. */
+		if (w->state == W_DONE && !w->in_engine) {
+			*pp = w->next;
+			d->in_flight--;
+			work_free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+static int claim(struct drain *d)
+{
+	static const char *const kinds[] = { RESUME_TASK_KIND, NULL };
+	struct queue_task *tasks = NULL;
+	int n = 0, want = d->max_in_flight - d->in_flight, i, rc;
+
+	if (want <= 0)
+		return 0;
+	if (want > CLAIM_BATCH)
+		want = CLAIM_BATCH;
+	rc = queue_claim(d->worker, kinds, want, d->lease, &tasks, &n);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		start_work(d, &tasks[i]);
+	queue_tasks_free(tasks, n);
+	return n;
+}
+
+static void start_waiting_extractions(struct drain *d)
+{
+	struct work *w;
+
+	for (w = d->works; w && d->extracting < d->extract_workers; w = w->next)
+		if (w->state == W_WAITING)
+			start_extraction(w);
+}
+
+/* One wait for extraction children and LLM transfers together. */
+static void wait_for_progress(struct drain *d, int timeout_ms)
+{
+	struct pollfd fds[64];
+	struct work *owners[64];
+	unsigned n = 0, i;
+	int64_t now = now_ms();
+	struct work *w;
+
+	for (w = d->works; w && n < 64; w = w->next) {
+		if (w->state != W_EXTRACTING)
+			continue;
+		int64_t left = extract_job_deadline_ms(w->ex) - now;
+
+		if (left < timeout_ms)
+			timeout_ms = left < 0 ? 0 : (int)left;
+		fds[n].fd = extract_job_fd(w->ex);
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		owners[n++] = w;
+	}
+	llm_engine_step_fds(d->llm, fds, n, timeout_ms);
+	now = now_ms();
+	for (i = 0; i < n; i++) {
+		w = owners[i];
+		if (w->state != W_EXTRACTING || !w->ex)
+			continue;
+		if ((fds[i].revents || extract_job_deadline_ms(w->ex) <= now) && extract_job_step(w->ex) == 1)
+			on_extracted(w);
+	}
+}
+
+static void stop_now(struct drain *d)
+{
+	struct work *w;
+
+	for (w = d->works; w; w = w->next)
+		if (w->state == W_WAITING || w->state == W_EXTRACTING)
+			release(w);
+}
+
+static int setup(struct drain *d, const struct drain_options *o, struct drain_stats *stats)
+{
+	struct llm_options lo;
+	struct s3_error e = { 0 };
+	char err[256];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(d, 0, sizeof(*d));
+	d->o = o;
+	d->stats = stats;
+	queue_worker_id(d->worker, sizeof(d->worker));
+	if (llm_options_from_config(&lo, err, sizeof(err)) < 0) {
+		log_error("drain: %s", err);
+		return ST_INTERNAL;
+	}
+	d->provider = lo.provider;
+	d->llm = llm_engine_new(&lo, err, sizeof(err));
+	if (!d->llm) {
+		log_error("drain: cannot start the LLM engine: %s", err);
+		return ST_INTERNAL;
+	}
+	if (s3_client_new_from_config(&d->s3, &e) < 0) {
+		log_error("drain: cannot make an S3 client: %s", e.message);
+		return ST_INTERNAL;
+	}
+	extract_limits_from_config(&d->limits);
+	d->extract_workers = o->extract_workers > 0	     ? o->extract_workers
+			     : config()->extract_workers > 0 ? (int)config()->extract_workers
+							     : (int)(cores > 0 ? cores : 1);
+	d->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : lo.concurrency * 2;
+	d->lease = o->lease_seconds > 0 ? o->lease_seconds : (int)config()->task_lease_seconds;
+	d->mailer = mailer_new(d->worker);
+	log_info("drain: worker %s, provider %s, %d extraction workers, %d tasks in flight at most", d->worker,
+		 llm_provider_name(d->provider), d->extract_workers, d->max_in_flight);
+	return 0;
+}
+
+/*
+ * Presigned uploads whose S3 event never came: objects found are recorded,
+ * slots without one expire. Up to SWEEP_ROUNDS full rounds at a time, so a
+ * backlog clears in a few passes without holding up the queue for long.
+ */
+static void sweep_uploads(struct drain *d, struct drain_stats *stats)
+{
+	struct arrival_sweep total = { 0, 0 };
+	int rc = 0, round;
+
+	if (!d->s3)
+		return;
+	for (round = 0; round < SWEEP_ROUNDS && rc == 0; round++) {
+		struct arrival_sweep st = { 0, 0 };
+
+		rc = arrival_sweep(d->s3, config()->upload_max_file_bytes, (int)config()->upload_sweep_after_seconds,
+				   SWEEP_MAX, &st);
+		total.recovered += st.recovered;
+		total.expired += st.expired;
+		if (st.recovered + st.expired < SWEEP_MAX)
+			break;
+	}
+	if (total.recovered || total.expired)
+		log_info("drain: upload sweep: %d objects without an S3 event recorded, %d unused upload slots expired",
+			 total.recovered, total.expired);
+	if (rc < 0)
+		log_warn("drain: upload sweep stopped: S3 or the database is unavailable");
+	stats->uploads_recovered += total.recovered;
+}
+
+int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct drain_stats *stats)
+{
+	struct drain d;
+	int64_t started = now_ms(), next_rescue = 0;
+	bool queue_empty = false;
+	int rc, mailed;
+
+	memset(stats, 0, sizeof(*stats));
+	rc = setup(&d, o, stats);
+	if (rc < 0)
+		goto out;
+	if (o->follow)
+		queue_listen();
+	for (;;) {
+		int64_t now = now_ms();
+		int timeout = 100;
+
+		if (!d.stopping && (*stop || (o->max_seconds > 0 && now - started >= o->max_seconds * 1000))) {
+			d.stopping = true;
+			d.stop_deadline_ms = now + (int64_t)o->grace_seconds * 1000;
+			log_info("drain: stopping: %d tasks in flight", d.in_flight);
+			stop_now(&d);
+		}
+		if (d.stopping && now >= d.stop_deadline_ms && d.in_flight > 0) {
+			/* Out of grace: the engine fails what is pending, and the callbacks release it. */
+			llm_engine_free(d.llm);
+			d.llm = NULL;
+			reap(&d);
+			break;
+		}
+		if (now >= next_rescue) {
+			int discarded = 0, n = queue_rescue(&discarded);
+
+			if (n > 0) {
+				stats->rescued += n;
+				log_info("drain: rescued %d tasks with expired leases (%d discarded)", n, discarded);
+			}
+			if (next_rescue == 0 || discarded > 0) {
+				int settled = resultstore_settle_discarded();
+
+				if (settled > 0)
+					log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
+			}
+			sweep_uploads(&d, stats);
+			next_rescue = now + RESCUE_EVERY_MS;
+		}
+		if (!d.stopping) {
+			rc = claim(&d);
+			queue_empty = rc == 0;
+		}
+		mailed = mailer_step(d.mailer, d.stopping);
+		start_waiting_extractions(&d);
+		heartbeat(&d, now);
+		reap(&d);
+		if (d.in_flight == 0) {
+			if (d.stopping)
+				break;
+			if (queue_empty && mailer_idle(d.mailer)) {
+				if (!o->follow)
+					break;
+				queue_wait(FOLLOW_WAIT_MS);
+				continue;
+			}
+		}
+		if (d.in_flight >= d.max_in_flight || queue_empty || d.stopping)
+			timeout = 200;
+		else
+			timeout = 0;
+		if (mailed > 0 && timeout > 0)
+			timeout = 0;
+		wait_for_progress(&d, timeout);
+		reap(&d);
+	}
+	rc = 0;
+out:
+	if (d.llm)
+		llm_engine_free(d.llm);
+	reap(&d);
+	while (d.works) {
+		struct work *w = d.works;
+
+		d.works = w->next;
+		work_free(w);
+	}
+	s3_client_free(d.s3);
+	if (d.mailer) {
+		struct mailer_stats ms = mailer_stats(d.mailer);
+
+		stats->emails_sent = ms.sent;
+		stats->emails_retried = ms.retried;
+		stats->emails_failed = ms.failed;
+		mailer_free(d.mailer);
+	}
+	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
+		 "lost, %lld uploads recorded without their S3 event",
+		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
+		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
+		 (long long)stats->lost, (long long)stats->uploads_recovered);
+	return rc;
+}

@@ -1,0 +1,620 @@
+/* queue: durable background tasks in PostgreSQL — enqueue, leased claims, retries, rescue, dead letters. */
+#include "queue/queue.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/status.h"
+#include "base/util.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+#define WORKER_MAX 200
+#define KINDS_MAX 64
+
+/* The claim (id, locked_by, attempt) is $1, $2, $3 in every statement that acts on a claimed task. */
+#define OWNED "id = $1::bigint AND state = 'running' AND locked_by = $2 AND attempts = $3::int"
+
+static bool listening;
+
+static void fmt_i64(char *out, size_t size, int64_t v)
+{
+	snprintf(out, size, "%" PRId64, v);
+}
+
+static bool valid_name(const char *s, size_t max)
+{
+	return s && *s && strlen(s) <= max;
+}
+
+/* Length of the strict UTF-8 character at s (1..4), or 0 when the bytes there are not one. */
+static size_t utf8_char_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * An error message PostgreSQL will store: at most QUEUE_ERROR_MAX characters
+ * of valid UTF-8, each invalid byte replaced by '?'. Error text may come from
+ * libraries reading hostile files, and a refused UPDATE would leave the task
+ * running until its lease ran out. Returns a new string; caller frees.
+ */
+static char *clean_error(const char *error)
+{
+	const unsigned char *p = (const unsigned char *)(error ? error : "unknown error");
+	struct buf b = BUF_INIT(0);
+	size_t chars = 0;
+
+	while (*p && chars < QUEUE_ERROR_MAX) {
+		size_t n = utf8_char_len(p);
+
+		if (n == 0) {
+			buf_append_char(&b, '?');
+			p++;
+		} else {
+			buf_append(&b, p, n);
+			p += n;
+		}
+		chars++;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int lease_of(int lease_seconds)
+{
+	return lease_seconds > 0 ? lease_seconds : (int)config()->task_lease_seconds;
+}
+
+int queue_enqueue(const char *kind, const char *key, int64_t org_id, const char *payload, int priority,
+		  int64_t delay_ms, int64_t *id, bool *created)
+{
+	static const char sql[] =
+		"WITH ins AS ("
+		" INSERT INTO tasks (kind, idempotency_key, org_id, payload, priority, run_at, max_attempts)"
+		" VALUES ($1, $2, NULLIF($3::bigint, 0), coalesce($4::jsonb, '{}'::jsonb), $5::int,"
+		"  now() + $6::bigint * interval '1 millisecond', $7::int)"
+		" ON CONFLICT (kind, idempotency_key) DO UPDATE SET kind = EXCLUDED.kind"
+		" RETURNING id, (xmax = 0) AS created)"
+		" SELECT id, created, CASE WHEN created THEN pg_notify('" QUEUE_CHANNEL "', $1) END FROM ins";
+	char org[24], prio[24], delay[24], attempts[24];
+	const char *params[7];
+	struct db_result *res = NULL;
+	int rc;
+
+	if (!valid_name(kind, QUEUE_KIND_MAX) || !valid_name(key, QUEUE_KEY_MAX) || delay_ms < 0 || org_id < 0) {
+		log_warn("queue: refusing task of kind '%s': bad kind, key, organisation or delay", kind ? kind : "");
+		return ST_BAD_REQUEST;
+	}
+	fmt_i64(org, sizeof(org), org_id);
+	fmt_i64(prio, sizeof(prio), priority);
+	fmt_i64(delay, sizeof(delay), delay_ms);
+	fmt_i64(attempts, sizeof(attempts), config()->task_max_attempts);
+	params[0] = kind;
+	params[1] = key;
+	params[2] = org;
+	params[3] = payload;
+	params[4] = prio;
+	params[5] = delay;
+	params[6] = attempts;
+	rc = db_query("queue_enqueue", sql, 7, params, &res);
+	if (rc < 0)
+		goto out;
+	if (db_rows(res) != 1) {
+		log_error("queue: enqueue of kind '%s' returned %d rows", kind, db_rows(res));
+		rc = ST_INTERNAL;
+		goto out;
+	}
+	*id = db_int(res, 0, 0, 0);
+	if (created)
+		*created = db_bool(res, 0, 1);
+out:
+	db_result_free(res);
+	return rc;
+}
+
+/* Writes kinds as a PostgreSQL text[] literal, each element quoted. Returns 0 or -1 when there are too many. */
+static int kinds_literal(const char *const *kinds, struct buf *out)
+{
+	int i;
+	const char *p;
+
+	buf_append_char(out, '{');
+	for (i = 0; kinds[i]; i++) {
+		if (i >= KINDS_MAX || !valid_name(kinds[i], QUEUE_KIND_MAX))
+			return -1;
+		if (i > 0)
+			buf_append_char(out, ',');
+		buf_append_char(out, '"');
+		for (p = kinds[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_append_char(out, '\\');
+			buf_append_char(out, *p);
+		}
+		buf_append_char(out, '"');
+	}
+	return buf_append_char(out, '}');
+}
+
+static void task_release(struct queue_task *t)
+{
+	free(t->kind);
+	free(t->idempotency_key);
+	free(t->payload);
+	free(t->locked_by);
+}
+
+void queue_tasks_free(struct queue_task *tasks, int n)
+{
+	int i;
+
+	if (!tasks)
+		return;
+	for (i = 0; i < n; i++)
+		task_release(&tasks[i]);
+	free(tasks);
+}
+
+int queue_claim(const char *worker, const char *const *kinds, int max, int lease_seconds, struct queue_task **tasks,
+		int *n)
+{
+	/*
+	 * Three forms, each prepared once: any kind (tasks_claimable), one kind
+	 * (tasks_claimable_kind gives its rows already in claim order), several.
+	 */
+	static const char *const filters[3] = { "$2::text IS NULL", "kind = $2::text", "kind = ANY ($2::text[])" };
+	static const char *const names[3] = { "queue_claim_any", "queue_claim_kind", "queue_claim_kinds" };
+	static const char sql[] =
+		"WITH c AS ("
+		" SELECT id FROM tasks"
+		" WHERE state = 'queued' AND run_at <= now() AND %s"
+		" ORDER BY priority DESC, run_at, id"
+		" LIMIT $3::int"
+		" FOR UPDATE SKIP LOCKED),"
+		" u AS ("
+		" UPDATE tasks t SET state = 'running', attempts = t.attempts + 1,"
+		"  lease_until = now() + $4::int * interval '1 second', locked_by = $1, updated_at = now()"
+		" FROM c WHERE t.id = c.id"
+		" RETURNING t.id, t.org_id, t.kind, t.idempotency_key, t.payload, t.priority, t.attempts, "
+		"t.max_attempts,"
+		"  t.run_at)"
+		" SELECT id, coalesce(org_id, 0), kind, idempotency_key, payload::text, priority, attempts, "
+		"max_attempts"
+		" FROM u ORDER BY priority DESC, run_at, id";
+	struct buf lit = BUF_INIT(KINDS_MAX * (2 * QUEUE_KIND_MAX + 4) + 4);
+	char limit[24], lease[24];
+	const char *params[4];
+	struct db_result *res = NULL;
+	struct queue_task *out = NULL;
+	char stmt[1024];
+	int rc, rows = 0, i, form;
+
+	*tasks = NULL;
+	*n = 0;
+	if (!valid_name(worker, WORKER_MAX) || max < 1 || max > QUEUE_CLAIM_MAX ||
+	    (kinds && kinds_literal(kinds, &lit) < 0)) {
+		log_error("queue: bad claim arguments (worker, max %d or kinds)", max);
+		rc = ST_BAD_REQUEST;
+		goto out;
+	}
+	if (db_in_transaction()) {
+		log_error("queue: claim inside a transaction refused: work must not hold one open");
+		rc = ST_INTERNAL;
+		goto out;
+	}
+	fmt_i64(limit, sizeof(limit), max);
+	fmt_i64(lease, sizeof(lease), lease_of(lease_seconds));
+	params[2] = limit;
+	params[3] = lease;
+	form = !kinds ? 0 : kinds[0] && !kinds[1] ? 1 : 2;
+	if (snprintf(stmt, sizeof(stmt), sql, filters[form]) >= (int)sizeof(stmt)) {
+		rc = ST_INTERNAL;
+		goto out;
+	}
+	params[0] = worker;
+	params[1] = form == 0 ? NULL : form == 1 ? kinds[0] : lit.ptr;
+	rc = db_query(names[form], stmt, 4, params, &res);
+	if (rc < 0)
+		goto out;
+	rows = db_rows(res);
+	if (rows > 0)
+		out = xcalloc((size_t)rows, sizeof(*out));
+	for (i = 0; i < rows; i++) {
+		struct queue_task *t = &out[i];
+
+		t->id = db_int(res, i, 0, 0);
+		t->org_id = db_int(res, i, 1, 0);
+		t->kind = xstrdup(db_value(res, i, 2));
+		t->idempotency_key = xstrdup(db_value(res, i, 3));
+		t->payload = xstrdup(db_value(res, i, 4));
+		t->priority = (int)db_int(res, i, 5, 0);
+		t->attempt = (int)db_int(res, i, 6, 0);
+		t->max_attempts = (int)db_int(res, i, 7, 0);
+		t->locked_by = xstrdup(worker);
+	}
+	*tasks = out;
+	*n = rows;
+out:
+	db_result_free(res);
+	buf_release(&lit);
+	return rc;
+}
+
+/* Runs a statement about a claimed task: $1..$3 the claim, then extra parameters. Sets *rows to the rows changed. */
+static int owned_exec(const char *name, const char *sql, const struct queue_task *task, int nextra,
+		      const char *const *extra, int64_t *rows)
+{
+	char id[24], attempt[24];
+	const char *params[8];
+	int i;
+
+	if (!task || !task->locked_by || nextra > 5)
+		return ST_BAD_REQUEST;
+	fmt_i64(id, sizeof(id), task->id);
+	fmt_i64(attempt, sizeof(attempt), task->attempt);
+	params[0] = id;
+	params[1] = task->locked_by;
+	params[2] = attempt;
+	for (i = 0; i < nextra; i++)
+		params[3 + i] = extra[i];
+	return db_exec(name, sql, 3 + nextra, params, rows);
+}
+
+int queue_heartbeat(const struct queue_task *task, int lease_seconds)
+{
+	static const char sql[] = "UPDATE tasks SET lease_until = clock_timestamp() + $4::int * interval '1 second',"
+				  " updated_at = now() WHERE " OWNED;
+	char lease[24];
+	const char *extra[1] = { lease };
+	int64_t rows = 0;
+	int rc;
+
+	if (!task)
+		return ST_BAD_REQUEST;
+	fmt_i64(lease, sizeof(lease), lease_of(lease_seconds));
+	rc = owned_exec("queue_heartbeat", sql, task, 1, extra, &rows);
+	if (rc == 0 && rows == 0) {
+		log_warn("queue: task %" PRId64 " lease lost by '%s' (attempt %d)", task->id, task->locked_by,
+			 task->attempt);
+		rc = ST_GONE;
+	}
+	return rc;
+}
+
+int queue_still_owned(const struct queue_task *task)
+{
+	static const char sql[] = "SELECT 1 FROM tasks WHERE " OWNED " FOR UPDATE";
+	int64_t rows = 0;
+	int rc = owned_exec("queue_still_owned", sql, task, 0, NULL, &rows);
+
+	if (rc == 0 && rows == 0)
+		rc = ST_GONE;
+	return rc;
+}
+
+int queue_succeed(const struct queue_task *task)
+{
+	static const char sql[] = "UPDATE tasks SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
+				  " updated_at = now() WHERE " OWNED;
+	int64_t rows = 0;
+	int rc = owned_exec("queue_succeed", sql, task, 0, NULL, &rows);
+
+	if (rc == 0 && rows == 0) {
+		log_warn("queue: task %" PRId64 " finished by '%s' after its lease was lost; result not recorded",
+			 task->id, task->locked_by);
+		rc = ST_GONE;
+	}
+	return rc;
+}
+
+int queue_fail(const struct queue_task *task, const char *error, bool retryable, const struct backoff *policy,
+	       bool *discarded)
+{
+	/* $4: retryable; $5: delay in ms; $6: the error. Every SET expression sees the row as it was. */
+	static const char sql[] =
+		"WITH u AS ("
+		" UPDATE tasks SET"
+		"  state = CASE WHEN $4::bool AND attempts < max_attempts THEN 'queued' ELSE 'discarded' END,"
+		"  run_at = CASE WHEN $4::bool AND attempts < max_attempts"
+		"   THEN clock_timestamp() + $5::bigint * interval '1 millisecond' ELSE run_at END,"
+		"  finished_at = CASE WHEN $4::bool AND attempts < max_attempts THEN NULL ELSE now() END,"
+		"  locked_by = CASE WHEN $4::bool AND attempts < max_attempts THEN NULL ELSE locked_by END,"
+		"  lease_until = NULL, last_error = left($6, " STRINGIFY(QUEUE_ERROR_MAX) "), updated_at = now()"
+											  " WHERE " OWNED
+											  " RETURNING state)"
+											  " SELECT state FROM u";
+	static const struct backoff def = BACKOFF_DEFAULT;
+	char delay[24], id[24], attempt[24];
+	const char *params[6];
+	struct db_result *res = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (!task || !task->locked_by)
+		return ST_BAD_REQUEST;
+	text = clean_error(error);
+	fmt_i64(delay, sizeof(delay), backoff_delay_ms(policy ? policy : &def, task->attempt, NULL, NULL));
+	fmt_i64(id, sizeof(id), task->id);
+	fmt_i64(attempt, sizeof(attempt), task->attempt);
+	params[0] = id;
+	params[1] = task->locked_by;
+	params[2] = attempt;
+	params[3] = retryable ? "true" : "false";
+	params[4] = delay;
+	params[5] = text;
+	rc = db_query("queue_fail", sql, 6, params, &res);
+	if (rc < 0)
+		goto out;
+	if (db_rows(res) == 0) {
+		log_warn("queue: task %" PRId64 " failed under '%s' after its lease was lost; failure not recorded",
+			 task->id, task->locked_by);
+		rc = ST_GONE;
+		goto out;
+	}
+	if (discarded)
+		*discarded = strcmp(db_value(res, 0, 0), "discarded") == 0;
+out:
+	db_result_free(res);
+	free(text);
+	return rc;
+}
+
+int queue_release(const struct queue_task *task)
+{
+	static const char sql[] = "WITH u AS ("
+				  " UPDATE tasks SET state = 'queued', attempts = attempts - 1, run_at = now(),"
+				  "  lease_until = NULL, locked_by = NULL, updated_at = now()"
+				  " WHERE " OWNED " RETURNING kind)"
+				  " SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM u";
+	int64_t rows = 0;
+	int rc = owned_exec("queue_release", sql, task, 0, NULL, &rows);
+
+	if (rc == 0 && rows == 0)
+		rc = ST_GONE;
+	return rc;
+}
+
+int queue_rescue(int *discarded)
+{
+	static const char sql[] =
+		"WITH r AS ("
+		" SELECT id FROM tasks WHERE state = 'running' AND lease_until < now() FOR UPDATE SKIP LOCKED),"
+		" u AS ("
+		" UPDATE tasks t SET"
+		"  state = CASE WHEN t.attempts >= t.max_attempts THEN 'discarded' ELSE 'queued' END,"
+		"  finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END,"
+		"  locked_by = CASE WHEN t.attempts >= t.max_attempts THEN t.locked_by END,"
+		"  run_at = now(), lease_until = NULL, updated_at = now(),"
+		"  last_error = 'lease expired after ' || t.attempts || ' attempts (worker died?)'"
+		" FROM r WHERE t.id = r.id RETURNING t.id, t.state, t.kind)"
+		" SELECT count(*), count(*) FILTER (WHERE state = 'discarded'),"
+		"  (SELECT count(*) FROM (SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM u"
+		"   WHERE state = 'queued' GROUP BY kind) n)"
+		" FROM u";
+	struct db_result *res = NULL;
+	int rc, total;
+
+	if (discarded)
+		*discarded = 0;
+	rc = db_query("queue_rescue", sql, 0, NULL, &res);
+	if (rc < 0)
+		goto out;
+	total = (int)db_int(res, 0, 0, 0);
+	if (discarded)
+		*discarded = (int)db_int(res, 0, 1, 0);
+	if (total > 0)
+		log_warn("queue: rescued %d tasks with expired leases (%d discarded)", total,
+			 (int)db_int(res, 0, 1, 0));
+	rc = total;
+out:
+	db_result_free(res);
+	return rc;
+}
+
+int queue_listen(void)
+{
+	int rc;
+
+	if (listening)
+		return 0;
+	rc = db_listen(QUEUE_CHANNEL);
+	/* db_listen remembers the channel even when the server is down, and subscribes again on reconnect. */
+	if (rc != ST_INTERNAL)
+		listening = true;
+	return rc;
+}
+
+int queue_wait(int timeout_ms)
+{
+	int rc = queue_listen();
+
+	if (rc < 0)
+		return rc;
+	return db_wait_notify(timeout_ms < 0 ? 0 : timeout_ms);
+}
+
+void queue_stats_free(struct queue_stat *stats, int n)
+{
+	int i;
+
+	if (!stats)
+		return;
+	for (i = 0; i < n; i++)
+		free(stats[i].kind);
+	free(stats);
+}
+
+int queue_stats(int64_t org_id, struct queue_stat **stats, int *n)
+{
+	static const char sql[] = "SELECT kind, count(*) FILTER (WHERE state = 'queued'),"
+				  " count(*) FILTER (WHERE state = 'queued' AND run_at <= now()),"
+				  " count(*) FILTER (WHERE state = 'running'),"
+				  " count(*) FILTER (WHERE state = 'succeeded'),"
+				  " count(*) FILTER (WHERE state = 'discarded')"
+				  " FROM tasks WHERE ($1::bigint = 0 OR org_id = $1::bigint)"
+				  " GROUP BY kind ORDER BY kind";
+	char org[24];
+	const char *params[1] = { org };
+	struct db_result *res = NULL;
+	struct queue_stat *out = NULL;
+	int rc, rows, i;
+
+	*stats = NULL;
+	*n = 0;
+	fmt_i64(org, sizeof(org), org_id);
+	rc = db_query("queue_stats", sql, 1, params, &res);
+	if (rc < 0)
+		goto out;
+	rows = db_rows(res);
+	if (rows > 0)
+		out = xcalloc((size_t)rows, sizeof(*out));
+	for (i = 0; i < rows; i++) {
+		out[i].kind = xstrdup(db_value(res, i, 0));
+		out[i].queued = db_int(res, i, 1, 0);
+		out[i].ready = db_int(res, i, 2, 0);
+		out[i].running = db_int(res, i, 3, 0);
+		out[i].succeeded = db_int(res, i, 4, 0);
+		out[i].discarded = db_int(res, i, 5, 0);
+	}
+	*stats = out;
+	*n = rows;
+out:
+	db_result_free(res);
+	return rc;
+}
+
+void queue_dead_free(struct queue_dead *dead, int n)
+{
+	int i;
+
+	if (!dead)
+		return;
+	for (i = 0; i < n; i++) {
+		free(dead[i].kind);
+		free(dead[i].idempotency_key);
+		free(dead[i].payload);
+		free(dead[i].last_error);
+		free(dead[i].finished_at);
+	}
+	free(dead);
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+int queue_list_dead(int64_t org_id, int64_t before_id, int limit, struct queue_dead **dead, int *n)
+{
+	static const char sql[] = "SELECT id, kind, idempotency_key, payload::text, attempts, last_error,"
+				  " to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+				  " FROM tasks WHERE state = 'discarded' AND org_id = $1::bigint AND id < $2::bigint"
+				  " ORDER BY id DESC LIMIT $3::int";
+	char org[24], before[24], lim[24];
+	const char *params[3] = { org, before, lim };
+	struct db_result *res = NULL;
+	struct queue_dead *out = NULL;
+	int rc, rows, i;
+
+	*dead = NULL;
+	*n = 0;
+	if (org_id <= 0 || before_id < 0 || limit < 1 || limit > QUEUE_LIST_MAX)
+		return ST_BAD_REQUEST;
+	fmt_i64(org, sizeof(org), org_id);
+	/* 0 means from the newest: a bound above every id keeps one plan for both cases. */
+	fmt_i64(before, sizeof(before), before_id == 0 ? INT64_MAX : before_id);
+	fmt_i64(lim, sizeof(lim), limit);
+	rc = db_query("queue_list_dead", sql, 3, params, &res);
+	if (rc < 0)
+		goto out;
+	rows = db_rows(res);
+	if (rows > 0)
+		out = xcalloc((size_t)rows, sizeof(*out));
+	for (i = 0; i < rows; i++) {
+		out[i].id = db_int(res, i, 0, 0);
+		out[i].kind = dup_or_empty(db_value(res, i, 1));
+		out[i].idempotency_key = dup_or_empty(db_value(res, i, 2));
+		out[i].payload = dup_or_empty(db_value(res, i, 3));
+		out[i].attempts = (int)db_int(res, i, 4, 0);
+		out[i].last_error = dup_or_empty(db_value(res, i, 5));
+		out[i].finished_at = dup_or_empty(db_value(res, i, 6));
+	}
+	*dead = out;
+	*n = rows;
+out:
+	db_result_free(res);
+	return rc;
+}
+
+int queue_retry_dead(int64_t org_id, int64_t id)
+{
+	static const char sql[] =
+		"WITH u AS ("
+		" UPDATE tasks SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL,"
+		"  lease_until = NULL, locked_by = NULL, updated_at = now()"
+		" WHERE id = $1::bigint AND org_id = $2::bigint AND state = 'discarded' RETURNING kind)"
+		" SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM u";
+	char sid[24], org[24];
+	const char *params[2] = { sid, org };
+	int64_t rows = 0;
+	int rc;
+
+	if (org_id <= 0 || id <= 0)
+		return ST_NOT_FOUND;
+	fmt_i64(sid, sizeof(sid), id);
+	fmt_i64(org, sizeof(org), org_id);
+	rc = db_exec("queue_retry_dead", sql, 2, params, &rows);
+	if (rc == 0 && rows == 0)
+		rc = ST_NOT_FOUND;
+	return rc;
+}
+
+void queue_worker_id(char *out, size_t size)
+{
+	char host[256] = "";
+	unsigned char rnd[4] = { 0 };
+	char hex[9];
+	int tail;
+
+	if (size == 0)
+		return;
+	if (gethostname(host, sizeof(host) - 1) < 0 || !*host)
+		snprintf(host, sizeof(host), "%s", "localhost");
+	if (random_bytes(rnd, sizeof(rnd)) < 0) {
+		int64_t t = now_us();
+
+		memcpy(rnd, &t, sizeof(rnd));
+	}
+	hex_encode(rnd, sizeof(rnd), hex);
+	/* ":PID:RANDOM" always fits; the host name gives way. */
+	tail = snprintf(NULL, 0, ":%ld:%s", (long)getpid(), hex);
+	snprintf(out, size, "%.*s:%ld:%s", (int)(size > (size_t)tail + 1 ? size - (size_t)tail - 1 : 0), host,
+		 (long)getpid(), hex);
+}

@@ -1,0 +1,72 @@
+/* ranking: a job's ranked shortlist, one candidate's whole record and an organisation's analysis totals. */
+#ifndef SHORTLIST_RANKING_H
+#define SHORTLIST_RANKING_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Every function takes the caller's organisation and reads nothing of
+ * another: a job or resume of another organisation is ST_NOT_FOUND. Each
+ * returns 0 or a status code (status.h).
+ *
+ * The ranking of a job: the current analyses of its resumes, scored ones
+ * (shortlist, consider, reject) first by score, highest first, then the
+ * ones needing review, then the failed ones (each by score when they have
+ * one), ties by resume id. A position in it is (group, score, resume id), so
+ * a cursor stays valid and skips nothing already seen when resumes are
+ * added or rescored.
+ */
+
+/* Longest cursor text, NUL included. */
+#define RANKING_CURSOR_MAX 64
+
+/* A position in the ranking: the last item of a page. */
+struct ranking_cursor {
+	int group;	     /* 0 scored, 1 needs_review, 2 failed */
+	int64_t score_centi; /* score x 100; -100 when there is none */
+	int64_t resume_id;
+};
+
+/* Whether s is a category a list may be filtered by: shortlist, consider, reject, needs_review or failed. */
+bool ranking_category_valid(const char *s);
+
+/* Parses a cursor this module wrote. Returns 0, or -1 when s is not one. */
+int ranking_cursor_parse(const char *s, struct ranking_cursor *out);
+/* Writes the opaque text of a cursor to out. */
+void ranking_cursor_format(const struct ranking_cursor *c, char out[RANKING_CURSOR_MAX]);
+
+/*
+ * One page of job_id's ranking: at most limit items after *after (NULL:
+ * from the top), only category when it is not NULL (it must be valid).
+ * Each item is {resume_id, rank, name, email, filename, status, category,
+ * score, summary, matched_skills, missing_skills, flags (names),
+ * knockouts_failed [{rule, detail}], created_at, scored_at}; rank is the
+ * 1-based position in the (filtered) ranking. On success *items is a new
+ * array (caller frees), and when more items follow, *more is true and *next
+ * the position to continue from. ST_NOT_FOUND when the organisation has no
+ * such job.
+ */
+int ranking_list(int64_t org_id, int64_t job_id, const char *category, const struct ranking_cursor *after, int limit,
+		 cJSON **items, struct ranking_cursor *next, bool *more);
+
+/*
+ * Everything about resume_id: the resume (file, type, size, sha256, status
+ * and reason, pages, contact, flags), its current analysis ("analysis":
+ * category, score, the full result, provider, model, versions, fingerprint,
+ * tokens, cost, cache hit; null before the first) and how many analyses
+ * came before it. *out is a new object (caller frees); *s3_key a new string
+ * (caller frees) naming the stored file. ST_NOT_FOUND when the organisation
+ * has no such resume.
+ */
+int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key);
+
+/*
+ * The organisation's analyses in numbers: {"analyses", "current",
+ * "cache_hits", "cache_hit_rate", "prompt_tokens", "completion_tokens",
+ * "tokens", "cost_usd"}. *out is a new object (caller frees).
+ */
+int ranking_analysis_stats(int64_t org_id, cJSON **out);
+
+#endif
