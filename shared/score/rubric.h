@@ -64,7 +64,8 @@ cJSON *rubric_to_json(const struct rubric *r);
  * words), "Domain and responsibilities" (the description's most weighted
  * terms and two-word phrases) and, when the description asks for any,
  * "Education and certifications". Criteria without keywords are left out.
- * Returns a new rubric; caller frees with rubric_free().
+ * Returns a new rubric; caller frees with rubric_free(). Implemented in
+ * score/rubric_derive.c.
  */
 struct rubric *rubric_derive(const struct job *job);
 
