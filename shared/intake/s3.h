@@ -9,14 +9,18 @@
 
 #include "base/buf.h"
 
-/* Return values: 0 is success, every failure is negative. */
+/*
+ * Results of S3 calls: 0 is success, every failure is negative. They start at -100 so that one can never be taken
+ * for a status_code (ST_*): a caller maps them to ST_ codes itself
+ * (S3_UNAVAILABLE is ST_UNAVAILABLE, S3_NOT_FOUND a not-found of its own).
+ */
 enum s3_result {
 	S3_OK = 0,
-	S3_ERROR = -1,	     /* S3 refused the request (4xx) or answered something unreadable */
-	S3_UNAVAILABLE = -2, /* no answer (refused, timeout, DNS, reset) or a 5xx: callers answer 503 */
-	S3_NOT_FOUND = -3,   /* 404: no such key (or bucket, or upload) */
-	S3_TOO_LARGE = -4,   /* the object is larger than the caller's maximum */
-	S3_INVALID = -5,     /* a bad argument, found before anything was sent */
+	S3_ERROR = -101,       /* S3 refused the request (4xx) or answered something unreadable */
+	S3_UNAVAILABLE = -102, /* no answer (refused, timeout, DNS, reset) or a 5xx: callers answer 503 */
+	S3_NOT_FOUND = -103,   /* 404: no such key (or bucket, or upload) */
+	S3_TOO_LARGE = -104,   /* the object is larger than the caller's maximum */
+	S3_INVALID = -105,     /* a bad argument, found before anything was sent */
 };
 
 #define S3_ETAG_MAX 128
