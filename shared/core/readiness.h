@@ -20,13 +20,13 @@ enum readiness_outcome {
  * it holds no memory. Not thread safe.
  */
 struct readiness {
-	int down_after;	      /* consecutive failed probes that make it down (>= 1) */
-	int64_t reuse_ms;     /* a probe's verdict is reused this long (0: probe every time) */
-	int64_t probed_at_ms; /* monotonic time of the last probe; meaningful once probes > 0 */
-	int64_t probes;	      /* probes recorded so far */
-	int failures;	      /* consecutive failed probes, 0 after an answer */
-	bool up;	      /* the verdict */
-	double latency_ms;    /* of the last probe */
+	int down_after;			 /* consecutive failed probes that make it down (>= 1) */
+	int64_t reuse_ms;		 /* a probe's verdict is reused this long (0: probe every time) */
+	int64_t probed_at_ms;		 /* monotonic time of the last probe; meaningful once probes > 0 */
+	int64_t probes;			 /* probes recorded so far */
+	int failures;			 /* consecutive failed probes, 0 after an answer */
+	bool up;			 /* the verdict */
+	double latency_ms;		 /* of the last probe */
 	char error[READINESS_ERROR_MAX]; /* what the last failed probe saw; "" after an answer */
 };
 
