@@ -160,7 +160,7 @@ static int handle_org_stats(struct req *r)
 
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
-	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
+	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }

@@ -215,7 +215,7 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (llm_submit(w->d->llm, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
+		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
 			finish(w, NULL, "failed", "the resume text could not be submitted for scoring", NULL);
 		else
 			w->in_engine = true;
