@@ -42,18 +42,19 @@ struct docx_styles {
 /* Office's default theme, in the order of the scheme: dk1 lt1 dk2 lt2 accent1..6 hlink folHlink. */
 static const uint32_t office_theme[THEME_COLORS] = { 0x000000, 0xFFFFFF, 0x44546A, 0xE7E6E6, 0x4472C4, 0xED7D31,
 						     0xA5A5A5, 0xFFC000, 0x5B9BD5, 0x70AD47, 0x0563C1, 0x954F72 };
-static const char *const scheme_names[THEME_COLORS] = { "dk1",	   "lt1",     "dk2",	 "lt2",	    "accent1", "accent2",
-							"accent3", "accent4", "accent5", "accent6", "hlink",   "folHlink" };
+static const char *const scheme_names[THEME_COLORS] = { "dk1",	   "lt1",     "dk2",	 "lt2",
+							"accent1", "accent2", "accent3", "accent4",
+							"accent5", "accent6", "hlink",	 "folHlink" };
 
 /* w:themeColor values (ST_ThemeColor) and the scheme colour each means. */
 static const struct {
 	const char *name;
 	int index;
 } theme_names[] = {
-	{ "dark1", 0 },	     { "light1", 1 },	{ "dark2", 2 },	    { "light2", 3 },	  { "accent1", 4 },
-	{ "accent2", 5 },    { "accent3", 6 },	{ "accent4", 7 },   { "accent5", 8 },	  { "accent6", 9 },
-	{ "hyperlink", 10 }, { "followedHyperlink", 11 },	    { "background1", 1 }, { "text1", 0 },
-	{ "background2", 3 }, { "text2", 2 },
+	{ "dark1", 0 },	      { "light1", 1 },	{ "dark2", 2 },	      { "light2", 3 },
+	{ "accent1", 4 },     { "accent2", 5 }, { "accent3", 6 },     { "accent4", 7 },
+	{ "accent5", 8 },     { "accent6", 9 }, { "hyperlink", 10 },  { "followedHyperlink", 11 },
+	{ "background1", 1 }, { "text1", 0 },	{ "background2", 3 }, { "text2", 2 },
 };
 
 /* w:highlight values (ST_HighlightColor). */
@@ -61,10 +62,10 @@ static const struct {
 	const char *name;
 	uint32_t rgb;
 } highlight_names[] = {
-	{ "black", 0x000000 },	   { "blue", 0x0000FF },	{ "cyan", 0x00FFFF },	    { "green", 0x00FF00 },
-	{ "magenta", 0xFF00FF },   { "red", 0xFF0000 },		{ "yellow", 0xFFFF00 },	    { "white", 0xFFFFFF },
-	{ "darkBlue", 0x000080 },  { "darkCyan", 0x008080 },	{ "darkGreen", 0x008000 },  { "darkMagenta", 0x800080 },
-	{ "darkRed", 0x800000 },   { "darkYellow", 0x808000 },	{ "darkGray", 0x808080 },   { "lightGray", 0xC0C0C0 },
+	{ "black", 0x000000 },	  { "blue", 0x0000FF },	      { "cyan", 0x00FFFF },	 { "green", 0x00FF00 },
+	{ "magenta", 0xFF00FF },  { "red", 0xFF0000 },	      { "yellow", 0xFFFF00 },	 { "white", 0xFFFFFF },
+	{ "darkBlue", 0x000080 }, { "darkCyan", 0x008080 },   { "darkGreen", 0x008000 }, { "darkMagenta", 0x800080 },
+	{ "darkRed", 0x800000 },  { "darkYellow", 0x808000 }, { "darkGray", 0x808080 },	 { "lightGray", 0xC0C0C0 },
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -268,7 +269,9 @@ static int read_size(xmlTextReaderPtr rd)
 	static const struct {
 		const char *unit;
 		double half_points;
-	} units[] = { { "pt", 2 }, { "pc", 24 }, { "pi", 24 }, { "in", 144 }, { "mm", 144 / 25.4 }, { "cm", 144 / 2.54 } };
+	} units[] = {
+		{ "pt", 2 }, { "pc", 24 }, { "pi", 24 }, { "in", 144 }, { "mm", 144 / 25.4 }, { "cm", 144 / 2.54 }
+	};
 	char *v = attr(rd, "val", true), *end = NULL;
 	double d;
 	size_t i;
@@ -484,7 +487,7 @@ static void style_add(struct docx_styles *s, xmlTextReaderPtr rd)
 	if (!st->id)
 		st->id = xstrdup("");
 	st->parent = -1;
-	st->type = !type ? STYLE_OTHER
+	st->type = !type			    ? STYLE_OTHER
 		   : strcmp(type, "paragraph") == 0 ? STYLE_PARAGRAPH
 		   : strcmp(type, "character") == 0 ? STYLE_CHARACTER
 						    : STYLE_OTHER;
@@ -579,6 +582,11 @@ int docx_styles_load(struct docx_styles *s, const char *xml, size_t len, char *e
 	styles_index(s);
 	xmlFreeTextReader(rd);
 	return rc;
+}
+
+size_t docx_styles_count(const struct docx_styles *s)
+{
+	return s ? s->n : 0;
 }
 
 int docx_styles_find(const struct docx_styles *s, const char *id)

@@ -87,6 +87,9 @@ int docx_styles_load_theme(struct docx_styles *s, const char *xml, size_t len, c
  */
 int docx_styles_load(struct docx_styles *s, const char *xml, size_t len, char *err, size_t errlen);
 
+/* How many styles s holds: their indices run from 0 to this minus 1. s may be NULL. */
+size_t docx_styles_count(const struct docx_styles *s);
+
 /* The index of the style called id (the first of that id), or -1. s may be NULL. */
 int docx_styles_find(const struct docx_styles *s, const char *id);
 

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/util.h"
+#include "extract/docx_style.h"
 #include "extract/extract.h"
 #include "suite.h"
 
@@ -89,14 +90,16 @@ START_TEST(test_docx_case)
 	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", fixtures, c->fixture), (int)sizeof(path));
 	ck_assert_msg(read_path(path, &data) == 0, "cannot read fixture '%s'", path);
 	ck_assert_int_eq(extract_buffer(data.ptr, data.len, NULL, &r), 0);
-	ck_assert_msg(r.status == EXTRACT_OK, "%s: status %s (%s)", c->fixture, extract_status_name(r.status), r.reason);
+	ck_assert_msg(r.status == EXTRACT_OK, "%s: status %s (%s)", c->fixture, extract_status_name(r.status),
+		      r.reason);
 	f = extract_result_flag(&r, "hidden_text");
 	if (strcmp(c->fixture, "resume.docx") != 0) {
 		ck_assert_msg(strstr(r.text, "Dana Visible\n") != NULL, "%s: the name is missing: '%s'", c->fixture,
 			      r.text);
 		ck_assert_msg(strstr(r.text, "Backend engineer with seven years of experience in C and Go services.\n"),
 			      "%s: the summary is missing: '%s'", c->fixture, r.text);
-		ck_assert_msg(strstr(r.text, "billing and reporting services on Linux."), "%s: '%s'", c->fixture, r.text);
+		ck_assert_msg(strstr(r.text, "billing and reporting services on Linux."), "%s: '%s'", c->fixture,
+			      r.text);
 	}
 	if (c->hidden) {
 		ck_assert_msg(f != NULL, "%s: no hidden_text flag; text '%s'", c->fixture, r.text);
@@ -133,6 +136,64 @@ START_TEST(test_docx_hidden_between_words)
 	ck_assert_str_eq(extract_result_flag(&r, "hidden_text")->sample, TRAP);
 	extract_result_release(&r);
 	buf_release(&data);
+}
+END_TEST
+
+/* The resolver alone: one styles.xml, one run (its properties as document.xml writes them), one verdict. */
+#define W_STYLES(inner) \
+	"<w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">" inner "</w:styles>"
+
+static const struct {
+	const char *styles, *run_xml;
+	int load_rc;
+	enum docx_visibility want;
+} resolver_cases[] = {
+	{ W_STYLES(""), "<w:sz w:val=\"1.5pt\"/>", 0, DOCX_HIDDEN_TINY },
+	{ W_STYLES(""), "<w:sz w:val=\"12pt\"/>", 0, DOCX_SHOWN },
+	{ W_STYLES(""), "<w:sz w:val=\"0\"/>", 0, DOCX_HIDDEN_TINY },
+	{ W_STYLES(""), "<w:color w:val=\"FFFF00\"/><w:highlight w:val=\"yellow\"/>", 0, DOCX_HIDDEN_COLOR },
+	{ W_STYLES(""), "<w:color w:val=\"FFFFFF\"/><w:highlight w:val=\"black\"/>", 0, DOCX_SHOWN },
+	{ W_STYLES(""), "<w:color w:val=\"FFFFFF\"/><w:shd w:val=\"solid\" w:color=\"000000\" w:fill=\"FFFFFF\"/>", 0,
+	  DOCX_SHOWN },
+	{ W_STYLES(""), "<w:color w:val=\"000000\" w:themeColor=\"text1\"/>", 0, DOCX_SHOWN },
+	{ W_STYLES(""), "<w:color w:val=\"000000\" w:themeColor=\"text1\" w:themeTint=\"00\"/>", 0, DOCX_HIDDEN_COLOR },
+	{ W_STYLES("<w:style w:type=\"character\" w:default=\"1\" w:styleId=\"D\"><w:rPr><w:webHidden/></w:rPr>"
+		   "</w:style>"),
+	  "", 0, DOCX_HIDDEN_VANISH },
+	{ W_STYLES("<w:style w:type=\"character\" w:default=\"1\" w:styleId=\"D\"><w:rPr><w:webHidden/></w:rPr>"
+		   "</w:style>"),
+	  "<w:webHidden w:val=\"false\"/>", 0, DOCX_SHOWN },
+	{ W_STYLES("<w:style w:type=\"paragraph\" w:styleId=\"A\"><w:rPr>"), "", -1, DOCX_SHOWN },
+	{ "<!DOCTYPE w:styles [<!ENTITY x \"y\">]>" W_STYLES("&x;"), "", -1, DOCX_SHOWN },
+};
+
+START_TEST(test_docx_resolver)
+{
+	char doc[1024], err[256] = "";
+	struct docx_styles *s = docx_styles_new();
+	struct docx_rpr rpr;
+	struct docx_ppr ppr;
+	struct docx_where w = { &rpr, &ppr, { DOCX_COLOR_UNSET, 0, 0, -1, -1 } };
+	xmlTextReaderPtr rd;
+	int n, rc;
+
+	rc = docx_styles_load(s, resolver_cases[_i].styles, strlen(resolver_cases[_i].styles), err, sizeof(err));
+	ck_assert_int_eq(rc, resolver_cases[_i].load_rc);
+	ck_assert_msg(rc == 0 || err[0], "no message for a refused styles.xml");
+	n = snprintf(doc, sizeof(doc),
+		     "<w:rPr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">%s</w:rPr>",
+		     resolver_cases[_i].run_xml);
+	ck_assert(n > 0 && (size_t)n < sizeof(doc));
+	docx_rpr_init(&rpr);
+	docx_ppr_init(&ppr);
+	rd = xmlReaderForMemory(doc, n, NULL, NULL, 0);
+	while (xmlTextReaderRead(rd) == 1) {
+		if (xmlTextReaderNodeType(rd) == XML_READER_TYPE_ELEMENT && xmlTextReaderDepth(rd) == 1)
+			docx_rpr_read(s, &rpr, rd);
+	}
+	xmlFreeTextReader(rd);
+	ck_assert_int_eq(docx_style_hidden(s, &w), resolver_cases[_i].want);
+	docx_styles_free(s);
 }
 END_TEST
 
@@ -192,6 +253,7 @@ int main(void)
 	make_fixtures();
 	tcase_add_loop_test(tc, test_docx_case, 0, (int)ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_docx_hidden_between_words);
+	tcase_add_loop_test(tc, test_docx_resolver, 0, (int)ARRAY_SIZE(resolver_cases));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
