@@ -503,6 +503,7 @@ static void styles_index(struct docx_styles *s)
 {
 	size_t i;
 
+	free(s->by_id);
 	s->by_id = xmalloc((s->n ? s->n : 1) * sizeof(*s->by_id));
 	for (i = 0; i < s->n; i++)
 		s->by_id[i] = (int)i;

@@ -81,9 +81,9 @@ int docx_styles_load_theme(struct docx_styles *s, const char *xml, size_t len, c
  * Reads word/styles.xml (xml: len bytes, borrowed): the document defaults,
  * every style's run properties, paragraph shading, basedOn and whether it
  * is its type's default. Load the theme first or after: theme colours are
- * looked up when a run is judged. Call once per set. Returns 0, or -1 with
- * a message in err for malformed XML, a DTD or more than DOCX_MAX_STYLES
- * styles.
+ * looked up when a run is judged. A second call adds to the first. Returns
+ * 0, or -1 with a message in err for malformed XML, a DTD or more than
+ * DOCX_MAX_STYLES styles (what was read before the error is kept).
  */
 int docx_styles_load(struct docx_styles *s, const char *xml, size_t len, char *err, size_t errlen);
 
