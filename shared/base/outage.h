@@ -18,10 +18,10 @@
 struct outage {
 	struct backoff policy;
 	int64_t report_every_ms;
-	bool down;	       /* the last attempt failed */
-	int failures;	       /* consecutive failed attempts, since since_ms */
-	int64_t since_ms;      /* when the first of them failed */
-	int64_t next_try_ms;   /* no attempt is due before this while down */
+	bool down;		/* the last attempt failed */
+	int failures;		/* consecutive failed attempts, since since_ms */
+	int64_t since_ms;	/* when the first of them failed */
+	int64_t next_try_ms;	/* no attempt is due before this while down */
 	int64_t next_report_ms; /* the next OUTAGE_REPORT is not before this */
 };
 
