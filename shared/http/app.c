@@ -15,6 +15,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "http/resp.h"
+#include "http/route.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -155,6 +156,7 @@ void app_dispatch(const struct app *app, struct req *r)
 		goto fail;
 	}
 	r->route = found->pattern;
+	r->route_flags = found->flags;
 	log_set_context(r->request_id, found->pattern);
 	if (!(found->flags & ROUTE_STREAM_BODY) && r->content_length > config()->max_body_bytes) {
 		rc = resp_fail(r, ST_TOO_LARGE, "request body of %lld bytes exceeds the limit of %lld bytes",
@@ -212,12 +214,14 @@ static void set_request_id(struct req *r, const char *given)
 	hex_encode(raw, sizeof(raw), r->request_id);
 }
 
-static void send_response(FCGX_Request *rq, struct req *r)
+static void send_response(const struct app *app, FCGX_Request *rq, struct req *r)
 {
 	struct buf head = BUF_INIT(0);
 
-	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. */
-	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\n", r->status, status_reason(r->status), r->request_id);
+	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. The handler's
+	 * name tells which pool lighttpd chose (tests/t0195-lighttpd-routes.sh). */
+	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\nX-Shortlist-Handler: %s\r\n", r->status,
+		   status_reason(r->status), r->request_id, app->name);
 	if (r->headers.len)
 		buf_append(&head, r->headers.ptr, r->headers.len);
 	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->body.len);
@@ -263,7 +267,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	}
 	app_dispatch(app, r);
 send:
-	send_response(rq, r);
+	send_response(app, rq, r);
 	log_access(r->method, r->path, r->status, now_us() - r->started_us);
 	log_clear_context();
 	if (app->after_request)
@@ -303,6 +307,10 @@ int app_main(const struct app *app, char **argv)
 {
 	int rc;
 
+	if (argv[1] && strcmp(argv[1], "--routes") == 0 && !argv[2]) {
+		route_print(app, stdout);
+		return 0;
+	}
 	config_load_or_die(NULL);
 	log_init(argv[0]);
 	rc = app_run(app);
