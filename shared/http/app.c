@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "http/errdoc.h"
 #include "http/resp.h"
 #include "http/route.h"
 
@@ -254,6 +255,8 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	r->path = path;
 	r->raw_query = q ? q + 1 : "";
 	r->content_length = -1;
+	if (errdoc_answer(r, FCGX_GetParam("REDIRECT_STATUS", rq->envp)))
+		goto send;
 	if (cl && *cl) {
 		if (parse_int64(cl, 0, INT64_MAX, &n) < 0) {
 			resp_problem(r, resp_fail(r, ST_BAD_REQUEST, "malformed Content-Length"), r->problem_detail);
