@@ -45,6 +45,32 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Whether a path segment of slen bytes at s, percent-decoded, is the pattern's
+ * literal segment (plen bytes at p): lighttpd chose the handler from the
+ * decoded path, so "%6Beys" must be "keys" here too.
+ */
+static bool literal_matches(const char *p, size_t plen, const char *s, size_t slen)
+{
+	char *decoded;
+	bool same;
+
+	if (plen == slen && memcmp(p, s, plen) == 0)
+		return true;
+	if (!memchr(s, '%', slen))
+		return false;
+	decoded = req_url_decode(s, slen, false);
+	same = decoded && strlen(decoded) == plen && memcmp(decoded, p, plen) == 0;
+	free(decoded);
+	return same;
+}
+
+/* "." and "..": lighttpd removed them from the path it routed on, so here they name nothing. */
+static bool dot_segment(const char *decoded)
+{
+	return strcmp(decoded, ".") == 0 || strcmp(decoded, "..") == 0;
+}
+
 bool app_route_match(const char *pattern, const char *path, struct req *r)
 {
 	const char *p = pattern, *s = path;
@@ -68,12 +94,14 @@ bool app_route_match(const char *pattern, const char *path, struct req *r)
 			if (slen == 0 || r->nparams >= REQ_MAX_PARAMS)
 				goto fail;
 			value = req_url_decode(s, slen, false);
-			if (!value)
+			if (!value || dot_segment(value)) {
+				free(value);
 				goto fail;
+			}
 			r->params[r->nparams].name = xstrndup(p + 1, plen - 2);
 			r->params[r->nparams].value = value;
 			r->nparams++;
-		} else if (plen != slen || memcmp(p, s, plen) != 0) {
+		} else if (!literal_matches(p, plen, s, slen)) {
 			goto fail;
 		}
 		p += plen;

@@ -67,8 +67,16 @@ int app_main(const struct app *app, char **argv);
 void app_dispatch(const struct app *app, struct req *r);
 
 /*
- * Matches path against a pattern; on success fills r->params and returns
- * true. Parameters are decoded. Exposed for tests.
+ * Matches path (as sent: percent-encoded, no query) against a pattern
+ * segment by segment. A literal segment matches its percent-decoded
+ * equal ("/api/v1/%6Beys" is "/api/v1/keys"); a {name} segment matches
+ * any non-empty segment, which is percent-decoded ('+' stays '+', "%2F"
+ * becomes '/') into a parameter. No match for a trailing or doubled '/',
+ * malformed percent-encoding or "%00", a segment that decodes to "." or
+ * "..", or more than REQ_MAX_PARAMS parameters in all. On success appends
+ * the parameters to r->params (owned by r, freed by req_reset()) and
+ * returns true; on failure leaves r->params as it was and returns false.
+ * Exposed for tests.
  */
 bool app_route_match(const char *pattern, const char *path, struct req *r);
 

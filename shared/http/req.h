@@ -27,7 +27,7 @@ struct req_pair {
 struct req {
 	void *fcgi;	       /* FCGX_Request *, only app.c and req.c look inside */
 	const char *method;    /* "GET", ... ("HEAD" is served by GET routes) */
-	const char *path;      /* decoded path, no query */
+	const char *path;      /* the path as sent (percent-encoded), no query */
 	const char *raw_query; /* after '?', "" when none */
 	const char *route;     /* the matched route pattern, for logs */
 	unsigned route_flags;  /* the matched route's flags (enum route_flags, app.h) */

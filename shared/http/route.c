@@ -9,49 +9,47 @@ static bool method_is(const struct route *rt, const char *m)
 	return strcmp(rt->method, m) == 0;
 }
 
-/* Adds status to the sorted set out[0..*n) (counting past max without writing). */
-static void add_status(int *out, size_t max, size_t *n, int status)
+/* Adds status to the sorted set set[0..*n), which has room for every status route_statuses() knows. */
+static void add_status(int *set, size_t *n, int status)
 {
-	size_t i, kept = *n < max ? *n : max;
+	size_t i;
 
-	for (i = 0; i < kept; i++)
-		if (out[i] == status)
+	for (i = 0; i < *n; i++)
+		if (set[i] == status)
 			return;
-	if (*n >= max) {
-		(*n)++;
-		return;
-	}
-	for (i = *n; i > 0 && out[i - 1] > status; i--)
-		out[i] = out[i - 1];
-	out[i] = status;
+	for (i = *n; i > 0 && set[i - 1] > status; i--)
+		set[i] = set[i - 1];
+	set[i] = status;
 	(*n)++;
 }
 
 size_t route_statuses(const struct route *rt, int *out, size_t max)
 {
 	bool post = method_is(rt, "POST"), changes;
+	int set[ROUTE_MAX_STATUSES];
 	size_t n = 0;
 
 	changes = post || method_is(rt, "PUT") || method_is(rt, "PATCH") || method_is(rt, "DELETE");
 	if (post)
-		add_status(out, max, &n, 411);
+		add_status(set, &n, 411);
 	if (post || method_is(rt, "PUT") || method_is(rt, "PATCH"))
-		add_status(out, max, &n, 413);
+		add_status(set, &n, 413);
 	if (rt->flags & ROUTE_JSON_BODY) {
-		add_status(out, max, &n, 400);
-		add_status(out, max, &n, 413);
-		add_status(out, max, &n, 415);
+		add_status(set, &n, 400);
+		add_status(set, &n, 413);
+		add_status(set, &n, 415);
 	}
 	if (rt->flags & ROUTE_AUTH) {
-		add_status(out, max, &n, 401);
-		add_status(out, max, &n, 503);
+		add_status(set, &n, 401);
+		add_status(set, &n, 503);
 		if (!(rt->flags & ROUTE_UNMETERED))
-			add_status(out, max, &n, 429);
+			add_status(set, &n, 429);
 		if (changes)
-			add_status(out, max, &n, 403);
+			add_status(set, &n, 403);
 	}
 	if (rt->flags & ROUTE_STORE)
-		add_status(out, max, &n, 503);
+		add_status(set, &n, 503);
+	memcpy(out, set, (n < max ? n : max) * sizeof(*out));
 	return n;
 }
 

@@ -22,9 +22,9 @@
  *   ROUTE_AUTH and POST, PUT, PATCH or DELETE
  *                             403 (a cookie change without X-Requested-With)
  *   ROUTE_STORE               503
- * Writes them to out in ascending order, each once, at most max of them,
- * and returns how many there are (which may exceed max: then only max were
- * written).
+ * Writes them to out in ascending order, each once, and returns how many
+ * there are; when that exceeds max, only the max smallest were written.
+ * Never more than ROUTE_MAX_STATUSES.
  */
 size_t route_statuses(const struct route *rt, int *out, size_t max);
 
