@@ -2,7 +2,8 @@
 # The API reference names every route the handlers serve: each entry of the
 # route tables in handlers/*.c appears in docs/openapi.yaml with its method,
 # and every operation the reference documents is served by some handler.
-# Needs no services.
+# Needs no services, only the built handler programs (they print their
+# route tables with --routes).
 . "$(dirname "$0")/lib/test-lib.sh"
 
 SPEC="$ROOT/docs/openapi.yaml"

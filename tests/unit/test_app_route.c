@@ -16,9 +16,9 @@ struct match_case {
 	const char *pattern;
 	const char *path;
 	bool matches;
-	const char *param;  /* name of the parameter to check, or NULL */
-	const char *value;  /* its decoded value */
-	int nparams;	    /* parameters filled on a match */
+	const char *param; /* name of the parameter to check, or NULL */
+	const char *value; /* its decoded value */
+	int nparams;	   /* parameters filled on a match */
 };
 
 static const struct match_case matches[] = {
@@ -236,7 +236,8 @@ static const struct status_case statuses[] = {
 	{ { "PATCH", "/api/v1/jobs/{id}", answer_ok, ROUTE_AUTH | ROUTE_JSON_BODY }, "400,401,403,413,415,429,503" },
 	{ { "DELETE", "/api/v1/keys/{id}", answer_ok, ROUTE_AUTH }, "401,403,429,503" },
 	{ { "POST", "/api/v1/session", answer_ok, ROUTE_JSON_BODY | ROUTE_STORE }, "400,411,413,415,503" },
-	{ { "POST", "/api/v1/jobs/{id}/resumes", answer_ok, ROUTE_AUTH | ROUTE_STREAM_BODY }, "401,403,411,413,429,503" },
+	{ { "POST", "/api/v1/jobs/{id}/resumes", answer_ok, ROUTE_AUTH | ROUTE_STREAM_BODY },
+	  "401,403,411,413,429,503" },
 	{ { "PUT", "/x", answer_ok, ROUTE_PUBLIC }, "413" },
 };
 

@@ -61,9 +61,9 @@ END_TEST
 struct query_case {
 	const char *raw;
 	int rc;
-	int nquery;	    /* pairs parsed */
-	const char *name;   /* one to look up, or NULL */
-	const char *value;  /* its value; NULL: absent */
+	int nquery;	   /* pairs parsed */
+	const char *name;  /* one to look up, or NULL */
+	const char *value; /* its value; NULL: absent */
 };
 
 static const struct query_case queries[] = {
