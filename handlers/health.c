@@ -138,8 +138,8 @@ static int handle_metrics(struct req *r)
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC },
-	{ "GET", "/readyz", handle_readyz, ROUTE_PUBLIC },
-	{ "GET", "/metrics", handle_metrics, ROUTE_PUBLIC },
+	{ "GET", "/readyz", handle_readyz, ROUTE_STORE },
+	{ "GET", "/metrics", handle_metrics, ROUTE_STORE },
 };
 
 static void release(void)
