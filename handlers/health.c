@@ -16,8 +16,7 @@
 #include "http/app.h"
 #include "http/resp.h"
 #include "intake/s3.h"
-
-static struct s3_client *s3;
+#include "intake/s3client.h"
 
 static int handle_healthz(struct req *r)
 {
@@ -42,8 +41,9 @@ static void add_check(cJSON *checks, cJSON *down, const char *name, bool up, int
 static bool probe_s3(int timeout_ms, char *err, size_t errlen)
 {
 	struct s3_error e = { 0 };
+	struct s3_client *s3;
 
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
+	if (s3client_get(&s3, &e) < 0) {
 		snprintf(err, errlen, "%s", e.message);
 		return false;
 	}
@@ -111,14 +111,9 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", handle_metrics, ROUTE_PUBLIC },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL, release };
+	static const struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

@@ -13,9 +13,8 @@
 #include "intake/formupload.h"
 #include "intake/multipart.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "score/jobstore.h"
-
-static struct s3_client *s3;
 
 static ssize_t read_body(void *ctx, void *dst, size_t n)
 {
@@ -31,6 +30,7 @@ static int handle_upload_resumes(struct req *r)
 	const char *why = NULL;
 	struct formupload_result res;
 	struct s3_error e = { 0 };
+	struct s3_client *s3;
 	cJSON *body;
 	int64_t job_id;
 	int rc;
@@ -50,7 +50,7 @@ static int handle_upload_resumes(struct req *r)
 		return resp_fail(r, rc, "job %lld is closed: it takes no more resumes", (long long)job_id);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
+	if (s3client_get(&s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 
 	formupload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
@@ -81,14 +81,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs/{id}/resumes", handle_upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
+	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);
