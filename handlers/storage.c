@@ -18,7 +18,9 @@
 #include "http/resp.h"
 #include "intake/arrival.h"
 #include "intake/filename.h"
+#include "intake/download.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "intake/s3event.h"
 #include "intake/uploadslot.h"
 #include "score/jobstore.h"
@@ -27,17 +29,14 @@
 #define MAX_SLOTS_PER_REQUEST 100
 /* Most created objects one notification may carry (S3 sends one, an SQS batch ten). */
 #define MAX_OBJECTS_PER_EVENT 100
-/* Download links live at most this long, whatever s3_presign_ttl says. */
-#define DOWNLOAD_TTL_MAX 300
 #define MEDIA_TYPE_MAX 127
 
-static struct s3_client *s3;
-
-static int storage_client(struct req *r)
+/* The process's S3 client in *s3, or a 500 when the configuration cannot make one. */
+static int storage_client(struct req *r, struct s3_client **s3)
 {
 	struct s3_error e = { 0 };
 
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
+	if (s3client_get(s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 	return 0;
 }
@@ -131,6 +130,7 @@ static int handle_upload_urls(struct req *r)
 	int64_t job_id, batch_id = 0;
 	time_t now = time(NULL), expires_at = now + (time_t)c->s3_presign_ttl;
 	char exp[32], why[200];
+	struct s3_client *s3;
 	int issued = 0, refused = 0, index = 0, n, rc;
 
 	rc = req_param_id(r, "id", &job_id);
@@ -157,7 +157,7 @@ static int handle_upload_urls(struct req *r)
 		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
 		goto out;
 	}
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;
 	iso8601(expires_at, exp);
@@ -296,6 +296,7 @@ static int handle_created(struct req *r, const struct s3event *ev, cJSON *result
 {
 	const struct config *c = config();
 	struct arrival_outcome oc;
+	struct s3_client *s3;
 	char why[300];
 	int rc;
 
@@ -305,7 +306,7 @@ static int handle_created(struct req *r, const struct s3event *ev, cJSON *result
 		counts[3]++;
 		return 0;
 	}
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		return rc;
 	rc = arrival_receive(s3, ev->key, c->upload_max_file_bytes, &oc);
@@ -405,12 +406,10 @@ out:
 
 static int handle_resume_download(struct req *r)
 {
-	const struct config *c = config();
 	struct arrival_location loc = { 0 };
+	struct download_link link = { 0 };
 	struct s3_error e = { 0 };
-	long ttl = c->s3_presign_ttl < DOWNLOAD_TTL_MAX ? (long)c->s3_presign_ttl : DOWNLOAD_TTL_MAX;
-	time_t now = time(NULL);
-	char *url = NULL, exp[32];
+	struct s3_client *s3;
 	int64_t id;
 	cJSON *out;
 	int rc;
@@ -423,25 +422,23 @@ static int handle_resume_download(struct req *r)
 		return resp_fail(r, rc, "resume %lld not found", (long long)id);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;
-	if (s3_presign_at(s3, "GET", loc.key, ttl, NULL, now, &url, &e) < 0) {
-		log_error("storage: cannot presign a download of '%s': %s %s", loc.key, e.code, e.message);
+	if (download_link(s3, loc.key, (long)config()->s3_presign_ttl, time(NULL), &link, &e) < 0) {
 		rc = resp_fail(r, ST_INTERNAL, "cannot sign a download URL: %s", e.message);
 		goto out;
 	}
-	iso8601(now + ttl, exp);
 	out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "resume_id", (double)id);
-	cJSON_AddStringToObject(out, "url", url);
-	cJSON_AddStringToObject(out, "expires_at", exp);
+	cJSON_AddStringToObject(out, "url", link.url);
+	cJSON_AddStringToObject(out, "expires_at", link.expires_at_iso);
 	cJSON_AddStringToObject(out, "filename", loc.filename);
 	cJSON_AddStringToObject(out, "content_type", loc.content_type);
 	resp_header(r, "Cache-Control", "no-store");
 	rc = resp_json_take(r, 200, out);
 out:
-	free(url);
+	download_link_release(&link);
 	arrival_location_release(&loc);
 	return rc;
 }
@@ -452,14 +449,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/resumes/{id}/download", handle_resume_download, ROUTE_AUTH },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
+	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);
