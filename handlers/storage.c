@@ -145,16 +145,9 @@ static int handle_upload_urls(struct req *r)
 		rc = resp_fail(r, ST_BAD_REQUEST, "files must be an array of 1 to %d entries", MAX_SLOTS_PER_REQUEST);
 		goto out;
 	}
-	rc = jobstore_check_open(r->org_id, job_id);
-	if (rc == ST_NOT_FOUND || rc == ST_CONFLICT) {
-		rc = resp_fail(r, rc,
-			       rc == ST_NOT_FOUND ? "job %lld not found"
-						  : "job %lld is closed: it takes no more resumes",
-			       (long long)job_id);
-		goto out;
-	}
+	rc = jobstore_check_open(r->org_id, job_id, why, sizeof(why));
 	if (rc < 0) {
-		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+		rc = resp_fail(r, rc, "%s", why);
 		goto out;
 	}
 	rc = storage_client(r, &s3);

@@ -28,6 +28,7 @@ static int handle_upload_resumes(struct req *r)
 					 (size_t)c->s3_part_size };
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	const char *why = NULL;
+	char why_job[128];
 	struct formupload_result res;
 	struct s3_error e = { 0 };
 	struct s3_client *s3;
@@ -43,13 +44,9 @@ static int handle_upload_resumes(struct req *r)
 				 (long long)r->content_length, (long long)c->upload_max_total_bytes);
 	if (multipart_boundary_parse(req_header(r, "CONTENT_TYPE"), boundary, &why) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "%s", why);
-	rc = jobstore_check_open(r->org_id, job_id);
-	if (rc == ST_NOT_FOUND)
-		return resp_fail(r, rc, "job %lld not found", (long long)job_id);
-	if (rc == ST_CONFLICT)
-		return resp_fail(r, rc, "job %lld is closed: it takes no more resumes", (long long)job_id);
+	rc = jobstore_check_open(r->org_id, job_id, why_job, sizeof(why_job));
 	if (rc < 0)
-		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+		return resp_fail(r, rc, "%s", why_job);
 	if (s3client_get(&s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 

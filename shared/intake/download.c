@@ -11,8 +11,8 @@ long download_ttl(long configured_s)
 	return configured_s < DOWNLOAD_TTL_MAX ? configured_s : DOWNLOAD_TTL_MAX;
 }
 
-int download_link(const struct s3_client *c, const char *key, long configured_s, time_t now,
-		  struct download_link *out, struct s3_error *err)
+int download_link(const struct s3_client *c, const char *key, long configured_s, time_t now, struct download_link *out,
+		  struct s3_error *err)
 {
 	long ttl = download_ttl(configured_s);
 	struct tm tm;

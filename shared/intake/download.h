@@ -24,8 +24,8 @@ long download_ttl(long configured_s);
  * seconds. Returns 0 and fills *out (release it), or an s3_result with err
  * filled and *out empty; the failure is logged here.
  */
-int download_link(const struct s3_client *c, const char *key, long configured_s, time_t now,
-		  struct download_link *out, struct s3_error *err);
+int download_link(const struct s3_client *c, const char *key, long configured_s, time_t now, struct download_link *out,
+		  struct s3_error *err);
 
 /* Frees what *l owns (not l); accepts an empty or released link. */
 void download_link_release(struct download_link *l);
