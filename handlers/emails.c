@@ -20,6 +20,7 @@
 #include "mail/emailtpl.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/outbox_rules.h"
 #include "mail/template.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
@@ -385,30 +386,6 @@ out:
 	return rc;
 }
 
-/* Why a candidate cannot get this email, or NULL when it can (before rendering). */
-static const char *refusal(const struct outbox_recipient *c, enum template_kind kind)
-{
-	if (!c->found)
-		return "no such candidate in this job";
-	if (c->status && (strcmp(c->status, "queued") == 0 || strcmp(c->status, "processing") == 0))
-		return "the resume is still being processed";
-	if (kind == TEMPLATE_REJECT) {
-		if (!c->category)
-			return "a rejection needs a scored resume; this one has no analysis";
-		if (strcmp(c->category, "failed") == 0)
-			return "the resume could not be processed (failed): a failure is never a rejection";
-		if (strcmp(c->category, "needs_review") == 0)
-			return "the resume needs review: a rejection is sent only after a human review";
-	}
-	if (!c->email)
-		return "the resume has no contact email address";
-	if (!mime_address_valid(c->email))
-		return "the resume's contact email address is not valid";
-	if (c->suppressed)
-		return "the address is suppressed: an earlier message to it was refused permanently";
-	return NULL;
-}
-
 /* The domain part of mail_from, for Message-IDs. */
 static int mail_domain(char *out, size_t outlen)
 {
@@ -515,7 +492,7 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 	struct template_var vars[V_COUNT];
 	struct template_output o = { 0 };
 	char err[512], msgid[MIME_MSGID_MAX + 1];
-	const char *why = refusal(c, s->kind);
+	const char *why = outbox_rules_refusal(c, s->kind);
 	const char *kind = template_kind_name(s->kind);
 	int64_t id = 0;
 	bool created = false;
@@ -532,10 +509,9 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 		vals[V_CANDIDATE] = c->name && *c->name ? c->name : "Candidate";
 		if (template_render(t, vars, vars_collect(vals, vars), &o, err, sizeof(err)) < 0)
 			why = err;
-		else if (template_mentions_score(o.subject) || template_mentions_score(o.text) ||
-			 (o.html && template_mentions_score(o.html)))
-			why = "the rendered email mentions a score or ranking";
-		else if (mime_message_id_new(domain, msgid, sizeof(msgid)) < 0)
+		else
+			why = outbox_rules_content_refusal(&o);
+		if (!why && mime_message_id_new(domain, msgid, sizeof(msgid)) < 0)
 			why = "no Message-ID could be made";
 	}
 	if (!why) {
