@@ -1,6 +1,6 @@
 /*
- * health: liveness (/handle_healthz), readiness (/handle_readyz: PostgreSQL, memcached and
- * S3 each probed) and the Prometheus counters (/handle_metrics).
+ * health: liveness (/healthz), readiness (/readyz: PostgreSQL, memcached and
+ * S3 each probed) and the Prometheus counters (/metrics).
  */
 #include <cJSON.h>
 #include <stdio.h>
