@@ -14,19 +14,15 @@
 #include "http/app.h"
 #include "http/page.h"
 #include "http/resp.h"
+#include "intake/download.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "llm/llm_cache.h"
 #include "queue/queue.h"
 #include "score/progress.h"
 #include "score/ranking.h"
 #include "score/rescore.h"
 
-/* Download links live at most this long, whatever s3_presign_ttl says. */
-#define DOWNLOAD_TTL_MAX 300
-
-static struct s3_client *s3;
-
-/* The answer for a failed store call: 404 naming what, 503 when the database is away, else as it is. */
 static int handle_process_status(struct req *r)
 {
 	cJSON *out = NULL;
@@ -80,37 +76,24 @@ static int handle_candidates_index(struct req *r)
 	return resp_json_take(r, 200, body);
 }
 
-static void iso8601(time_t t, char out[32])
+/* A short-lived GET link to the stored file, or null when storage cannot sign one (logged). */
+static cJSON *download_json(const char *key)
 {
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* A short-lived GET link to the stored file, or null when storage cannot sign one. */
-static cJSON *download_link(const char *key)
-{
-	const struct config *c = config();
-	long ttl = c->s3_presign_ttl < DOWNLOAD_TTL_MAX ? (long)c->s3_presign_ttl : DOWNLOAD_TTL_MAX;
+	struct download_link link;
 	struct s3_error e = { 0 };
-	time_t now = time(NULL);
-	char *url = NULL, exp[32];
+	struct s3_client *s3;
 	cJSON *o;
 
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
+	if (s3client_get(&s3, &e) < 0) {
 		log_error("candidates: storage is misconfigured: %s", e.message);
 		return cJSON_CreateNull();
 	}
-	if (s3_presign_at(s3, "GET", key, ttl, NULL, now, &url, &e) < 0) {
-		log_error("candidates: cannot presign a download of '%s': %s %s", key, e.code, e.message);
+	if (download_link(s3, key, (long)config()->s3_presign_ttl, time(NULL), &link, &e) < 0)
 		return cJSON_CreateNull();
-	}
-	iso8601(now + ttl, exp);
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddStringToObject(o, "expires_at", exp);
-	free(url);
+	cJSON_AddStringToObject(o, "url", link.url);
+	cJSON_AddStringToObject(o, "expires_at", link.expires_at_iso);
+	download_link_release(&link);
 	return o;
 }
 
@@ -126,7 +109,7 @@ static int handle_candidate_get(struct req *r)
 	rc = ranking_get(r->org_id, id, &out, &key);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "candidate", id);
-	cJSON_AddItemToObject(out, "download", download_link(key));
+	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
@@ -264,14 +247,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/tasks/{id}/retry", handle_task_retry, ROUTE_AUTH },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
+	static const struct app app = { "candidates", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

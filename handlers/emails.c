@@ -20,7 +20,9 @@
 #include "mail/emailtpl.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/outbox_rules.h"
 #include "mail/template.h"
+#include "score/ranking.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
 enum { V_CANDIDATE, V_POSITION, V_COMPANY, V_RECRUITER, V_RECRUITER_EMAIL, V_SCHEDULING, V_UNSUBSCRIBE, V_COUNT };
@@ -286,84 +288,89 @@ static int signer_from_user(struct req *r, const char **vals, char **addr, char 
 	return 0;
 }
 
-static int handle_template_preview(struct req *r)
-{
+/* A preview being made: the values, where they come from, and the template. */
+struct preview {
 	const char *vals[V_COUNT];
+	struct company_info company;
+	struct emailtpl stored;
+	struct template t; /* the stored template, or parts given in the request (borrowed) */
+	char *candidate_name, *user_addr, *user_name; /* owned: what vals may point at */
+};
+
+static void preview_release(struct preview *p)
+{
+	emailtpl_release(&p->stored);
+	company_release(&p->company);
+	free(p->candidate_name);
+	free(p->user_addr);
+	free(p->user_name);
+}
+
+/* The samples, the job's company details and its stored template of kind. */
+static int preview_load(struct req *r, int64_t id, enum template_kind kind, struct preview *p)
+{
+	int rc;
+
+	memcpy(p->vals, sample_values, sizeof(p->vals));
+	/* The signer: given in values, else the calling user, else the samples (set after the body is read). */
+	p->vals[V_RECRUITER] = p->vals[V_RECRUITER_EMAIL] = NULL;
+	rc = company_get(r->org_id, id, &p->company);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	company_values(&p->company, p->vals);
+	rc = emailtpl_get(r->org_id, id, kind, &p->stored);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	emailtpl_view(&p->stored, &p->t);
+	return 0;
+}
+
+/* What the request body changes: a real candidate's name, given values, a template to try. */
+static int preview_apply(struct req *r, int64_t id, const cJSON *body, struct preview *p)
+{
+	const cJSON *cand = cJSON_GetObjectItemCaseSensitive(body, "candidate_id");
+	const cJSON *values = cJSON_GetObjectItemCaseSensitive(body, "values");
+	const cJSON *tpl = cJSON_GetObjectItemCaseSensitive(body, "template");
+	char err[512];
+	int rc;
+
+	if (cand && !cJSON_IsNull(cand)) {
+		if (!cJSON_IsNumber(cand) || cand->valuedouble < 1 || cand->valuedouble != floor(cand->valuedouble))
+			return resp_fail(r, ST_BAD_REQUEST, "candidate_id: must be a positive integer");
+		rc = candidate_name(r, id, (int64_t)cand->valuedouble, p->vals, &p->candidate_name);
+		if (rc < 0)
+			return rc;
+	}
+	if (values && !cJSON_IsObject(values))
+		return resp_fail(r, ST_BAD_REQUEST, "values: must be an object");
+	if (values && (rc = vars_from_object(r, values, "values.", true, p->vals)) < 0)
+		return rc;
+	if (tpl && (rc = template_from_json(r, tpl, "template.", &p->t)) < 0)
+		return rc;
+	if (tpl && emailtpl_check(&p->t, err, sizeof(err)) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "template: %s", err);
+	return 0;
+}
+
+/* Renders the preview with the signer filled in and answers it. */
+static int preview_respond(struct req *r, int64_t id, enum template_kind kind, struct preview *p)
+{
 	struct template_var vars[V_COUNT];
 	struct template_output outp = { 0 };
-	struct company_info c = { 0 };
-	struct emailtpl stored = { 0 };
-	struct template t;
-	enum template_kind kind;
-	cJSON *body = NULL, *res, *used;
-	char err[512], *name = NULL, *user_addr = NULL, *user_name = NULL;
-	int64_t id;
+	cJSON *res, *used;
+	char err[512];
 	size_t nvars, i;
-	int rc = req_param_id(r, "id", &id);
+	int rc;
 
-	if (rc < 0 || (rc = kind_param(r, &kind)) < 0)
+	if ((rc = signer_from_user(r, p->vals, &p->user_addr, &p->user_name)) < 0)
 		return rc;
-	rc = optional_body(r, &body);
-	if (rc < 0)
-		return rc;
-	if (body && !cJSON_IsObject(body)) {
-		rc = resp_fail(r, ST_BAD_REQUEST, "the body must be a JSON object");
-		goto out;
-	}
-	memcpy(vals, sample_values, sizeof(vals));
-	/* The signer: given in values, else the calling user, else the samples (set after the body is read). */
-	vals[V_RECRUITER] = vals[V_RECRUITER_EMAIL] = NULL;
-	rc = company_get(r->org_id, id, &c);
-	if (rc < 0) {
-		rc = resp_fail_store(r, rc, "job", id);
-		goto out;
-	}
-	company_values(&c, vals);
-	rc = emailtpl_get(r->org_id, id, kind, &stored);
-	if (rc < 0) {
-		rc = resp_fail_store(r, rc, "job", id);
-		goto out;
-	}
-	emailtpl_view(&stored, &t);
-	if (body) {
-		const cJSON *cand = cJSON_GetObjectItemCaseSensitive(body, "candidate_id");
-		const cJSON *values = cJSON_GetObjectItemCaseSensitive(body, "values");
-		const cJSON *tpl = cJSON_GetObjectItemCaseSensitive(body, "template");
-
-		if (cand && !cJSON_IsNull(cand)) {
-			if (!cJSON_IsNumber(cand) || cand->valuedouble < 1 ||
-			    cand->valuedouble != floor(cand->valuedouble)) {
-				rc = resp_fail(r, ST_BAD_REQUEST, "candidate_id: must be a positive integer");
-				goto out;
-			}
-			rc = candidate_name(r, id, (int64_t)cand->valuedouble, vals, &name);
-			if (rc < 0)
-				goto out;
-		}
-		if (values && !cJSON_IsObject(values)) {
-			rc = resp_fail(r, ST_BAD_REQUEST, "values: must be an object");
-			goto out;
-		}
-		if (values && (rc = vars_from_object(r, values, "values.", true, vals)) < 0)
-			goto out;
-		if (tpl && (rc = template_from_json(r, tpl, "template.", &t)) < 0)
-			goto out;
-		if (tpl && emailtpl_check(&t, err, sizeof(err)) < 0) {
-			rc = resp_fail(r, ST_BAD_REQUEST, "template: %s", err);
-			goto out;
-		}
-	}
-	if ((rc = signer_from_user(r, vals, &user_addr, &user_name)) < 0)
-		goto out;
-	if (!vals[V_RECRUITER])
-		vals[V_RECRUITER] = sample_values[V_RECRUITER];
-	if (!vals[V_RECRUITER_EMAIL])
-		vals[V_RECRUITER_EMAIL] = sample_values[V_RECRUITER_EMAIL];
-	nvars = vars_collect(vals, vars);
-	if (template_render(&t, vars, nvars, &outp, err, sizeof(err)) < 0) {
-		rc = fail_render(r, id, template_kind_name(kind), err);
-		goto out;
-	}
+	if (!p->vals[V_RECRUITER])
+		p->vals[V_RECRUITER] = sample_values[V_RECRUITER];
+	if (!p->vals[V_RECRUITER_EMAIL])
+		p->vals[V_RECRUITER_EMAIL] = sample_values[V_RECRUITER_EMAIL];
+	nvars = vars_collect(p->vals, vars);
+	if (template_render(&p->t, vars, nvars, &outp, err, sizeof(err)) < 0)
+		return fail_render(r, id, template_kind_name(kind), err);
 	res = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res, "job_id", (double)id);
 	cJSON_AddStringToObject(res, "kind", template_kind_name(kind));
@@ -373,40 +380,34 @@ static int handle_template_preview(struct req *r)
 	used = cJSON_AddObjectToObject(res, "values");
 	for (i = 0; i < nvars; i++)
 		cJSON_AddStringToObject(used, vars[i].name, vars[i].value);
-	rc = resp_json_take(r, 200, res);
-out:
 	template_output_release(&outp);
-	emailtpl_release(&stored);
-	company_release(&c);
-	cJSON_Delete(body);
-	free(name);
-	free(user_addr);
-	free(user_name);
-	return rc;
+	return resp_json_take(r, 200, res);
 }
 
-/* Why a candidate cannot get this email, or NULL when it can (before rendering). */
-static const char *refusal(const struct outbox_recipient *c, enum template_kind kind)
+static int handle_template_preview(struct req *r)
 {
-	if (!c->found)
-		return "no such candidate in this job";
-	if (c->status && (strcmp(c->status, "queued") == 0 || strcmp(c->status, "processing") == 0))
-		return "the resume is still being processed";
-	if (kind == TEMPLATE_REJECT) {
-		if (!c->category)
-			return "a rejection needs a scored resume; this one has no analysis";
-		if (strcmp(c->category, "failed") == 0)
-			return "the resume could not be processed (failed): a failure is never a rejection";
-		if (strcmp(c->category, "needs_review") == 0)
-			return "the resume needs review: a rejection is sent only after a human review";
-	}
-	if (!c->email)
-		return "the resume has no contact email address";
-	if (!mime_address_valid(c->email))
-		return "the resume's contact email address is not valid";
-	if (c->suppressed)
-		return "the address is suppressed: an earlier message to it was refused permanently";
-	return NULL;
+	struct preview p = { 0 };
+	enum template_kind kind;
+	cJSON *body = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0 || (rc = kind_param(r, &kind)) < 0)
+		return rc;
+	rc = optional_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (body && !cJSON_IsObject(body))
+		rc = resp_fail(r, ST_BAD_REQUEST, "the body must be a JSON object");
+	if (rc == 0)
+		rc = preview_load(r, id, kind, &p);
+	if (rc == 0 && body)
+		rc = preview_apply(r, id, body, &p);
+	if (rc == 0)
+		rc = preview_respond(r, id, kind, &p);
+	preview_release(&p);
+	cJSON_Delete(body);
+	return rc;
 }
 
 /* The domain part of mail_from, for Message-IDs. */
@@ -459,12 +460,10 @@ static int sender_for(struct req *r, struct send_request *s)
 
 static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 {
-	static const char *const categories[] = { "shortlist", "consider", "reject", "needs_review", "failed" };
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(body, "kind");
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(body, "candidate_ids");
 	const cJSON *cat = cJSON_GetObjectItemCaseSensitive(body, "category");
 	const cJSON *it;
-	size_t i;
 	int rc;
 
 	if (!cJSON_IsObject(body))
@@ -474,10 +473,7 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 	if ((ids != NULL) == (cat != NULL))
 		return resp_fail(r, ST_BAD_REQUEST, "give exactly one of candidate_ids and category");
 	if (cat) {
-		for (i = 0; i < ARRAY_SIZE(categories); i++)
-			if (cJSON_IsString(cat) && strcmp(cat->valuestring, categories[i]) == 0)
-				break;
-		if (i == ARRAY_SIZE(categories))
+		if (!cJSON_IsString(cat) || !ranking_category_valid(cat->valuestring))
 			return resp_fail(r, ST_BAD_REQUEST,
 					 "category: must be shortlist, consider, reject, needs_review or failed");
 		s->category = cat->valuestring;
@@ -508,14 +504,22 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 	return 0;
 }
 
+/* What one send request did, candidate by candidate. */
+struct send_tally {
+	int queued;
+	int already_queued; /* an email of this kind was queued for the candidate before */
+	int refused;
+};
+
 /* Renders and enqueues one candidate's email; sets the outcome members of item. Returns 0 or a db status code. */
 static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id, const struct template *t,
-		    const char **vals, const struct outbox_recipient *c, const char *domain, cJSON *item, int *counts)
+		    const char **vals, const struct outbox_recipient *c, const char *domain, cJSON *item,
+		    struct send_tally *tally)
 {
 	struct template_var vars[V_COUNT];
 	struct template_output o = { 0 };
 	char err[512], msgid[MIME_MSGID_MAX + 1];
-	const char *why = refusal(c, s->kind);
+	const char *why = outbox_rules_refusal(c, s->kind);
 	const char *kind = template_kind_name(s->kind);
 	int64_t id = 0;
 	bool created = false;
@@ -525,17 +529,16 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 		cJSON_AddStringToObject(item, "status", "already_queued");
 		cJSON_AddNumberToObject(item, "email_id", (double)c->email_id);
 		json_add_str_or_null(item, "state", c->email_state);
-		counts[1]++;
+		tally->already_queued++;
 		return 0;
 	}
 	if (!why) {
 		vals[V_CANDIDATE] = c->name && *c->name ? c->name : "Candidate";
 		if (template_render(t, vars, vars_collect(vals, vars), &o, err, sizeof(err)) < 0)
 			why = err;
-		else if (template_mentions_score(o.subject) || template_mentions_score(o.text) ||
-			 (o.html && template_mentions_score(o.html)))
-			why = "the rendered email mentions a score or ranking";
-		else if (mime_message_id_new(domain, msgid, sizeof(msgid)) < 0)
+		else
+			why = outbox_rules_content_refusal(&o);
+		if (!why && mime_message_id_new(domain, msgid, sizeof(msgid)) < 0)
 			why = "no Message-ID could be made";
 	}
 	if (!why) {
@@ -557,30 +560,83 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 		if (rc == 0) {
 			cJSON_AddStringToObject(item, "status", created ? "queued" : "already_queued");
 			cJSON_AddNumberToObject(item, "email_id", (double)id);
-			counts[created ? 0 : 1]++;
+			if (created)
+				tally->queued++;
+			else
+				tally->already_queued++;
 		}
 	} else {
 		cJSON_AddStringToObject(item, "status", "refused");
 		cJSON_AddStringToObject(item, "reason", why);
-		counts[2]++;
+		tally->refused++;
 	}
 	template_output_release(&o);
+	return rc;
+}
+
+/*
+ * The job's side of a send: company details, the stored template of the
+ * kind (viewed in *t, borrowed from *stored), a render of all that does not
+ * depend on the candidate, and the Message-ID domain. Nothing is queued.
+ */
+static int send_prepare(struct req *r, int64_t job_id, struct send_request *s, struct company_info *c,
+			struct emailtpl *stored, struct template *t, char *domain, size_t domainlen)
+{
+	struct template_var vars[V_COUNT];
+	struct template_output probe = { 0 };
+	char err[512];
+	int rc;
+
+	if ((rc = company_get(r->org_id, job_id, c)) < 0 || (rc = emailtpl_get(r->org_id, job_id, s->kind, stored)) < 0)
+		return resp_fail_store(r, rc, "job", job_id);
+	company_values(c, s->vals);
+	emailtpl_view(stored, t);
+	/* Whatever does not depend on the candidate must render before anything is queued. */
+	s->vals[V_CANDIDATE] = "Candidate";
+	rc = template_render(t, vars, vars_collect(s->vals, vars), &probe, err, sizeof(err));
+	template_output_release(&probe);
+	if (rc < 0)
+		return fail_render(r, job_id, template_kind_name(s->kind), err);
+	if (mail_domain(domain, domainlen) < 0)
+		return resp_fail(r, ST_INTERNAL, "mail_from is not an address");
+	return 0;
+}
+
+/* Queues the emails of the n candidates in one transaction, a result each in results. Returns 0 or a db code. */
+static int send_all(struct req *r, int64_t job_id, struct send_request *s, const struct template *t,
+		    const struct outbox_recipient *list, size_t n, const char *domain, cJSON *results,
+		    struct send_tally *tally)
+{
+	size_t i;
+	int rc = db_begin();
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		cJSON *item = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(item, "candidate_id", (double)list[i].resume_id);
+		cJSON_AddItemToArray(results, item);
+		rc = send_one(s, r->org_id, job_id, t, s->vals, &list[i], domain, item, tally);
+	}
+	if (rc == 0 && tally->queued > 0)
+		rc = outbox_notify();
+	if (rc == 0)
+		rc = db_commit();
+	if (rc < 0)
+		db_rollback();
 	return rc;
 }
 
 static int handle_emails_send(struct req *r)
 {
 	struct send_request s;
+	struct send_tally tally = { 0 };
 	struct company_info c = { 0 };
 	struct emailtpl stored = { 0 };
 	struct template t;
-	struct template_var vars[V_COUNT];
-	struct template_output probe = { 0 };
 	struct outbox_recipient *list = NULL;
-	size_t n = 0, i;
-	cJSON *body = NULL, *res = NULL, *results;
-	char err[512], domain[256];
-	int counts[3] = { 0, 0, 0 };
+	size_t n = 0;
+	cJSON *body = NULL, *res, *results = NULL;
+	char domain[256];
 	int64_t job_id;
 	int rc = req_param_id(r, "id", &job_id);
 
@@ -590,25 +646,9 @@ static int handle_emails_send(struct req *r)
 	rc = req_json_body(r, &body);
 	if (rc < 0)
 		return rc;
-	if ((rc = send_parse(r, body, &s)) < 0 || (rc = sender_for(r, &s)) < 0)
+	if ((rc = send_parse(r, body, &s)) < 0 || (rc = sender_for(r, &s)) < 0 ||
+	    (rc = send_prepare(r, job_id, &s, &c, &stored, &t, domain, sizeof(domain))) < 0)
 		goto out;
-	if ((rc = company_get(r->org_id, job_id, &c)) < 0 ||
-	    (rc = emailtpl_get(r->org_id, job_id, s.kind, &stored)) < 0) {
-		rc = resp_fail_store(r, rc, "job", job_id);
-		goto out;
-	}
-	company_values(&c, s.vals);
-	emailtpl_view(&stored, &t);
-	/* Whatever does not depend on the candidate must render before anything is queued. */
-	s.vals[V_CANDIDATE] = "Candidate";
-	if (template_render(&t, vars, vars_collect(s.vals, vars), &probe, err, sizeof(err)) < 0) {
-		rc = fail_render(r, job_id, template_kind_name(s.kind), err);
-		goto out;
-	}
-	if (mail_domain(domain, sizeof(domain)) < 0) {
-		rc = resp_fail(r, ST_INTERNAL, "mail_from is not an address");
-		goto out;
-	}
 	rc = outbox_recipients(r->org_id, job_id, s.ids, s.nids, s.category, template_kind_name(s.kind), &list, &n);
 	if (rc == ST_BAD_REQUEST) {
 		rc = resp_fail(r, rc, "the category selects more than %d candidates", OUTBOX_SEND_MAX);
@@ -618,40 +658,26 @@ static int handle_emails_send(struct req *r)
 		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
-	res = cJSON_CreateObject();
 	results = cJSON_CreateArray();
-	rc = db_begin();
-	for (i = 0; rc == 0 && i < n; i++) {
-		cJSON *item = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(item, "candidate_id", (double)list[i].resume_id);
-		cJSON_AddItemToArray(results, item);
-		rc = send_one(&s, r->org_id, job_id, &t, s.vals, &list[i], domain, item, counts);
-	}
-	if (rc == 0 && counts[0] > 0)
-		rc = outbox_notify();
-	if (rc == 0)
-		rc = db_commit();
+	rc = send_all(r, job_id, &s, &t, list, n, domain, results, &tally);
 	if (rc < 0) {
-		db_rollback();
-		cJSON_Delete(results);
 		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
 	log_info("emails: job %lld %s: %d queued, %d already queued, %d refused", (long long)job_id,
-		 template_kind_name(s.kind), counts[0], counts[1], counts[2]);
+		 template_kind_name(s.kind), tally.queued, tally.already_queued, tally.refused);
+	res = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res, "job_id", (double)job_id);
 	cJSON_AddStringToObject(res, "kind", template_kind_name(s.kind));
-	cJSON_AddNumberToObject(res, "queued", counts[0]);
-	cJSON_AddNumberToObject(res, "already_queued", counts[1]);
-	cJSON_AddNumberToObject(res, "refused", counts[2]);
+	cJSON_AddNumberToObject(res, "queued", tally.queued);
+	cJSON_AddNumberToObject(res, "already_queued", tally.already_queued);
+	cJSON_AddNumberToObject(res, "refused", tally.refused);
 	cJSON_AddItemToObject(res, "results", results);
-	rc = resp_json_take(r, counts[0] > 0 ? 202 : 200, res);
-	res = NULL;
+	results = NULL;
+	rc = resp_json_take(r, tally.queued > 0 ? 202 : 200, res);
 out:
-	cJSON_Delete(res);
+	cJSON_Delete(results);
 	outbox_recipients_free(list, n);
-	template_output_release(&probe);
 	emailtpl_release(&stored);
 	company_release(&c);
 	cJSON_Delete(body);

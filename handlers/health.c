@@ -1,6 +1,6 @@
 /*
- * health: liveness (/handle_healthz), readiness (/handle_readyz: PostgreSQL, memcached and
- * S3 each probed) and the Prometheus counters (/handle_metrics).
+ * health: liveness (/healthz), readiness (/readyz: PostgreSQL, memcached and
+ * S3 each probed) and the Prometheus counters (/metrics).
  */
 #include <cJSON.h>
 #include <stdio.h>
@@ -17,8 +17,7 @@
 #include "http/app.h"
 #include "http/resp.h"
 #include "intake/s3.h"
-
-static struct s3_client *s3;
+#include "intake/s3client.h"
 
 static int handle_healthz(struct req *r)
 {
@@ -51,9 +50,10 @@ static void add_check(cJSON *checks, cJSON *down, const char *name, const struct
 static bool probe_s3(int connect_timeout_ms, int timeout_ms, bool *transient, char *err, size_t errlen)
 {
 	struct s3_error e = { 0 };
+	struct s3_client *s3;
 
 	*transient = false;
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
+	if (s3client_get(&s3, &e) < 0) {
 		snprintf(err, errlen, "%s", e.message);
 		return false;
 	}
@@ -142,14 +142,9 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", handle_metrics, ROUTE_STORE },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL, release };
+	static const struct app app = { "health", routes, ARRAY_SIZE(routes), NULL, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

@@ -18,8 +18,11 @@
 #include "http/resp.h"
 #include "intake/arrival.h"
 #include "intake/filename.h"
+#include "intake/download.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "intake/s3event.h"
+#include "intake/slotrequest.h"
 #include "intake/uploadslot.h"
 #include "score/jobstore.h"
 
@@ -27,17 +30,13 @@
 #define MAX_SLOTS_PER_REQUEST 100
 /* Most created objects one notification may carry (S3 sends one, an SQS batch ten). */
 #define MAX_OBJECTS_PER_EVENT 100
-/* Download links live at most this long, whatever s3_presign_ttl says. */
-#define DOWNLOAD_TTL_MAX 300
-#define MEDIA_TYPE_MAX 127
 
-static struct s3_client *s3;
-
-static int storage_client(struct req *r)
+/* The process's S3 client in *s3, or a 500 when the configuration cannot make one. */
+static int storage_client(struct req *r, struct s3_client **s3)
 {
 	struct s3_error e = { 0 };
 
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
+	if (s3client_get(s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 	return 0;
 }
@@ -50,90 +49,86 @@ static void iso8601(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A media type as a signed header may carry it: type/subtype[; params], printable ASCII, no quotes needed. */
-static bool media_type_ok(const char *s)
+/* One upload-urls request: whose slots, valid until when, and how many were issued and refused so far. */
+struct slot_batch {
+	int64_t org_id;
+	int64_t job_id;
+	int64_t batch_id; /* made with the first slot; 0 until then */
+	time_t signed_at;
+	time_t expires_at;
+	const char *expires_at_iso;
+	int issued;
+	int refused;
+};
+
+/* The slot and signed PUT URL for one checked file, as members of entry. Returns 0 or a failure of the request. */
+static int slot_issue(struct req *r, struct s3_client *s3, struct slot_batch *b, const struct slotrequest *want,
+		      cJSON *entry)
 {
-	size_t i, n = strlen(s);
+	long ttl = (long)config()->s3_presign_ttl;
+	struct uploadslot slot = { 0 };
+	struct s3_error e = { 0 };
+	char *url = NULL;
+	cJSON *headers;
+	int rc;
 
-	if (n < 3 || n > MEDIA_TYPE_MAX || !strchr(s, '/') || s[0] == '/')
-		return false;
-	for (i = 0; i < n; i++) {
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
+	rc = b->batch_id ? 0 : uploadslot_new_batch(b->org_id, b->job_id, &b->batch_id);
+	if (rc == 0)
+		rc = uploadslot_create(b->org_id, b->job_id, b->batch_id, want->filename, want->content_type,
+				       want->size, b->expires_at, &slot);
+	if (rc < 0)
+		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+	if (s3_presign_at(s3, "PUT", slot.key, ttl, want->content_type, b->signed_at, &url, &e) < 0) {
+		log_error("storage: cannot presign '%s': %s %s", slot.key, e.code, e.message);
+		uploadslot_release(&slot);
+		return resp_fail(r, ST_INTERNAL, "cannot sign an upload URL: %s", e.message);
 	}
-	return true;
-}
-
-static cJSON *refuse(cJSON *entry, const char *reason, int *refused)
-{
-	cJSON_AddStringToObject(entry, "status", "refused");
-	cJSON_AddStringToObject(entry, "reason", reason);
-	(*refused)++;
-	return entry;
-}
-
-/*
- * Checks one requested file. Returns 0 and sets *filename (caller frees),
- * *content_type (borrowed from the request, may be NULL) and *size (-1 when
- * not given), or -1 with the reason in why.
- */
-static int check_file(const cJSON *f, int64_t max_bytes, char **filename, const char **content_type, int64_t *size,
-		      char *why, size_t whylen)
-{
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "filename");
-	const cJSON *ct = cJSON_GetObjectItemCaseSensitive(f, "content_type");
-	const cJSON *sz = cJSON_GetObjectItemCaseSensitive(f, "size");
-
-	*filename = NULL;
-	*content_type = NULL;
-	*size = -1;
-	if (!cJSON_IsObject(f)) {
-		snprintf(why, whylen, "entry is not an object");
-		return -1;
-	}
-	if (!cJSON_IsString(name) || !*name->valuestring) {
-		snprintf(why, whylen, "filename is required (a non-empty string)");
-		return -1;
-	}
-	if (ct && !cJSON_IsNull(ct)) {
-		if (!cJSON_IsString(ct) || !media_type_ok(ct->valuestring)) {
-			snprintf(why, whylen, "content_type is not a media type such as application/pdf");
-			return -1;
-		}
-		*content_type = ct->valuestring;
-	}
-	if (sz && !cJSON_IsNull(sz)) {
-		if (!cJSON_IsNumber(sz) || sz->valuedouble < 0 || sz->valuedouble > 9.0e15 ||
-		    sz->valuedouble != (double)(int64_t)sz->valuedouble) {
-			snprintf(why, whylen, "size must be a whole number of bytes");
-			return -1;
-		}
-		*size = (int64_t)sz->valuedouble;
-		if (*size == 0) {
-			snprintf(why, whylen, "empty file");
-			return -1;
-		}
-		if (*size > max_bytes) {
-			snprintf(why, whylen, "file of %lld bytes is larger than the limit of %lld bytes",
-				 (long long)*size, (long long)max_bytes);
-			return -1;
-		}
-	}
-	*filename = filename_sanitize(name->valuestring, strlen(name->valuestring));
+	cJSON_AddStringToObject(entry, "status", "issued");
+	cJSON_AddStringToObject(entry, "upload_id", slot.upload_id);
+	cJSON_AddStringToObject(entry, "key", slot.key);
+	cJSON_AddStringToObject(entry, "url", url);
+	cJSON_AddStringToObject(entry, "method", "PUT");
+	headers = cJSON_AddObjectToObject(entry, "headers");
+	if (want->content_type)
+		cJSON_AddStringToObject(headers, "Content-Type", want->content_type);
+	cJSON_AddStringToObject(entry, "expires_at", b->expires_at_iso);
+	free(url);
+	uploadslot_release(&slot);
+	b->issued++;
 	return 0;
+}
+
+/* Answers one requested file f in entry: refused with the reason, or issued. Returns 0 or a failure of the request. */
+static int slot_answer(struct req *r, struct s3_client *s3, struct slot_batch *b, const cJSON *f, cJSON *entry)
+{
+	struct slotrequest want;
+	char why[200];
+	int rc = 0;
+
+	if (slotrequest_parse(f, config()->upload_max_file_bytes, &want, why, sizeof(why)) < 0) {
+		if (want.filename)
+			cJSON_AddStringToObject(entry, "filename", want.filename);
+		cJSON_AddStringToObject(entry, "status", "refused");
+		cJSON_AddStringToObject(entry, "reason", why);
+		b->refused++;
+	} else {
+		cJSON_AddStringToObject(entry, "filename", want.filename);
+		rc = slot_issue(r, s3, b, &want, entry);
+	}
+	slotrequest_release(&want);
+	return rc;
 }
 
 static int handle_upload_urls(struct req *r)
 {
-	const struct config *c = config();
-	cJSON *body = NULL, *out = NULL, *list;
+	struct slot_batch b = { 0 };
+	cJSON *body = NULL, *out = NULL, *list = NULL;
 	const cJSON *files, *f;
-	int64_t job_id, batch_id = 0;
-	time_t now = time(NULL), expires_at = now + (time_t)c->s3_presign_ttl;
-	char exp[32], why[200];
-	int issued = 0, refused = 0, index = 0, n, rc;
+	struct s3_client *s3;
+	char exp[32], why[128];
+	int index = 0, n, rc;
 
-	rc = req_param_id(r, "id", &job_id);
+	rc = req_param_id(r, "id", &b.job_id);
 	if (rc < 0)
 		return rc;
 	rc = req_json_body(r, &body);
@@ -145,90 +140,46 @@ static int handle_upload_urls(struct req *r)
 		rc = resp_fail(r, ST_BAD_REQUEST, "files must be an array of 1 to %d entries", MAX_SLOTS_PER_REQUEST);
 		goto out;
 	}
-	rc = jobstore_check_open(r->org_id, job_id);
-	if (rc == ST_NOT_FOUND || rc == ST_CONFLICT) {
-		rc = resp_fail(r, rc,
-			       rc == ST_NOT_FOUND ? "job %lld not found"
-						  : "job %lld is closed: it takes no more resumes",
-			       (long long)job_id);
-		goto out;
-	}
+	rc = jobstore_check_open(r->org_id, b.job_id, why, sizeof(why));
 	if (rc < 0) {
-		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+		rc = resp_fail(r, rc, "%s", why);
 		goto out;
 	}
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;
-	iso8601(expires_at, exp);
-	out = cJSON_CreateObject();
+	b.org_id = r->org_id;
+	b.signed_at = time(NULL);
+	b.expires_at = b.signed_at + (time_t)config()->s3_presign_ttl;
+	iso8601(b.expires_at, exp);
+	b.expires_at_iso = exp;
 	list = cJSON_CreateArray();
 	cJSON_ArrayForEach(f, files)
 	{
 		cJSON *entry = cJSON_CreateObject();
-		struct uploadslot slot = { 0 };
-		struct s3_error e = { 0 };
-		const char *ct;
-		char *name = NULL, *url = NULL;
-		int64_t size;
-		cJSON *headers;
 
 		cJSON_AddItemToArray(list, entry);
 		cJSON_AddNumberToObject(entry, "index", index++);
-		if (check_file(f, c->upload_max_file_bytes, &name, &ct, &size, why, sizeof(why)) < 0) {
-			const char *given = cJSON_IsObject(f) ? json_str(f, "filename", NULL) : NULL;
-
-			if (given) {
-				name = filename_sanitize(given, strlen(given));
-				cJSON_AddStringToObject(entry, "filename", name);
-				free(name);
-			}
-			refuse(entry, why, &refused);
-			continue;
-		}
-		cJSON_AddStringToObject(entry, "filename", name);
-		rc = batch_id ? 0 : uploadslot_new_batch(r->org_id, job_id, &batch_id);
-		if (rc == 0)
-			rc = uploadslot_create(r->org_id, job_id, batch_id, name, ct, size, expires_at, &slot);
-		free(name);
-		if (rc < 0) {
-			rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+		rc = slot_answer(r, s3, &b, f, entry);
+		if (rc < 0)
 			goto out;
-		}
-		if (s3_presign_at(s3, "PUT", slot.key, (long)c->s3_presign_ttl, ct, now, &url, &e) < 0) {
-			log_error("storage: cannot presign '%s': %s %s", slot.key, e.code, e.message);
-			uploadslot_release(&slot);
-			rc = resp_fail(r, ST_INTERNAL, "cannot sign an upload URL: %s", e.message);
-			goto out;
-		}
-		cJSON_AddStringToObject(entry, "status", "issued");
-		cJSON_AddStringToObject(entry, "upload_id", slot.upload_id);
-		cJSON_AddStringToObject(entry, "key", slot.key);
-		cJSON_AddStringToObject(entry, "url", url);
-		cJSON_AddStringToObject(entry, "method", "PUT");
-		headers = cJSON_AddObjectToObject(entry, "headers");
-		if (ct)
-			cJSON_AddStringToObject(headers, "Content-Type", ct);
-		cJSON_AddStringToObject(entry, "expires_at", exp);
-		free(url);
-		uploadslot_release(&slot);
-		issued++;
 	}
-	cJSON_AddNumberToObject(out, "job_id", (double)job_id);
-	if (batch_id)
-		cJSON_AddNumberToObject(out, "batch_id", (double)batch_id);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "job_id", (double)b.job_id);
+	if (b.batch_id)
+		cJSON_AddNumberToObject(out, "batch_id", (double)b.batch_id);
 	else
 		cJSON_AddNullToObject(out, "batch_id");
-	cJSON_AddNumberToObject(out, "issued", issued);
-	cJSON_AddNumberToObject(out, "refused", refused);
+	cJSON_AddNumberToObject(out, "issued", b.issued);
+	cJSON_AddNumberToObject(out, "refused", b.refused);
 	cJSON_AddStringToObject(out, "expires_at", exp);
 	cJSON_AddItemToObject(out, "uploads", list);
-	log_info("storage: job %lld: %d upload URLs issued, %d refused", (long long)job_id, issued, refused);
+	list = NULL;
+	log_info("storage: job %lld: %d upload URLs issued, %d refused", (long long)b.job_id, b.issued, b.refused);
 	resp_header(r, "Cache-Control", "no-store");
-	rc = resp_json_take(r, issued ? 201 : 200, out);
-	out = NULL;
+	rc = resp_json_take(r, b.issued ? 201 : 200, out);
 out:
-	cJSON_Delete(out);
+	cJSON_Delete(list);
 	cJSON_Delete(body);
 	return rc;
 }
@@ -291,21 +242,45 @@ static cJSON *result(cJSON *results, const char *key, const char *status, int64_
 	return o;
 }
 
+/* What one notification did with its records. */
+struct event_tally {
+	int accepted;
+	int duplicates;
+	int rejected;
+	int ignored;
+};
+
+static void tally_arrival(struct event_tally *t, enum arrival_status status)
+{
+	switch (status) {
+	case ARRIVAL_ACCEPTED:
+		t->accepted++;
+		break;
+	case ARRIVAL_DUPLICATE:
+		t->duplicates++;
+		break;
+	case ARRIVAL_REJECTED:
+		t->rejected++;
+		break;
+	}
+}
+
 /* Handles one created object; returns 0 or a status code that fails the whole notification. */
-static int handle_created(struct req *r, const struct s3event *ev, cJSON *results, int *counts)
+static int handle_created(struct req *r, const struct s3event *ev, cJSON *results, struct event_tally *tally)
 {
 	const struct config *c = config();
 	struct arrival_outcome oc;
+	struct s3_client *s3;
 	char why[300];
 	int rc;
 
 	if (strcmp(ev->bucket, c->s3_bucket) != 0) {
 		snprintf(why, sizeof(why), "bucket '%.100s' is not ours", ev->bucket);
 		result(results, ev->key, "ignored", 0, why);
-		counts[3]++;
+		tally->ignored++;
 		return 0;
 	}
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		return rc;
 	rc = arrival_receive(s3, ev->key, c->upload_max_file_bytes, &oc);
@@ -314,7 +289,7 @@ static int handle_created(struct req *r, const struct s3event *ev, cJSON *result
 	if (rc < 0)
 		return resp_fail(r, rc, "storage refused a request for '%.200s'", ev->key);
 	result(results, ev->key, arrival_status_name(oc.status), oc.resume_id, oc.reason);
-	counts[oc.status]++;
+	tally_arrival(tally, oc.status);
 	return 0;
 }
 
@@ -325,7 +300,7 @@ static int handle_s3_events(struct req *r)
 	struct s3event_list events = { 0 };
 	cJSON *out = NULL, *results = NULL;
 	char err[300], why[200];
-	int counts[4] = { 0 }; /* accepted, duplicate, rejected (arrival_status order), ignored */
+	struct event_tally tally = { 0 };
 	bool subscription = false, test = false;
 	size_t i, created = 0;
 	int rc;
@@ -356,7 +331,7 @@ static int handle_s3_events(struct req *r)
 
 		switch (ev->kind) {
 		case S3EVENT_CREATED:
-			rc = handle_created(r, ev, results, counts);
+			rc = handle_created(r, ev, results, &tally);
 			if (rc < 0)
 				goto out;
 			break;
@@ -367,12 +342,12 @@ static int handle_s3_events(struct req *r)
 			}
 			snprintf(why, sizeof(why), "event '%.100s' is not handled", ev->name ? ev->name : "");
 			result(results, ev->key, "ignored", 0, why);
-			counts[3]++;
+			tally.ignored++;
 			break;
 		case S3EVENT_INVALID:
 			log_warn("s3 events: unreadable record: %s", ev->reason);
 			result(results, ev->key, "rejected", 0, ev->reason);
-			counts[ARRIVAL_REJECTED]++;
+			tally.rejected++;
 			break;
 		case S3EVENT_TEST:
 			log_info("s3 events: test event for bucket '%s'", ev->bucket ? ev->bucket : "");
@@ -392,8 +367,8 @@ static int handle_s3_events(struct req *r)
 	} else if (test) {
 		cJSON_AddBoolToObject(out, "test_event", true);
 	}
-	log_info("s3 events: %d accepted, %d duplicate, %d rejected, %d ignored", counts[ARRIVAL_ACCEPTED],
-		 counts[ARRIVAL_DUPLICATE], counts[ARRIVAL_REJECTED], counts[3]);
+	log_info("s3 events: %d accepted, %d duplicate, %d rejected, %d ignored", tally.accepted, tally.duplicates,
+		 tally.rejected, tally.ignored);
 	rc = resp_json_take(r, 200, out);
 	out = NULL;
 out:
@@ -405,12 +380,10 @@ out:
 
 static int handle_resume_download(struct req *r)
 {
-	const struct config *c = config();
 	struct arrival_location loc = { 0 };
+	struct download_link link = { 0 };
 	struct s3_error e = { 0 };
-	long ttl = c->s3_presign_ttl < DOWNLOAD_TTL_MAX ? (long)c->s3_presign_ttl : DOWNLOAD_TTL_MAX;
-	time_t now = time(NULL);
-	char *url = NULL, exp[32];
+	struct s3_client *s3;
 	int64_t id;
 	cJSON *out;
 	int rc;
@@ -423,25 +396,23 @@ static int handle_resume_download(struct req *r)
 		return resp_fail(r, rc, "resume %lld not found", (long long)id);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
-	rc = storage_client(r);
+	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;
-	if (s3_presign_at(s3, "GET", loc.key, ttl, NULL, now, &url, &e) < 0) {
-		log_error("storage: cannot presign a download of '%s': %s %s", loc.key, e.code, e.message);
+	if (download_link(s3, loc.key, (long)config()->s3_presign_ttl, time(NULL), &link, &e) < 0) {
 		rc = resp_fail(r, ST_INTERNAL, "cannot sign a download URL: %s", e.message);
 		goto out;
 	}
-	iso8601(now + ttl, exp);
 	out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "resume_id", (double)id);
-	cJSON_AddStringToObject(out, "url", url);
-	cJSON_AddStringToObject(out, "expires_at", exp);
+	cJSON_AddStringToObject(out, "url", link.url);
+	cJSON_AddStringToObject(out, "expires_at", link.expires_at_iso);
 	cJSON_AddStringToObject(out, "filename", loc.filename);
 	cJSON_AddStringToObject(out, "content_type", loc.content_type);
 	resp_header(r, "Cache-Control", "no-store");
 	rc = resp_json_take(r, 200, out);
 out:
-	free(url);
+	download_link_release(&link);
 	arrival_location_release(&loc);
 	return rc;
 }
@@ -452,14 +423,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/resumes/{id}/download", handle_resume_download, ROUTE_AUTH },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
+	static const struct app app = { "storage", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

@@ -13,9 +13,8 @@
 #include "intake/formupload.h"
 #include "intake/multipart.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "score/jobstore.h"
-
-static struct s3_client *s3;
 
 static ssize_t read_body(void *ctx, void *dst, size_t n)
 {
@@ -29,8 +28,10 @@ static int handle_upload_resumes(struct req *r)
 					 (size_t)c->s3_part_size };
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	const char *why = NULL;
+	char why_job[128];
 	struct formupload_result res;
 	struct s3_error e = { 0 };
+	struct s3_client *s3;
 	cJSON *body;
 	int64_t job_id;
 	int rc;
@@ -43,14 +44,10 @@ static int handle_upload_resumes(struct req *r)
 				 (long long)r->content_length, (long long)c->upload_max_total_bytes);
 	if (multipart_boundary_parse(req_header(r, "CONTENT_TYPE"), boundary, &why) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "%s", why);
-	rc = jobstore_check_open(r->org_id, job_id);
-	if (rc == ST_NOT_FOUND)
-		return resp_fail(r, rc, "job %lld not found", (long long)job_id);
-	if (rc == ST_CONFLICT)
-		return resp_fail(r, rc, "job %lld is closed: it takes no more resumes", (long long)job_id);
+	rc = jobstore_check_open(r->org_id, job_id, why_job, sizeof(why_job));
 	if (rc < 0)
-		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
-	if (!s3 && s3_client_new_from_config(&s3, &e) < 0)
+		return resp_fail(r, rc, "%s", why_job);
+	if (s3client_get(&s3, &e) < 0)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 
 	formupload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
@@ -81,14 +78,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs/{id}/resumes", handle_upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
 };
 
-static void release(void)
-{
-	s3_client_free(s3);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_request, NULL, release };
+	static const struct app app = { "upload", routes, ARRAY_SIZE(routes), auth_request, NULL, NULL };
 
 	(void)argc;
 	return app_main(&app, argv);

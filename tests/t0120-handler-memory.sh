@@ -88,3 +88,32 @@ stop_handler
 rc=$?
 grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind-account.log" | sed 's/^==[0-9]*== /# account: /'
 check "valgrind: no leak and no error in the account handler (exit $rc)" test "$rc" = 0
+
+# --- the storage handler under valgrind: upload URLs issued and refused (the process's one S3 client,
+# freed at exit), a closed job, a missing resume's download
+# A key of its own: the first key's minute of requests is spent.
+SKEY=$(new_org "memory-storage-$$")
+SAUTH="HTTP_AUTHORIZATION=Bearer $SKEY"
+JOB=$(curl -s -H "Authorization: Bearer $SKEY" -H "Content-Type: application/json" --data @"$T_TMP/job.json" \
+	"$BASE_URL/api/v1/jobs" | jq -r .id)
+CLOSED=$(curl -s -H "Authorization: Bearer $SKEY" -H "Content-Type: application/json" --data @"$T_TMP/job.json" \
+	"$BASE_URL/api/v1/jobs" | jq -r .id)
+check "two jobs for the storage handler ($JOB, $CLOSED)" test "$JOB" -gt 0 -a "$CLOSED" -gt 0
+curl -s -o /dev/null -H "Authorization: Bearer $SKEY" -X POST --data '' "$BASE_URL/api/v1/jobs/$CLOSED/close"
+printf '{"files": [{"filename": "a.pdf", "content_type": "application/pdf", "size": 1000}, {"filename": "b.pdf", "size": 0}, {"size": 1}]}' \
+	>"$T_TMP/urls.json"
+sock="$T_TMP/storage-vg.sock"
+start_handler "$sock" valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T_TMP/valgrind-storage.log" \
+	"$BIN/storage" 2>/dev/null
+check "upload URLs, a closed job and a missing download answered under valgrind" bash -c "
+	'$REQ' '$sock' 20 POST /api/v1/jobs/$JOB/upload-urls '$T_TMP/urls.json' $J '$SAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 POST /api/v1/jobs/$CLOSED/upload-urls '$T_TMP/urls.json' $J '$SAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 POST /api/v1/jobs/$JOB/upload-urls '$T_TMP/bad.json' $J '$SAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 GET /api/v1/resumes/999999999/download '$SAUTH' >/dev/null"
+check "one upload slot issued per request, the refused files none" \
+	test "$(sql "SELECT count(*) FROM upload_slots WHERE job_id = $JOB")" = 20
+stop_handler
+rc=$?
+grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind-storage.log" | sed 's/^==[0-9]*== /# storage: /'
+check "valgrind: no leak and no error in the storage handler (exit $rc)" test "$rc" = 0

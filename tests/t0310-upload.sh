@@ -185,6 +185,13 @@ curl -s -o /dev/null "${A[@]}" -X POST --data '' "$BASE_URL/api/v1/jobs/$J2/clos
 http POST "/api/v1/jobs/$J2/resumes" "${A[@]}" -F "a=@$FIX/resume.txt"
 expect_status 409 "a closed job refuses uploads"
 
+# --- the job's state cannot be read (an internal database error): 500, like every store failure, not 503
+sql "ALTER TABLE jobs RENAME COLUMN status TO status_hidden"
+http POST "/api/v1/jobs/$J2/resumes" "${A[@]}" -F "a=@$FIX/resume.txt"
+sql "ALTER TABLE jobs RENAME COLUMN status_hidden TO status"
+expect_status 500 "an unreadable job state answers 500"
+check "without Retry-After: trying again will not help" test -z "$(header Retry-After)"
+
 # --- S3 down in the middle of an upload: 503, the multipart upload gone, no rows
 J3=$(new_job "${A[@]}")
 before=$(s3_objects)

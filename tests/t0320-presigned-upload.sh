@@ -177,6 +177,11 @@ J2=$(new_job "${A[@]}")
 curl -s -o /dev/null "${A[@]}" -X POST --data '' "$BASE_URL/api/v1/jobs/$J2/close"
 http POST "/api/v1/jobs/$J2/upload-urls" "${A[@]}" "${JSON[@]}" --data '{"files":[{"filename":"x.pdf"}]}'
 expect_status 409 "a closed job issues no URLs"
+sql "ALTER TABLE jobs RENAME COLUMN status TO status_hidden"
+http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" "${JSON[@]}" --data '{"files":[{"filename":"x.pdf"}]}'
+sql "ALTER TABLE jobs RENAME COLUMN status_hidden TO status"
+expect_status 500 "an unreadable job state answers 500, as for the multipart upload"
+check "without Retry-After" test -z "$(header Retry-After)"
 http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" "${JSON[@]}" --data '{"files":[]}'
 expect_status 400 "no files"
 http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" "${JSON[@]}" \

@@ -45,6 +45,18 @@ int64_t wall_ms(void);
 int random_bytes(void *out, size_t n);
 /* Writes 2*n lowercase hex digits and a NUL to out (size >= 2*n+1). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+/* The value 0-15 of one hex digit (0-9, a-f, A-F), or -1 for any other byte. */
+int hex_digit_value(int c);
+
+/*
+ * The failure of a validator or parser that reports in an error buffer:
+ * writes the printf-style message to err (truncated to errlen, always
+ * terminated) and returns -1, so a check reads
+ * `return fail(err, errlen, "name: must be a string");`. err may be NULL
+ * (or errlen 0): nothing is written. The name is in parentheses so that
+ * check.h's fail() macro, in unit tests, leaves the declaration alone.
+ */
+int(fail)(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

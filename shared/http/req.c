@@ -51,17 +51,6 @@ const char *req_header(const struct req *r, const char *cgi_name)
 	return FCGX_GetParam(cgi_name, rq->envp);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *req_url_decode(const char *s, size_t len, bool plus_is_space)
 {
 	char *out = xmalloc(len + 1);
@@ -73,8 +62,8 @@ char *req_url_decode(const char *s, size_t len, bool plus_is_space)
 
 			if (i + 2 >= len)
 				goto bad;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_digit_value((unsigned char)s[i + 1]);
+			lo = hex_digit_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out[o] = (char)(hi * 16 + lo);

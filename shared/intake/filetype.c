@@ -1,11 +1,12 @@
 /* filetype: what an uploaded file is, from its magic bytes and never from its name. */
 #include "intake/filetype.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <zip.h>
+
+#include "base/util.h"
 
 /* Readers accept a PDF header that starts anywhere in the first 1024 bytes. */
 #define PDF_HEADER_WINDOW 1024
@@ -82,19 +83,6 @@ static void render(char *out, size_t outsize, const unsigned char *p, size_t n, 
 	out[o] = '\0';
 }
 
-static void set_why(char *why, size_t whysize, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t whysize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whysize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whysize, fmt, ap);
-	va_end(ap);
-}
-
 static bool is_pdf(const unsigned char *p, size_t len)
 {
 	size_t end = len < PDF_HEADER_WINDOW + 5 ? len : PDF_HEADER_WINDOW + 5, i = 0;
@@ -126,12 +114,12 @@ static int sniff_zip(const unsigned char *p, size_t len, bool whole, char *why, 
 	const char *name;
 
 	if (len < 30) {
-		set_why(why, whysize, "%s", whole ? "truncated ZIP archive" : "too few bytes to tell the ZIP entry");
+		fail(why, whysize, "%s", whole ? "truncated ZIP archive" : "too few bytes to tell the ZIP entry");
 		return 0;
 	}
 	nlen = (size_t)p[26] | (size_t)p[27] << 8;
 	if (len < 30 + nlen) {
-		set_why(why, whysize, "%s", whole ? "truncated ZIP archive" : "too few bytes to tell the ZIP entry");
+		fail(why, whysize, "%s", whole ? "truncated ZIP archive" : "too few bytes to tell the ZIP entry");
 		return 0;
 	}
 	name = (const char *)p + 30;
@@ -143,7 +131,7 @@ static int sniff_zip(const unsigned char *p, size_t len, bool whole, char *why, 
 		    memcmp(name, docx_first_prefix[i], strlen(docx_first_prefix[i])) == 0)
 			return 1;
 	render(shown, sizeof(shown), (const unsigned char *)name, nlen, 40);
-	set_why(why, whysize, "a ZIP archive that is not a Word document (first entry '%s')", shown);
+	fail(why, whysize, "a ZIP archive that is not a Word document (first entry '%s')", shown);
 	return 0;
 }
 
@@ -228,7 +216,7 @@ enum filetype filetype_sniff(const void *data, size_t len, bool whole, char *why
 	if (why && whysize)
 		why[0] = '\0';
 	if (len == 0) {
-		set_why(why, whysize, "%s", "empty file");
+		fail(why, whysize, "%s", "empty file");
 		return FILETYPE_UNKNOWN;
 	}
 	if (is_pdf(p, len))
@@ -249,7 +237,7 @@ enum filetype filetype_sniff(const void *data, size_t len, bool whole, char *why
 	}
 	if (r == -1 && i == sizeof(known) / sizeof(known[0]))
 		snprintf(detail, sizeof(detail), "invalid UTF-8 at byte %zu", bad);
-	set_why(why, whysize, "not a PDF, DOCX or UTF-8 text file (%s)", detail);
+	fail(why, whysize, "not a PDF, DOCX or UTF-8 text file (%s)", detail);
 	return FILETYPE_UNKNOWN;
 }
 
@@ -264,28 +252,28 @@ int filetype_docx_verify(const void *data, size_t len, char *why, size_t whysize
 	if (why && whysize)
 		why[0] = '\0';
 	if (len == 0) {
-		set_why(why, whysize, "%s", "empty file");
+		fail(why, whysize, "%s", "empty file");
 		return -1;
 	}
 	zip_error_init(&zerr);
 	src = zip_source_buffer_create(data, len, 0, &zerr);
 	if (!src) {
-		set_why(why, whysize, "cannot read the ZIP archive: %s", zip_error_strerror(&zerr));
+		fail(why, whysize, "cannot read the ZIP archive: %s", zip_error_strerror(&zerr));
 		goto out;
 	}
 	za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
 	if (!za) {
-		set_why(why, whysize, "not a readable ZIP archive: %s", zip_error_strerror(&zerr));
+		fail(why, whysize, "not a readable ZIP archive: %s", zip_error_strerror(&zerr));
 		zip_source_free(src);
 		goto out;
 	}
 	zip_stat_init(&st);
 	if (zip_stat(za, "word/document.xml", 0, &st) < 0) {
-		set_why(why, whysize, "%s", "a ZIP archive without word/document.xml, not a Word document");
+		fail(why, whysize, "%s", "a ZIP archive without word/document.xml, not a Word document");
 		goto out;
 	}
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-		set_why(why, whysize, "%s", "word/document.xml is encrypted");
+		fail(why, whysize, "%s", "word/document.xml is encrypted");
 		goto out;
 	}
 	ret = 0;

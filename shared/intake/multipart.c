@@ -291,10 +291,10 @@ void multipart_free(struct multipart *mp)
 	free(mp);
 }
 
-static void fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
+static void mp_fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
+static void mp_fail(struct multipart *mp, int code, uint64_t at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -308,12 +308,12 @@ static void fail(struct multipart *mp, int code, uint64_t at, const char *fmt, .
 
 static void fail_malformed(struct multipart *mp, uint64_t at, const char *what)
 {
-	fail(mp, MULTIPART_ERR_MALFORMED, at, "malformed multipart at byte %" PRIu64 ": %s", at, what);
+	mp_fail(mp, MULTIPART_ERR_MALFORMED, at, "malformed multipart at byte %" PRIu64 ": %s", at, what);
 }
 
 static void fail_aborted(struct multipart *mp, uint64_t at, const char *cb)
 {
-	fail(mp, MULTIPART_ERR_ABORTED, at, "multipart parse stopped by %s at byte %" PRIu64, cb, at);
+	mp_fail(mp, MULTIPART_ERR_ABORTED, at, "multipart parse stopped by %s at byte %" PRIu64, cb, at);
 }
 
 /* Hands content to part_data; content outside a part (the preamble) is dropped. Returns 0 or -1. */
@@ -406,7 +406,8 @@ static void start_headers(struct multipart *mp, uint64_t at)
 	mp->pend_len = 0;
 	mp->parts++;
 	if (mp->parts > mp->max_parts) {
-		fail(mp, MULTIPART_ERR_TOO_MANY_PARTS, at, "more than %zu parts at byte %" PRIu64, mp->max_parts, at);
+		mp_fail(mp, MULTIPART_ERR_TOO_MANY_PARTS, at, "more than %zu parts at byte %" PRIu64, mp->max_parts,
+			at);
 		return;
 	}
 	mp->state = ST_HEADERS;
@@ -485,17 +486,6 @@ static char *vals_add(struct multipart *mp, const char *s, size_t n)
 	return p;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 8187 attr-char: what may appear unencoded in an ext-value. */
 static int is_attr_char(unsigned char c)
 {
@@ -532,8 +522,8 @@ static int decode_ext_value(struct multipart *mp, const struct param *pr, const 
 		if (c == '%') {
 			int hi, lo;
 
-			if (end - v < 3 || (hi = hexval((unsigned char)v[1])) < 0 ||
-			    (lo = hexval((unsigned char)v[2])) < 0)
+			if (end - v < 3 || (hi = hex_digit_value((unsigned char)v[1])) < 0 ||
+			    (lo = hex_digit_value((unsigned char)v[2])) < 0)
 				return -1;
 			dst[n++] = (char)(hi << 4 | lo);
 			v += 2;
@@ -721,13 +711,13 @@ static size_t step_headers(struct multipart *mp, const unsigned char *p, size_t 
 
 	if (want > room_block || want > room_line) {
 		if (room_block <= room_line)
-			fail(mp, MULTIPART_ERR_HEADERS_TOO_LARGE, mp->offset + room_block,
-			     "part headers exceed %zu bytes at byte %" PRIu64, mp->max_header_bytes,
-			     mp->offset + room_block);
+			mp_fail(mp, MULTIPART_ERR_HEADERS_TOO_LARGE, mp->offset + room_block,
+				"part headers exceed %zu bytes at byte %" PRIu64, mp->max_header_bytes,
+				mp->offset + room_block);
 		else
-			fail(mp, MULTIPART_ERR_HEADERS_TOO_LARGE, mp->offset + room_line,
-			     "part header line exceeds %d bytes at byte %" PRIu64, MULTIPART_MAX_HEADER_LINE,
-			     mp->offset + room_line);
+			mp_fail(mp, MULTIPART_ERR_HEADERS_TOO_LARGE, mp->offset + room_line,
+				"part header line exceeds %d bytes at byte %" PRIu64, MULTIPART_MAX_HEADER_LINE,
+				mp->offset + room_line);
 		return 0;
 	}
 	memcpy(mp->hdr + mp->hdr_len, p, want);
@@ -785,11 +775,11 @@ int multipart_finish(struct multipart *mp)
 	if (mp->state == ST_DONE)
 		return 0;
 	if (mp->parts == 0 && !mp->in_part && mp->state != ST_HEADERS)
-		fail(mp, MULTIPART_ERR_TRUNCATED, mp->offset, "truncated body at byte %" PRIu64 ": no boundary found",
-		     mp->offset);
+		mp_fail(mp, MULTIPART_ERR_TRUNCATED, mp->offset,
+			"truncated body at byte %" PRIu64 ": no boundary found", mp->offset);
 	else
-		fail(mp, MULTIPART_ERR_TRUNCATED, mp->offset,
-		     "truncated body at byte %" PRIu64 ": closing boundary not found", mp->offset);
+		mp_fail(mp, MULTIPART_ERR_TRUNCATED, mp->offset,
+			"truncated body at byte %" PRIu64 ": closing boundary not found", mp->offset);
 	return mp->err;
 }
 

@@ -19,9 +19,9 @@ struct parse {
 
 static int envelope(struct parse *p, const cJSON *node, int depth, struct s3event_list *out);
 
-static int fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int parse_fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int fail(struct parse *p, const char *fmt, ...)
+static int parse_fail(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,17 +78,6 @@ static void merge(struct s3event_list *to, struct s3event_list *from)
 	from->n = 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool utf8_valid(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
@@ -139,8 +128,8 @@ char *s3event_key_decode(const char *s)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit_value((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_digit_value((unsigned char)s[i + 2]) : -1;
 
 			/* A truncated or non-hex escape, or an escaped NUL, names no key. */
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
@@ -281,14 +270,14 @@ static int nested(struct parse *p, const cJSON *v, const char *what, int depth, 
 	int rc;
 
 	if (depth > S3EVENT_MAX_NESTING)
-		return fail(p, "envelopes nested deeper than %d levels", S3EVENT_MAX_NESTING);
+		return parse_fail(p, "envelopes nested deeper than %d levels", S3EVENT_MAX_NESTING);
 	if (cJSON_IsObject(v))
 		return envelope(p, v, depth, out);
 	if (!cJSON_IsString(v))
-		return fail(p, "%s is neither JSON text nor an object", what);
+		return parse_fail(p, "%s is neither JSON text nor an object", what);
 	root = json_parse(v->valuestring, strlen(v->valuestring), p->max_depth, jerr, sizeof(jerr));
 	if (!root)
-		return fail(p, "%s: %s", what, jerr);
+		return parse_fail(p, "%s: %s", what, jerr);
 	rc = envelope(p, root, depth, out);
 	cJSON_Delete(root);
 	return rc;
@@ -329,7 +318,7 @@ static int sns_message(struct parse *p, const cJSON *node, const char *type, int
 		const cJSON *msg = child(node, "Message");
 
 		if (!msg)
-			return fail(p, "SNS notification has no Message");
+			return parse_fail(p, "SNS notification has no Message");
 		return nested(p, msg, "SNS Message", depth + 1, out);
 	}
 	if (strcmp(type, "SubscriptionConfirmation") == 0) {
@@ -343,7 +332,7 @@ static int sns_message(struct parse *p, const cJSON *node, const char *type, int
 		e->topic_arn = dup_or_null(json_str(node, "TopicArn", NULL));
 		return 0;
 	}
-	return fail(p, "unknown SNS message type '%.64s'", type);
+	return parse_fail(p, "unknown SNS message type '%.64s'", type);
 }
 
 static int envelope(struct parse *p, const cJSON *node, int depth, struct s3event_list *out)
@@ -352,15 +341,15 @@ static int envelope(struct parse *p, const cJSON *node, int depth, struct s3even
 	const char *s;
 
 	if (depth > S3EVENT_MAX_NESTING)
-		return fail(p, "envelopes nested deeper than %d levels", S3EVENT_MAX_NESTING);
+		return parse_fail(p, "envelopes nested deeper than %d levels", S3EVENT_MAX_NESTING);
 	if (!cJSON_IsObject(node))
-		return fail(p, "not an S3 event notification (expected a JSON object)");
+		return parse_fail(p, "not an S3 event notification (expected a JSON object)");
 	records = child(node, "Records");
 	if (records) {
 		size_t i = 0;
 
 		if (!cJSON_IsArray(records))
-			return fail(p, "Records is not an array");
+			return parse_fail(p, "Records is not an array");
 		cJSON_ArrayForEach(v, records)
 		{
 			record(p, v, i++, depth + 1, out);
@@ -394,7 +383,7 @@ static int envelope(struct parse *p, const cJSON *node, int depth, struct s3even
 		v = child(node, "Body");
 	if (v)
 		return nested(p, v, "SQS body", depth + 1, out);
-	return fail(p, "not an S3 event notification (no Records, SNS, SQS, EventBridge or test event)");
+	return parse_fail(p, "not an S3 event notification (no Records, SNS, SQS, EventBridge or test event)");
 }
 
 int s3event_parse(const char *text, size_t len, int max_depth, struct s3event_list *out, char *err, size_t errlen)

@@ -1,6 +1,5 @@
 /* analysis: the scoring result both the local and the LLM scorer produce, its category rules and its JSON. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,18 +327,6 @@ char *analysis_to_string(const struct analysis *a)
 }
 
 /* ---- reading ---- */
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int read_list(const cJSON *obj, const char *name, const char *path, struct analysis_list *l, char *err,
 		     size_t errlen)

@@ -1,24 +1,11 @@
 /* job: a job's scoring definition (skills, knock-outs, thresholds, rubric) parsed and validated from its JSON. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
 #include "score/job.h"
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* A copy of s without leading and trailing white space. */
 static char *trimmed_copy(const char *s)

@@ -221,7 +221,7 @@ int jobstore_close(int64_t org_id, int64_t id)
 	return rc;
 }
 
-int jobstore_check_open(int64_t org_id, int64_t id)
+int jobstore_check_open(int64_t org_id, int64_t id, char *why, size_t whylen)
 {
 	struct db_result *res = NULL;
 	char org[24], jid[24];
@@ -231,10 +231,19 @@ int jobstore_check_open(int64_t org_id, int64_t id)
 	db_int_param(org_id, org);
 	db_int_param(id, jid);
 	rc = db_query("job_status", "SELECT status FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
-	if (rc == 0 && db_rows(res) == 0)
+	if (rc == ST_UNAVAILABLE) {
+		fail(why, whylen, "the database is unavailable; try again");
+	} else if (rc < 0) {
+		/* Whatever else the database answered (even a conflict) says nothing about the job. */
+		rc = ST_INTERNAL;
+		fail(why, whylen, "the state of job %lld cannot be read", (long long)id);
+	} else if (db_rows(res) == 0) {
 		rc = ST_NOT_FOUND;
-	else if (rc == 0 && strcmp(db_value(res, 0, 0), "open") != 0)
+		fail(why, whylen, "job %lld not found", (long long)id);
+	} else if (strcmp(db_value(res, 0, 0), "open") != 0) {
 		rc = ST_CONFLICT;
+		fail(why, whylen, "job %lld is closed: it takes no more resumes", (long long)id);
+	}
 	db_result_free(res);
 	return rc;
 }

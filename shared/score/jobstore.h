@@ -3,6 +3,7 @@
 #define SHORTLIST_JOBSTORE_H
 
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "score/job.h"
@@ -33,7 +34,15 @@ int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out
 int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, size_t errlen);
 /* Closes the job (no more uploads). Closing a closed job succeeds. */
 int jobstore_close(int64_t org_id, int64_t id);
-/* Whether the job exists in the organisation and is open: 0, ST_NOT_FOUND or ST_CONFLICT (closed). */
-int jobstore_check_open(int64_t org_id, int64_t id);
+/*
+ * Whether the job takes uploads, with the one answer every route gives: 0
+ * when it exists in the organisation and is open, else a status code and
+ * the message for the user in why: ST_NOT_FOUND (no such
+ * job here: 404), ST_CONFLICT (closed: 409), ST_UNAVAILABLE (PostgreSQL
+ * cannot be reached: 503 with Retry-After) or ST_INTERNAL (any other
+ * failure to read the state: 500). A caller answers
+ * `resp_fail(r, rc, "%s", why)`.
+ */
+int jobstore_check_open(int64_t org_id, int64_t id, char *why, size_t whylen);
 
 #endif

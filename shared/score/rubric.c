@@ -1,6 +1,5 @@
 /* rubric: the criteria candidates are judged on, given with a job or derived from it, and their JSON. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +20,6 @@ static const char *const kind_names[] = { "terms", "skills", "experience", "educ
 const char *rubric_kind_name(enum rubric_kind kind)
 {
 	return kind_names[kind];
-}
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
 }
 
 static void criterion_release(struct rubric_criterion *c)
@@ -88,18 +76,17 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 	size_t j = 0, n;
 
 	if (!cJSON_IsObject(v))
-		return set_err(err, errlen, "%s.criteria[%zu]: must be an object", p, i), -1;
+		return fail(err, errlen, "%s.criteria[%zu]: must be an object", p, i);
 	if (!cJSON_IsString(name) || !name->valuestring || blank(name->valuestring) ||
 	    strlen(name->valuestring) > RUBRIC_NAME_MAX)
-		return set_err(err, errlen, "%s.criteria[%zu].name: must be a non-empty string of at most %d bytes", p,
-			       i, RUBRIC_NAME_MAX),
+		return fail(err, errlen, "%s.criteria[%zu].name: must be a non-empty string of at most %d bytes", p, i,
+			    RUBRIC_NAME_MAX),
 		       -1;
 	c->name = xstrdup(name->valuestring);
 	if (desc && !cJSON_IsNull(desc)) {
 		if (!cJSON_IsString(desc) || !desc->valuestring || strlen(desc->valuestring) > RUBRIC_DESCRIPTION_MAX)
-			return set_err(err, errlen,
-				       "%s.criteria[%zu].description: must be a string of at most %d bytes", p, i,
-				       RUBRIC_DESCRIPTION_MAX),
+			return fail(err, errlen, "%s.criteria[%zu].description: must be a string of at most %d bytes",
+				    p, i, RUBRIC_DESCRIPTION_MAX),
 			       -1;
 		c->description = xstrdup(desc->valuestring);
 	} else {
@@ -107,51 +94,50 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 	}
 	if (!cJSON_IsNumber(weight) || !isfinite(weight->valuedouble) || weight->valuedouble <= 0 ||
 	    weight->valuedouble > RUBRIC_WEIGHT_MAX)
-		return set_err(err, errlen, "%s.criteria[%zu].weight: must be a positive number of at most %g", p, i,
-			       RUBRIC_WEIGHT_MAX),
+		return fail(err, errlen, "%s.criteria[%zu].weight: must be a positive number of at most %g", p, i,
+			    RUBRIC_WEIGHT_MAX),
 		       -1;
 	c->weight = weight->valuedouble;
 	c->kind = RUBRIC_TERMS;
 	if (kind && !cJSON_IsNull(kind)) {
 		size_t q;
 		if (!cJSON_IsString(kind) || !kind->valuestring)
-			return set_err(err, errlen, "%s.criteria[%zu].kind: must be a string", p, i), -1;
+			return fail(err, errlen, "%s.criteria[%zu].kind: must be a string", p, i);
 		for (q = 0; q < ARRAY_SIZE(kind_names); q++)
 			if (strcmp(kind->valuestring, kind_names[q]) == 0)
 				break;
 		if (q == ARRAY_SIZE(kind_names))
-			return set_err(err, errlen,
-				       "%s.criteria[%zu].kind: must be \"terms\", \"skills\", \"experience\" or "
-				       "\"education\"",
-				       p, i),
+			return fail(err, errlen,
+				    "%s.criteria[%zu].kind: must be \"terms\", \"skills\", \"experience\" or "
+				    "\"education\"",
+				    p, i),
 			       -1;
 		c->kind = (enum rubric_kind)q;
 	}
 	if (years && !cJSON_IsNull(years)) {
 		if (!cJSON_IsNumber(years) || years->valuedouble != floor(years->valuedouble) ||
 		    years->valuedouble < 0 || years->valuedouble > 60)
-			return set_err(err, errlen, "%s.criteria[%zu].min_years: must be a whole number from 0 to 60",
-				       p, i),
+			return fail(err, errlen, "%s.criteria[%zu].min_years: must be a whole number from 0 to 60", p,
+				    i),
 			       -1;
 		c->min_years = (int)years->valuedouble;
 	}
 	if (!kw || cJSON_IsNull(kw))
 		return 0;
 	if (!cJSON_IsArray(kw))
-		return set_err(err, errlen, "%s.criteria[%zu].keywords: must be an array of strings", p, i), -1;
+		return fail(err, errlen, "%s.criteria[%zu].keywords: must be an array of strings", p, i);
 	n = (size_t)cJSON_GetArraySize(kw);
 	if (n > RUBRIC_KEYWORDS_MAX)
-		return set_err(err, errlen, "%s.criteria[%zu].keywords: at most %d keywords", p, i,
-			       RUBRIC_KEYWORDS_MAX),
+		return fail(err, errlen, "%s.criteria[%zu].keywords: at most %d keywords", p, i, RUBRIC_KEYWORDS_MAX),
 		       -1;
 	c->keywords = xcalloc(n ? n : 1, sizeof(char *));
 	cJSON_ArrayForEach(k, kw)
 	{
 		if (!cJSON_IsString(k) || !k->valuestring || blank(k->valuestring) ||
 		    strlen(k->valuestring) > RUBRIC_KEYWORD_LEN_MAX)
-			return set_err(err, errlen,
-				       "%s.criteria[%zu].keywords[%zu]: must be a non-empty string of at most %d bytes",
-				       p, i, j, RUBRIC_KEYWORD_LEN_MAX),
+			return fail(err, errlen,
+				    "%s.criteria[%zu].keywords[%zu]: must be a non-empty string of at most %d bytes", p,
+				    i, j, RUBRIC_KEYWORD_LEN_MAX),
 			       -1;
 		c->keywords[c->nkeywords++] = xstrdup(k->valuestring);
 		j++;
@@ -167,17 +153,17 @@ struct rubric *rubric_from_json(const cJSON *obj, const char *prefix, char *err,
 	const char *p = prefix ? prefix : "rubric";
 
 	if (!cJSON_IsObject(obj)) {
-		set_err(err, errlen, "%s: must be an object", p);
+		fail(err, errlen, "%s: must be an object", p);
 		goto fail;
 	}
 	crit = cJSON_GetObjectItemCaseSensitive(obj, "criteria");
 	if (!cJSON_IsArray(crit)) {
-		set_err(err, errlen, "%s.criteria: must be an array", p);
+		fail(err, errlen, "%s.criteria: must be an array", p);
 		goto fail;
 	}
 	n = (size_t)cJSON_GetArraySize(crit);
 	if (n == 0 || n > RUBRIC_CRITERIA_MAX) {
-		set_err(err, errlen, "%s.criteria: must hold 1 to %d criteria", p, RUBRIC_CRITERIA_MAX);
+		fail(err, errlen, "%s.criteria: must hold 1 to %d criteria", p, RUBRIC_CRITERIA_MAX);
 		goto fail;
 	}
 	r->criteria = xcalloc(n, sizeof(*r->criteria));
@@ -188,7 +174,7 @@ struct rubric *rubric_from_json(const cJSON *obj, const char *prefix, char *err,
 			goto fail;
 		for (k = 0; k < i; k++) {
 			if (str_equal_nocase(r->criteria[k].name, r->criteria[i].name)) {
-				set_err(err, errlen, "%s.criteria[%zu].name: duplicate of criteria[%zu]", p, i, k);
+				fail(err, errlen, "%s.criteria[%zu].name: duplicate of criteria[%zu]", p, i, k);
 				goto fail;
 			}
 		}
