@@ -68,18 +68,6 @@ static const struct {
 	{ "darkRed", 0x800000 },  { "darkYellow", 0x808000 }, { "darkGray", 0x808080 },	 { "lightGray", 0xC0C0C0 },
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static void quiet_xml_errors(void *ctx, const char *msg, ...)
 {
 	(void)ctx;
