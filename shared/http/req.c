@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/jsoncheck.h"
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
@@ -176,7 +177,7 @@ static bool is_json_type(const char *ct)
 int req_json_body(struct req *r, cJSON **out)
 {
 	struct buf body = BUF_INIT(0);
-	char err[256];
+	char err[JSONCHECK_PATH_MAX + 256];
 	size_t max = (size_t)config()->max_body_bytes;
 	int rc;
 
@@ -188,6 +189,11 @@ int req_json_body(struct req *r, cJSON **out)
 	rc = req_read_body(r, &body, max);
 	if (rc < 0)
 		goto out;
+	/* cJSON lets invalid UTF-8, \u0000 (cut strings) and duplicate keys through: check the bytes first. */
+	if (jsoncheck_validate(body.ptr, body.len, (int)config()->max_json_depth, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
 	*out = json_parse(body.ptr ? body.ptr : "", body.len, (int)config()->max_json_depth, err, sizeof(err));
 	if (!*out) {
 		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);

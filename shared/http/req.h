@@ -79,9 +79,12 @@ int req_read_body(struct req *r, struct buf *out, size_t max);
 ssize_t req_read(struct req *r, void *dst, size_t n);
 /*
  * Reads and parses a JSON body with the configured size and depth limits.
- * Requires Content-Type application/json (415 otherwise). On success *out is
- * a tree the caller frees with cJSON_Delete(); on failure returns a status
- * code with the problem detail set (400 saying where, 413, 415).
+ * Requires Content-Type application/json (415 otherwise). The bytes are
+ * checked by jsoncheck_validate() before cJSON sees them (invalid UTF-8,
+ * \u0000, lone surrogates, duplicate keys: 400 naming the field and the
+ * byte). On success *out is a tree the caller frees with cJSON_Delete(); on
+ * failure returns a status code with the problem detail set (400 saying
+ * where, 408, 413, 415).
  */
 int req_json_body(struct req *r, cJSON **out);
 
