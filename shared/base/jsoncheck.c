@@ -73,8 +73,8 @@ static void position_of(const unsigned char *s, size_t offset, size_t *line, siz
 }
 
 /* Writes "<what> in '<path>' at line L, column C (byte B)[: <why>]" and returns -1. */
-__attribute__((format(printf, 4, 5))) static int fail_at(struct scan *sc, size_t at, const char *what,
-							  const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail_at(struct scan *sc, size_t at, const char *what, const char *fmt,
+							 ...)
 {
 	char where[JSONCHECK_PATH_MAX + 40], why[160] = "";
 	size_t line, col, shown = sc->plen < JSONCHECK_PATH_MAX ? sc->plen : JSONCHECK_PATH_MAX;
@@ -260,8 +260,8 @@ static int scan_string(struct scan *sc, struct key *key)
 		if (cp == 0)
 			return fail_at(sc, at, "\\u0000 in a string", "NUL characters are not allowed");
 		if (cp >= 0xdc00 && cp <= 0xdfff)
-			return fail_at(sc, at, "lone surrogate in a string", "\\u%04x is a low surrogate with no high one",
-				       cp);
+			return fail_at(sc, at, "lone surrogate in a string",
+				       "\\u%04x is a low surrogate with no high one", cp);
 		if (cp >= 0xd800 && cp <= 0xdbff) {
 			if (sc->len - sc->i < 6 || sc->s[sc->i] != '\\' || sc->s[sc->i + 1] != 'u' ||
 			    hex4(sc->s, sc->len, sc->i + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
@@ -455,8 +455,9 @@ static int scan_value(struct scan *sc, int depth)
 			size_t line, col;
 
 			position_of(sc->s, sc->i, &line, &col);
-			snprintf(sc->err, sc->errlen, "JSON nested deeper than %d levels at line %zu, column %zu (byte %zu)",
-				 sc->max_depth, line, col, sc->i);
+			snprintf(sc->err, sc->errlen,
+				 "JSON nested deeper than %d levels at line %zu, column %zu (byte %zu)", sc->max_depth,
+				 line, col, sc->i);
 			return -1;
 		}
 		return c == '{' ? scan_object(sc, depth + 1) : scan_array(sc, depth + 1);

@@ -39,6 +39,8 @@
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
 	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "1000", 50, 30000, false, "timeout of each /readyz dependency probe")         \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
+	X(INT, body_idle_timeout_ms, "SHORTLIST_BODY_IDLE_TIMEOUT_MS", "10000", 100, 50000, false,                                          \
+	  "longest wait for more of a request body before the answer is 408 (below lighttpd's 60 s read idle limit)")                     \
 	X(INT, api_rate_per_minute, "SHORTLIST_API_RATE_PER_MINUTE", "1200", 0, 100000000, false, "API requests per minute per API key (0: no limit)") \
 	X(STR, api_rate_when_cache_down, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN", "allow", 0, 0, false,                                        \
 	  "allow or refuse requests when memcached cannot count them")                                                                     \

@@ -30,15 +30,15 @@ static const struct check_case cases[] = {
 	{ "{\"a\":1,\"A\":2,\"a \":3}", 0, NULL, NULL },
 	/* Invalid UTF-8: the field and the byte are named. */
 	{ "{\"title\":\"ab\xff\"}", 0, "invalid UTF-8 in 'title'", "(byte 12)" },
-	{ "{\"title\":\"\xc0\xaf\"}", 0, "invalid UTF-8 in 'title'", "byte 0xC0" },		 /* overlong '/' */
-	{ "{\"title\":\"\xe0\x80\xaf\"}", 0, "invalid UTF-8 in 'title'", NULL },		 /* overlong, 3 bytes */
-	{ "{\"title\":\"\xf0\x80\x80\xaf\"}", 0, "invalid UTF-8 in 'title'", NULL },	 /* overlong, 4 bytes */
-	{ "{\"title\":\"\xed\xa0\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },		 /* U+D800 encoded */
-	{ "{\"title\":\"\xed\xbf\xbf\"}", 0, "invalid UTF-8 in 'title'", NULL },		 /* U+DFFF encoded */
-	{ "{\"title\":\"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },	 /* U+110000 */
-	{ "{\"title\":\"\xf5\x80\x80\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },	 /* F5 */
-	{ "{\"title\":\"\xe2\x82\"}", 0, "invalid UTF-8 in 'title'", NULL },		 /* truncated */
-	{ "{\"title\":\"\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },			 /* lone continuation */
+	{ "{\"title\":\"\xc0\xaf\"}", 0, "invalid UTF-8 in 'title'", "byte 0xC0" },  /* overlong '/' */
+	{ "{\"title\":\"\xe0\x80\xaf\"}", 0, "invalid UTF-8 in 'title'", NULL },     /* overlong, 3 bytes */
+	{ "{\"title\":\"\xf0\x80\x80\xaf\"}", 0, "invalid UTF-8 in 'title'", NULL }, /* overlong, 4 bytes */
+	{ "{\"title\":\"\xed\xa0\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },     /* U+D800 encoded */
+	{ "{\"title\":\"\xed\xbf\xbf\"}", 0, "invalid UTF-8 in 'title'", NULL },     /* U+DFFF encoded */
+	{ "{\"title\":\"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8 in 'title'", NULL }, /* U+110000 */
+	{ "{\"title\":\"\xf5\x80\x80\x80\"}", 0, "invalid UTF-8 in 'title'", NULL }, /* F5 */
+	{ "{\"title\":\"\xe2\x82\"}", 0, "invalid UTF-8 in 'title'", NULL },	     /* truncated */
+	{ "{\"title\":\"\x80\"}", 0, "invalid UTF-8 in 'title'", NULL },	     /* lone continuation */
 	{ "{\"k\":[{\"type\":\"x\"},{\"type\":\"\xfe\"}]}", 0, "in 'k[1].type'", "invalid UTF-8" },
 	{ "{\"knockouts\":[{\"type\":\"min\xc3\"}]}", 0, "in 'knockouts[0].type'", "(byte 26)" },
 	{ "[\"ok\",\"\xff\"]", 0, "invalid UTF-8 in '[1]'", NULL },
