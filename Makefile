@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libshortlist.a
 
-.PHONY: all docs test unit integration run stop status lint format clean bench bootstrap help
+.PHONY: all docs test unit integration run stop status lint format clean bench bootstrap fuzz help
 
 all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
 
@@ -114,6 +114,12 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 
+# Every libFuzzer harness (tests/fuzz/fuzz_*.c) for FUZZ_SECONDS each; make
+# test only replays their seeds (tests/t0050-fuzz-seeds.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
 clean:
 	rm -rf $(BUILD)
 
@@ -124,5 +130,6 @@ help:
 	@echo "make status  show the local services"
 	@echo "make bench   run the benchmarks and print ratios"
 	@echo "make lint    banned functions and formatting"
+	@echo "make fuzz    run every fuzzer for FUZZ_SECONDS (60) seconds each"
 	@echo "make clean   remove build output"
 	@echo "DEV=1 adds -Werror; SANITIZE=address,undefined builds sanitized"

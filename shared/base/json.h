@@ -8,9 +8,11 @@
 #include <stdint.h>
 
 /*
- * Parses len bytes of JSON text. Refuses nesting deeper than max_depth,
- * invalid UTF-8 is left to cJSON. On failure returns NULL and writes a reason
- * with the line and column to err ("invalid JSON at line 3, column 14: ...").
+ * Parses len bytes of JSON text. Refuses nesting deeper than max_depth.
+ * Invalid UTF-8, \u0000 and duplicate keys are left to cJSON, which keeps
+ * them: check untrusted text with jsoncheck_validate() first. On failure
+ * returns NULL and writes a reason with the line and column to err
+ * ("invalid JSON at line 3, column 14: ...").
  * Returns a tree the caller frees with cJSON_Delete().
  */
 cJSON *json_parse(const char *text, size_t len, int max_depth, char *err, size_t errlen);

@@ -17,6 +17,7 @@ static const struct status_row rows[] = {
 	{ ST_NOT_FOUND, 404, "Not Found" },
 	{ ST_METHOD_NOT_ALLOWED, 405, "Method Not Allowed" },
 	{ ST_CONFLICT, 409, "Conflict" },
+	{ ST_TIMEOUT, 408, "Request Timeout" },
 	{ ST_GONE, 410, "Gone" },
 	{ ST_TOO_LARGE, 413, "Content Too Large" },
 	{ ST_UNSUPPORTED_MEDIA, 415, "Unsupported Media Type" },

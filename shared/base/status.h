@@ -22,6 +22,7 @@ enum status_code {
 	ST_UNAVAILABLE = -11,
 	ST_INTERNAL = -12,
 	ST_GONE = -13,
+	ST_TIMEOUT = -14, /* the client stopped sending the request (408) */
 };
 
 /* HTTP status for a code (500 for anything unknown). */

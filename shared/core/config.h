@@ -46,6 +46,8 @@
 	X(INT, probe_reuse_ms, "SHORTLIST_PROBE_REUSE_MS", "1000", 0, 60000, false,                                                          \
 	  "how long each handler process reuses a dependency's last probe result (0: probe on every /readyz)")                            \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
+	X(INT, body_idle_timeout_ms, "SHORTLIST_BODY_IDLE_TIMEOUT_MS", "10000", 100, 50000, false,                                          \
+	  "longest wait for more of a request body before the answer is 408 (below lighttpd's 60 s read idle limit)")                     \
 	X(INT, api_rate_per_minute, "SHORTLIST_API_RATE_PER_MINUTE", "1200", 0, 100000000, false, "API requests per minute per API key (0: no limit)") \
 	X(STR, api_rate_when_cache_down, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN", "allow", 0, 0, false,                                        \
 	  "allow or refuse requests when memcached cannot count them")                                                                     \

@@ -1,11 +1,15 @@
 /* req: one HTTP request as a handler sees it — method, path parameters, query, headers, body, identity. */
 #include "http/req.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "base/json.h"
+#include "base/jsoncheck.h"
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
@@ -115,17 +119,44 @@ int req_parse_query(struct req *r, const char *raw)
 	return 0;
 }
 
+/*
+ * lighttpd streams the body (server.stream-request-body) and closes a client
+ * that stops sending only after its own read idle limit, without an answer.
+ * A receive timeout on the FastCGI connection bounds each wait here instead,
+ * so the handler can still answer 408 while lighttpd waits. The connection is
+ * the request's own (lighttpd does not keep FastCGI connections), so the
+ * timeout needs no undoing; a kept connection gets none.
+ */
+static void set_read_idle(struct req *r, FCGX_Request *rq)
+{
+	int64_t ms = config()->body_idle_timeout_ms;
+	struct timeval tv = { .tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+
+	r->read_idle_set = true;
+	if (rq->ipcFd >= 0 && !rq->keepConnection)
+		(void)setsockopt(rq->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 ssize_t req_read(struct req *r, void *dst, size_t n)
 {
 	FCGX_Request *rq = r->fcgi;
-	int got;
+	int got, e;
 
 	if (!rq)
 		return 0;
+	if (!r->read_idle_set)
+		set_read_idle(r, rq);
+	if (FCGX_GetError(rq->in) != 0)
+		return -1; /* failed before: a failed stream reads as closed */
 	if (n > (size_t)INT32_MAX)
 		n = INT32_MAX;
 	got = FCGX_GetStr(dst, (int)n, rq->in);
-	if (got < 0 || FCGX_GetError(rq->in) != 0)
+	e = FCGX_GetError(rq->in);
+	if (e == EAGAIN || e == EWOULDBLOCK)
+		r->read_timed_out = true;
+	if (got > 0)
+		return got; /* bytes that came before a failure count; the next call fails */
+	if (got < 0 || e != 0)
 		return -1;
 	return got;
 }
@@ -140,6 +171,11 @@ int req_read_body(struct req *r, struct buf *out, size_t max)
 	for (;;) {
 		ssize_t got = req_read(r, chunk, sizeof(chunk));
 
+		if (got < 0 && r->read_timed_out)
+			return resp_fail(r, ST_TIMEOUT,
+					 "request body stopped after %zu of %lld bytes: nothing more came for %lld ms",
+					 out->len, (long long)r->content_length,
+					 (long long)config()->body_idle_timeout_ms);
 		if (got < 0)
 			return resp_fail(r, ST_BAD_REQUEST, "request body could not be read");
 		if (got == 0)
@@ -167,7 +203,7 @@ static bool is_json_type(const char *ct)
 int req_json_body(struct req *r, cJSON **out)
 {
 	struct buf body = BUF_INIT(0);
-	char err[256];
+	char err[JSONCHECK_PATH_MAX + 256];
 	size_t max = (size_t)config()->max_body_bytes;
 	int rc;
 
@@ -184,6 +220,11 @@ int req_json_body(struct req *r, cJSON **out)
 	rc = req_read_body(r, &body, max);
 	if (rc < 0)
 		goto out;
+	/* cJSON lets invalid UTF-8, \u0000 (cut strings) and duplicate keys through: check the bytes first. */
+	if (jsoncheck_validate(body.ptr, body.len, (int)config()->max_json_depth, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
 	*out = json_parse(body.ptr ? body.ptr : "", body.len, (int)config()->max_json_depth, err, sizeof(err));
 	if (!*out) {
 		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);

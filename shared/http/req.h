@@ -35,6 +35,8 @@ struct req {
 	int64_t started_us;
 	int64_t content_length; /* -1 when absent */
 	bool head;		/* a HEAD request: send headers only */
+	bool read_idle_set;	/* the body's idle timeout is set on the FastCGI connection */
+	bool read_timed_out;	/* a body read waited longer than SHORTLIST_BODY_IDLE_TIMEOUT_MS */
 
 	struct req_pair params[REQ_MAX_PARAMS]; /* path parameters from {name} segments */
 	int nparams;
@@ -69,22 +71,29 @@ const char *req_header(const struct req *r, const char *cgi_name);
 
 /*
  * Reads the whole body (at most max bytes) into out. Returns 0, ST_TOO_LARGE
- * when the body is (or announces itself as) larger than max, or
- * ST_BAD_REQUEST when it ends early. Sets the problem detail on failure.
+ * when the body is (or announces itself as) larger than max, ST_TIMEOUT (408)
+ * when the client sent nothing more for SHORTLIST_BODY_IDLE_TIMEOUT_MS before
+ * the body was complete, or ST_BAD_REQUEST when it ends early. Sets the
+ * problem detail on failure.
  */
 int req_read_body(struct req *r, struct buf *out, size_t max);
 /*
  * Reads up to n bytes of the body into dst; returns the count (0 at the end),
- * or -1 on a read error. For streaming handlers.
+ * or -1 on a read error. A read that waits longer than
+ * SHORTLIST_BODY_IDLE_TIMEOUT_MS for the client fails too, and sets
+ * r->read_timed_out (the stream is then unusable). For streaming handlers.
  */
 ssize_t req_read(struct req *r, void *dst, size_t n);
 /*
  * Reads and parses a JSON body with the configured size and depth limits.
- * Requires Content-Type application/json (415 otherwise). On success *out is
- * a tree the caller frees with cJSON_Delete(); on failure returns a status
- * code with the problem detail set (400 saying where, 413, 415). A matched
- * route without ROUTE_JSON_BODY (app.h) gets ST_INTERNAL, logged: the flag
- * is what the API reference's 413 and 415 follow from, so it cannot be left out.
+ * Requires Content-Type application/json (415 otherwise). The bytes are
+ * checked by jsoncheck_validate() before cJSON sees them (invalid UTF-8,
+ * \u0000, lone surrogates, duplicate keys: 400 naming the field and the
+ * byte). On success *out is a tree the caller frees with cJSON_Delete(); on
+ * failure returns a status code with the problem detail set (400 saying
+ * where, 408, 413, 415). A matched route without ROUTE_JSON_BODY (app.h)
+ * gets ST_INTERNAL, logged: the flag is what the API reference's 413 and 415
+ * follow from, so it cannot be left out.
  */
 int req_json_body(struct req *r, cJSON **out);
 
