@@ -1,6 +1,7 @@
 // emails: the composer for invite/consider/reject emails — template editing, a rendered preview, and sending.
-import { api, ApiError, isMissingRoute } from './api.js';
+import { api, isMissingRoute } from './api.js';
 import { field, h, replace } from './dom.js';
+import { describe } from './problem.js';
 import { isUnscored } from './labels.js';
 
 const KIND_TEXT = { invite: 'Invite to interview', consider: 'Keep in consideration', reject: 'Rejection' };
@@ -9,10 +10,6 @@ const KIND_TEXT = { invite: 'Invite to interview', consider: 'Keep in considerat
 export function forbiddenPlaceholder(text) {
 	const m = /\{\{\s*([^}]*?(score|rank|rating|category)[^}]*?)\s*\}\}/i.exec(String(text || ''));
 	return m ? m[1] : null;
-}
-
-function describe(e) {
-	return e instanceof ApiError ? e.describe() : String(e.message || e);
 }
 
 // Opens a modal dialog to email the candidates of job; onSent() runs after a successful send.

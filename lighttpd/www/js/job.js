@@ -2,15 +2,12 @@
 import { api, ApiError, batches, getPage, isMissingRoute, uploadFiles } from './api.js';
 import { fmtBytes, fmtDate, fmtDuration, h, replace } from './dom.js';
 import { openComposer } from './emails.js';
+import { describe } from './problem.js';
 import { CATEGORIES, categoryBadge, flagBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
 
 const PAGE = 50;
 const POLL_MS = 2000;
 const ACCEPT = '.pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain';
-
-function describe(e) {
-	return e instanceof ApiError ? e.describe() : String(e.message || e);
-}
 
 function batchKey(jobId) {
 	return `shortlist.batches.${jobId}`;
