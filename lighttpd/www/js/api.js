@@ -123,11 +123,6 @@ export async function signOut() {
 	clearKey();
 }
 
-// Whether an error means the endpoint is not there yet (an older server): a 404 naming no route, or 405/501.
-export function isMissingRoute(e) {
-	return e instanceof ApiError && ((e.status === 404 && /no route/i.test(e.detail)) || e.status === 405 || e.status === 501);
-}
-
 // Uploads files as one multipart/form-data request (field "files"); onProgress(sentBytes, totalBytes).
 // Resolves to the JSON answer; rejects with ApiError. Uses XMLHttpRequest because fetch reports no upload progress;
 // a same-origin XMLHttpRequest sends the session cookie, and it carries the same headers as api().

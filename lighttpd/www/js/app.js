@@ -1,5 +1,5 @@
 // app: the recruiter web app's entry point — sign-in, hash routing between views, and the page frame.
-import { api, ApiError, clearKey, getKey, isMissingRoute, onUnauthorized, setKey, signIn, signOut, whoAmI } from './api.js';
+import { api, ApiError, clearKey, getKey, onUnauthorized, setKey, signIn, signOut, whoAmI } from './api.js';
 import { field, fmtDuration, h, replace } from './dom.js';
 import { describe } from './problem.js';
 import { renderCandidate } from './candidate.js';
@@ -34,8 +34,7 @@ let session = null;
 let sessionCheck = null;
 // A problem the session check met that is worth showing on the sign-in form (the server down, say).
 let checkProblem = '';
-// Who the stored key signs in as ({ auth: 'api_key', user or null, ... }) once asked; null when not known (no key
-// yet, or an older server without GET /api/v1/session).
+// Who the stored key signs in as ({ auth: 'api_key', user or null, ... }) once asked; null when not known yet.
 let keyCaller = null;
 // Whether the sign-in form shows the API key field instead of email and password.
 let keyMode = false;
@@ -80,8 +79,7 @@ function checkSession() {
 			session = s;
 		}, (e) => {
 			session = null;
-			/* An older server without the route simply has no password sign-in. */
-			if (!isMissingRoute(e)) checkProblem = describe(e);
+			checkProblem = describe(e);
 		});
 	}
 	return sessionCheck;
@@ -181,7 +179,6 @@ function refuse(error, input, msg) {
 // What a failed password sign-in tells the person: the server's own words, and when to retry after too many tries.
 function passwordProblem(e) {
 	if (!(e instanceof ApiError)) return describe(e);
-	if (isMissingRoute(e)) return 'This server does not offer sign-in with a password yet. Use an API key instead.';
 	if (e.status === 401) return e.detail || 'That email and password do not match an account. Check them and try again.';
 	if (e.status === 429) {
 		/* The server's detail names the wait in seconds; a person reads minutes and a time better. */

@@ -1,5 +1,5 @@
 // job: one job — upload resumes, follow their processing, the ranked shortlist, selection and emails.
-import { api, ApiError, batches, getPage, isMissingRoute, uploadFiles } from './api.js';
+import { api, ApiError, batches, getPage, uploadFiles } from './api.js';
 import { fmtBytes, fmtDate, fmtDuration, h, replace } from './dom.js';
 import { openComposer } from './emails.js';
 import { describe } from './problem.js';
@@ -79,9 +79,8 @@ function uploadSection(job, ctx, onBatch) {
 					progress.value = pct;
 					progressText.textContent = `${pct}% sent${groups.length > 1 ? ` (request ${i + 1} of ${groups.length})` : ''}`;
 				});
-				const results = Array.isArray(res.files) ? res.files : [];
 				group.forEach((f, k) => {
-					const r = results.find((x) => x.index === k) || results[k] || {};
+					const r = res.files.find((x) => x.index === k) || {};
 					const st = ['accepted', 'duplicate', 'rejected'].includes(r.status) ? r.status : 'rejected';
 					counts[st] += 1;
 					const label = { accepted: 'Accepted', duplicate: 'Duplicate', rejected: 'Rejected' }[st];
@@ -176,37 +175,31 @@ function progressSection(job, ctx, onDone) {
 				st = await api('GET', `/api/v1/process/status/${encodeURIComponent(batchId)}`, undefined, { signal: ctx.signal });
 			} catch (e) {
 				if (e.name === 'AbortError') return;
-				if (isMissingRoute(e)) {
-					headline.textContent = `Batch ${batchId}: progress reports are not available on this server yet. The shortlist below fills as resumes are scored.`;
-					bar.remove();
-					return;
-				}
 				headline.textContent = `Batch ${batchId}: could not read progress (${describe(e)}). Retrying…`;
 				timers.add(setTimeout(poll, POLL_MS * 3));
 				return;
 			}
-			const c = st.counts && typeof st.counts === 'object' ? st.counts : st;
-			const num = (k) => (typeof c[k] === 'number' ? c[k] : 0);
-			const total = typeof st.total === 'number' ? st.total : STATES.reduce((n, [k]) => n + num(k), 0);
-			const finished = num('scored') + num('needs_review') + num('failed');
-			const pct = typeof st.percent === 'number' ? st.percent : total ? (finished / total) * 100 : 0;
-			const done = st.done === true || st.state === 'done' || (total > 0 && num('queued') + num('processing') === 0);
+			const c = st.counts;
+			const total = st.total;
+			const finished = c.scored + c.needs_review + c.failed;
+			const pct = st.percent;
+			const done = total > 0 && c.queued + c.processing === 0;
 			bar.value = Math.max(0, Math.min(100, pct));
 			const eta = fmtDuration(st.eta_seconds);
 			headline.textContent = `Batch ${batchId}: ${Math.round(pct)}% — ${finished} of ${total} done` + (done ? '.' : eta ? `, about ${eta} left.` : '.');
-			replace(counts, STATES.map(([k, label]) => h(`li.count-${k}`, h('span.count-num', String(num(k))), ` ${label}`)));
-			const fails = Array.isArray(st.failures) ? st.failures : [];
+			replace(counts, STATES.map(([k, label]) => h(`li.count-${k}`, h('span.count-num', String(c[k])), ` ${label}`)));
+			const fails = st.failures;
 			replace(failures, fails.length ? [h('h3', 'Could not be processed'),
 				h('ul.failures', fails.map((f) => h('li',
-					f.resume_id ? h('a', { href: `#/candidates/${encodeURIComponent(f.resume_id)}` }, f.filename || f.name || `Resume ${f.resume_id}`) : h('span', f.filename || 'A file'),
-					': ', h('span', f.reason || f.status_reason || f.status || 'unknown reason'))))] : null);
+					h('a', { href: `#/candidates/${encodeURIComponent(f.resume_id)}` }, f.filename || `Resume ${f.resume_id}`),
+					': ', h('span', f.reason || f.status))))] : null);
 			if (finished !== lastDone) {
 				lastDone = finished;
 				onDone(false);
 			}
 			if (done) {
 				box.classList.add('done');
-				ctx.announce(`Batch ${batchId} finished: ${num('scored')} scored, ${num('needs_review')} need review, ${num('failed')} failed.`);
+				ctx.announce(`Batch ${batchId} finished: ${c.scored} scored, ${c.needs_review} need review, ${c.failed} failed.`);
 				forgetBatch(job.id, batchId);
 				onDone(true);
 				return;
@@ -244,7 +237,6 @@ function shortlistSection(job, ctx) {
 		[['invite', 'Invite to interview'], ['consider', 'Keep in consideration'], ['reject', 'Send rejection']].map(([kind, label]) =>
 			h('button.secondary', { type: 'button', 'data-kind': kind, disabled: true, onclick: () => openComposer(job, kind, [...selected.values()], ctx, onSent) }, label)));
 	let cursor = null;
-	let rank = 0;
 	let onSentCb = null;
 	function onSent() {
 		if (onSentCb) onSentCb();
@@ -265,7 +257,7 @@ function shortlistSection(job, ctx) {
 	});
 
 	function row(item, n) {
-		const id = item.resume_id ?? item.id;
+		const id = item.resume_id;
 		const name = item.name || item.filename || `Resume ${id}`;
 		const box = h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: selected.has(id) });
 		box.addEventListener('change', () => {
@@ -273,23 +265,21 @@ function shortlistSection(job, ctx) {
 			else selected.delete(id);
 			updateSelection();
 		});
-		const flags = Array.isArray(item.flags) ? item.flags : [];
+		const flags = item.flags;
 		const danger = flags.some((f) => flagInfo(f).danger);
-		const reason = isUnscored(item.category) ? item.reason || item.status_reason || item.summary : null;
-		const kos = Array.isArray(item.knockouts_failed) ? item.knockouts_failed : [];
+		const kos = item.knockouts_failed;
 		return h(`tr${danger ? '.flagged' : ''}`, { 'data-id': id },
 			h('td.sel', box), h('td.num', n ? String(n) : ''),
 			h('td.cand', h('a.cand-name', { href: `#/candidates/${encodeURIComponent(id)}` }, name), item.filename && item.name ? h('span.muted.small', item.filename) : null,
-				flags.length || kos.length ? h('span.flags', flags.map(flagBadge), kos.map((k) => h('span.flag', `Knock-out: ${typeof k === 'string' ? k : k.rule || ''}`))) : null),
+				flags.length || kos.length ? h('span.flags', flags.map(flagBadge), kos.map((k) => h('span.flag', `Knock-out: ${k.rule || ''}`))) : null),
 			h('td.td-score', isUnscored(item.category) ? h('span.muted', '—') : scoreBar(item.score)),
 			h('td.td-cat', categoryBadge(item.category)),
-			h('td.summary', reason || item.summary || ''));
+			h('td.summary', item.summary || ''));
 	}
 
 	async function load(reset) {
 		if (reset) {
 			cursor = null;
-			rank = 0;
 			rankedBody.replaceChildren();
 			unscoredBody.replaceChildren();
 		}
@@ -300,10 +290,7 @@ function shortlistSection(job, ctx) {
 				{ cursor, limit: PAGE, filters: filter.value ? { category: filter.value } : {}, signal: ctx.signal });
 			for (const it of page.items) {
 				if (isUnscored(it.category) && filter.value === '') unscoredBody.appendChild(row(it, 0));
-				else {
-					rank += 1;
-					rankedBody.appendChild(row(it, isUnscored(it.category) ? 0 : Number.isInteger(it.rank) ? it.rank : rank));
-				}
+				else rankedBody.appendChild(row(it, isUnscored(it.category) ? 0 : it.rank));
 			}
 			cursor = page.next;
 			more.hidden = !cursor;
@@ -314,10 +301,7 @@ function shortlistSection(job, ctx) {
 			updateSelection();
 		} catch (e) {
 			if (e.name === 'AbortError') return;
-			if (isMissingRoute(e)) {
-				status.textContent = '';
-				error.textContent = 'The ranked list is not available on this server yet.';
-			} else error.textContent = `Could not load candidates: ${describe(e)}`;
+			error.textContent = `Could not load candidates: ${describe(e)}`;
 			error.hidden = false;
 		} finally {
 			more.disabled = false;
@@ -341,7 +325,7 @@ function emailsSection(job, ctx) {
 	async function load() {
 		try {
 			const page = await api('GET', `/api/v1/emails?job_id=${encodeURIComponent(job.id)}&limit=50`, undefined, { signal: ctx.signal });
-			const items = Array.isArray(page.items) ? page.items : [];
+			const items = page.items;
 			if (!items.length) {
 				replace(body, h('p.muted', 'No emails sent for this job yet.'));
 				return;
@@ -349,14 +333,14 @@ function emailsSection(job, ctx) {
 			replace(body, h('table.results', h('caption.visually-hidden', 'Emails for this job'),
 				h('thead', h('tr', ['To', 'Kind', 'Status', 'When'].map((t) => h('th', { scope: 'col' }, t)))),
 				h('tbody', items.map((m) => h('tr',
-					h('td', m.to_name || m.candidate_name || m.to || '', m.to && m.to_name ? h('span.muted.small', ` ${m.to}`) : null),
-					h('td', m.kind || ''),
-					h('td', h(`span.badge.mail-${/^[a-z_]+$/.test(m.state || m.status || '') ? m.state || m.status : 'unknown'}`, m.state || m.status || 'unknown'),
+					h('td', m.to_name || m.to, m.to_name ? h('span.muted.small', ` ${m.to}`) : null),
+					h('td', m.kind),
+					h('td', h(`span.badge.mail-${m.state}`, m.state),
 						m.last_error ? h('span.muted.small', ` ${m.last_error}`) : null),
 					h('td', fmtDate(m.sent_at || m.updated_at || m.created_at)))))));
 		} catch (e) {
 			if (e.name === 'AbortError') return;
-			replace(body, h('p.muted', isMissingRoute(e) ? 'Email tracking is not available on this server yet.' : `Could not load emails: ${describe(e)}`));
+			replace(body, h('p.muted', `Could not load emails: ${describe(e)}`));
 		}
 	}
 	return { section: h('section.card', { 'aria-labelledby': 'emails-h' }, h('h2#emails-h', 'Emails'), body), load };
@@ -397,12 +381,12 @@ export async function renderJob(main, ctx, id) {
 		rescore.disabled = true;
 		try {
 			const r = await api('POST', `/api/v1/jobs/${encodeURIComponent(job.id)}/rescore`, {});
-			notice.textContent = r && r.queued === 0 ? 'Nothing to rescore: every resume is already scored with the current criteria.'
-				: r && typeof r.queued === 'number' ? `Rescoring ${r.queued} resume${r.queued === 1 ? '' : 's'}.` : 'Rescoring started.';
+			notice.textContent = r.queued === 0 ? 'Nothing to rescore: every resume is already scored with the current criteria.'
+				: `Rescoring ${r.queued} resume${r.queued === 1 ? '' : 's'}.`;
 			notice.className = 'notice';
-			if (r && r.batch_id) onBatch(r.batch_id);
+			if (r.batch_id) onBatch(r.batch_id);
 		} catch (e) {
-			notice.textContent = isMissingRoute(e) ? 'Rescoring is not available on this server yet.' : `Could not rescore: ${describe(e)}`;
+			notice.textContent = `Could not rescore: ${describe(e)}`;
 			notice.className = 'notice error';
 		}
 		notice.hidden = false;
