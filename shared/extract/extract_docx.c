@@ -4,7 +4,6 @@
 #include <string.h>
 #include <zip.h>
 
-#include "base/util.h"
 #include "extract/extract_impl.h"
 
 /* Bounds on what a Word file may make us inflate and parse. */

@@ -2,7 +2,6 @@
 #include <poppler.h>
 #include <string.h>
 
-#include "base/util.h"
 #include "extract/extract_impl.h"
 
 /* Text smaller than this (in points) cannot be read by a person. */
