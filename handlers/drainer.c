@@ -1,7 +1,6 @@
 /* drainer: processes queued work — resumes to extract and score, emails to send — once or following the queue. */
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"

@@ -9,7 +9,6 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
-#include "core/cache.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"

@@ -4,14 +4,12 @@
  */
 #include <cJSON.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "base/status.h"
 #include "base/util.h"
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/db.h"
-#include "core/log.h"
 #include "core/metrics.h"
 #include "core/readiness.h"
 #include "http/app.h"

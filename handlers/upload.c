@@ -6,7 +6,6 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
-#include "core/db.h"
 #include "core/log.h"
 #include "http/app.h"
 #include "http/resp.h"

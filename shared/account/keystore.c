@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include "base/status.h"
-#include "base/util.h"
 #include "core/db.h"
 
 #define KEY_JSON \

@@ -2,7 +2,6 @@
 #include "account/loginlimit.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "base/buf.h"
 #include "base/sha256.h"

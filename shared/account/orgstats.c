@@ -1,8 +1,6 @@
 /* orgstats: an organisation's totals at a glance — jobs, resumes, candidates, queue, emails, LLM usage. */
 #include "account/orgstats.h"
 
-#include <stddef.h>
-
 #include "core/db.h"
 
 /* Counts of one column by value, every listed value present (zero when none). */

@@ -1,8 +1,6 @@
 /* backoff: retry delays that grow exponentially, capped, with full jitter. */
 #include "base/backoff.h"
 
-#include <stddef.h>
-
 #include "base/util.h"
 
 /* Rejection sampling gives up after this many draws and accepts a tiny bias rather than loop forever. */

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
-
 /* Finds the first place nesting passes max_depth, ignoring brackets inside strings. */
 static ssize_t too_deep_at(const char *s, size_t len, int max_depth)
 {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
 #include "base/util.h"
 
 enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL };

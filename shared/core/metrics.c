@@ -4,7 +4,6 @@
 #include <cJSON.h>
 #include <stdio.h>
 
-#include "base/status.h"
 #include "base/util.h"
 #include "core/db.h"
 #include "llm/llm_cache.h"

@@ -2,7 +2,6 @@
 #include <poppler.h>
 #include <string.h>
 
-#include "base/util.h"
 #include "extract/extract_impl.h"
 
 /* Text this light (each channel, of 65535) is checked against what is drawn under it. */

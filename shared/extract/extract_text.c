@@ -1,7 +1,6 @@
 /* extract_text: plain text and Markdown resumes, plus the UTF-8 helpers and text normaliser every format uses. */
 #include <string.h>
 
-#include "base/util.h"
 #include "extract/extract_impl.h"
 
 int32_t extract_utf8_next(const char *s, size_t len, size_t *i)

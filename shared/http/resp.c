@@ -9,7 +9,6 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
-#include "base/util.h"
 
 static bool header_safe(const char *s)
 {

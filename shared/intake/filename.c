@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "base/util.h"
 
 /* An extension this long or shorter survives the length cap. */
 #define EXT_KEEP_MAX 16

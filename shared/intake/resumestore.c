@@ -2,10 +2,7 @@
 #include "intake/resumestore.h"
 
 #include <stdio.h>
-#include <string.h>
 
-#include "base/status.h"
-#include "base/util.h"
 #include "core/db.h"
 #include "queue/queue.h"
 

@@ -3,10 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "base/buf.h"
-#include "base/util.h"
 #include "score/job.h"
 #include "score/rubric.h"
 

@@ -1,7 +1,6 @@
 /* outbox: the emails table — candidates to write to, enqueued messages, leased claims, recorded outcomes, listings. */
 #include "mail/outbox.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

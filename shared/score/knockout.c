@@ -1,6 +1,5 @@
 /* knockout: the job's hard requirements (minimum years, certifications, skills) checked against a resume. */
 #include <stdio.h>
-#include <string.h>
 
 #include "base/util.h"
 #include "score/knockout.h"

@@ -10,7 +10,6 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/db.h"
-#include "core/log.h"
 #include "score/rescore.h"
 
 /*

@@ -2,7 +2,6 @@
 #include "score/ranking.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/status.h"

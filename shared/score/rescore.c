@@ -7,7 +7,6 @@
 
 #include "base/json.h"
 #include "base/status.h"
-#include "base/util.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "intake/resumestore.h"

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -12,8 +11,6 @@
 #include "score/job.h"
 #include "score/rubric.h"
 #include "text/experience.h"
-#include "text/termweights.h"
-#include "text/textnorm.h"
 
 static const char *const kind_names[] = { "terms", "skills", "experience", "education" };
 

@@ -1,5 +1,4 @@
 /* rubric_derive: the local derivation of a rubric from a job's title, description and required skills. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,8 @@ const KEY = 'shortlist.apiKey';
 // another site cannot set it), so every request carries it.
 const CSRF = ['X-Requested-With', 'shortlist'];
 
+// A failed request: its HTTP status (0 when the server could not be reached) and the problem+json's words.
+// problem.js's describe() makes the sentence a person reads from it.
 export class ApiError extends Error {
 	constructor(status, title, detail, requestId, retryAfter = null) {
 		super(detail || title || `HTTP ${status}`);
@@ -13,15 +15,6 @@ export class ApiError extends Error {
 		this.detail = detail || '';
 		this.requestId = requestId || '';
 		this.retryAfter = retryAfter; // seconds from a 429's or 503's Retry-After, or null
-	}
-	// A sentence for a person: what happened and, when useful, the request id to quote to support.
-	describe() {
-		let what;
-		if (this.status === 0) what = 'The server could not be reached. Check your connection and try again.';
-		else if (this.status === 503) what = `The service is busy or a dependency is down (${this.detail || 'unavailable'}). Try again shortly.`;
-		else if (this.status === 413) what = `Too large: ${this.detail || 'the request exceeds a limit'}.`;
-		else what = this.detail || this.title || `The request failed (HTTP ${this.status}).`;
-		return this.requestId ? `${what} (request ${this.requestId})` : what;
 	}
 }
 
@@ -128,11 +121,6 @@ export async function signOut() {
 		/* signed out locally whatever the server said */
 	}
 	clearKey();
-}
-
-// Whether an error means the endpoint is not there yet (an older server): a 404 naming no route, or 405/501.
-export function isMissingRoute(e) {
-	return e instanceof ApiError && ((e.status === 404 && /no route/i.test(e.detail)) || e.status === 405 || e.status === 501);
 }
 
 // Uploads files as one multipart/form-data request (field "files"); onProgress(sentBytes, totalBytes).

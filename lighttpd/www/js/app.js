@@ -1,6 +1,7 @@
 // app: the recruiter web app's entry point — sign-in, hash routing between views, and the page frame.
-import { api, ApiError, clearKey, getKey, isMissingRoute, onUnauthorized, setKey, signIn, signOut, whoAmI } from './api.js';
+import { api, ApiError, clearKey, getKey, onUnauthorized, setKey, signIn, signOut, whoAmI } from './api.js';
 import { field, fmtDuration, h, replace } from './dom.js';
+import { describe } from './problem.js';
 import { renderCandidate } from './candidate.js';
 import { renderJob } from './job.js';
 import { renderJobForm } from './jobform.js';
@@ -33,8 +34,7 @@ let session = null;
 let sessionCheck = null;
 // A problem the session check met that is worth showing on the sign-in form (the server down, say).
 let checkProblem = '';
-// Who the stored key signs in as ({ auth: 'api_key', user or null, ... }) once asked; null when not known (no key
-// yet, or an older server without GET /api/v1/session).
+// Who the stored key signs in as ({ auth: 'api_key', user or null, ... }) once asked; null when not known yet.
 let keyCaller = null;
 // Whether the sign-in form shows the API key field instead of email and password.
 let keyMode = false;
@@ -79,8 +79,7 @@ function checkSession() {
 			session = s;
 		}, (e) => {
 			session = null;
-			/* An older server without the route simply has no password sign-in. */
-			if (!isMissingRoute(e)) checkProblem = e instanceof ApiError ? e.describe() : String(e.message || e);
+			checkProblem = describe(e);
 		});
 	}
 	return sessionCheck;
@@ -155,7 +154,7 @@ async function route() {
 }
 
 function showError(e) {
-	const msg = e instanceof ApiError ? e.describe() : String(e.message || e);
+	const msg = describe(e);
 	const notFound = e instanceof ApiError && e.status === 404;
 	replace(main, h('h1', notFound ? 'Not found' : 'Something went wrong'), h('p.notice.error', { role: 'alert' }, msg),
 		h('p', h('a', { href: '#/jobs' }, 'Back to the jobs')));
@@ -179,8 +178,7 @@ function refuse(error, input, msg) {
 
 // What a failed password sign-in tells the person: the server's own words, and when to retry after too many tries.
 function passwordProblem(e) {
-	if (!(e instanceof ApiError)) return String(e.message || e);
-	if (isMissingRoute(e)) return 'This server does not offer sign-in with a password yet. Use an API key instead.';
+	if (!(e instanceof ApiError)) return describe(e);
 	if (e.status === 401) return e.detail || 'That email and password do not match an account. Check them and try again.';
 	if (e.status === 429) {
 		/* The server's detail names the wait in seconds; a person reads minutes and a time better. */
@@ -189,7 +187,7 @@ function passwordProblem(e) {
 		const at = new Date(Date.now() + sec * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 		return `Too many failed sign-ins for this email. Try again in ${fmtDuration(sec)} (at ${at}).`;
 	}
-	return e.describe();
+	return describe(e);
 }
 
 function passwordFields(error, button) {
@@ -237,7 +235,7 @@ function keyFields(error, button) {
 		} catch (e) {
 			refuse(error, key.input, e instanceof ApiError && (e.status === 401 || e.status === 403)
 				? 'That API key was not accepted. Check it and try again.'
-				: e instanceof ApiError ? e.describe() : String(e));
+				: describe(e));
 		} finally {
 			button.disabled = false;
 			button.textContent = 'Sign in';

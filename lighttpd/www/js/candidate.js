@@ -62,26 +62,26 @@ export async function renderCandidate(main, ctx, id) {
 	const c = await api('GET', `/api/v1/candidates/${encodeURIComponent(id)}`, undefined, { signal: ctx.signal });
 	// The current analysis: its record (provider, category, score) and the scorer's result inside it.
 	const rec = c.analysis && typeof c.analysis === 'object' ? c.analysis : {};
-	const a = rec.result && typeof rec.result === 'object' ? rec.result : Array.isArray(rec.criteria) ? rec : {};
-	const category = rec.category || c.category || a.category;
-	const score = typeof rec.score === 'number' ? rec.score : typeof c.score === 'number' ? c.score : a.score;
+	const a = rec.result && typeof rec.result === 'object' ? rec.result : {};
+	const category = rec.category;
+	const score = typeof rec.score === 'number' ? rec.score : a.score;
 	const name = str(c.name) || str(c.contact?.name) || str(c.filename) || `Resume ${id}`;
-	const jobId = c.job_id ?? c.job?.id;
+	const jobId = c.job_id;
 	const flags = [...arr(c.flags), ...arr(a.flags).filter((f) => !arr(c.flags).some((g) => flagInfo(g).name === flagInfo(f).name))];
 	const criteria = arr(a.criteria);
 	const strengths = [...new Set([...arr(a.strengths), ...criteria.flatMap((k) => arr(k.strengths))].map(str))];
 	const gaps = [...new Set([...arr(a.gaps), ...criteria.flatMap((k) => arr(k.gaps))].map(str))];
-	const download = safeUrl(c.download?.url || c.download_url);
+	const download = safeUrl(c.download?.url);
 	const unscored = isUnscored(category);
-	const reason = str(c.reason) || str(c.status_reason) || str(a.reason);
-	const scoredAt = rec.created_at || c.scored_at;
-	const provider = str(rec.provider) || str(c.provider);
-	const model = str(rec.model) || str(c.model);
+	const reason = str(c.reason) || str(a.reason);
+	const scoredAt = rec.created_at;
+	const provider = str(rec.provider);
+	const model = str(rec.model);
 	const job = jobId ? await api('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, undefined, { signal: ctx.signal }).catch(() => null) : null;
 
 	replace(main,
 		h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs' }, 'Jobs'),
-			jobId ? [' / ', h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, str(job?.title) || str(c.job_title) || 'Job')] : null),
+			jobId ? [' / ', h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, str(job?.title) || 'Job')] : null),
 		h('div.page-head', h('div', h('h1', name), c.filename && c.filename !== name ? h('p.muted', str(c.filename)) : null, contactBlock(c.contact)),
 			h('div.headline', unscored ? null : scoreBar(score), categoryBadge(category),
 				download ? h('a.button.secondary', { href: download, rel: 'noopener noreferrer', target: '_blank' }, 'Download resume') : null,
@@ -89,7 +89,7 @@ export async function renderCandidate(main, ctx, id) {
 		unscored ? h('p.notice', h('strong', category === 'failed' ? 'This resume could not be processed. ' : 'This resume needs a person to review it. '),
 			reason ? `Reason: ${reason}. ` : '', 'This is not a rejection.') : null,
 		flagsBlock(flags),
-		str(a.summary) || str(c.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary) || str(c.summary)),
+		str(a.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary)),
 			arr(a.matched_skills).length ? h('p.skills', h('span.muted', 'Has: '), arr(a.matched_skills).map((s) => h('span.chip.ok', str(s)))) : null,
 			arr(a.missing_skills).length ? h('p.skills', h('span.muted', 'Missing: '), arr(a.missing_skills).map((s) => h('span.chip.miss', str(s)))) : null,
 			typeof a.years_experience === 'number' ? h('p', h('span.muted', 'Experience: '), `about ${fmtScore(a.years_experience)} years`) : null) : null,

@@ -1,6 +1,7 @@
 // emails: the composer for invite/consider/reject emails — template editing, a rendered preview, and sending.
-import { api, ApiError, isMissingRoute } from './api.js';
+import { api } from './api.js';
 import { field, h, replace } from './dom.js';
+import { describe } from './problem.js';
 import { isUnscored } from './labels.js';
 
 const KIND_TEXT = { invite: 'Invite to interview', consider: 'Keep in consideration', reject: 'Rejection' };
@@ -11,18 +12,14 @@ export function forbiddenPlaceholder(text) {
 	return m ? m[1] : null;
 }
 
-function describe(e) {
-	return e instanceof ApiError ? e.describe() : String(e.message || e);
-}
-
 // Opens a modal dialog to email the candidates of job; onSent() runs after a successful send.
 export function openComposer(job, kind, candidates, ctx, onSent) {
 	const opener = document.activeElement;
 	// A resume that could not be read or judged never gets a rejection.
 	const excluded = kind === 'reject' ? candidates.filter((c) => isUnscored(c.category)) : [];
 	const recipients = candidates.filter((c) => !excluded.includes(c));
-	const ids = recipients.map((c) => c.resume_id ?? c.id);
-	const name = (c) => c.name || c.filename || `Resume ${c.resume_id ?? c.id}`;
+	const ids = recipients.map((c) => c.resume_id);
+	const name = (c) => c.name || c.filename || `Resume ${c.resume_id}`;
 
 	const subject = field('Subject', 'input', { type: 'text', maxlength: 400 });
 	const text = field('Message', 'textarea', { rows: 10 }, 'Placeholders such as {{candidate_name}}, {{position}} and {{company}} are filled in for each candidate. Scores are never included.');
@@ -57,7 +54,6 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 	const saveBtn = h('button.secondary', { type: 'button' }, 'Save template');
 	const sendBtn = h('button.primary', { type: 'button', disabled: ids.length === 0 }, `Send to ${ids.length} candidate${ids.length === 1 ? '' : 's'}`);
 	const cancelBtn = h('button.link', { type: 'button' }, 'Cancel');
-	let templatesAvailable = true;
 	let loaded = null;
 
 	const dlg = h('dialog.composer', { 'aria-labelledby': 'composer-h' },
@@ -141,7 +137,7 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 				typeof out.html === 'string' && out.html ? frame : null);
 			previewBox.hidden = false;
 		} catch (e) {
-			error.textContent = isMissingRoute(e) ? 'Previews are not available on this server yet.' : `Preview failed: ${describe(e)}`;
+			error.textContent = `Preview failed: ${describe(e)}`;
 			error.hidden = false;
 		} finally {
 			previewBtn.disabled = false;
@@ -149,15 +145,15 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 	});
 
 	sendBtn.addEventListener('click', async () => {
-		if (templatesAvailable && !check()) return;
+		if (!check()) return;
 		sendBtn.disabled = true;
 		sendBtn.textContent = 'Sending…';
 		try {
-			if (templatesAvailable && changed() && !(await save())) return;
+			if (changed() && !(await save())) return;
 			const r = await api('POST', `/api/v1/jobs/${encodeURIComponent(job.id)}/emails`, { kind, candidate_ids: ids, ...senderValues() });
-			const queued = r && typeof r.queued === 'number' ? r.queued : ids.length;
-			const again = r && typeof r.already_queued === 'number' ? r.already_queued : 0;
-			const refused = (r && Array.isArray(r.results) ? r.results : []).filter((x) => x.status === 'refused');
+			const queued = r.queued;
+			const again = r.already_queued;
+			const refused = r.results.filter((x) => x.status === 'refused');
 			ctx.announce(`${queued} email${queued === 1 ? '' : 's'} queued`);
 			if (onSent) onSent(r);
 			if (!refused.length) {
@@ -165,14 +161,14 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 				return;
 			}
 			// Say who was left out and why; the dialog stays open so it can be read.
-			const byId = new Map(recipients.map((c) => [c.resume_id ?? c.id, c]));
+			const byId = new Map(recipients.map((c) => [c.resume_id, c]));
 			replace(results, h('p', h('strong', `${queued} queued`), again ? `, ${again} already sent before` : '', `, ${refused.length} not sent:`),
 				h('ul', refused.map((x) => h('li', byId.has(x.candidate_id) ? name(byId.get(x.candidate_id)) : `Candidate ${x.candidate_id}`, ': ', x.reason || 'refused'))));
 			results.hidden = false;
 			sendBtn.hidden = true;
 			cancelBtn.textContent = 'Close';
 		} catch (e) {
-			error.textContent = isMissingRoute(e) ? 'Sending emails is not available on this server yet.' : `Could not send: ${describe(e)}`;
+			error.textContent = `Could not send: ${describe(e)}`;
 			error.hidden = false;
 		} finally {
 			sendBtn.disabled = ids.length === 0;
@@ -192,10 +188,8 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 			templateNote.textContent = t.is_default === false ? 'This job\'s own template.' : 'The standard template; changes you save apply to this job only.';
 		} catch (e) {
 			if (e.name === 'AbortError') return;
-			templatesAvailable = !isMissingRoute(e);
-			templateNote.textContent = templatesAvailable ? `Could not load the template: ${describe(e)}` : 'Templates are not available on this server yet; the standard template will be used.';
-			for (const el of [subject.wrap, text.wrap, htmlBox, previewBtn, saveBtn]) el.hidden = !templatesAvailable ? true : el.hidden;
+			templateNote.textContent = `Could not load the template: ${describe(e)}`;
 		}
-		(templatesAvailable ? subject.input : sendBtn).focus();
+		subject.input.focus();
 	})();
 }

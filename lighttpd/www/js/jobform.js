@@ -1,6 +1,7 @@
 // jobform: create or edit a job — description, required skills, knock-outs, thresholds and optional rubric criteria.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { field, h, newId, replace } from './dom.js';
+import { describe } from './problem.js';
 
 const KINDS = [['terms', 'Keywords'], ['skills', 'Skills'], ['experience', 'Experience'], ['education', 'Education']];
 
@@ -224,7 +225,7 @@ export async function renderJobForm(main, ctx, id) {
 			ctx.announce(job ? 'Job saved' : 'Job created');
 			location.hash = `#/jobs/${encodeURIComponent(saved.id)}`;
 		} catch (e) {
-			fail([e instanceof ApiError ? e.describe() : String(e)], null);
+			fail([describe(e)], null);
 		} finally {
 			submit.disabled = false;
 			submit.textContent = job ? 'Save changes' : 'Create job';

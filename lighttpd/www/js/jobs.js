@@ -1,6 +1,7 @@
 // jobs: the job list, newest first, with keyset "load more".
 import { getPage } from './api.js';
 import { fmtDate, h, replace } from './dom.js';
+import { describe } from './problem.js';
 
 const PAGE = 20;
 
@@ -38,7 +39,7 @@ export async function renderJobs(main, ctx) {
 			return firstNew;
 		} catch (e) {
 			if (e.name === 'AbortError') throw e;
-			error.textContent = e.describe ? e.describe() : String(e);
+			error.textContent = describe(e);
 			error.hidden = false;
 			return null;
 		} finally {

@@ -1,20 +1,14 @@
 // keys: the organisation's API keys for its admins — the list (newest first, "load more"), a new key shown once, revoking.
 import { api, ApiError, getKey, getPage } from './api.js';
 import { field, fmtDate, h, replace } from './dom.js';
+import { describe, withRequestId } from './problem.js';
 
 const PAGE = 20;
 
-function describe(e) {
-	return e instanceof ApiError ? e.describe() : String(e.message || e);
-}
-
 // What a refusal of the whole page tells the person: a 403 is about who they are, not a fault.
 function pageProblem(e) {
-	if (e instanceof ApiError && e.status === 403) {
-		const what = 'Only your organisation\'s administrators (or an organisation key) can manage API keys.';
-		return e.requestId ? `${what} (request ${e.requestId})` : what;
-	}
-	return describe(e);
+	const refused = e instanceof ApiError && e.status === 403;
+	return refused ? withRequestId('Only your organisation\'s administrators (or an organisation key) can manage API keys.', e) : describe(e);
 }
 
 function stateBadge(k) {
