@@ -160,7 +160,7 @@ static int handle_org_stats(struct req *r)
 
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
-	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
+	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
@@ -291,13 +291,13 @@ static int handle_keys_revoke(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/session", handle_sign_in, ROUTE_PUBLIC },
+	{ "POST", "/api/v1/session", handle_sign_in, ROUTE_JSON_BODY | ROUTE_STORE },
 	{ "GET", "/api/v1/session", handle_who_am_i, ROUTE_AUTH },
-	{ "DELETE", "/api/v1/session", handle_sign_out, ROUTE_PUBLIC },
+	{ "DELETE", "/api/v1/session", handle_sign_out, ROUTE_STORE },
 	{ "GET", "/api/v1/sessions", handle_sessions_list, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/sessions/{id}", handle_sessions_revoke, ROUTE_AUTH },
 	{ "GET", "/api/v1/keys", handle_keys_list, ROUTE_AUTH },
-	{ "POST", "/api/v1/keys", handle_keys_create, ROUTE_AUTH },
+	{ "POST", "/api/v1/keys", handle_keys_create, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/keys/{id}", handle_keys_revoke, ROUTE_AUTH },
 	{ "GET", "/api/v1/stats", handle_org_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/rate-limit", handle_rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },

@@ -184,7 +184,7 @@ static int handle_cache_stats(struct req *r)
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
 	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "llm_cache", llm_cache_stats_json());
+	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
 	cJSON_AddItemToObject(out, "analyses", analyses);
 	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);

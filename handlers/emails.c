@@ -711,12 +711,12 @@ static int handle_emails_stats(struct req *r)
 
 static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
-	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs/{id}/templates/{kind}", handle_template_show, ROUTE_AUTH },
-	{ "PUT", "/api/v1/jobs/{id}/templates/{kind}", handle_template_edit, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/templates/{kind}", handle_template_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/jobs/{id}/templates/{kind}", handle_template_reset, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/templates/{kind}/preview", handle_template_preview, ROUTE_AUTH },
-	{ "POST", "/api/v1/jobs/{id}/emails", handle_emails_send, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/templates/{kind}/preview", handle_template_preview, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/jobs/{id}/emails", handle_emails_send, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs/{id}/emails/stats", handle_emails_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails", handle_emails_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails/{id}", handle_emails_get, ROUTE_AUTH },

@@ -13,6 +13,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/readiness.h"
 #include "http/app.h"
 #include "http/resp.h"
 #include "intake/s3.h"
@@ -27,55 +28,85 @@ static int handle_healthz(struct req *r)
 	return resp_json_take(r, 200, body);
 }
 
-static void add_check(cJSON *checks, cJSON *down, const char *name, bool up, int64_t started_us, const char *error)
+/* Each dependency's verdict in this process: reused briefly, down after consecutive failures or a refusal. */
+enum { DEP_POSTGRESQL, DEP_MEMCACHED, DEP_S3, DEP_COUNT };
+static const char *const dep_names[DEP_COUNT] = { "postgresql", "memcached", "s3" };
+static struct readiness deps[DEP_COUNT];
+static bool deps_ready;
+
+static void add_check(cJSON *checks, cJSON *down, const char *name, const struct readiness *d)
 {
 	cJSON *c = cJSON_AddObjectToObject(checks, name);
 
-	cJSON_AddStringToObject(c, "status", up ? "up" : "down");
-	cJSON_AddNumberToObject(c, "latency_ms", (double)(now_us() - started_us) / 1000.0);
-	if (!up) {
-		cJSON_AddStringToObject(c, "error", error && *error ? error : "no answer");
-		cJSON_AddItemToArray(down, cJSON_CreateString(name));
+	cJSON_AddStringToObject(c, "status", d->up ? "up" : "down");
+	cJSON_AddNumberToObject(c, "latency_ms", d->latency_ms);
+	if (d->failures > 0) {
+		cJSON_AddNumberToObject(c, "consecutive_failures", d->failures);
+		cJSON_AddStringToObject(c, "error", d->error);
 	}
+	if (!d->up)
+		cJSON_AddItemToArray(down, cJSON_CreateString(name));
 }
 
-static bool probe_s3(int timeout_ms, char *err, size_t errlen)
+static bool probe_s3(int connect_timeout_ms, int timeout_ms, bool *transient, char *err, size_t errlen)
 {
 	struct s3_error e = { 0 };
 
+	*transient = false;
 	if (!s3 && s3_client_new_from_config(&s3, &e) < 0) {
 		snprintf(err, errlen, "%s", e.message);
 		return false;
 	}
-	if (s3_probe(s3, timeout_ms, &e) == 0)
+	if (s3_probe_within(s3, connect_timeout_ms, timeout_ms, &e) == 0)
 		return true;
+	*transient = s3_error_transient(&e);
 	snprintf(err, errlen, "%s%s%s", e.code, *e.code && *e.message ? ": " : "", e.message);
 	return false;
 }
 
-static int handle_readyz(struct req *r)
+/* Probes dependency i unless its last verdict is recent enough to reuse. */
+static void probe(int i)
 {
 	int timeout = (int)config()->probe_timeout_ms;
+	char err[S3_CODE_MAX + S3_MESSAGE_MAX + 8] = "";
+	bool answered = false, transient = false;
+	int64_t t = now_us(), elapsed_us;
+
+	if (!readiness_due(&deps[i], now_ms()))
+		return;
+	switch (i) {
+	case DEP_POSTGRESQL:
+		answered = db_ping(timeout) == 0;
+		if (!answered)
+			snprintf(err, sizeof(err), "%s", db_last_error());
+		break;
+	case DEP_MEMCACHED:
+		answered = cache_probe(timeout, err, sizeof(err)) == 0;
+		break;
+	default:
+		answered = probe_s3((int)config()->probe_connect_timeout_ms, timeout, &transient, err, sizeof(err));
+		break;
+	}
+	elapsed_us = now_us() - t;
+	readiness_record(&deps[i], readiness_outcome_of(answered, transient, elapsed_us / 1000, timeout), now_ms(),
+			 (double)elapsed_us / 1000.0, err);
+}
+
+static int handle_readyz(struct req *r)
+{
 	cJSON *body = cJSON_CreateObject();
 	cJSON *checks = cJSON_CreateObject();
 	cJSON *down = cJSON_CreateArray();
-	char err[S3_CODE_MAX + S3_MESSAGE_MAX + 8];
-	int64_t t;
 	bool up;
+	int i;
 
-	t = now_us();
-	up = db_ping(timeout) == 0;
-	add_check(checks, down, "postgresql", up, t, up ? NULL : db_last_error());
-
-	t = now_us();
-	err[0] = '\0';
-	up = cache_probe(timeout, err, sizeof(err)) == 0;
-	add_check(checks, down, "memcached", up, t, err);
-
-	t = now_us();
-	err[0] = '\0';
-	up = probe_s3(timeout, err, sizeof(err));
-	add_check(checks, down, "s3", up, t, err);
+	for (i = 0; i < DEP_COUNT; i++) {
+		if (!deps_ready)
+			readiness_init(&deps[i], (int)config()->probe_down_after, config()->probe_reuse_ms);
+		probe(i);
+		add_check(checks, down, dep_names[i], &deps[i]);
+	}
+	deps_ready = true;
 
 	up = cJSON_GetArraySize(down) == 0;
 	cJSON_AddStringToObject(body, "status", up ? "ready" : "unavailable");
@@ -107,8 +138,8 @@ static int handle_metrics(struct req *r)
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC },
-	{ "GET", "/readyz", handle_readyz, ROUTE_PUBLIC },
-	{ "GET", "/metrics", handle_metrics, ROUTE_PUBLIC },
+	{ "GET", "/readyz", handle_readyz, ROUTE_STORE },
+	{ "GET", "/metrics", handle_metrics, ROUTE_STORE },
 };
 
 static void release(void)

@@ -119,10 +119,10 @@ static int handle_jobs_close(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs", handle_jobs_create, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs", handle_jobs_create, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs", handle_jobs_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}", handle_jobs_get, ROUTE_AUTH },
-	{ "PATCH", "/api/v1/jobs/{id}", handle_jobs_update, ROUTE_AUTH },
+	{ "PATCH", "/api/v1/jobs/{id}", handle_jobs_update, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/jobs/{id}/close", handle_jobs_close, ROUTE_AUTH },
 };
 

@@ -33,6 +33,8 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/js
 	--data "{\"email\":\"demo@example.com\",\"password\":\"$password\"}" "http://127.0.0.1:$SHORTLIST_HTTP_PORT/api/v1/session")
 check "which signs in (HTTP $status)" test "$status" = 201
 check "a drainer follows the queue" kill -0 "$(cat "$ROOT/var/bench/pid/drainer.pid" 2>/dev/null)"
+missing=$(grep -c 'does not exist' "$ROOT/var/bench/log/drainer.log" 2>/dev/null)
+check "the drainer never ran before the migrations (${missing:-0} 'does not exist' errors in its log)" test "${missing:-0}" = 0
 pids=$(cat "$ROOT"/var/bench/pid/*.pid 2>/dev/null | tr '\n' ' ')
 pids+=" $(pgrep -f "$ROOT/var/bench/" | tr '\n' ' ')"
 check "the instance has processes to stop" test -n "${pids// /}"

@@ -26,10 +26,17 @@ http GET /readyz
 expect_status 200 "ready with every dependency up"
 expect_json '.checks | keys | join(",")' "memcached,postgresql,s3" "each dependency reported"
 
+# readyz_is CODE: whether /readyz answers CODE now.
+readyz_is() { test "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz")" = "$1"; }
+
 # follow DEPENDENCY SERVICE: stop it, expect 503 naming it, start it, expect 200.
+# Each handler process reuses a probe's verdict for SHORTLIST_PROBE_REUSE_MS,
+# so the 503 is awaited; a stopped service refuses connections, which is down
+# at once (no series of failures needed).
 follow() {
 	local dep=$1 svc=$2
 	services stop "$svc"
+	eventually 10 readyz_is 503
 	http GET /readyz
 	expect_status 503 "$dep down makes readyz 503"
 	expect_json ".down | join(\",\")" "$dep" "503 names only $dep"
@@ -44,6 +51,33 @@ follow() {
 }
 
 handlers_before=$(pgrep -f "$BIN/health" | sort | tr '\n' ' ')
+
+# --- a slow S3 is not an outage: the server frozen (SIGSTOP) for less than
+# SHORTLIST_PROBE_DOWN_AFTER probes answers nothing, each probe times out, and
+# readiness holds; it reports the failures meanwhile and clears them after.
+s3_pid=$(cat "$ROOT/var/${SHORTLIST_INSTANCE:-test}/pid/s3.pid")
+eventually 10 readyz_is 200
+# Past the reuse time, so the next requests probe the frozen server.
+sleep "$(((${SHORTLIST_PROBE_REUSE_MS:-1000} + 200) / 1000)).$(((${SHORTLIST_PROBE_REUSE_MS:-1000} + 200) % 1000 / 100))"
+kill -STOP "$s3_pid"
+codes="" failures=0
+for i in 1 2; do
+	http GET /readyz
+	codes+="$STATUS "
+	n=$(json '.checks.s3.consecutive_failures // 0')
+	((n > failures)) && failures=$n
+	[[ $(json .checks.s3.status) == up ]] || codes+="(s3 $(json .checks.s3.status)) "
+done
+kill -CONT "$s3_pid"
+check "S3 frozen: readyz stays 200 ($codes)" test "$codes" = "200 200 "
+check "the timed-out probes are reported ($failures consecutive)" test "$failures" -ge 1
+check "with the timeout as the error" grep -q "Timeout" <<<"$(json .checks.s3.error)"
+if eventually 20 bash -c "curl -s $BASE_URL/readyz | jq -e '.checks.s3 | .status == \"up\" and (has(\"consecutive_failures\") | not)' >/dev/null"; then
+	ok "S3 answering again clears the failures"
+else
+	not_ok "S3 failures not cleared after it answers again"
+fi
+
 follow memcached memcached
 follow postgresql postgresql
 follow s3 s3

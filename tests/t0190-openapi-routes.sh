@@ -2,7 +2,8 @@
 # The API reference names every route the handlers serve: each entry of the
 # route tables in handlers/*.c appears in docs/openapi.yaml with its method,
 # and every operation the reference documents is served by some handler.
-# Needs no services.
+# Needs no services, only the built handler programs (they print their
+# route tables with --routes).
 . "$(dirname "$0")/lib/test-lib.sh"
 
 SPEC="$ROOT/docs/openapi.yaml"
@@ -127,3 +128,47 @@ if [[ -s $T_TMP/documented ]]; then
 	read -r file method pattern < <(grep -m 1 ' /api/v1/jobs$' "$T_TMP/documented")
 	[[ -z ${pattern:-} ]] || gap_reported "a path of two methods removed" "" "$file" "$method" "$pattern"
 fi
+
+# Statuses that follow from a route's method and flags (route_statuses() in
+# shared/http/route.h: auth 401, cookie changes 403, JSON body 400/413/415,
+# POST 411, stores 503, rate limits 429) are listed by its operation. Each
+# handler program prints its compiled table with them (--routes).
+# missing_statuses JSONFILE: prints "METHOD PATTERN STATUS" for each one absent.
+missing_statuses() {
+	local method pattern statuses s
+	while read -r method pattern statuses; do
+		[[ $statuses == - ]] && continue
+		for s in ${statuses//,/ }; do
+			jq -e --arg m "$(tr '[:upper:]' '[:lower:]' <<<"$method")" --arg p "$(blank_params <<<"$pattern")" \
+				--arg s "$s" '[.paths | to_entries[] | select((.key | gsub("\\{[^}/]*\\}"; "{}")) == $p)
+				| .value[$m].responses // {} | has($s)] | any' "$1" >/dev/null ||
+				echo "$method $pattern $s"
+		done
+	done <"$T_TMP/route-statuses"
+}
+: >"$T_TMP/route-statuses"
+for f in $(grep -l 'static const struct route routes\[\]' "$ROOT"/handlers/*.c); do
+	prog=$(basename "$f" .c)
+	if "$ROOT/build/bin/$prog" --routes >>"$T_TMP/route-statuses" 2>/dev/null; then
+		ok "$prog --routes prints its table"
+	else
+		not_ok "$prog --routes prints its table (is it built?)"
+	fi
+done
+check "the tables list statuses (POST /api/v1/jobs needs 415)" \
+	grep -qE '^POST /api/v1/jobs [0-9,]*415' "$T_TMP/route-statuses"
+missing_statuses "$SPEC_JSON" >"$T_TMP/missing-statuses"
+while read -r method pattern statuses; do
+	for s in ${statuses//,/ }; do
+		[[ $s == - ]] && continue
+		if grep -qxF "$method $pattern $s" "$T_TMP/missing-statuses"; then
+			not_ok "$method $pattern lists $s, which its flags imply"
+		else
+			ok "$method $pattern lists $s"
+		fi
+	done
+done <"$T_TMP/route-statuses"
+# The check must catch a gap: drop the 415 of POST /api/v1/jobs from a copy.
+jq '.paths["/api/v1/jobs"].post.responses |= del(.["415"])' "$SPEC_JSON" >"$T_TMP/no415.json"
+check "a status removed from an operation is reported" \
+	test "$(missing_statuses "$T_TMP/no415.json" | grep -cxF 'POST /api/v1/jobs 415')" = 1

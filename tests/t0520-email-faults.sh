@@ -33,8 +33,11 @@ http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer","company":"
 JOB=$(json .id)
 [[ $JOB =~ ^[0-9]+$ ]] || { not_ok "cannot create a job (HTTP $STATUS)"; exit 1; }
 
-# The drainer, sending to the fault server with short leases.
-drain() { SHORTLIST_SMTP_URL="smtp://127.0.0.1:$PORT" SHORTLIST_TASK_LEASE_SECONDS=5 "$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1; }
+# The drainer, sending to the fault server. With the configured lease: the
+# SMTP timeouts are cut from it (a 5 s lease left 312 ms a message, which a
+# slow* recipient's 0.2 s could exceed on a loaded machine and turn into
+# retries and uncertain rows the checks below did not expect).
+drain() { SHORTLIST_SMTP_URL="smtp://127.0.0.1:$PORT" "$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1; }
 
 # Candidates by the local part of their address (which chooses the server's behaviour).
 locals=(ok1 ok2 ok3 tempfail reject dropdata)
@@ -127,18 +130,30 @@ for ((i = 0; i < 150; i++)); do slow+=("slow$i"); done
 invite "${slow[@]}"
 expect_json .queued 150 "150 invitations queued"
 sent_slow() { sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND kind = 'invite' AND to_address LIKE 'slow%' AND state = 'sent'"; }
-SHORTLIST_SMTP_URL="smtp://127.0.0.1:$PORT" SHORTLIST_TASK_LEASE_SECONDS=5 "$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1 &
+SHORTLIST_SMTP_URL="smtp://127.0.0.1:$PORT" "$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1 &
 dpid=$!
 eventually 30 at_least sent_slow 16
 kill -KILL "$dpid"
 wait "$dpid" 2>/dev/null
 at_kill=$(sent_slow)
-held=$(sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND state = 'sending'")
+# What the dead drainer held, by row: however many were in flight at the kill.
+sql "SELECT id FROM emails WHERE job_id = $JOB AND state = 'sending' AND locked_by LIKE '%:$dpid:%' ORDER BY id" >"$T_TMP/held-ids"
+held=$(wc -l <"$T_TMP/held-ids")
 check "killed mid-run ($at_kill of 150 sent, $held held by the dead drainer)" test "$at_kill" -lt 150
-leased() { sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND state = 'sending' AND lease_until > now()"; }
-eventually 20 value_is leased 0
-drain
-check "a later drainer finished the run ($(sent_slow) sent)" test "$(sent_slow)" = 150
+check "nothing else is being sent ($(sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND state = 'sending'") sending)" \
+	test "$(sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND state = 'sending'")" = "$held"
+# Their leases run out (now, rather than after the configured lease).
+sql "UPDATE emails SET lease_until = now() - interval '1 second' WHERE job_id = $JOB AND state = 'sending' AND locked_by LIKE '%:$dpid:%'" >/dev/null
+# Later drainers finish the run: each rescues what the dead one held and sends what is due;
+# anything left retrying is made due again, for a bounded number of rounds.
+for ((round = 1; round <= 5; round++)); do
+	drain
+	[[ $(sent_slow) == 150 ]] && break
+	due_now
+done
+check "later drainers finished the run ($(sent_slow) sent, in $round rounds)" test "$(sent_slow)" = 150
+check "every row the dead drainer held was counted uncertain" \
+	test "$(sql "SELECT count(*) FROM emails WHERE job_id = $JOB AND uncertain > 0 AND id IN ($(paste -sd, "$T_TMP/held-ids" | sed 's/^$/0/'))")" = "$held"
 ids=$(sql "SELECT message_id FROM emails WHERE job_id = $JOB AND to_address LIKE 'slow%'")
 grep -h -i '^Message-ID:' "$MAILDIR"/*.eml | tr -d '\r' | cut -d' ' -f2 | sort >"$T_TMP/stored-ids"
 # While other tests run against the same instance, their drainers may send
@@ -154,5 +169,15 @@ dups=$((total - 150))
 uncertain=$(sql "SELECT COALESCE(sum(uncertain), 0) FROM emails WHERE job_id = $JOB AND to_address LIKE 'slow%'")
 echo "# kill: $held rows held by the killed drainer, $uncertain counted uncertain, $dups duplicates received"
 check "no message lost" test "$lost" = 0
-check "duplicates ($dups) only where the outcome was uncertain ($uncertain)" test "$dups" -le "$uncertain"
-check "uncertain rows are those the dead drainer held ($uncertain <= $held)" test "$uncertain" -le "$held"
+# Each message received twice belongs to a row counted uncertain (checked message by message).
+cat "$T_TMP/stored-ids" "$T_TMP/elsewhere-ids" | grep -F -f <(echo "$ids") | sort | uniq -d | tr -d '<>' >"$T_TMP/dup-ids"
+dup_certain=0
+while read -r mid; do
+	[[ $(sql "SELECT uncertain FROM emails WHERE job_id = $JOB AND message_id IN ('$mid', '<$mid>')") -gt 0 ]] || dup_certain=$((dup_certain + 1))
+done <"$T_TMP/dup-ids"
+check "duplicates ($dups) only of rows counted uncertain ($dup_certain of them not)" test "$dup_certain" = 0
+# A row is uncertain only when the dead drainer held it, or a send of it was cut after the data (logged as a retry).
+grep -o '"msg":"mailer: email [0-9]* will be retried' "$T_TMP/drainer.log" | grep -o '[0-9]*' | sort -u >"$T_TMP/retried-ids"
+unexplained=$(sql "SELECT id FROM emails WHERE job_id = $JOB AND to_address LIKE 'slow%' AND uncertain > 0 ORDER BY id" |
+	grep -v -x -F -f <(cat "$T_TMP/held-ids" "$T_TMP/retried-ids"; echo x) | wc -l)
+check "uncertain rows are those the dead drainer held or whose send was cut ($unexplained others)" test "$unexplained" = 0

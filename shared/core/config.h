@@ -37,7 +37,14 @@
 	X(INT, upload_sweep_after_seconds, "SHORTLIST_UPLOAD_SWEEP_AFTER_SECONDS", "600", 1, 604800, false,                               \
 	  "seconds after a presigned link expired before its upload is settled (a lost S3 event's file is recorded)")                     \
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
-	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "1000", 50, 30000, false, "timeout of each /readyz dependency probe")         \
+	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "2000", 50, 30000, false,                                                    \
+	  "total timeout of each /readyz dependency probe (an answer within it is up, however slow)")                                     \
+	X(INT, probe_connect_timeout_ms, "SHORTLIST_PROBE_CONNECT_TIMEOUT_MS", "500", 10, 30000, false,                                    \
+	  "connect timeout of the /readyz S3 probe (at most the total timeout)")                                                           \
+	X(INT, probe_down_after, "SHORTLIST_PROBE_DOWN_AFTER", "3", 1, 100, false,                                                          \
+	  "consecutive failed probes (timeouts, error answers) before /readyz reports a dependency down; a refused connection is down at once") \
+	X(INT, probe_reuse_ms, "SHORTLIST_PROBE_REUSE_MS", "1000", 0, 60000, false,                                                          \
+	  "how long each handler process reuses a dependency's last probe result (0: probe on every /readyz)")                            \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
 	X(INT, api_rate_per_minute, "SHORTLIST_API_RATE_PER_MINUTE", "1200", 0, 100000000, false, "API requests per minute per API key (0: no limit)") \
 	X(STR, api_rate_when_cache_down, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN", "allow", 0, 0, false,                                        \

@@ -88,7 +88,8 @@ void db_int_param(int64_t v, char out[24])
 	snprintf(out, 24, "%lld", (long long)v);
 }
 
-int db_connect(void)
+/* Connects unless connected; logs a failure unless quiet (db_probe's caller reports outages itself). */
+static int connect_to_server(bool quiet)
 {
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
 	const char *vals[] = { config()->database_url, "3", "shortlist", NULL };
@@ -101,7 +102,8 @@ int db_connect(void)
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		set_error("08000", conn ? PQerrorMessage(conn) : "out of memory");
-		log_error("db: cannot connect: %s", last_error);
+		if (!quiet)
+			log_error("db: cannot connect: %s", last_error);
 		drop_connection();
 		return ST_UNAVAILABLE;
 	}
@@ -114,6 +116,11 @@ int db_connect(void)
 		return ST_UNAVAILABLE;
 	}
 	return 0;
+}
+
+int db_connect(void)
+{
+	return connect_to_server(false);
 }
 
 void db_close(void)
@@ -377,6 +384,38 @@ int db_ping(int timeout_ms)
 		return ST_UNAVAILABLE;
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
 	return db_exec(NULL, sql, 0, NULL, NULL) < 0 ? ST_UNAVAILABLE : 0;
+}
+
+/* One quiet attempt at sql on the current connection: 0 or the mapped status code. */
+static int probe_once(const char *sql)
+{
+	PGresult *res;
+	int rc = connect_to_server(true);
+
+	if (rc < 0)
+		return rc;
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
+		rc = 0;
+	else
+		rc = map_error(res);
+	PQclear(res);
+	if (rc < 0 && PQstatus(conn) != CONNECTION_OK)
+		drop_connection();
+	return rc;
+}
+
+int db_probe(const char *sql)
+{
+	int rc;
+
+	if (in_tx)
+		return ST_INTERNAL;
+	rc = probe_once(sql);
+	/* A connection the server dropped while it was away is noticed here: connect again at once. */
+	if (rc == ST_UNAVAILABLE && !conn)
+		rc = probe_once(sql);
+	return rc;
 }
 
 int db_rows(const struct db_result *res)

@@ -33,6 +33,18 @@ void db_close(void);
 int db_ping(int timeout_ms);
 
 /*
+ * Runs sql (no parameters, never user input) once to learn whether the
+ * database can serve a caller that reports outages itself (base/outage.h):
+ * unlike every other function here it logs nothing, so a loop waiting for
+ * PostgreSQL to come back, or for its schema, does not fill the log.
+ * Connects (or reconnects, once, after a lost connection) if needed.
+ * Returns 0, ST_UNAVAILABLE when PostgreSQL cannot be reached, ST_INTERNAL
+ * inside a transaction or for another error (db_last_sqlstate() says which:
+ * "42P01" is a missing table).
+ */
+int db_probe(const char *sql);
+
+/*
  * Runs sql with $1..$n text parameters (NULL entries are SQL NULL). When name
  * is not NULL the statement is prepared once per connection under that name
  * and reused. On success *out (if out is not NULL) receives the result,

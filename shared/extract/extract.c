@@ -202,6 +202,52 @@ int extract_add_flag(struct extract_result *r, const char *name, int64_t count, 
 	return 0;
 }
 
+void extract_hidden_init(struct extract_hidden *h)
+{
+	h->chars = 0;
+	buf_init(&h->sample, 0);
+	h->sample_space = false;
+}
+
+void extract_hidden_release(struct extract_hidden *h)
+{
+	buf_release(&h->sample);
+}
+
+void extract_hidden_char(struct extract_hidden *h, const char *s, size_t len, int32_t cp)
+{
+	if (cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r') {
+		h->sample_space = h->sample.len > 0;
+		return;
+	}
+	h->chars++;
+	if (h->sample.len + len + 1 > EXTRACT_FLAG_SAMPLE_BYTES)
+		return;
+	if (h->sample_space)
+		buf_append_char(&h->sample, ' ');
+	h->sample_space = false;
+	buf_append(&h->sample, s, len);
+}
+
+void extract_hidden_text(struct extract_hidden *h, const char *s, size_t len)
+{
+	size_t i = 0, at;
+	int32_t cp;
+
+	while (i < len) {
+		at = i;
+		cp = extract_utf8_next(s, len, &i);
+		if (cp >= 0)
+			extract_hidden_char(h, s + at, i - at, cp);
+	}
+}
+
+void extract_hidden_flag(struct extract_hidden *h, struct extract_result *r)
+{
+	if (h->chars)
+		extract_add_flag(r, "hidden_text", h->chars, h->sample.ptr, h->sample.len);
+}
+
 void extract_take_text(struct extract_result *r, struct extract_norm *n, const struct extract_limits *lim,
 		       const char *empty_reason)
 {

@@ -55,6 +55,32 @@ int extract_add_flag(struct extract_result *r, const char *name, int64_t count, 
 void extract_take_text(struct extract_result *r, struct extract_norm *n, const struct extract_limits *lim,
 		       const char *empty_reason);
 
+/* Text smaller than this (in points) cannot be read by a person: hidden, in every format. */
+#define EXTRACT_HIDDEN_MAX_POINTS 2.0
+/* A colour is too close to the one under it to be read when no channel (of 255) is further off than this. */
+#define EXTRACT_CONTRAST_MIN 48
+
+/*
+ * Hidden text noticed over a document: its characters go here instead of
+ * into the normaliser, and extract_hidden_flag() reports them as the
+ * "hidden_text" flag (count = non-space characters, sample = the first of
+ * them, spaces between words kept as one).
+ */
+struct extract_hidden {
+	int64_t chars;
+	struct buf sample;
+	bool sample_space;
+};
+
+void extract_hidden_init(struct extract_hidden *h);
+void extract_hidden_release(struct extract_hidden *h);
+/* Adds one character: s[0..len) is its UTF-8, cp its code point. */
+void extract_hidden_char(struct extract_hidden *h, const char *s, size_t len, int32_t cp);
+/* Adds UTF-8 text of len bytes, character by character. */
+void extract_hidden_text(struct extract_hidden *h, const char *s, size_t len);
+/* Adds the "hidden_text" flag to r when some hidden character was seen. */
+void extract_hidden_flag(struct extract_hidden *h, struct extract_result *r);
+
 /* The format extractors; each fills r (already initialised, status ok) and never exits the process. */
 void extract_pdf(const void *data, size_t len, const struct extract_limits *lim, struct extract_result *r);
 void extract_docx(const void *data, size_t len, const struct extract_limits *lim, struct extract_result *r);

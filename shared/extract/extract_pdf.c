@@ -5,21 +5,10 @@
 #include "base/util.h"
 #include "extract/extract_impl.h"
 
-/* Text smaller than this (in points) cannot be read by a person. */
-#define HIDDEN_MAX_FONT_SIZE 2.0
 /* Text this light (each channel, of 65535) is checked against what is drawn under it. */
 #define LIGHT_MIN_CHANNEL 0xF000
-/* A pixel differs from the text colour when a channel is further off than this (of 255). */
-#define CONTRAST_MIN 48
 /* Rendering for the background check stays under this many pixels. */
 #define RENDER_MAX_PIXELS (2000 * 2000)
-
-/* What a page's hidden text adds up to over the document. */
-struct hidden {
-	int64_t chars;
-	struct buf sample;
-	bool sample_space;
-};
 
 /*
  * The page as drawn (rendered lazily, only when some text is light) and the
@@ -114,9 +103,9 @@ static bool span_blends_in(struct page_view *v, const PopplerTextAttributes *a)
 			for (x = x0; x <= x1; x++) {
 				memcpy(&px, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
 				total++;
-				if (channel_diff((px >> 16) & 0xFF, tr) > CONTRAST_MIN ||
-				    channel_diff((px >> 8) & 0xFF, tg) > CONTRAST_MIN ||
-				    channel_diff(px & 0xFF, tb) > CONTRAST_MIN)
+				if (channel_diff((px >> 16) & 0xFF, tr) > EXTRACT_CONTRAST_MIN ||
+				    channel_diff((px >> 8) & 0xFF, tg) > EXTRACT_CONTRAST_MIN ||
+				    channel_diff(px & 0xFF, tb) > EXTRACT_CONTRAST_MIN)
 					differ++;
 			}
 		}
@@ -126,28 +115,11 @@ static bool span_blends_in(struct page_view *v, const PopplerTextAttributes *a)
 
 static bool attr_hidden(struct page_view *v, const PopplerTextAttributes *a)
 {
-	if (a->font_size > 0 && a->font_size < HIDDEN_MAX_FONT_SIZE)
+	if (a->font_size > 0 && a->font_size < EXTRACT_HIDDEN_MAX_POINTS)
 		return true;
 	if (a->color.red < LIGHT_MIN_CHANNEL || a->color.green < LIGHT_MIN_CHANNEL || a->color.blue < LIGHT_MIN_CHANNEL)
 		return false;
 	return span_blends_in(v, a);
-}
-
-static void hidden_add(struct hidden *h, const char *s, size_t len, int32_t cp)
-{
-	bool space = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r';
-
-	if (space) {
-		h->sample_space = h->sample.len > 0;
-		return;
-	}
-	h->chars++;
-	if (h->sample.len + len + 1 > EXTRACT_FLAG_SAMPLE_BYTES)
-		return;
-	if (h->sample_space)
-		buf_append_char(&h->sample, ' ');
-	h->sample_space = false;
-	buf_append(&h->sample, s, len);
 }
 
 /*
@@ -155,7 +127,7 @@ static void hidden_add(struct hidden *h, const char *s, size_t len, int32_t cp)
  * characters whose attributes make them hidden to h instead. The
  * attributes' indices count characters of poppler_page_get_text().
  */
-static void page_text(PopplerPage *page, struct extract_norm *n, struct hidden *h)
+static void page_text(PopplerPage *page, struct extract_norm *n, struct extract_hidden *h)
 {
 	char *text = poppler_page_get_text(page);
 	GList *attrs = poppler_page_get_text_attributes(page), *it = attrs;
@@ -183,7 +155,7 @@ static void page_text(PopplerPage *page, struct extract_norm *n, struct hidden *
 		if (hide) {
 			if (run < at)
 				extract_norm_text(n, text + run, at - run);
-			hidden_add(h, text + at, i - at, cp);
+			extract_hidden_char(h, text + at, i - at, cp);
 			run = i;
 		}
 		idx++;
@@ -203,10 +175,11 @@ void extract_pdf(const void *data, size_t len, const struct extract_limits *lim,
 	PopplerPage *page;
 	GError *err = NULL;
 	struct extract_norm n;
-	struct hidden h = { 0, BUF_INIT(0), false };
+	struct extract_hidden h;
 	int pages, to_read, i, bad = 0;
 
 	extract_norm_init(&n, lim->max_text_bytes);
+	extract_hidden_init(&h);
 	doc = poppler_document_new_from_bytes(bytes, NULL, &err);
 	if (!doc) {
 		if (err && g_error_matches(err, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
@@ -247,8 +220,7 @@ void extract_pdf(const void *data, size_t len, const struct extract_limits *lim,
 		r->truncated = true;
 		extract_add_flag(r, "pages_truncated", pages - lim->max_pages, "", 0);
 	}
-	if (h.chars)
-		extract_add_flag(r, "hidden_text", h.chars, h.sample.ptr, h.sample.len);
+	extract_hidden_flag(&h, r);
 	extract_take_text(r, &n, lim, "no text layer — scanned?");
 out:
 	if (err)
@@ -256,6 +228,6 @@ out:
 	if (doc)
 		g_object_unref(doc);
 	g_bytes_unref(bytes);
-	buf_release(&h.sample);
+	extract_hidden_release(&h);
 	extract_norm_release(&n);
 }

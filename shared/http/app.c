@@ -14,7 +14,9 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "http/errdoc.h"
 #include "http/resp.h"
+#include "http/route.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -43,6 +45,32 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Whether a path segment of slen bytes at s, percent-decoded, is the pattern's
+ * literal segment (plen bytes at p): lighttpd chose the handler from the
+ * decoded path, so "%6Beys" must be "keys" here too.
+ */
+static bool literal_matches(const char *p, size_t plen, const char *s, size_t slen)
+{
+	char *decoded;
+	bool same;
+
+	if (plen == slen && memcmp(p, s, plen) == 0)
+		return true;
+	if (!memchr(s, '%', slen))
+		return false;
+	decoded = req_url_decode(s, slen, false);
+	same = decoded && strlen(decoded) == plen && memcmp(decoded, p, plen) == 0;
+	free(decoded);
+	return same;
+}
+
+/* "." and "..": lighttpd removed them from the path it routed on, so here they name nothing. */
+static bool dot_segment(const char *decoded)
+{
+	return strcmp(decoded, ".") == 0 || strcmp(decoded, "..") == 0;
+}
+
 bool app_route_match(const char *pattern, const char *path, struct req *r)
 {
 	const char *p = pattern, *s = path;
@@ -66,12 +94,14 @@ bool app_route_match(const char *pattern, const char *path, struct req *r)
 			if (slen == 0 || r->nparams >= REQ_MAX_PARAMS)
 				goto fail;
 			value = req_url_decode(s, slen, false);
-			if (!value)
+			if (!value || dot_segment(value)) {
+				free(value);
 				goto fail;
+			}
 			r->params[r->nparams].name = xstrndup(p + 1, plen - 2);
 			r->params[r->nparams].value = value;
 			r->nparams++;
-		} else if (plen != slen || memcmp(p, s, plen) != 0) {
+		} else if (!literal_matches(p, plen, s, slen)) {
 			goto fail;
 		}
 		p += plen;
@@ -155,6 +185,7 @@ void app_dispatch(const struct app *app, struct req *r)
 		goto fail;
 	}
 	r->route = found->pattern;
+	r->route_flags = found->flags;
 	log_set_context(r->request_id, found->pattern);
 	if (!(found->flags & ROUTE_STREAM_BODY) && r->content_length > config()->max_body_bytes) {
 		rc = resp_fail(r, ST_TOO_LARGE, "request body of %lld bytes exceeds the limit of %lld bytes",
@@ -212,12 +243,14 @@ static void set_request_id(struct req *r, const char *given)
 	hex_encode(raw, sizeof(raw), r->request_id);
 }
 
-static void send_response(FCGX_Request *rq, struct req *r)
+static void send_response(const struct app *app, FCGX_Request *rq, struct req *r)
 {
 	struct buf head = BUF_INIT(0);
 
-	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. */
-	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\n", r->status, status_reason(r->status), r->request_id);
+	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. The handler's
+	 * name tells which pool lighttpd chose (tests/t0195-lighttpd-routes.sh). */
+	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\nX-Shortlist-Handler: %s\r\n", r->status,
+		   status_reason(r->status), r->request_id, app->name);
 	if (r->headers.len)
 		buf_append(&head, r->headers.ptr, r->headers.len);
 	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->body.len);
@@ -250,6 +283,8 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	r->path = path;
 	r->raw_query = q ? q + 1 : "";
 	r->content_length = -1;
+	if (errdoc_answer(r, FCGX_GetParam("REDIRECT_STATUS", rq->envp)))
+		goto send;
 	if (cl && *cl) {
 		if (parse_int64(cl, 0, INT64_MAX, &n) < 0) {
 			resp_problem(r, resp_fail(r, ST_BAD_REQUEST, "malformed Content-Length"), r->problem_detail);
@@ -263,7 +298,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	}
 	app_dispatch(app, r);
 send:
-	send_response(rq, r);
+	send_response(app, rq, r);
 	log_access(r->method, r->path, r->status, now_us() - r->started_us);
 	log_clear_context();
 	if (app->after_request)
@@ -303,6 +338,10 @@ int app_main(const struct app *app, char **argv)
 {
 	int rc;
 
+	if (argv[1] && strcmp(argv[1], "--routes") == 0 && !argv[2]) {
+		route_print(app, stdout);
+		return 0;
+	}
 	config_load_or_die(NULL);
 	log_init(argv[0]);
 	rc = app_run(app);

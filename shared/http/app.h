@@ -12,6 +12,9 @@ enum route_flags {
 	ROUTE_AUTH = 1 << 0,	    /* caller must authenticate (app.authenticate) */
 	ROUTE_STREAM_BODY = 1 << 1, /* the handler reads the body itself; no JSON body limit applies */
 	ROUTE_UNMETERED = 1 << 2,   /* an authenticated request not counted against the key's rate limit (apilimit) */
+	ROUTE_JSON_BODY =
+		1 << 3,	      /* the body is JSON read with req_json_body(), which refuses (500) a route without it */
+	ROUTE_STORE = 1 << 4, /* a public route that needs PostgreSQL or S3 (an authenticated one always does) */
 };
 
 /*
@@ -47,7 +50,9 @@ struct app {
 int app_run(const struct app *app);
 
 /*
- * The whole main() of a handler program: loads the configuration (exiting
+ * The whole main() of a handler program. With the single argument --routes
+ * it prints the route table (route_print(), route.h) to stdout and returns
+ * 0 without loading anything. Otherwise it loads the configuration (exiting
  * 78 when it is bad), opens the log, runs the request loop, then releases
  * the handler's own resources, the database and memcached connections and
  * the configuration. Returns the exit code.
@@ -62,8 +67,16 @@ int app_main(const struct app *app, char **argv);
 void app_dispatch(const struct app *app, struct req *r);
 
 /*
- * Matches path against a pattern; on success fills r->params and returns
- * true. Parameters are decoded. Exposed for tests.
+ * Matches path (as sent: percent-encoded, no query) against a pattern
+ * segment by segment. A literal segment matches its percent-decoded
+ * equal ("/api/v1/%6Beys" is "/api/v1/keys"); a {name} segment matches
+ * any non-empty segment, which is percent-decoded ('+' stays '+', "%2F"
+ * becomes '/') into a parameter. No match for a trailing or doubled '/',
+ * malformed percent-encoding or "%00", a segment that decodes to "." or
+ * "..", or more than REQ_MAX_PARAMS parameters in all. On success appends
+ * the parameters to r->params (owned by r, freed by req_reset()) and
+ * returns true; on failure leaves r->params as it was and returns false.
+ * Exposed for tests.
  */
 bool app_route_match(const char *pattern, const char *path, struct req *r);
 

@@ -9,6 +9,8 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
+#include "core/log.h"
+#include "http/app.h"
 #include "http/resp.h"
 
 const char *req_param(const struct req *r, const char *name)
@@ -181,6 +183,11 @@ int req_json_body(struct req *r, cJSON **out)
 	int rc;
 
 	*out = NULL;
+	if (r->route && !(r->route_flags & ROUTE_JSON_BODY)) {
+		log_error("route %s %s reads a JSON body but lacks ROUTE_JSON_BODY", r->method, r->route);
+		rc = ST_INTERNAL;
+		goto out;
+	}
 	if (!is_json_type(req_header(r, "CONTENT_TYPE"))) {
 		rc = resp_fail(r, ST_UNSUPPORTED_MEDIA, "expected Content-Type application/json");
 		goto out;

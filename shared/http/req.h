@@ -27,9 +27,10 @@ struct req_pair {
 struct req {
 	void *fcgi;	       /* FCGX_Request *, only app.c and req.c look inside */
 	const char *method;    /* "GET", ... ("HEAD" is served by GET routes) */
-	const char *path;      /* decoded path, no query */
+	const char *path;      /* the path as sent (percent-encoded), no query */
 	const char *raw_query; /* after '?', "" when none */
 	const char *route;     /* the matched route pattern, for logs */
+	unsigned route_flags;  /* the matched route's flags (enum route_flags, app.h) */
 	char request_id[REQ_ID_MAX + 1];
 	int64_t started_us;
 	int64_t content_length; /* -1 when absent */
@@ -81,13 +82,26 @@ ssize_t req_read(struct req *r, void *dst, size_t n);
  * Reads and parses a JSON body with the configured size and depth limits.
  * Requires Content-Type application/json (415 otherwise). On success *out is
  * a tree the caller frees with cJSON_Delete(); on failure returns a status
- * code with the problem detail set (400 saying where, 413, 415).
+ * code with the problem detail set (400 saying where, 413, 415). A matched
+ * route without ROUTE_JSON_BODY (app.h) gets ST_INTERNAL, logged: the flag
+ * is what the API reference's 413 and 415 follow from, so it cannot be left out.
  */
 int req_json_body(struct req *r, cJSON **out);
 
-/* Parses "a=1&b=x%20y" into r->query (used by the runner). Returns 0 or ST_BAD_REQUEST. */
+/*
+ * Parses "a=1&b=x%20y" into r->query (used by the runner): '+' is a space,
+ * empty pairs ("a=1&&b") are skipped, a name without '=' has the value "",
+ * names may repeat (req_query() finds the first). Returns 0, or
+ * ST_BAD_REQUEST with the problem detail set for more than REQ_MAX_QUERY
+ * pairs or malformed percent-encoding; the pairs parsed before stay in
+ * r->query until req_reset().
+ */
 int req_parse_query(struct req *r, const char *raw);
-/* Percent-decodes len bytes (and '+' as space when plus_is_space); returns a new string or NULL when malformed. */
+/*
+ * Percent-decodes len bytes of s (and '+' as space when plus_is_space).
+ * Returns a newly allocated string (caller frees), or NULL when a '%' is
+ * not followed by two hex digits or decodes to a NUL byte.
+ */
 char *req_url_decode(const char *s, size_t len, bool plus_is_space);
 
 /* Frees everything the request owns and zeroes it for the next one (keeps buffers' limits). */

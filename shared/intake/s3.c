@@ -1077,8 +1077,18 @@ int s3_delete(struct s3_client *c, const char *key, struct s3_error *err)
 
 int s3_probe(struct s3_client *c, long timeout_ms, struct s3_error *err)
 {
+	return s3_probe_within(c, timeout_ms, timeout_ms, err);
+}
+
+bool s3_error_transient(const struct s3_error *err)
+{
+	return err->status >= 500 || strcmp(err->code, "Timeout") == 0 || strcmp(err->code, "ConnectionFailed") == 0;
+}
+
+int s3_probe_within(struct s3_client *c, long connect_timeout_ms, long timeout_ms, struct s3_error *err)
+{
 	struct s3_error dummy;
-	struct request rq = { .method = "HEAD", .timeout_ms = timeout_ms, .connect_timeout_ms = timeout_ms };
+	struct request rq = { .method = "HEAD", .timeout_ms = timeout_ms, .connect_timeout_ms = connect_timeout_ms };
 	struct response r;
 	int ret;
 

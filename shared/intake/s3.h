@@ -151,6 +151,16 @@ int s3_delete(struct s3_client *c, const char *key, struct s3_error *err);
  * health checks. Returns 0 when the bucket answers 2xx.
  */
 int s3_probe(struct s3_client *c, long timeout_ms, struct s3_error *err);
+/*
+ * The same probe with its own connect timeout (at most timeout_ms), so a
+ * server that accepts but answers slowly gets the whole timeout_ms while one
+ * nobody listens on fails fast. A refused connection leaves err->code
+ * "ConnectionRefused", a timeout "Timeout", an unresolvable host
+ * "NameResolutionFailed".
+ */
+int s3_probe_within(struct s3_client *c, long connect_timeout_ms, long timeout_ms, struct s3_error *err);
+/* Whether a failure may pass by itself: a 5xx, a timeout, a connection reset or cut (not a refusal, a bad name or a 4xx). */
+bool s3_error_transient(const struct s3_error *err);
 
 /*
  * A SigV4 query-string presigned URL for method "GET" or "PUT" on key,

@@ -41,6 +41,7 @@ struct waiter {
 	llm_callback cb;
 	void *userdata;
 	bool shared;
+	int64_t org_id; /* whose request; the call's counters go to its first waiter's */
 };
 
 enum call_list { LIST_NONE, LIST_QUEUED, LIST_RUNNING, LIST_READY };
@@ -488,7 +489,7 @@ static int start_call(struct llm_engine *e, struct call *c, int64_t now)
 	c->sent_at = now;
 	e->stats.calls++;
 	if (e->opt.cache)
-		llm_cache_count(LLM_CACHE_CALLS, 1);
+		llm_cache_count(c->waiters->org_id, LLM_CACHE_CALLS, 1);
 	move_to(e, c, LIST_RUNNING, false);
 	if ((int)e->running.n > e->stats.in_flight_max)
 		e->stats.in_flight_max = (int)e->running.n;
@@ -588,8 +589,9 @@ static void finish_success(struct llm_engine *e, struct call *c, struct llm_repl
 	e->stats.completion_tokens += reply->usage.completion_tokens;
 	e->stats.cost_microusd += reply->usage.cost_microusd;
 	if (e->opt.cache) {
-		llm_cache_count(LLM_CACHE_PROMPT_TOKENS, (uint64_t)reply->usage.prompt_tokens);
-		llm_cache_count(LLM_CACHE_COMPLETION_TOKENS, (uint64_t)reply->usage.completion_tokens);
+		llm_cache_count(c->waiters->org_id, LLM_CACHE_PROMPT_TOKENS, (uint64_t)reply->usage.prompt_tokens);
+		llm_cache_count(c->waiters->org_id, LLM_CACHE_COMPLETION_TOKENS,
+				(uint64_t)reply->usage.completion_tokens);
 		entry.content = reply->content;
 		entry.model = reply->model;
 		entry.prompt_tokens = reply->usage.prompt_tokens;
@@ -833,7 +835,7 @@ static bool try_cache(struct llm_engine *e, struct call *c)
 	char err[256];
 
 	if (llm_cache_lookup(c->key, &c->entry) != 1) {
-		llm_cache_count(LLM_CACHE_MISSES, 1);
+		llm_cache_count(c->waiters->org_id, LLM_CACHE_MISSES, 1);
 		e->stats.cache_misses++;
 		return false;
 	}
@@ -843,19 +845,26 @@ static bool try_cache(struct llm_engine *e, struct call *c)
 		/* An entry this version cannot read is a miss; the new answer will replace it. */
 		log_warn("llm: cached answer unusable, calling the provider: %s", err);
 		llm_cache_entry_release(&c->entry);
-		llm_cache_count(LLM_CACHE_MISSES, 1);
+		llm_cache_count(c->waiters->org_id, LLM_CACHE_MISSES, 1);
 		e->stats.cache_misses++;
 		return false;
 	}
 	c->from_cache = true;
 	e->stats.cache_hits++;
-	llm_cache_count(LLM_CACHE_HITS, 1);
-	llm_cache_count(LLM_CACHE_TOKENS_SAVED, (uint64_t)(c->entry.prompt_tokens + c->entry.completion_tokens));
-	llm_cache_count(LLM_CACHE_COST_SAVED_MICROUSD, (uint64_t)c->entry.cost_microusd);
+	llm_cache_count(c->waiters->org_id, LLM_CACHE_HITS, 1);
+	llm_cache_count(c->waiters->org_id, LLM_CACHE_TOKENS_SAVED,
+			(uint64_t)(c->entry.prompt_tokens + c->entry.completion_tokens));
+	llm_cache_count(c->waiters->org_id, LLM_CACHE_COST_SAVED_MICROUSD, (uint64_t)c->entry.cost_microusd);
 	return true;
 }
 
 int llm_submit(struct llm_engine *e, struct job *job, const char *text, size_t len, llm_callback cb, void *userdata)
+{
+	return llm_submit_org(e, 0, job, text, len, cb, userdata);
+}
+
+int llm_submit_org(struct llm_engine *e, int64_t org_id, struct job *job, const char *text, size_t len, llm_callback cb,
+		   void *userdata)
 {
 	struct waiter *w;
 	struct call *c;
@@ -867,6 +876,7 @@ int llm_submit(struct llm_engine *e, struct job *job, const char *text, size_t l
 	if (!text)
 		text = "";
 	w = new_waiter(job, text, len, cb, userdata);
+	w->org_id = org_id;
 	e->stats.submitted++;
 	e->pending++;
 	if (e->provider == LLM_PROVIDER_LOCAL) {

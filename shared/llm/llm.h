@@ -150,6 +150,12 @@ void llm_engine_free(struct llm_engine *e);
  * shares its call. Returns 0, or -1 when job is NULL or text too long.
  */
 int llm_submit(struct llm_engine *e, struct job *job, const char *text, size_t len, llm_callback cb, void *userdata);
+/*
+ * The same for organisation org_id (0: none), whose cache counters the
+ * call's hits, misses, calls and tokens also go to (llm_cache_count()).
+ */
+int llm_submit_org(struct llm_engine *e, int64_t org_id, struct job *job, const char *text, size_t len, llm_callback cb,
+		   void *userdata);
 
 /*
  * Starts what may start, waits at most timeout_ms for network activity (or

@@ -117,26 +117,40 @@ int llm_cache_store(const char *key, const struct llm_cache_entry *e, uint32_t t
 	return ret;
 }
 
-void llm_cache_count(enum llm_cache_counter c, uint64_t delta)
+/* The memcached key of counter i: the service's when org_id is SERVICE, else that organisation's. */
+#define SERVICE INT64_MIN
+static void counter_key(int64_t org_id, size_t i, char *out, size_t outlen)
 {
-	char k[64];
+	if (org_id != SERVICE)
+		snprintf(out, outlen, COUNTER_PREFIX "org:%lld:%s", (long long)org_id, counter_names[i]);
+	else
+		snprintf(out, outlen, COUNTER_PREFIX "%s", counter_names[i]);
+}
+
+void llm_cache_count(int64_t org_id, enum llm_cache_counter c, uint64_t delta)
+{
+	char k[96];
 
 	if (delta == 0 || (unsigned)c >= ARRAY_SIZE(counter_names))
 		return;
-	snprintf(k, sizeof(k), COUNTER_PREFIX "%s", counter_names[c]);
+	counter_key(SERVICE, (size_t)c, k, sizeof(k));
 	cache_incr(k, delta, 0, NULL);
+	if (org_id > 0) {
+		counter_key(org_id, (size_t)c, k, sizeof(k));
+		cache_incr(k, delta, 0, NULL);
+	}
 }
 
-cJSON *llm_cache_stats_json(void)
+static cJSON *stats_json(int64_t org_id)
 {
 	cJSON *o = cJSON_CreateObject();
 	uint64_t v[LLM_CACHE_COUNTER_COUNT] = { 0 };
-	char k[64], err[128];
+	char k[96], err[128];
 	bool available = cache_probe(STATS_PROBE_MS, err, sizeof(err)) == 0;
 	size_t i;
 
 	for (i = 0; available && i < ARRAY_SIZE(counter_names); i++) {
-		snprintf(k, sizeof(k), COUNTER_PREFIX "%s", counter_names[i]);
+		counter_key(org_id, i, k, sizeof(k));
 		if (cache_counter(k, &v[i]) < 0)
 			available = false;
 	}
@@ -154,4 +168,14 @@ cJSON *llm_cache_stats_json(void)
 	}
 	cJSON_AddNumberToObject(o, "cost_saved_usd", (double)v[LLM_CACHE_COST_SAVED_MICROUSD] / 1e6);
 	return o;
+}
+
+cJSON *llm_cache_stats_json(void)
+{
+	return stats_json(SERVICE);
+}
+
+cJSON *llm_cache_org_stats_json(int64_t org_id)
+{
+	return stats_json(org_id);
 }

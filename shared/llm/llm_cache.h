@@ -40,7 +40,12 @@ int llm_cache_lookup(const char *key, struct llm_cache_entry *e);
 /* Stores the entry for ttl seconds. Returns 0, or -1 when not stored (memcached down, too large). */
 int llm_cache_store(const char *key, const struct llm_cache_entry *e, uint32_t ttl);
 
-/* The shared counters, kept in memcached under "llm:stats:<name>" (lost with memcached, like the cache). */
+/*
+ * The shared counters, kept in memcached (lost with memcached, like the
+ * cache): the whole service's under "llm:stats:<name>", for the operator's
+ * metrics, and each organisation's under "llm:stats:org:<id>:<name>", for
+ * its own API.
+ */
 enum llm_cache_counter {
 	LLM_CACHE_HITS,
 	LLM_CACHE_MISSES,
@@ -54,16 +59,25 @@ enum llm_cache_counter {
 
 /* "hits", "misses", "calls", "prompt_tokens", "completion_tokens", "tokens_saved", "cost_saved_microusd". */
 const char *llm_cache_counter_name(enum llm_cache_counter c);
-/* Adds delta to a counter; silently does nothing when memcached is down or delta is 0. */
-void llm_cache_count(enum llm_cache_counter c, uint64_t delta);
+/*
+ * Adds delta to the service's counter and, when org_id > 0, to that
+ * organisation's; silently does nothing when memcached is down or delta is 0.
+ */
+void llm_cache_count(int64_t org_id, enum llm_cache_counter c, uint64_t delta);
 
 /*
- * The counters as a JSON object for GET /api/v1/cache/stats:
+ * The whole service's counters as a JSON object (for /metrics):
  * {"available": bool, "hits", "misses", "hit_rate" (0..1), "calls",
  * "prompt_tokens", "completion_tokens", "tokens_saved",
  * "cost_saved_microusd", "cost_saved_usd"}. "available" is false (and the
  * numbers 0) when memcached does not answer. Caller frees with cJSON_Delete().
  */
 cJSON *llm_cache_stats_json(void);
+/*
+ * The same object with organisation org_id's own counters (all 0 for one
+ * that has used no model yet), for GET /api/v1/cache/stats and
+ * GET /api/v1/stats. Caller frees with cJSON_Delete().
+ */
+cJSON *llm_cache_org_stats_json(int64_t org_id);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/outage.h"
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
@@ -30,7 +31,13 @@
 #include "score/rubric.h"
 
 #define CLAIM_BATCH 32
-#define RESCUE_EVERY_MS 10000
+/*
+ * A claimed task not started yet holds a lease this short at most (renewed
+ * while it waits), and the full lease once its work starts: a drainer that
+ * dies strands its waiting tasks for seconds, not for the whole lease.
+ */
+#define WAIT_LEASE_SECONDS 5
+#define RESCUE_EVERY_MS 5000
 /* Stale presigned uploads settled per sweep round, and rounds per rescue step, at most. */
 #define SWEEP_MAX 100
 #define SWEEP_ROUNDS 10
@@ -69,7 +76,9 @@ struct drain {
 	int extracting;
 	int extract_workers;
 	int max_in_flight;
-	int lease;
+	int lease;	  /* seconds, for tasks whose work has started */
+	int wait_lease;	  /* seconds, for tasks claimed and waiting */
+	struct outage db; /* PostgreSQL (or its schema) found missing: probe with backoff, report once per interval */
 	bool stopping;
 	int64_t stop_deadline_ms;
 };
@@ -215,7 +224,7 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (llm_submit(w->d->llm, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
+		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
 			finish(w, NULL, "failed", "the resume text could not be submitted for scoring", NULL);
 		else
 			w->in_engine = true;
@@ -237,8 +246,19 @@ static void start_extraction(struct work *w)
 	struct drain *d = w->d;
 	struct buf data = BUF_INIT((size_t)config()->upload_max_file_bytes + 1);
 	struct s3_error e = { 0 };
-	int rc = s3_get(d->s3, w->resume.s3_key, &data, &e);
+	int rc = queue_heartbeat(&w->task, d->lease);
 
+	if (rc == ST_GONE) {
+		/* Rescued while it waited: another drainer has it now. */
+		w->lost = true;
+		d->stats->lost++;
+		done(w);
+		buf_release(&data);
+		return;
+	}
+	if (rc == 0)
+		w->next_heartbeat_ms = now_ms() + d->lease * 1000 / 3;
+	rc = s3_get(d->s3, w->resume.s3_key, &data, &e);
 	if (rc == S3_NOT_FOUND) {
 		w->state = W_SCORING;
 		finish(w, NULL, "failed", "the file is missing from storage", NULL);
@@ -273,7 +293,7 @@ static void start_work(struct drain *d, const struct queue_task *t)
 
 	w->d = d;
 	task_copy(&w->task, t);
-	w->next_heartbeat_ms = now_ms() + d->lease * 1000 / 3;
+	w->next_heartbeat_ms = now_ms() + d->wait_lease * 1000 / 3;
 	w->next = d->works;
 	d->works = w;
 	d->in_flight++;
@@ -300,10 +320,12 @@ static void heartbeat(struct drain *d, int64_t now)
 	struct work *w;
 
 	for (w = d->works; w; w = w->next) {
+		int lease = w->state == W_WAITING ? d->wait_lease : d->lease;
+
 		if (w->state == W_DONE || w->next_heartbeat_ms > now)
 			continue;
-		w->next_heartbeat_ms = now + d->lease * 1000 / 3;
-		if (queue_heartbeat(&w->task, d->lease) == ST_GONE) {
+		w->next_heartbeat_ms = now + lease * 1000 / 3;
+		if (queue_heartbeat(&w->task, lease) == ST_GONE) {
 			log_warn("drain: task %lld was rescued by another drainer", (long long)w->task.id);
 			w->lost = true;
 			d->stats->lost++;
@@ -330,17 +352,44 @@ static void reap(struct drain *d)
 	}
 }
 
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * How many tasks to claim now: only what can start soon. Besides the cap
+ * on tasks in flight, at most one task waits per extraction worker beside
+ * the one it extracts, and no more are held than the LLM engine can take
+ * at its current cap plus one per extraction worker; the rest stay in the
+ * queue for any drainer.
+ */
+static int claim_room(const struct drain *d)
+{
+	struct llm_stats ls;
+	const struct work *w;
+	int waiting = 0, pending;
+
+	for (w = d->works; w; w = w->next)
+		if (w->state == W_WAITING)
+			waiting++;
+	llm_engine_stats(d->llm, &ls);
+	pending = (int)llm_engine_pending(d->llm);
+	return min_int(min_int(d->max_in_flight - d->in_flight, CLAIM_BATCH),
+		       min_int(2 * d->extract_workers - d->extracting - waiting,
+			       ls.cap + d->extract_workers - pending - d->extracting - waiting));
+}
+
+/* Claims what can start soon; returns how many were claimed, or a status code. */
 static int claim(struct drain *d)
 {
 	static const char *const kinds[] = { RESUME_TASK_KIND, NULL };
 	struct queue_task *tasks = NULL;
-	int n = 0, want = d->max_in_flight - d->in_flight, i, rc;
+	int n = 0, want = claim_room(d), i, rc;
 
 	if (want <= 0)
 		return 0;
-	if (want > CLAIM_BATCH)
-		want = CLAIM_BATCH;
-	rc = queue_claim(d->worker, kinds, want, d->lease, &tasks, &n);
+	rc = queue_claim(d->worker, kinds, want, d->wait_lease, &tasks, &n);
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < n; i++)
@@ -379,6 +428,12 @@ static void wait_for_progress(struct drain *d, int timeout_ms)
 		fds[n].revents = 0;
 		owners[n++] = w;
 	}
+	if (n == 0 && llm_engine_pending(d->llm) == 0) {
+		/* Nothing to wait for but time (the engine would return at once with nothing in flight). */
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms);
+		return;
+	}
 	llm_engine_step_fds(d->llm, fds, n, timeout_ms);
 	now = now_ms();
 	for (i = 0; i < n; i++) {
@@ -401,6 +456,7 @@ static void stop_now(struct drain *d)
 
 static int setup(struct drain *d, const struct drain_options *o, struct drain_stats *stats)
 {
+	static const struct backoff db_policy = OUTAGE_DB_POLICY;
 	struct llm_options lo;
 	struct s3_error e = { 0 };
 	char err[256];
@@ -430,6 +486,8 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 							     : (int)(cores > 0 ? cores : 1);
 	d->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : lo.concurrency * 2;
 	d->lease = o->lease_seconds > 0 ? o->lease_seconds : (int)config()->task_lease_seconds;
+	d->wait_lease = d->lease < WAIT_LEASE_SECONDS ? d->lease : WAIT_LEASE_SECONDS;
+	outage_init(&d->db, &db_policy, OUTAGE_DB_REPORT_MS);
 	d->mailer = mailer_new(d->worker);
 	log_info("drain: worker %s, provider %s, %d extraction workers, %d tasks in flight at most", d->worker,
 		 llm_provider_name(d->provider), d->extract_workers, d->max_in_flight);
@@ -466,6 +524,102 @@ static void sweep_uploads(struct drain *d, struct drain_stats *stats)
 	stats->uploads_recovered += total.recovered;
 }
 
+/* A database call failed (rc): from now on the loop only probes it, with backoff, until it answers. */
+static void database_failed(struct drain *d, int64_t now, int rc)
+{
+	const char *what = rc == ST_NOT_FOUND ? "the database has no schema yet (shortlistctl migrate makes it)"
+					      : "the database is unavailable";
+
+	switch (outage_fail(&d->db, now, NULL, NULL)) {
+	case OUTAGE_STARTED:
+		log_warn("drain: %s; waiting for it, with backoff", what);
+		break;
+	case OUTAGE_REPORT:
+		log_warn("drain: %s: %d failed attempts in %lld s", what, d->db.failures,
+			 (long long)((now - d->db.since_ms) / 1000));
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Whether the loop may use the database now. While it is out, a quiet
+ * probe (queue_ready) runs when the backoff allows; the first that answers
+ * ends the outage.
+ */
+static bool database_ready(struct drain *d, int64_t now)
+{
+	int rc, failed;
+
+	if (!d->db.down)
+		return true;
+	if (!outage_due(&d->db, now))
+		return false;
+	rc = queue_ready();
+	if (rc < 0) {
+		database_failed(d, now, rc);
+		return false;
+	}
+	failed = outage_ok(&d->db);
+	log_info("drain: the database answers again after %d failed attempts in %lld s; resuming", failed,
+		 (long long)((now - d->db.since_ms) / 1000));
+	if (d->o->follow)
+		queue_listen();
+	return true;
+}
+
+/* A stop request, or max_seconds passed: stop claiming, give back what has not started. */
+static void check_stop(struct drain *d, volatile sig_atomic_t *stop, int64_t started, int64_t now)
+{
+	if (d->stopping || !(*stop || (d->o->max_seconds > 0 && now - started >= d->o->max_seconds * 1000)))
+		return;
+	d->stopping = true;
+	d->stop_deadline_ms = now + (int64_t)d->o->grace_seconds * 1000;
+	log_info("drain: stopping: %d tasks in flight", d->in_flight);
+	stop_now(d);
+}
+
+/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep. */
+static int maintain(struct drain *d, bool first)
+{
+	int discarded = 0, n = queue_rescue(&discarded);
+
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		d->stats->rescued += n;
+		log_info("drain: rescued %d tasks with expired leases (%d discarded)", n, discarded);
+	}
+	if (first || discarded > 0) {
+		int settled = resultstore_settle_discarded();
+
+		if (settled > 0)
+			log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
+	}
+	sweep_uploads(d, d->stats);
+	return 0;
+}
+
+/* How long the loop may wait for progress: not at all while it can claim or mail more. */
+static int progress_timeout(const struct drain *d, bool queue_empty, int mailed)
+{
+	if (mailed > 0)
+		return 0;
+	return d->in_flight >= d->max_in_flight || queue_empty || d->stopping ? 200 : 0;
+}
+
+/* While the database is out: work in flight goes on; otherwise sleep until the next probe (at most a second). */
+static void wait_out_outage(struct drain *d, int64_t now)
+{
+	int64_t wait = outage_wait_ms(&d->db, now);
+
+	if (wait > (d->in_flight > 0 ? 200 : 1000))
+		wait = d->in_flight > 0 ? 200 : 1000;
+	wait_for_progress(d, (int)wait);
+	reap(d);
+}
+
 int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct drain_stats *stats)
 {
 	struct drain d;
@@ -477,18 +631,15 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	rc = setup(&d, o, stats);
 	if (rc < 0)
 		goto out;
-	if (o->follow)
+	rc = queue_ready();
+	if (rc < 0)
+		database_failed(&d, started, rc);
+	else if (o->follow)
 		queue_listen();
 	for (;;) {
 		int64_t now = now_ms();
-		int timeout = 100;
 
-		if (!d.stopping && (*stop || (o->max_seconds > 0 && now - started >= o->max_seconds * 1000))) {
-			d.stopping = true;
-			d.stop_deadline_ms = now + (int64_t)o->grace_seconds * 1000;
-			log_info("drain: stopping: %d tasks in flight", d.in_flight);
-			stop_now(&d);
-		}
+		check_stop(&d, stop, started, now);
 		if (d.stopping && now >= d.stop_deadline_ms && d.in_flight > 0) {
 			/* Out of grace: the engine fails what is pending, and the callbacks release it. */
 			llm_engine_free(d.llm);
@@ -496,24 +647,26 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			reap(&d);
 			break;
 		}
+		if (!database_ready(&d, now)) {
+			if (d.stopping && d.in_flight == 0)
+				break;
+			wait_out_outage(&d, now);
+			continue;
+		}
 		if (now >= next_rescue) {
-			int discarded = 0, n = queue_rescue(&discarded);
-
-			if (n > 0) {
-				stats->rescued += n;
-				log_info("drain: rescued %d tasks with expired leases (%d discarded)", n, discarded);
+			rc = maintain(&d, next_rescue == 0);
+			if (rc < 0) {
+				database_failed(&d, now, rc);
+				continue;
 			}
-			if (next_rescue == 0 || discarded > 0) {
-				int settled = resultstore_settle_discarded();
-
-				if (settled > 0)
-					log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
-			}
-			sweep_uploads(&d, stats);
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
 			rc = claim(&d);
+			if (rc < 0) {
+				database_failed(&d, now, rc);
+				continue;
+			}
 			queue_empty = rc == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
@@ -526,17 +679,13 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			if (queue_empty && mailer_idle(d.mailer)) {
 				if (!o->follow)
 					break;
-				queue_wait(FOLLOW_WAIT_MS);
+				rc = queue_wait(FOLLOW_WAIT_MS);
+				if (rc < 0)
+					database_failed(&d, now_ms(), rc);
 				continue;
 			}
 		}
-		if (d.in_flight >= d.max_in_flight || queue_empty || d.stopping)
-			timeout = 200;
-		else
-			timeout = 0;
-		if (mailed > 0 && timeout > 0)
-			timeout = 0;
-		wait_for_progress(&d, timeout);
+		wait_for_progress(&d, progress_timeout(&d, queue_empty, mailed));
 		reap(&d);
 	}
 	rc = 0;

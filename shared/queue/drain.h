@@ -36,8 +36,12 @@ struct drain_stats {
  * work in flight grace_seconds to finish, and releases what is left back to
  * the queue unworked. Any number of drainers may run at once: claims never
  * overlap, a lost lease is noticed by the heartbeat, and results are written
- * only while the claim holds. Returns 0, or a status code when it could not
- * start (configuration, LLM engine).
+ * only while the claim holds. Claims take only what can start soon and hold
+ * it on a short lease until its work starts (then the full lease). While
+ * the database is down or has no schema yet it claims nothing, probes it
+ * quietly with backoff (at most 3 s apart) and logs the outage once per
+ * 10 s, with either mode (max_seconds bounds a --once run's wait). Returns
+ * 0, or a status code when it could not start (configuration, LLM engine).
  */
 int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct drain_stats *stats);
 

@@ -438,6 +438,15 @@ out:
 	return rc;
 }
 
+int queue_ready(void)
+{
+	int rc = db_probe("SELECT 1 FROM tasks LIMIT 0");
+
+	if (rc == ST_INTERNAL && strcmp(db_last_sqlstate(), "42P01") == 0)
+		rc = ST_NOT_FOUND;
+	return rc;
+}
+
 int queue_listen(void)
 {
 	int rc;

@@ -169,6 +169,15 @@ int queue_release(const struct queue_task *task);
 int queue_rescue(int *discarded);
 
 /*
+ * Whether the queue can be used now: PostgreSQL answers and the tasks table
+ * exists. Logs nothing (db_probe), so a worker can call it with backoff
+ * while it waits, and report the wait itself. Returns 0, ST_UNAVAILABLE
+ * when PostgreSQL cannot be reached, ST_NOT_FOUND when the schema is not
+ * there yet (migrations not applied), or ST_INTERNAL.
+ */
+int queue_ready(void);
+
+/*
  * Subscribes the process's connection to QUEUE_CHANNEL (once; later calls do
  * nothing). Call it before the first claim of a follow loop so that no
  * notification sent between an empty claim and the wait is missed. The
