@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libshortlist.a
 
-.PHONY: all docs test unit integration run stop status lint format clean bench bootstrap fuzz help
+.PHONY: all docs test unit integration run stop status lint format clean bench faults fuzz bootstrap help
 
 all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
 
@@ -110,6 +110,11 @@ lint:
 format:
 	@scripts/c-sources | xargs clang-format -i
 
+# The fault suite on an instance of its own (tests/faults/faults.py).
+faults: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/faults $(FAULTS_ARGS)
+
 bench: bootstrap
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
@@ -129,6 +134,7 @@ help:
 	@echo "make stop    stop every local service"
 	@echo "make status  show the local services"
 	@echo "make bench   run the benchmarks and print ratios"
+	@echo "make faults  run the fault suite (FAULTS_ARGS=--short or '--only NAME')"
 	@echo "make lint    banned functions and formatting"
 	@echo "make fuzz    run every fuzzer for FUZZ_SECONDS (60) seconds each"
 	@echo "make clean   remove build output"

@@ -1,13 +1,14 @@
 # Shared by the service scripts: the instance's folders, ports and config file.
-# An instance ("run" for `make run`, "test" for `make test`) is one set of
-# local services under var/INSTANCE on its own ports, so both can run at once.
+# An instance ("run" for `make run`, "test" for `make test`, "bench" and
+# "faults" for the benchmarks and the fault suite) is one set of local
+# services under var/INSTANCE on its own ports, so they can run at once.
 
 SHORTLIST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE=${SHORTLIST_INSTANCE:-run}
 case "$INSTANCE" in
-run | test | bench) ;;
+run | test | bench | faults) ;;
 *)
-	echo "error: SHORTLIST_INSTANCE must be run, test or bench, not '$INSTANCE'" >&2
+	echo "error: SHORTLIST_INSTANCE must be run, test, bench or faults, not '$INSTANCE'" >&2
 	exit 64
 	;;
 esac
@@ -20,20 +21,21 @@ PIDS="$VAR/pid"
 # All stay below 32768, where Linux starts handing out ephemeral ports for
 # outgoing connections: a server port inside that range can find itself taken
 # by some client socket at bind time.
-port_default() { # NAME RUN TEST BENCH
+port_default() { # NAME RUN TEST BENCH FAULTS
 	case "$INSTANCE" in
 	run) echo "$2" ;;
 	test) echo "$3" ;;
 	bench) echo "$4" ;;
+	faults) echo "$5" ;;
 	esac
 }
-: "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080)}"
-: "${SHORTLIST_PG_PORT:=$(port_default pg 15400 15432 25432)}"
-: "${SHORTLIST_MEMCACHED_PORT:=$(port_default mc 11311 21311 31311)}"
-: "${SHORTLIST_S3_PORT:=$(port_default s3 4569 14569 24569)}"
-: "${SHORTLIST_SMTP_PORT:=$(port_default smtp 1025 11025 21025)}"
-: "${SHORTLIST_MAIL_WEB_PORT:=$(port_default mailweb 1080 11080 21080)}"
-: "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090)}"
+: "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080 19080)}"
+: "${SHORTLIST_PG_PORT:=$(port_default pg 15400 15432 25432 16432)}"
+: "${SHORTLIST_MEMCACHED_PORT:=$(port_default mc 11311 21311 31311 22311)}"
+: "${SHORTLIST_S3_PORT:=$(port_default s3 4569 14569 24569 15569)}"
+: "${SHORTLIST_SMTP_PORT:=$(port_default smtp 1025 11025 21025 12025)}"
+: "${SHORTLIST_MAIL_WEB_PORT:=$(port_default mailweb 1080 11080 21080 12080)}"
+: "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090 19090)}"
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
 

@@ -336,6 +336,12 @@ int db_commit(void)
 	}
 	rc = db_exec(NULL, "COMMIT", 0, NULL, NULL);
 	in_tx = false;
+	if (tx_broken) {
+		/* The connection died during COMMIT: the outcome is unknown to us, and the next statement
+		 * must get a new connection instead of the refusal meant for the broken transaction. */
+		tx_broken = false;
+		drop_connection();
+	}
 	return rc;
 }
 
