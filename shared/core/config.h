@@ -25,6 +25,8 @@
 	X(STR, database_url, "SHORTLIST_DATABASE_URL", "host=127.0.0.1 port=15400 dbname=shortlist user=postgres", 0, 0, true,                 \
 	  "libpq connection string")                                                                                                           \
 	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \
+	X(INT, db_idle_in_transaction_timeout_ms, "SHORTLIST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000", 0, 3600000, false,          \
+	  "PostgreSQL ends a session idle inside a transaction this long, releasing its locks (0: never)")                       \
 	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false, "comma-separated host:port list")             \
 	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \
 	X(STR, s3_region, "SHORTLIST_S3_REGION", "us-east-1", 0, 0, false, "S3 region used in SigV4")                                         \

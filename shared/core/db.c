@@ -111,6 +111,15 @@ static int connect_to_server(bool quiet)
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
 	res = PQexec(conn, sql);
 	PQclear(res);
+	/*
+	 * A process stopped inside a transaction (SIGSTOP, a debugger, a hung
+	 * disk) would hold its row locks forever, and FOR UPDATE SKIP LOCKED
+	 * would skip those tasks for as long: PostgreSQL ends such a session.
+	 */
+	snprintf(sql, sizeof(sql), "SET idle_in_transaction_session_timeout = %lld",
+		 (long long)config()->db_idle_in_transaction_timeout_ms);
+	res = PQexec(conn, sql);
+	PQclear(res);
 	if (resubscribe() < 0) {
 		drop_connection();
 		return ST_UNAVAILABLE;
