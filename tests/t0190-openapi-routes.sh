@@ -149,7 +149,7 @@ missing_statuses() {
 : >"$T_TMP/route-statuses"
 for f in $(grep -l 'static const struct route routes\[\]' "$ROOT"/handlers/*.c); do
 	prog=$(basename "$f" .c)
-	if "$ROOT/build/bin/$prog" --routes >>"$T_TMP/route-statuses" 2>/dev/null; then
+	if "$BIN/$prog" --routes >>"$T_TMP/route-statuses" 2>/dev/null; then
 		ok "$prog --routes prints its table"
 	else
 		not_ok "$prog --routes prints its table (is it built?)"

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The build under test: build/, or the folder SHORTLIST_BUILD names (a sanitized one).
+export const BUILD = path.join(ROOT, process.env.SHORTLIST_BUILD || 'build');
 export const BASE_URL = process.env.SHORTLIST_WEB_URL || `http://127.0.0.1:${process.env.SHORTLIST_HTTP_PORT || 18080}`;
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -88,7 +90,7 @@ export function run(file, args, opts = {}) {
 
 // Creates an organisation and an API key with shortlistctl; resolves to the key.
 export async function newKey(name) {
-	const ctl = path.join(ROOT, 'build/bin/shortlistctl');
+	const ctl = path.join(BUILD, 'bin/shortlistctl');
 	const org = await run(ctl, ['org', 'create', name]);
 	if (org.code !== 0) throw new Error(`shortlistctl org create: ${org.stderr.trim()}`);
 	const key = await run(ctl, ['key', 'create', '--org', name]);
@@ -100,7 +102,7 @@ export async function newKey(name) {
 // from standard input), an admin when admin is true; resolves to run()'s answer, so a missing subcommand is a
 // non-zero code, not a throw.
 export function newUser(org, email, password, admin = false) {
-	return run(path.join(ROOT, 'build/bin/shortlistctl'), ['user', 'create', '--org', org, ...(admin ? ['--admin'] : []), email, '--password-stdin'],
+	return run(path.join(BUILD, 'bin/shortlistctl'), ['user', 'create', '--org', org, ...(admin ? ['--admin'] : []), email, '--password-stdin'],
 		{ input: `${password}\n` });
 }
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, CHROMIUM, ROOT, apiCall, check, hasRoute, launch, loadPlaywright, newKey, newUser, notOk, ok, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, hasRoute, launch, loadPlaywright, newKey, newUser, notOk, ok, run, skip, step, summary } from './lib.mjs';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 const XSS_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Eve Evil';
@@ -30,7 +30,7 @@ try {
 
 const fixtures = process.env.FIXTURES || mkdtempSync(path.join(tmpdir(), 'shortlist-fixtures-'));
 if (!process.env.FIXTURES) {
-	const mk = await run(path.join(ROOT, 'build/tests/tools/mkfixtures'), [fixtures]);
+	const mk = await run(path.join(BUILD, 'tests/tools/mkfixtures'), [fixtures]);
 	if (mk.code !== 0) {
 		skip(`mkfixtures failed: ${mk.stderr.trim()}`);
 		process.exit(77);
@@ -310,7 +310,7 @@ try {
 
 	// ---- processing
 	const statusRoute = up.batch_id ? await hasRoute(key, 'GET', `/api/v1/process/status/${up.batch_id}`) : false;
-	const drain = await run(path.join(ROOT, 'build/bin/drainer'), ['--once']);
+	const drain = await run(path.join(BUILD, 'bin/drainer'), ['--once']);
 	check('the drainer ran', drain.code === 0, drain.stderr.slice(-300));
 	if (statusRoute) {
 		await step('the batch reaches 100% with its counts', () => page.locator(`.batch[data-batch="${up.batch_id}"] .batch-head`).filter({ hasText: '100%' }).waitFor({ timeout: 30000 }));

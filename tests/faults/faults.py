@@ -36,7 +36,7 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "build", "bin")
+BIN = os.path.join(ROOT, os.environ.get("SHORTLIST_BUILD") or "build", "bin")
 ENV = os.environ
 BASE = "http://127.0.0.1:%s" % ENV["SHORTLIST_HTTP_PORT"]
 TERMINAL = ("scored", "needs_review", "failed")

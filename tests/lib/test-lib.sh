@@ -5,8 +5,10 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BASE_URL="http://127.0.0.1:${SHORTLIST_HTTP_PORT:?run through scripts/test-integration}"
-BIN="$ROOT/build/bin"
-TOOLS="$ROOT/build/tests/tools"
+# The build under test: build/, or the folder SHORTLIST_BUILD names (a sanitized one).
+BUILD_DIR="$ROOT/${SHORTLIST_BUILD:-build}"
+BIN="$BUILD_DIR/bin"
+TOOLS="$BUILD_DIR/tests/tools"
 CORPUS=${SHORTLIST_CORPUS:-$ROOT/../shared/corpus}
 T_NAME=$(basename "$0" .sh)
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$T_NAME.XXXXXX")
