@@ -3,7 +3,10 @@
 SHELL := /bin/bash
 
 PKGS := fcgi libcjson libmemcached libpq poppler-glib libcurl libcrypto libzip libxml-2.0 libsodium
-BUILD ?= build
+# SANITIZE=address,undefined builds into build-asan unless BUILD says otherwise,
+# so the normal build stays.
+ASAN_BUILD := build-asan
+BUILD ?= $(if $(SANITIZE),$(ASAN_BUILD),build)
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
@@ -83,16 +86,21 @@ $(BUILD)/docs/openapi.yaml: docs/openapi.yaml
 	$(Q)cp docs/openapi.yaml $@
 
 # Unit tests need no services; integration tests start their own on the
-# test ports (instance "test") and stop them even when a test fails.
+# test ports (instance "test") and stop them even when a test fails. A
+# sanitized subset follows, from $(ASAN_BUILD) (scripts/test-all); with
+# SANITIZE set the whole run is sanitized instead.
 test: bootstrap
 	@$(MAKE) --no-print-directory all docs
-	@scripts/test-all
+ifeq ($(SANITIZE),)
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=address,undefined all
+endif
+	@SHORTLIST_BUILD=$(BUILD) SHORTLIST_SANITIZE=$(SANITIZE) SHORTLIST_ASAN_BUILD=$(ASAN_BUILD) scripts/test-all
 
 unit: all
-	@scripts/test-unit
+	@SHORTLIST_BUILD=$(BUILD) SHORTLIST_SANITIZE=$(SANITIZE) scripts/test-unit
 
 integration: all
-	@scripts/test-integration $(T)
+	@SHORTLIST_BUILD=$(BUILD) SHORTLIST_SANITIZE=$(SANITIZE) scripts/test-integration $(T)
 
 run: bootstrap
 	@$(MAKE) --no-print-directory all docs

@@ -39,8 +39,43 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
 
-BIN="$SHORTLIST_ROOT/build/bin"
+# The build the services and tests run: build/ unless SHORTLIST_BUILD names
+# another folder of the checkout (`make test SANITIZE=...` uses build-asan).
+SHORTLIST_BUILD=${SHORTLIST_BUILD:-build}
+case "$SHORTLIST_BUILD" in
+*/* | .* | '')
+	echo "error: SHORTLIST_BUILD must name a folder of the checkout, not '$SHORTLIST_BUILD'" >&2
+	exit 64
+	;;
+esac
+export SHORTLIST_BUILD
+BUILD_DIR="$SHORTLIST_ROOT/$SHORTLIST_BUILD"
+BIN="$BUILD_DIR/bin"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+# A sanitized run (SHORTLIST_SANITIZE set, as `make test SANITIZE=...` does)
+# sends every AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer
+# report of every program (handlers, drainer, CLIs, unit tests, forked
+# extraction children) to a file under SANITIZER_LOGS (asan.PID, ubsan.PID),
+# where sanitizer_reports finds them; a report on stderr alone would be lost
+# in some log nobody reads. UBSan goes on after a report so one run finds
+# them all; ASan stops the process at its first error.
+# A run started from another (t0020 runs `make run` on the bench instance)
+# keeps the outer run's folder, so its reports count there too.
+SANITIZER_LOGS=${SHORTLIST_SANITIZER_LOGS:-$LOGS/sanitizer}
+sanitizer_env() {
+	[[ -n ${SHORTLIST_SANITIZE-} ]] || return 0
+	mkdir -p "$SANITIZER_LOGS"
+	export SHORTLIST_SANITIZER_LOGS="$SANITIZER_LOGS"
+	export ASAN_OPTIONS="log_path=$SANITIZER_LOGS/asan:detect_leaks=1:abort_on_error=0:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+	export UBSAN_OPTIONS="log_path=$SANITIZER_LOGS/ubsan:print_stacktrace=1:halt_on_error=0"
+}
+
+# Prints the sanitizer report files present (none: nothing printed).
+sanitizer_reports() {
+	[[ -d $SANITIZER_LOGS ]] || return 0
+	find "$SANITIZER_LOGS" -type f -size +0 | sort
+}
 
 say() { printf '%s\n' "$*"; }
 die() {
@@ -149,4 +184,5 @@ load_config() {
 	. "$CONFIG_FILE"
 	set +a
 	export SHORTLIST_CONFIG="$CONFIG_FILE"
+	sanitizer_env
 }
