@@ -68,6 +68,7 @@ sanitizer_env() {
 	mkdir -p "$SANITIZER_LOGS"
 	export SHORTLIST_SANITIZER_LOGS="$SANITIZER_LOGS"
 	export ASAN_OPTIONS="log_path=$SANITIZER_LOGS/asan:detect_leaks=1:abort_on_error=0:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+	export LSAN_OPTIONS="suppressions=$SHORTLIST_ROOT/tests/sanitizer/lsan.supp:print_suppressions=0"
 	export UBSAN_OPTIONS="log_path=$SANITIZER_LOGS/ubsan:print_stacktrace=1:halt_on_error=0"
 }
 
