@@ -168,8 +168,9 @@ static int work_loop(const struct opts *o, int number)
 	int64_t processed = 0, claims = 0, claim_calls = 0, lost = 0, duplicates = 0, errors = 0, rescued = 0;
 	int64_t claim_us = 0;
 
-	queue_worker_id(worker, sizeof(worker) - 8);
-	snprintf(worker + strlen(worker), 8, "/w%d", number);
+	queue_worker_id(worker, sizeof(worker) - 16);
+	if (snprintf(worker + strlen(worker), 16, "/w%d", number) >= 16)
+		return 1;
 	if (queue_listen() < 0)
 		return 1;
 	while (now_ms() < deadline) {
