@@ -146,4 +146,5 @@ help:
 	@echo "make lint    banned functions and formatting"
 	@echo "make fuzz    run every fuzzer for FUZZ_SECONDS (60) seconds each"
 	@echo "make clean   remove build output"
-	@echo "DEV=1 adds -Werror; SANITIZE=address,undefined builds sanitized"
+	@echo "DEV=1 adds -Werror; SANITIZE=address,undefined builds sanitized (into build-asan);"
+	@echo "make test SANITIZE=address,undefined runs the whole suite on that build"
