@@ -20,6 +20,7 @@
 #include "intake/arrival.h"
 #include "intake/resumestore.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
@@ -476,7 +477,7 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 		log_error("drain: cannot start the LLM engine: %s", err);
 		return ST_INTERNAL;
 	}
-	if (s3_client_new_from_config(&d->s3, &e) < 0) {
+	if (s3client_get(&d->s3, &e) < 0) {
 		log_error("drain: cannot make an S3 client: %s", e.message);
 		return ST_INTERNAL;
 	}
@@ -699,7 +700,6 @@ out:
 		d.works = w->next;
 		work_free(w);
 	}
-	s3_client_free(d.s3);
 	if (d.mailer) {
 		struct mailer_stats ms = mailer_stats(d.mailer);
 
