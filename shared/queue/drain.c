@@ -301,7 +301,14 @@ static void start_work(struct drain *d, const struct queue_task *t)
 	d->stats->claimed++;
 	w->state = W_WAITING;
 	resume_id = payload_int(t->payload, "resume_id");
-	rc = resultstore_begin(t->org_id, resume_id, &w->resume);
+	rc = resultstore_begin(&w->task, resume_id, &w->resume);
+	if (rc == ST_GONE) {
+		log_warn("drain: task %lld was rescued by another drainer before it started", (long long)t->id);
+		w->lost = true;
+		d->stats->lost++;
+		w->state = W_DONE;
+		return;
+	}
 	if (rc == ST_NOT_FOUND) {
 		/* Deleted since it was queued: nothing to do. */
 		queue_succeed(&w->task);
