@@ -8,27 +8,14 @@
 #include "core/log.h"
 #include "http/resp.h"
 
-bool eventsecret_equal(const char *given, const char *expected)
-{
-	unsigned char a[SHA256_LEN], b[SHA256_LEN];
-	volatile unsigned char diff = 0;
-	size_t i;
-
-	if (sha256_digest(given, strlen(given), a) < 0 || sha256_digest(expected, strlen(expected), b) < 0)
-		return false;
-	for (i = 0; i < SHA256_LEN; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 int eventsecret_check(struct req *r, const char *expected, const char *setting, const char *what)
 {
 	const char *given = req_header(r, "HTTP_X_SHORTLIST_EVENT_SECRET");
 
 	if (!expected || !*expected) {
 		log_warn("%s: refused a notification: %s is not configured", what, setting);
-		return resp_fail(r, ST_UNAVAILABLE, "these notifications are not configured on this server (%s is empty)",
-				 setting);
+		return resp_fail(r, ST_UNAVAILABLE,
+				 "these notifications are not configured on this server (%s is empty)", setting);
 	}
 	if (!given || !*given)
 		given = req_query(r, "token");
@@ -37,7 +24,7 @@ int eventsecret_check(struct req *r, const char *expected, const char *setting, 
 		return resp_fail(r, ST_UNAUTHORIZED,
 				 "missing event secret: send X-Shortlist-Event-Secret or the token query parameter");
 	}
-	if (!eventsecret_equal(given, expected)) {
+	if (!sha256_secret_equal(given, expected)) {
 		log_warn("%s: refused a notification with a wrong shared secret", what);
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid event secret");
 	}

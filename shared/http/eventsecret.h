@@ -2,16 +2,7 @@
 #ifndef SHORTLIST_EVENTSECRET_H
 #define SHORTLIST_EVENTSECRET_H
 
-#include <stdbool.h>
-
 #include "http/req.h"
-
-/*
- * Whether given equals expected, compared as SHA-256 digests so neither the
- * length nor the first difference shows in the timing. False when either
- * cannot be digested.
- */
-bool eventsecret_equal(const char *given, const char *expected);
 
 /*
  * Checks the secret a notification carries: the X-Shortlist-Event-Secret
