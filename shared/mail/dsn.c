@@ -11,10 +11,10 @@
 #include "base/util.h"
 #include "mail/mime.h"
 
-#define HEADERS_MAX 500	    /* fields in one header block or status group */
-#define VALUE_MAX 8192	    /* longest unfolded field value read */
-#define PARTS_MAX 20	    /* parts of the report */
-#define BOUNDARY_MAX 70	    /* RFC 2046 */
+#define HEADERS_MAX 500 /* fields in one header block or status group */
+#define VALUE_MAX 8192	/* longest unfolded field value read */
+#define PARTS_MAX 20	/* parts of the report */
+#define BOUNDARY_MAX 70 /* RFC 2046 */
 #define TOKEN_MAX 128
 
 struct field {
@@ -102,7 +102,8 @@ static int fields_read(const char *p, const char *end, struct fields *f, const c
 			add = strlen(more);
 			if (have + add + 2 > VALUE_MAX) {
 				free(more);
-				return fail(err, errlen, "header '%.64s' is longer than %d bytes", last->name, VALUE_MAX);
+				return fail(err, errlen, "header '%.64s' is longer than %d bytes", last->name,
+					    VALUE_MAX);
 			}
 			last->value = xrealloc(last->value, have + add + 2);
 			if (have && add)
@@ -115,7 +116,8 @@ static int fields_read(const char *p, const char *end, struct fields *f, const c
 				return fail(err, errlen, "a header line has no field name: '%.40s'", p);
 			for (i = 0; p + i < colon; i++)
 				if (!isgraph((unsigned char)p[i]))
-					return fail(err, errlen, "a header field name holds a space or control character");
+					return fail(err, errlen,
+						    "a header field name holds a space or control character");
 			if (f->n >= HEADERS_MAX)
 				return fail(err, errlen, "more than %d header fields in one block", HEADERS_MAX);
 			if (e - colon > VALUE_MAX)
@@ -303,7 +305,9 @@ static int recipient_group(const struct fields *g, size_t index, struct dsn_reci
 	snprintf(what, sizeof(what), "recipient %zu: Final-Recipient", index + 1);
 	if (!fr || !ac || !st)
 		return fail(err, errlen, "recipient %zu lacks %s", index + 1,
-			    !fr ? "Final-Recipient" : !ac ? "Action" : "Status");
+			    !fr	  ? "Final-Recipient"
+			    : !ac ? "Action"
+				  : "Status");
 	if (action_of(ac, &r->action) < 0)
 		return fail(err, errlen, "recipient %zu: unknown Action '%.32s'", index + 1, ac);
 	if (!status_ok(st) || strcspn(st, " ") >= sizeof(r->status))
@@ -457,8 +461,9 @@ static int parse(const char *p, const char *end, struct dsn *d, char *err, size_
 			goto out;
 	}
 	if (status_parts != 1) {
-		fail(err, errlen, status_parts ? "the report has more than one delivery-status part"
-					       : "the report has no message/delivery-status part");
+		fail(err, errlen,
+		     status_parts ? "the report has more than one delivery-status part"
+				  : "the report has no message/delivery-status part");
 		goto out;
 	}
 	rc = 0;

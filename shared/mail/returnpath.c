@@ -59,8 +59,8 @@ int returnpath_parse(const char *addr, const char *base, const char *key, int64_
 	    !str_equal_nocase(at, bat))
 		return -1;
 	dash = memchr(plus, '-', (size_t)(at - plus));
-	if (!dash || at - dash - 1 != SIG_HEX || parse_int64_n(plus + 1, (size_t)(dash - plus - 1), 1, INT64_MAX, &v) < 0 ||
-	    signature(key, v, sig) < 0)
+	if (!dash || at - dash - 1 != SIG_HEX ||
+	    parse_int64_n(plus + 1, (size_t)(dash - plus - 1), 1, INT64_MAX, &v) < 0 || signature(key, v, sig) < 0)
 		return -1;
 	{
 		char given[SIG_HEX + 1];

@@ -86,7 +86,8 @@ static int recipients(const cJSON *list, const char *what, const char *prefix, s
 		for (i = 0; x->address[i]; i++)
 			x->address[i] = (char)tolower((unsigned char)x->address[i]);
 		if (diag || *prefix) {
-			snprintf(detail, sizeof(detail), "%s%s%s", prefix, diag && *prefix ? ": " : "", diag ? diag : "");
+			snprintf(detail, sizeof(detail), "%s%s%s", prefix, diag && *prefix ? ": " : "",
+				 diag ? diag : "");
 			x->detail = xstrdup(detail);
 		}
 	}
@@ -175,8 +176,7 @@ static int envelope(const cJSON *o, int max_depth, struct sesnotify *n, char *er
 	inner = json_parse(msg->valuestring, strlen(msg->valuestring), max_depth, jerr, sizeof(jerr));
 	if (!inner)
 		return fail(err, errlen, "SNS Message: %s", jerr);
-	rc = cJSON_IsObject(inner) ? ses(inner, n, err, errlen)
-				   : fail(err, errlen, "SNS Message is not a JSON object");
+	rc = cJSON_IsObject(inner) ? ses(inner, n, err, errlen) : fail(err, errlen, "SNS Message is not a JSON object");
 	cJSON_Delete(inner);
 	return rc;
 }
