@@ -32,31 +32,31 @@ int bounce_apply(const struct bounce_report *b, enum bounce_result *result, int6
 	if (!b->message_id && b->email_id <= 0)
 		return 0;
 	db_int_param(b->email_id, id);
-	rc = db_query(
-		"bounce_apply",
-		"WITH e AS (SELECT id, org_id, to_address, state FROM emails"
-		" WHERE ($1::text IS NOT NULL OR $2::bigint IS NOT NULL)"
-		" AND ($1::text IS NULL OR message_id = $1::text) AND ($2::bigint IS NULL OR id = $2::bigint)"
-		" AND ($3::text IS NULL OR lower(to_address) = lower($3::text)) FOR UPDATE),"
-		" u AS (UPDATE emails x SET"
-		" state = CASE $4::text WHEN 'permanent' THEN 'bounced' WHEN 'complaint' THEN 'complained' ELSE x.state END,"
-		" bounced_at = CASE WHEN $4::text = 'transient' THEN x.bounced_at ELSE now() END,"
-		" bounce_type = $4::text, bounce_detail = left($5::text, 1000),"
-		" last_error = CASE WHEN $4::text = 'transient' THEN left($5::text, 1000) ELSE x.last_error END,"
-		" updated_at = now()"
-		" FROM e WHERE x.id = e.id AND CASE $4::text"
-		" WHEN 'permanent' THEN x.state = 'sent'"
-		" WHEN 'complaint' THEN x.state IN ('sent', 'bounced')"
-		" ELSE x.state = 'sent' AND (x.bounce_type IS DISTINCT FROM 'transient'"
-		" OR x.bounce_detail IS DISTINCT FROM left($5::text, 1000)) END"
-		" RETURNING x.id, x.org_id, x.to_address, x.state),"
-		" s AS (INSERT INTO email_suppressions (org_id, address, reason, source, email_id)"
-		" SELECT org_id, lower(to_address), left(COALESCE($5::text, $4::text), 300),"
-		" CASE $4::text WHEN 'complaint' THEN 'complaint' ELSE 'bounce' END, id FROM u"
-		" WHERE $4::text <> 'transient' ON CONFLICT DO NOTHING)"
-		" SELECT e.id, COALESCE((SELECT u.state FROM u WHERE u.id = e.id), e.state),"
-		" EXISTS (SELECT 1 FROM u WHERE u.id = e.id) FROM e ORDER BY e.id LIMIT 1",
-		5, p, &res);
+	rc = db_query("bounce_apply",
+		      "WITH e AS (SELECT id, org_id, to_address, state FROM emails"
+		      " WHERE ($1::text IS NOT NULL OR $2::bigint IS NOT NULL)"
+		      " AND ($1::text IS NULL OR message_id = $1::text) AND ($2::bigint IS NULL OR id = $2::bigint)"
+		      " AND ($3::text IS NULL OR lower(to_address) = lower($3::text)) FOR UPDATE),"
+		      " u AS (UPDATE emails x SET"
+		      " state = CASE $4::text WHEN 'permanent' THEN 'bounced' WHEN 'complaint' THEN 'complained' ELSE "
+		      "x.state END,"
+		      " bounced_at = CASE WHEN $4::text = 'transient' THEN x.bounced_at ELSE now() END,"
+		      " bounce_type = $4::text, bounce_detail = left($5::text, 1000),"
+		      " last_error = CASE WHEN $4::text = 'transient' THEN left($5::text, 1000) ELSE x.last_error END,"
+		      " updated_at = now()"
+		      " FROM e WHERE x.id = e.id AND CASE $4::text"
+		      " WHEN 'permanent' THEN x.state = 'sent'"
+		      " WHEN 'complaint' THEN x.state IN ('sent', 'bounced')"
+		      " ELSE x.state = 'sent' AND (x.bounce_type IS DISTINCT FROM 'transient'"
+		      " OR x.bounce_detail IS DISTINCT FROM left($5::text, 1000)) END"
+		      " RETURNING x.id, x.org_id, x.to_address, x.state),"
+		      " s AS (INSERT INTO email_suppressions (org_id, address, reason, source, email_id)"
+		      " SELECT org_id, lower(to_address), left(COALESCE($5::text, $4::text), 300),"
+		      " CASE $4::text WHEN 'complaint' THEN 'complaint' ELSE 'bounce' END, id FROM u"
+		      " WHERE $4::text <> 'transient' ON CONFLICT DO NOTHING)"
+		      " SELECT e.id, COALESCE((SELECT u.state FROM u WHERE u.id = e.id), e.state),"
+		      " EXISTS (SELECT 1 FROM u WHERE u.id = e.id) FROM e ORDER BY e.id LIMIT 1",
+		      5, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) > 0) {
