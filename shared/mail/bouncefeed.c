@@ -76,7 +76,7 @@ static int apply(struct tally *t, const struct bounce_report *b, const char *rcp
 		t->duplicate++;
 		item(t, rcpt, "duplicate", id, state, NULL);
 	} else {
-		const char *o = b->kind == BOUNCE_PERMANENT ? "bounced"
+		const char *o = b->kind == BOUNCE_PERMANENT   ? "bounced"
 				: b->kind == BOUNCE_COMPLAINT ? "complained"
 							      : "transient";
 
