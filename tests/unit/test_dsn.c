@@ -7,20 +7,20 @@
 #include "mail/dsn.h"
 #include "suite.h"
 
-#define HEAD                                                                                                           \
-	"From: MAILER-DAEMON@mx.example.org\r\nTo: bounces+42-0123456789abcdef@shortlist.example\r\n"              \
+#define HEAD \
+	"From: MAILER-DAEMON@mx.example.org\r\nTo: bounces+42-0123456789abcdef@shortlist.example\r\n" \
 	"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
 #define CT_REPORT "Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"B1/x\"\r\n\r\n"
 #define HUMAN "--B1/x\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
-#define STATUS(rcpt) "--B1/x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n" rcpt
-#define ORIGINAL                                                                                                       \
-	"--B1/x\r\nContent-Type: message/rfc822\r\n\r\nFrom: Shortlist <noreply@shortlist.example>\r\n"             \
+#define STATUS(rcpt) \
+	"--B1/x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n" rcpt
+#define ORIGINAL \
+	"--B1/x\r\nContent-Type: message/rfc822\r\n\r\nFrom: Shortlist <noreply@shortlist.example>\r\n" \
 	"Message-ID: <abc123@shortlist.example>\r\nSubject: Invitation\r\n\r\nDear Alex,\r\n"
-#define HEADERS_ONLY                                                                                                   \
-	"--B1/x\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID:\r\n <hdr9@shortlist.example>\r\n"
+#define HEADERS_ONLY "--B1/x\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID:\r\n <hdr9@shortlist.example>\r\n"
 #define END "--B1/x--\r\n"
-#define FAILED_5                                                                                                       \
-	"Final-Recipient: rfc822; Alex@Example.ORG\r\nOriginal-Recipient: rfc822;alex@example.org\r\n"            \
+#define FAILED_5 \
+	"Final-Recipient: rfc822; Alex@Example.ORG\r\nOriginal-Recipient: rfc822;alex@example.org\r\n" \
 	"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <alex@example.org>: user unknown\r\n"
 
 struct ok_case {
@@ -35,8 +35,8 @@ struct ok_case {
 };
 
 static const struct ok_case ok_cases[] = {
-	{ "good bounce", HEAD CT_REPORT HUMAN STATUS(FAILED_5) ORIGINAL END, 1, "failed", "5.1.1", 1, "alex@example.org",
-	  "<abc123@shortlist.example>" },
+	{ "good bounce", HEAD CT_REPORT HUMAN STATUS(FAILED_5) ORIGINAL END, 1, "failed", "5.1.1", 1,
+	  "alex@example.org", "<abc123@shortlist.example>" },
 	{ "headers only, folded Message-ID",
 	  HEAD CT_REPORT HUMAN STATUS("Final-Recipient: rfc822; b@example.org\r\nAction: failed\r\nStatus: 5.7.1\r\n")
 		  HEADERS_ONLY END,
@@ -51,7 +51,8 @@ static const struct ok_case ok_cases[] = {
 	{ "LF line endings, two recipients",
 	  "To: x@y.example\nContent-Type: multipart/report; boundary=zz; report-type=\"delivery-status\"\n\n--zz\n"
 	  "Content-Type: message/delivery-status\n\nReporting-MTA: dns; a\n\nFinal-Recipient: rfc822; e@example.org\n"
-	  "Action: failed\nStatus: 5.2.2\n\n\nFinal-Recipient: rfc822; f@example.org\nAction: delivered\nStatus: 2.0.0\n"
+	  "Action: failed\nStatus: 5.2.2\n\n\nFinal-Recipient: rfc822; f@example.org\nAction: delivered\nStatus: "
+	  "2.0.0\n"
 	  "--zz--\n",
 	  2, "failed", "5.2.2", 1, "e@example.org", NULL },
 };
@@ -103,7 +104,8 @@ static const struct bad_case bad_cases[] = {
 	{ "garbage", "\x01\x02 this is not mail at all", "no field name" },
 	{ "plain text mail", "Subject: hi\r\n\r\nhello\r\n", "not multipart/report" },
 	{ "another report type",
-	  "Content-Type: multipart/report; report-type=disposition-notification; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
+	  "Content-Type: multipart/report; report-type=disposition-notification; "
+	  "boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
 	  "report-type=delivery-status" },
 	{ "no boundary", "Content-Type: multipart/report; report-type=delivery-status\r\n\r\nx\r\n", "no boundary" },
 	{ "boundary never occurs", HEAD CT_REPORT "just text\r\n", "never occurs" },
@@ -111,7 +113,8 @@ static const struct bad_case bad_cases[] = {
 	{ "no delivery-status part", HEAD CT_REPORT HUMAN ORIGINAL END, "no message/delivery-status part" },
 	{ "two delivery-status parts", HEAD CT_REPORT STATUS(FAILED_5) STATUS(FAILED_5) END, "more than one" },
 	{ "no Reporting-MTA",
-	  HEAD CT_REPORT "--B1/x\r\nContent-Type: message/delivery-status\r\n\r\nArrival-Date: now\r\n\r\n" FAILED_5 END,
+	  HEAD CT_REPORT
+	  "--B1/x\r\nContent-Type: message/delivery-status\r\n\r\nArrival-Date: now\r\n\r\n" FAILED_5 END,
 	  "Reporting-MTA" },
 	{ "no recipient", HEAD CT_REPORT STATUS("") END, "names no recipient" },
 	{ "recipient without Status",
@@ -166,8 +169,10 @@ START_TEST(test_bounds)
 	ck_assert_ptr_nonnull(strstr(err, "at most"));
 	o = (size_t)snprintf(text, cap, "%s", HEAD CT_REPORT STATUS(""));
 	for (i = 0; i <= DSN_MAX_RECIPIENTS; i++)
-		o += (size_t)snprintf(text + o, cap - o, "Final-Recipient: rfc822; r%d@example.org\r\nAction: failed\r\n"
-							"Status: 5.1.1\r\n\r\n", i);
+		o += (size_t)snprintf(text + o, cap - o,
+				      "Final-Recipient: rfc822; r%d@example.org\r\nAction: failed\r\n"
+				      "Status: 5.1.1\r\n\r\n",
+				      i);
 	o += (size_t)snprintf(text + o, cap - o, "%s", END);
 	ck_assert_int_eq(dsn_parse(text, o, &d, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "more than"));

@@ -8,19 +8,19 @@
 #include "mail/sesnotify.h"
 #include "suite.h"
 
-#define BOUNCE_PERM                                                                                                    \
-	"{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bounceSubType\":\"General\","  \
-	"\"bouncedRecipients\":[{\"emailAddress\":\"Alex@Example.org\",\"diagnosticCode\":\"smtp; 550 5.1.1 "       \
-	"unknown\"}]},\"mail\":{\"messageId\":\"0100-ses-1\",\"headers\":[{\"name\":\"From\",\"value\":\"x@y\"},"   \
-	"{\"name\":\"Message-ID\",\"value\":\"<m1@shortlist.example>\"}],\"commonHeaders\":{\"messageId\":"          \
+#define BOUNCE_PERM \
+	"{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\",\"bounceSubType\":\"General\"," \
+	"\"bouncedRecipients\":[{\"emailAddress\":\"Alex@Example.org\",\"diagnosticCode\":\"smtp; 550 5.1.1 " \
+	"unknown\"}]},\"mail\":{\"messageId\":\"0100-ses-1\",\"headers\":[{\"name\":\"From\",\"value\":\"x@y\"}," \
+	"{\"name\":\"Message-ID\",\"value\":\"<m1@shortlist.example>\"}],\"commonHeaders\":{\"messageId\":" \
 	"\"<other@x>\"}}}"
-#define COMPLAINT                                                                                                      \
-	"{\"notificationType\":\"Complaint\",\"complaint\":{\"complaintFeedbackType\":\"abuse\","                   \
-	"\"complainedRecipients\":[{\"emailAddress\":\"b@example.org\"}]},\"mail\":{\"messageId\":\"0100-ses-2\","  \
+#define COMPLAINT \
+	"{\"notificationType\":\"Complaint\",\"complaint\":{\"complaintFeedbackType\":\"abuse\"," \
+	"\"complainedRecipients\":[{\"emailAddress\":\"b@example.org\"}]},\"mail\":{\"messageId\":\"0100-ses-2\"," \
 	"\"commonHeaders\":{\"messageId\":\"<m2@shortlist.example>\"}}}"
-#define TRANSIENT                                                                                                      \
-	"{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Transient\",\"bounceSubType\":"              \
-	"\"MailboxFull\",\"bouncedRecipients\":[{\"emailAddress\":\"c@example.org\"}]},\"mail\":{\"messageId\":"    \
+#define TRANSIENT \
+	"{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Transient\",\"bounceSubType\":" \
+	"\"MailboxFull\",\"bouncedRecipients\":[{\"emailAddress\":\"c@example.org\"}]},\"mail\":{\"messageId\":" \
 	"\"0100-ses-3\"}}"
 
 /* An SNS envelope whose Message is the text of inner (escaped by the caller). */
@@ -29,8 +29,9 @@ static char *sns(const char *inner)
 	size_t n = strlen(inner), i, o;
 	char *out = malloc(2 * n + 300);
 
-	o = (size_t)snprintf(out, 300, "{\"Type\":\"Notification\",\"MessageId\":\"sns-1\",\"TopicArn\":\"arn:t\","
-				       "\"Signature\":\"x\",\"SigningCertURL\":\"https://sns\",\"Message\":\"");
+	o = (size_t)snprintf(out, 300,
+			     "{\"Type\":\"Notification\",\"MessageId\":\"sns-1\",\"TopicArn\":\"arn:t\","
+			     "\"Signature\":\"x\",\"SigningCertURL\":\"https://sns\",\"Message\":\"");
 	for (i = 0; i < n; i++) {
 		if (inner[i] == '"' || inner[i] == '\\')
 			out[o++] = '\\';
