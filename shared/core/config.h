@@ -83,7 +83,11 @@
 	X(BOOL, smtp_starttls, "SHORTLIST_SMTP_STARTTLS", "false", 0, 0, false, "require STARTTLS on smtp:// URLs")                          \
 	X(INT, smtp_pool, "SHORTLIST_SMTP_POOL", "4", 1, 64, false, "reused SMTP connections per drainer")                                  \
 	X(INT, smtp_rate_per_second, "SHORTLIST_SMTP_RATE_PER_SECOND", "0", 0, 100000, false, "send-rate cap (0: none)")                    \
-	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails")
+	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails") \
+	X(STR, return_path, "SHORTLIST_RETURN_PATH", "", 0, 0, false,                                                                        \
+	  "bounce address: bounces@example.com sends each email with MAIL FROM bounces+ID-SIG@example.com (empty: mail_from)")            \
+	X(STR, mail_event_secret, "SHORTLIST_MAIL_EVENT_SECRET", "", 0, 0, true,                                                              \
+	  "shared secret expected on bounce/complaint notifications and DSNs; also signs return paths")
 
 /* clang-format on */
 
