@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "extract/extract.h"
 #include "intake/arrival.h"
+#include "intake/orphans.h"
 #include "intake/resumestore.h"
 #include "intake/s3.h"
 #include "llm/llm.h"
@@ -510,6 +511,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 					log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
 			}
 			sweep_uploads(&d, stats);
+			orphans_tend(d.s3);
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
