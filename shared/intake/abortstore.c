@@ -106,11 +106,12 @@ int abortstore_chore_take(const char *name, int64_t every_s)
 	int rc;
 
 	db_int_param(every_s, every);
-	rc = db_query("abortstore_chore_take",
-		      "INSERT INTO multipart_chores (name, next_at) VALUES ($1, now() + $2::bigint * interval '1 second')"
-		      " ON CONFLICT (name) DO UPDATE SET next_at = EXCLUDED.next_at"
-		      " WHERE multipart_chores.next_at <= now() RETURNING 1",
-		      2, p, &res);
+	rc = db_query(
+		"abortstore_chore_take",
+		"INSERT INTO multipart_chores (name, next_at) VALUES ($1, now() + $2::bigint * interval '1 second')"
+		" ON CONFLICT (name) DO UPDATE SET next_at = EXCLUDED.next_at"
+		" WHERE multipart_chores.next_at <= now() RETURNING 1",
+		2, p, &res);
 	if (rc == 0)
 		rc = db_rows(res) > 0 ? 1 : 0;
 	db_result_free(res);

@@ -98,7 +98,8 @@ int orphans_retry_aborts(struct s3_client *s3, int max, struct orphans_stats *st
 			continue;
 		}
 		error_text(arc, &err, text, sizeof(text));
-		rc = abortstore_retry_later(due[i].id, text, orphans_retry_delay_ms(o, due[i].attempts + 1, NULL, NULL));
+		rc = abortstore_retry_later(due[i].id, text,
+					    orphans_retry_delay_ms(o, due[i].attempts + 1, NULL, NULL));
 		st->kept++;
 		if (o == ORPHANS_UNSUPPORTED) {
 			st->unsupported++;
@@ -182,8 +183,8 @@ void orphans_tend(struct s3_client *s3)
 	if (!s3)
 		return;
 	if (orphans_retry_aborts(s3, ORPHANS_RETRY_MAX, &st) == 0 && (st.aborted || st.kept))
-		log_info("orphans: retried %d pending multipart aborts: %d done, %d still pending", st.aborted + st.kept,
-			 st.aborted, st.kept);
+		log_info("orphans: retried %d pending multipart aborts: %d done, %d still pending",
+			 st.aborted + st.kept, st.aborted, st.kept);
 	if (after <= 0 || abortstore_chore_take(CHORE_SWEEP, ORPHANS_SWEEP_EVERY_S) != 1)
 		return;
 	st = (struct orphans_stats){ 0 };

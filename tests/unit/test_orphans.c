@@ -24,7 +24,7 @@ static const struct {
 	{ S3_OK, 204, "", ORPHANS_ABORTED },
 	{ S3_NOT_FOUND, 404, "NoSuchUpload", ORPHANS_GONE },
 	{ S3_NOT_FOUND, 404, "NotFound", ORPHANS_GONE },
-	{ S3_ERROR, 405, "MethodNotAllowed", ORPHANS_UNSUPPORTED },	  /* s3rver's answer to an abort */
+	{ S3_ERROR, 405, "MethodNotAllowed", ORPHANS_UNSUPPORTED },	/* s3rver's answer to an abort */
 	{ S3_UNAVAILABLE, 501, "NotImplemented", ORPHANS_UNSUPPORTED }, /* 501 is a 5xx, but retrying soon is useless */
 	{ S3_UNAVAILABLE, 503, "SlowDown", ORPHANS_RETRY },
 	{ S3_UNAVAILABLE, 0, "ConnectionRefused", ORPHANS_RETRY },
