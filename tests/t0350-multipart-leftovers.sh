@@ -71,6 +71,7 @@ check "nor logged" test "$(grep -c 'orphans:' "$T_TMP/d3.log")" = 0
 run_drainer "$T_TMP/s1.log" SHORTLIST_MULTIPART_SWEEP_AFTER_SECONDS=1
 check "the sweep says the store cannot list unfinished uploads" \
 	test "$(grep -c 'does not implement ListMultipartUploads' "$T_TMP/s1.log")" = 1
+check "and reports no sweep it could not do" test "$(grep -c 'orphans: sweep:' "$T_TMP/s1.log")" = 0
 check "the sweep's next turn is recorded" \
 	test "$(sql "SELECT (next_at > now())::text FROM multipart_chores WHERE name = 'multipart-sweep'")" = true
 run_drainer "$T_TMP/s2.log" SHORTLIST_MULTIPART_SWEEP_AFTER_SECONDS=1

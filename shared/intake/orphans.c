@@ -148,7 +148,7 @@ int orphans_sweep(struct s3_client *s3, int after_seconds, struct orphans_stats 
 				log_warn("orphans: the S3 store does not implement ListMultipartUploads (%ld %s): no "
 					 "sweep of unfinished uploads; a bucket lifecycle rule (infra/s3/) does it",
 					 err.status, err.code);
-				rc = 0;
+				rc = 1;
 			} else {
 				log_warn("orphans: sweep of unfinished uploads stopped: %s", s3_strerror(rc));
 			}

@@ -74,7 +74,8 @@ int orphans_retry_aborts(struct s3_client *s3, int max, struct orphans_stats *st
  * more than after_seconds ago (after_seconds <= 0: does nothing), reading at
  * most ORPHANS_SWEEP_MAX_PAGES pages; an abort that fails is recorded as
  * pending. A store that cannot list uploads (NotImplemented) is logged and
- * skipped. Adds to *st. Returns 0, or an S3 result when listing failed.
+ * skipped. Adds to *st. Returns 0, 1 when the store cannot list uploads, or
+ * an S3 result when listing failed.
  */
 int orphans_sweep(struct s3_client *s3, int after_seconds, struct orphans_stats *st);
 
