@@ -988,6 +988,156 @@ int s3_multipart_abort(struct s3_client *c, const char *key, const char *upload_
 	return ret;
 }
 
+/* Reads an ISO 8601 UTC date as S3 writes it (2010-11-10T20:48:33.000Z); -1 when it is not one. */
+static time_t parse_iso_date(const char *s)
+{
+	static const size_t at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
+	static const int64_t lo[6] = { 1970, 1, 1, 0, 0, 0 }, hi[6] = { 9999, 12, 31, 23, 59, 60 };
+	int64_t v[6];
+	struct tm tm;
+	size_t i;
+
+	if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return -1;
+	for (i = 0; i < 6; i++)
+		if (parse_int64_n(s + at[i], len[i], lo[i], hi[i], &v[i]) < 0)
+			return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)v[0] - 1900;
+	tm.tm_mon = (int)v[1] - 1;
+	tm.tm_mday = (int)v[2];
+	tm.tm_hour = (int)v[3];
+	tm.tm_min = (int)v[4];
+	tm.tm_sec = (int)v[5];
+	return timegm(&tm);
+}
+
+/* A newly allocated copy of the text of root's first child element called name, or NULL when absent. */
+static char *xml_child_dup(xmlNodePtr root, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = root ? root->children : NULL; n; n = n->next) {
+		if (xml_name_is(n, name)) {
+			xmlChar *text = xmlNodeGetContent(n);
+			char *copy = text ? xstrdup((const char *)text) : NULL;
+
+			xmlFree(text);
+			return copy;
+		}
+	}
+	return NULL;
+}
+
+/* Fills page from a ListMultipartUploadsResult; returns whether the document was one. */
+static bool parse_upload_page(xmlNodePtr root, struct s3_upload_page *page)
+{
+	char truncated[8] = "", date[64];
+	size_t cap = 0;
+	xmlNodePtr n;
+
+	if (!xml_name_is(root, "ListMultipartUploadsResult"))
+		return false;
+	for (n = root->children; n; n = n->next) {
+		struct s3_upload *u;
+
+		if (!xml_name_is(n, "Upload"))
+			continue;
+		if (page->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			page->uploads = xrealloc(page->uploads, cap * sizeof(*page->uploads));
+		}
+		u = &page->uploads[page->n];
+		u->key = xml_child_dup(n, "Key");
+		u->upload_id = xml_child_dup(n, "UploadId");
+		u->initiated = xml_child_text(n, "Initiated", date, sizeof(date)) ? parse_iso_date(date) : -1;
+		if (!u->key || !*u->key || !u->upload_id || !*u->upload_id) {
+			free(u->key);
+			free(u->upload_id);
+			continue; /* an entry without its names cannot be acted on */
+		}
+		page->n++;
+	}
+	xml_child_text(root, "IsTruncated", truncated, sizeof(truncated));
+	page->truncated = strcmp(truncated, "true") == 0;
+	if (page->truncated) {
+		page->next_key_marker = xml_child_dup(root, "NextKeyMarker");
+		page->next_upload_id_marker = xml_child_dup(root, "NextUploadIdMarker");
+		if (!page->next_key_marker || !*page->next_key_marker || !page->next_upload_id_marker)
+			return false; /* a next page nobody can ask for */
+	}
+	return true;
+}
+
+int s3_multipart_list(struct s3_client *c, const char *prefix, const char *key_marker, const char *upload_id_marker,
+		      struct s3_upload_page *page, struct s3_error *err)
+{
+	struct s3_error dummy;
+	struct request rq = { .method = "GET" };
+	struct buf query = BUF_INIT(0);
+	struct response r;
+	xmlDocPtr doc = NULL;
+	int ret;
+
+	memset(page, 0, sizeof(*page));
+	if (!err)
+		err = &dummy;
+	err_clear(err);
+	if ((prefix && strlen(prefix) > S3_KEY_MAX) || (key_marker && strlen(key_marker) > S3_KEY_MAX) ||
+	    (upload_id_marker && strlen(upload_id_marker) > 1024)) {
+		err_set(err, 0, false, "InvalidArgument", "prefix or marker too long");
+		return S3_INVALID;
+	}
+	/* Sorted by name, as the canonical query must be ('-' sorts before 's'). */
+	buf_append_str(&query, "key-marker=");
+	uri_encode(&query, key_marker ? key_marker : "", false);
+	buf_append_str(&query, "&prefix=");
+	uri_encode(&query, prefix ? prefix : "", false);
+	buf_append_str(&query, "&upload-id-marker=");
+	uri_encode(&query, upload_id_marker ? upload_id_marker : "", false);
+	buf_append_str(&query, "&uploads=");
+	rq.query = query.ptr;
+	response_init(&r, NULL);
+	ret = perform(c, &rq, &r, err);
+	if (ret != S3_OK)
+		goto out;
+	doc = xml_parse(&r.body);
+	if (!doc || !parse_upload_page(xmlDocGetRootElement(doc), page)) {
+		err_set(err, r.status, false, "MalformedResponse", "not a readable ListMultipartUploadsResult");
+		log_error("s3: list multipart uploads under '%s' failed: unreadable answer", prefix ? prefix : "");
+		s3_upload_page_release(page);
+		ret = S3_ERROR;
+	}
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	response_release(&r);
+	buf_release(&query);
+	return ret;
+}
+
+void s3_upload_page_release(struct s3_upload_page *page)
+{
+	size_t i;
+
+	if (!page)
+		return;
+	for (i = 0; i < page->n; i++) {
+		free(page->uploads[i].key);
+		free(page->uploads[i].upload_id);
+	}
+	free(page->uploads);
+	free(page->next_key_marker);
+	free(page->next_upload_id_marker);
+	memset(page, 0, sizeof(*page));
+}
+
+bool s3_error_unsupported(const struct s3_error *err)
+{
+	return err->status == 405 || err->status == 501 || strcmp(err->code, "NotImplemented") == 0 ||
+	       strcmp(err->code, "MethodNotAllowed") == 0;
+}
+
 int s3_get(struct s3_client *c, const char *key, struct buf *out, struct s3_error *err)
 {
 	struct s3_error dummy;

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "extract/extract.h"
 #include "intake/arrival.h"
+#include "intake/orphans.h"
 #include "intake/resumestore.h"
 #include "intake/s3.h"
 #include "intake/s3client.h"
@@ -606,6 +607,7 @@ static int maintain(struct drain *d, bool first)
 			log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
 	}
 	sweep_uploads(d, d->stats);
+	orphans_tend(d->s3);
 	return 0;
 }
 
