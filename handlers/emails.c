@@ -769,7 +769,9 @@ static int handle_email_notifications(struct req *r)
 	}
 	rc = bouncefeed_ses(&n, &out);
 	if (rc < 0) {
-		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; deliver the notification again");
+		rc = rc == ST_UNAVAILABLE
+			     ? resp_fail(r, rc, "the database is unavailable; deliver the notification again")
+			     : resp_fail(r, rc, "cannot record the notification");
 		goto out;
 	}
 	rc = resp_json_take(r, 200, out);
@@ -802,7 +804,8 @@ static int handle_email_dsn(struct req *r)
 	}
 	rc = bouncefeed_dsn(&d, req_header(r, "HTTP_X_SHORTLIST_RECIPIENT"), &out);
 	if (rc < 0) {
-		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; deliver the report again");
+		rc = rc == ST_UNAVAILABLE ? resp_fail(r, rc, "the database is unavailable; deliver the report again")
+					  : resp_fail(r, rc, "cannot record the report");
 		goto out;
 	}
 	rc = resp_json_take(r, 200, out);

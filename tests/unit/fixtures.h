@@ -32,8 +32,9 @@ static void fixtures_make(const char *test, char *dir, size_t dirlen)
 		exit(EXIT_FAILURE);
 	}
 	/* cairo's toy font API leaves a fontconfig pattern behind at exit: not ours, so not a leak to report. */
-	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 '%s/tools/mkfixtures' '%s'",
-		 dirname(exe), dir);
+	snprintf(cmd, sizeof(cmd),
+		 "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 '%s/tools/mkfixtures' '%s'", dirname(exe),
+		 dir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "%s: '%s' failed (build it with make)\n", test, cmd);
 		exit(EXIT_FAILURE);
