@@ -1,22 +1,16 @@
 /* drainer: processes queued work — resumes to extract and score, emails to send — once or following the queue. */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 
+#include "base/status.h"
 #include "base/util.h"
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "queue/drain.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static const char usage_text[] =
 	"usage: drainer --once [--max-seconds N] | --follow\n"
@@ -45,7 +39,7 @@ int main(int argc, char **argv)
 {
 	struct drain_options o;
 	struct drain_stats stats;
-	struct sigaction sa;
+	volatile sig_atomic_t *stop;
 	bool once = false;
 	int i, rc;
 
@@ -71,24 +65,20 @@ int main(int argc, char **argv)
 			return 0;
 		} else {
 			fprintf(stderr, "error: unknown or incomplete argument '%s'\n\n%s", argv[i], usage_text);
-			return 64;
+			return EX_USAGE;
 		}
 	}
 	if (once == o.follow) {
 		fprintf(stderr, "error: give exactly one of --once and --follow\n\n%s", usage_text);
-		return 64;
+		return EX_USAGE;
 	}
 	config_load_or_die(NULL);
 	log_init(argv[0]);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	rc = drain_run(&o, &stop_requested, &stats);
+	stop = signals_install(NULL);
+	/* PostgreSQL down is waited out inside drain_run, so the code is 70 (could not start) or 0. */
+	rc = status_exit_code(drain_run(&o, stop, &stats));
 	cache_close();
 	db_close();
 	config_release();
-	return rc < 0 ? 70 : 0;
+	return rc;
 }

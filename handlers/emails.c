@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "account/auth.h"
+#include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
@@ -13,13 +15,17 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "http/app.h"
+#include "http/eventsecret.h"
 #include "http/page.h"
 #include "http/resp.h"
+#include "mail/bouncefeed.h"
 #include "mail/company.h"
+#include "mail/dsn.h"
 #include "mail/emailtpl.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/outbox_rules.h"
+#include "mail/sesnotify.h"
 #include "mail/template.h"
 #include "score/ranking.h"
 
@@ -734,6 +740,83 @@ static int handle_emails_stats(struct req *r)
 	return resp_json_take(r, 200, o);
 }
 
+/* Reads a pushed notification's body after its shared secret; the caller releases body. */
+static int notification_body(struct req *r, const char *what, size_t max, struct buf *body)
+{
+	int rc = eventsecret_check(r, config()->mail_event_secret, "SHORTLIST_MAIL_EVENT_SECRET", what);
+
+	if (rc < 0)
+		return rc;
+	buf_init(body, max);
+	return req_read_body(r, body, max);
+}
+
+static int handle_email_notifications(struct req *r)
+{
+	struct buf body = BUF_INIT(0);
+	struct sesnotify n = { 0 };
+	cJSON *out = NULL;
+	char err[300];
+	int rc = notification_body(r, "bounce notifications", (size_t)config()->max_body_bytes, &body);
+
+	if (rc < 0)
+		goto out;
+	if (sesnotify_parse(body.ptr ? body.ptr : "", body.len, (int)config()->max_json_depth, &n, err, sizeof(err)) <
+	    0) {
+		log_warn("bounce notifications: unreadable notification: %s", err);
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = bouncefeed_ses(&n, &out);
+	if (rc < 0) {
+		rc = rc == ST_UNAVAILABLE
+			     ? resp_fail(r, rc, "the database is unavailable; deliver the notification again")
+			     : resp_fail(r, rc, "cannot record the notification");
+		goto out;
+	}
+	rc = resp_json_take(r, 200, out);
+	out = NULL;
+out:
+	cJSON_Delete(out);
+	sesnotify_release(&n);
+	buf_release(&body);
+	return rc;
+}
+
+static int handle_email_dsn(struct req *r)
+{
+	const char *type = req_header(r, "CONTENT_TYPE");
+	struct buf body = BUF_INIT(0);
+	struct dsn d = { 0 };
+	cJSON *out = NULL;
+	char err[300];
+	int rc;
+
+	if (!type || (strncasecmp(type, "message/rfc822", 14) != 0 && strncasecmp(type, "message/global", 14) != 0))
+		return resp_fail(r, ST_UNSUPPORTED_MEDIA, "send the raw report as Content-Type: message/rfc822");
+	rc = notification_body(r, "delivery status notifications", DSN_MAX_BYTES, &body);
+	if (rc < 0)
+		goto out;
+	if (dsn_parse(body.ptr ? body.ptr : "", body.len, &d, err, sizeof(err)) < 0) {
+		log_warn("delivery status notifications: unreadable report: %s", err);
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = bouncefeed_dsn(&d, req_header(r, "HTTP_X_SHORTLIST_RECIPIENT"), &out);
+	if (rc < 0) {
+		rc = rc == ST_UNAVAILABLE ? resp_fail(r, rc, "the database is unavailable; deliver the report again")
+					  : resp_fail(r, rc, "cannot record the report");
+		goto out;
+	}
+	rc = resp_json_take(r, 200, out);
+	out = NULL;
+out:
+	cJSON_Delete(out);
+	dsn_release(&d);
+	buf_release(&body);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
@@ -745,6 +828,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/emails/stats", handle_emails_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails", handle_emails_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails/{id}", handle_emails_get, ROUTE_AUTH },
+	{ "POST", "/api/v1/emails/notifications", handle_email_notifications, ROUTE_PUBLIC | ROUTE_STORE },
+	{ "POST", "/api/v1/emails/dsn", handle_email_dsn, ROUTE_PUBLIC | ROUTE_STORE },
 };
 
 int main(int argc, char **argv)

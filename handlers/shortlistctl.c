@@ -1,12 +1,15 @@
 /* shortlistctl: the admin command line — migrations, organisations, users, API keys, configuration. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "account/apikey.h"
 #include "account/keystore.h"
+#include "account/orgstore.h"
 #include "account/password.h"
-#include "account/session.h"
+#include "account/userstore.h"
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
@@ -14,115 +17,275 @@
 #include "core/log.h"
 #include "core/migrate.h"
 
-/* Exit codes from sysexits.h, so scripts can tell usage errors from outages. */
-enum { EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_UNAVAILABLE = 69, EXIT_INTERNAL = 70, EXIT_CONFIG = 78 };
+/* The options a command may take, one bit each. */
+enum {
+	OPT_ORG = 1 << 0,
+	OPT_USER = 1 << 1,
+	OPT_NAME = 1 << 2,
+	OPT_DIR = 1 << 3,
+	OPT_ADMIN = 1 << 4,
+	OPT_MARKDOWN = 1 << 5,
+	OPT_PASSWORD_STDIN = 1 << 6,
+};
 
-static const char usage_text[] =
-	"usage: shortlistctl COMMAND [ARGS]\n"
-	"\n"
-	"commands:\n"
-	"  migrate [--dir DIR]                          apply database migrations (default infra/db/migrations)\n"
-	"  org create NAME                              create an organisation\n"
-	"  user create --org NAME [--name N] [--admin] [--password-stdin] EMAIL\n"
-	"                                               create a user in an organisation; with\n"
-	"                                               --password-stdin, one who can sign in to the web\n"
-	"                                               app with the password on standard input's first line\n"
-	"  user password --org NAME EMAIL               set a user's password (standard input's first\n"
-	"                                               line) and sign out the user's sessions\n"
-	"  key create --org NAME [--user EMAIL] [--name LABEL]\n"
-	"                                               create an API key and print it (shown once)\n"
-	"  config [--markdown]                          print the effective configuration, secrets masked\n"
-	"\n"
-	"Configuration comes from SHORTLIST_* environment variables and the file named by SHORTLIST_CONFIG.\n"
-	"Exit codes: 0 ok, 64 usage, 65 bad data, 69 database unavailable, 70 internal error, 78 bad configuration.\n";
+/* One option: its flag, its bit, and whether a value follows it. */
+static const struct option {
+	const char *flag;
+	unsigned bit;
+	bool has_value;
+} options[] = {
+	{ "--org", OPT_ORG, true },
+	{ "--user", OPT_USER, true },
+	{ "--name", OPT_NAME, true },
+	{ "--dir", OPT_DIR, true },
+	{ "--admin", OPT_ADMIN, false },
+	{ "--markdown", OPT_MARKDOWN, false },
+	{ "--password-stdin", OPT_PASSWORD_STDIN, false },
+};
 
-static int usage(const char *msg)
-{
-	if (msg)
-		fprintf(stderr, "error: %s\n\n", msg);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
-static int exit_for(int rc)
-{
-	switch (rc) {
-	case ST_UNAVAILABLE:
-		fprintf(stderr, "error: database unavailable: %s\n", db_last_error());
-		return EXIT_UNAVAILABLE;
-	case ST_CONFLICT:
-		fprintf(stderr, "error: already exists: %s\n", db_last_error());
-		return EXIT_DATA;
-	case ST_BAD_REQUEST:
-		fprintf(stderr, "error: invalid value: %s\n", db_last_error());
-		return EXIT_DATA;
-	default:
-		fprintf(stderr, "error: %s\n", *db_last_error() ? db_last_error() : "internal error");
-		return EXIT_INTERNAL;
-	}
-}
-
-/* Parses --flag VALUE pairs and plain arguments from argv[from..]. */
+/* A command line parsed against its command: option values (NULL when absent), switches, plain arguments. */
 struct opts {
+	const struct command *cmd; /* the command they are for */
 	const char *org, *user, *name, *dir;
 	bool admin, markdown, password_stdin;
 	const char *positional[4];
 	int npositional;
 };
 
-static int parse_opts(int argc, char **argv, int from, struct opts *o)
+struct command {
+	const char *name;  /* one or two words: "migrate", "org create" */
+	const char *args;  /* what follows the name on its usage line */
+	const char *help;  /* what it does; each '\n' starts a line of the list */
+	unsigned accepts;  /* OPT_* it takes */
+	unsigned requires; /* OPT_* it must be given */
+	int nargs;	   /* plain arguments it needs, exactly */
+	const char *wrong; /* the error when requires or nargs is not met */
+	int (*fn)(const struct opts *o);
+};
+
+static int cmd_migrate(const struct opts *o);
+static int cmd_org_create(const struct opts *o);
+static int cmd_user_create(const struct opts *o);
+static int cmd_user_password(const struct opts *o);
+static int cmd_key_create(const struct opts *o);
+static int cmd_config(const struct opts *o);
+
+static const struct command commands[] = {
+	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
+	  "migrate takes only --dir DIR", cmd_migrate },
+	{ "org create", "NAME", "create an organisation", 0, 0, 1, "org create needs exactly one NAME",
+	  cmd_org_create },
+	{ "user create", "--org NAME [--name N] [--admin] [--password-stdin] EMAIL",
+	  "create a user in an organisation; with\n"
+	  "--password-stdin, one who can sign in to the web\n"
+	  "app with the password on standard input's first line",
+	  OPT_ORG | OPT_NAME | OPT_ADMIN | OPT_PASSWORD_STDIN, OPT_ORG, 1, "user create needs --org NAME and one EMAIL",
+	  cmd_user_create },
+	{ "user password", "--org NAME EMAIL",
+	  "set a user's password (standard input's first\n"
+	  "line) and sign out the user's sessions",
+	  OPT_ORG, OPT_ORG, 1, "user password needs --org NAME and one EMAIL", cmd_user_password },
+	{ "key create", "--org NAME [--user EMAIL] [--name LABEL]", "create an API key and print it (shown once)",
+	  OPT_ORG | OPT_USER | OPT_NAME, OPT_ORG, 0, "key create needs --org NAME", cmd_key_create },
+	{ "config", "[--markdown]", "print the effective configuration, secrets masked", OPT_MARKDOWN, 0, 0,
+	  "config takes only --markdown", cmd_config },
+};
+
+/* Where the help of the command list starts: two spaces, the usage, one space at least. */
+#define HELP_COLUMN 47
+
+/* Writes one command's lines of the command list: its usage, then its help from HELP_COLUMN. */
+static void print_command(FILE *f, const struct command *c)
+{
+	const char *line = c->help;
+	int used = fprintf(f, "  %s %s", c->name, c->args);
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+
+		if (used >= HELP_COLUMN) {
+			fputc('\n', f);
+			used = 0;
+		}
+		fprintf(f, "%*s%.*s\n", HELP_COLUMN - used, "", len, line);
+		used = 0;
+		line += len + (end ? 1 : 0);
+	}
+}
+
+/* Writes one command's usage: its line, then its help indented. */
+static void print_command_usage(FILE *f, const struct command *c)
+{
+	const char *line = c->help;
+
+	fprintf(f, "usage: shortlistctl %s %s\n\n", c->name, c->args);
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+
+		fprintf(f, "  %.*s\n", len, line);
+		line += len + (end ? 1 : 0);
+	}
+}
+
+/* Whether c's first word is group ("user" for "user create"); every command is in group NULL. */
+static bool in_group(const struct command *c, const char *group)
+{
+	size_t n = group ? strlen(group) : 0;
+
+	return !group || (strncmp(c->name, group, n) == 0 && c->name[n] == ' ');
+}
+
+/* Writes the command list of the commands in group (NULL: all) and returns how many there were. */
+static int print_commands(FILE *f, const char *group)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (in_group(&commands[i], group) && ++n == 1)
+			fputs("usage: shortlistctl COMMAND [ARGS]\n\ncommands:\n", f);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (in_group(&commands[i], group))
+			print_command(f, &commands[i]);
+	return n;
+}
+
+static void print_usage(FILE *f)
+{
+	print_commands(f, NULL);
+	fputs("\n"
+	      "Configuration comes from SHORTLIST_* environment variables and the file named by SHORTLIST_CONFIG.\n"
+	      "Exit codes: 0 ok, 64 usage, 65 bad data, 69 database unavailable, 70 internal error, 78 bad "
+	      "configuration.\n",
+	      f);
+}
+
+/* A bad command line: the reason, then the usage of the command (or of them all when c is NULL). Returns EX_USAGE. */
+static int usage_error(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct command *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fputs("error: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputs("\n\n", stderr);
+	}
+	if (c) {
+		print_command_usage(stderr, c);
+	} else {
+		print_usage(stderr);
+	}
+	return EX_USAGE;
+}
+
+/* Prints why a store failed and returns its exit code. */
+static int store_failure(int rc)
+{
+	const char *why = db_last_error();
+
+	switch (rc) {
+	case ST_UNAVAILABLE:
+		fprintf(stderr, "error: database unavailable: %s\n", why);
+		break;
+	case ST_CONFLICT:
+		fprintf(stderr, "error: already exists: %s\n", why);
+		break;
+	case ST_BAD_REQUEST:
+		fprintf(stderr, "error: invalid value: %s\n", why);
+		break;
+	default:
+		fprintf(stderr, "error: %s\n", *why ? why : "internal error");
+		return EX_SOFTWARE;
+	}
+	return status_exit_code(rc);
+}
+
+/* How many leading words of argv (after the program) name c: its word count, or 0 when they do not. */
+static int command_words(const struct command *c, int argc, char **argv)
+{
+	const char *space = strchr(c->name, ' ');
+
+	if (!space)
+		return argc >= 2 && strcmp(argv[1], c->name) == 0 ? 1 : 0;
+	if (argc < 3 || strlen(argv[1]) != (size_t)(space - c->name) ||
+	    strncmp(argv[1], c->name, (size_t)(space - c->name)) != 0 || strcmp(argv[2], space + 1) != 0)
+		return 0;
+	return 2;
+}
+
+/* Parses argv[from..] against c into o. Returns 0, 1 when --help was asked, or EX_USAGE (the reason printed). */
+static int parse_opts(const struct command *c, int argc, char **argv, int from, struct opts *o)
 {
 	int i;
 
 	memset(o, 0, sizeof(*o));
+	o->cmd = c;
 	for (i = from; i < argc; i++) {
-		const char **slot = NULL;
+		const struct option *opt = NULL;
+		size_t k;
 
-		if (strcmp(argv[i], "--org") == 0)
-			slot = &o->org;
-		else if (strcmp(argv[i], "--user") == 0)
-			slot = &o->user;
-		else if (strcmp(argv[i], "--name") == 0)
-			slot = &o->name;
-		else if (strcmp(argv[i], "--dir") == 0)
-			slot = &o->dir;
-		else if (strcmp(argv[i], "--admin") == 0)
-			o->admin = true;
-		else if (strcmp(argv[i], "--markdown") == 0)
-			o->markdown = true;
-		else if (strcmp(argv[i], "--password-stdin") == 0)
-			o->password_stdin = true;
-		else if (strncmp(argv[i], "--", 2) == 0)
-			return -1;
-		else if (o->npositional < (int)ARRAY_SIZE(o->positional))
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+		if (strncmp(argv[i], "--", 2) != 0) {
+			if (o->npositional >= (int)ARRAY_SIZE(o->positional) || o->npositional >= c->nargs)
+				return usage_error(c, "%s", c->wrong);
 			o->positional[o->npositional++] = argv[i];
-		else
-			return -1;
-		if (slot) {
-			if (i + 1 >= argc)
-				return -1;
-			*slot = argv[++i];
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(options) && !opt; k++)
+			if (strcmp(argv[i], options[k].flag) == 0)
+				opt = &options[k];
+		if (!opt)
+			return usage_error(c, "unknown option '%s'", argv[i]);
+		if (!(c->accepts & opt->bit))
+			return usage_error(c, "%s takes no %s", c->name, opt->flag);
+		if (opt->has_value && i + 1 >= argc)
+			return usage_error(c, "%s needs a value", opt->flag);
+		switch (opt->bit) {
+		case OPT_ORG:
+			o->org = argv[++i];
+			break;
+		case OPT_USER:
+			o->user = argv[++i];
+			break;
+		case OPT_NAME:
+			o->name = argv[++i];
+			break;
+		case OPT_DIR:
+			o->dir = argv[++i];
+			break;
+		case OPT_ADMIN:
+			o->admin = true;
+			break;
+		case OPT_MARKDOWN:
+			o->markdown = true;
+			break;
+		default:
+			o->password_stdin = true;
+			break;
 		}
 	}
+	if (o->npositional != c->nargs || ((c->requires & OPT_ORG) && !o->org))
+		return usage_error(c, "%s", c->wrong);
 	return 0;
 }
 
-static int find_org(const char *name, char id[24])
+/* The id of the organisation named name. Returns 0, or an exit code (the reason printed). */
+static int find_org(const char *name, int64_t *id)
 {
-	struct db_result *res = NULL;
-	const char *params[1] = { name };
-	int rc = db_query(NULL, "SELECT id FROM organisations WHERE name = $1", 1, params, &res);
+	int rc = orgstore_find(name, id);
 
-	if (rc < 0)
-		return exit_for(rc);
-	if (db_rows(res) != 1) {
-		db_result_free(res);
+	if (rc == ST_NOT_FOUND) {
 		fprintf(stderr, "error: no organisation named '%s'\n", name);
-		return EXIT_DATA;
+		return EX_DATAERR;
 	}
-	snprintf(id, 24, "%s", db_value(res, 0, 0));
-	db_result_free(res);
-	return 0;
+	return rc < 0 ? store_failure(rc) : 0;
 }
 
 static int cmd_migrate(const struct opts *o)
@@ -130,25 +293,19 @@ static int cmd_migrate(const struct opts *o)
 	int rc = migrate_run(o->dir ? o->dir : "infra/db/migrations", 1);
 
 	if (rc < 0)
-		return exit_for(rc);
+		return store_failure(rc);
 	printf("%d migration%s applied\n", rc, rc == 1 ? "" : "s");
 	return 0;
 }
 
 static int cmd_org_create(const struct opts *o)
 {
-	struct db_result *res = NULL;
-	const char *params[1];
-	int rc;
+	int64_t id = 0;
+	int rc = orgstore_create(o->positional[0], &id);
 
-	if (o->npositional != 1)
-		return usage("org create needs exactly one NAME");
-	params[0] = o->positional[0];
-	rc = db_query(NULL, "INSERT INTO organisations (name) VALUES ($1) RETURNING id", 1, params, &res);
 	if (rc < 0)
-		return exit_for(rc);
-	printf("organisation %s created (id %s)\n", o->positional[0], db_value(res, 0, 0));
-	db_result_free(res);
+		return store_failure(rc);
+	printf("organisation %s created (id %lld)\n", o->positional[0], (long long)id);
 	return 0;
 }
 
@@ -165,22 +322,22 @@ static int read_password(char hash[PASSWORD_HASH_MAX])
 
 	if (!fgets(line, sizeof(line), stdin)) {
 		fprintf(stderr, "error: no password on standard input\n");
-		return EXIT_DATA;
+		return EX_DATAERR;
 	}
 	n = strlen(line);
 	if (n && line[n - 1] != '\n' && !feof(stdin)) {
 		fprintf(stderr, "error: a password has at most %d bytes\n", PASSWORD_MAX_BYTES);
-		rc = EXIT_DATA;
+		rc = EX_DATAERR;
 	}
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	if (rc == 0 && !password_acceptable(line, err, sizeof(err))) {
 		fprintf(stderr, "error: %s\n", err);
-		rc = EXIT_DATA;
+		rc = EX_DATAERR;
 	}
 	if (rc == 0 && password_hash(line, hash) < 0) {
 		fprintf(stderr, "error: cannot hash the password (out of memory?)\n");
-		rc = EXIT_INTERNAL;
+		rc = EX_SOFTWARE;
 	}
 	explicit_bzero(line, sizeof(line));
 	return rc;
@@ -188,100 +345,70 @@ static int read_password(char hash[PASSWORD_HASH_MAX])
 
 static int cmd_user_create(const struct opts *o)
 {
-	struct db_result *res = NULL;
-	const char *params[5];
-	char org_id[24], hash[PASSWORD_HASH_MAX];
+	const char *email = o->positional[0];
+	char hash[PASSWORD_HASH_MAX];
+	int64_t org = 0, id = 0;
 	int rc;
 
-	if (!o->org || o->npositional != 1)
-		return usage("user create needs --org NAME and one EMAIL");
-	if (!strchr(o->positional[0], '@'))
-		return usage("EMAIL must contain '@'");
-	rc = find_org(o->org, org_id);
+	if (!userstore_email_plausible(email))
+		return usage_error(o->cmd, "EMAIL must contain '@'");
+	rc = find_org(o->org, &org);
 	if (rc)
 		return rc;
 	if (o->password_stdin && (rc = read_password(hash)) != 0)
 		return rc;
-	params[0] = org_id;
-	params[1] = o->positional[0];
-	params[2] = o->name ? o->name : "";
-	params[3] = o->admin ? "admin" : "recruiter";
-	params[4] = o->password_stdin ? hash : NULL;
-	rc = db_query(
-		NULL,
-		"INSERT INTO users (org_id, email, name, role, password_hash, password_changed_at)"
-		" VALUES ($1, $2, $3, $4, $5::text, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END) RETURNING id",
-		5, params, &res);
+	rc = userstore_create(org, email, o->name, o->admin, o->password_stdin ? hash : NULL, &id);
 	if (rc < 0)
-		return exit_for(rc);
-	printf("user %s created in %s (id %s)\n", o->positional[0], o->org, db_value(res, 0, 0));
-	db_result_free(res);
+		return store_failure(rc);
+	printf("user %s created in %s (id %lld)\n", email, o->org, (long long)id);
 	return 0;
 }
 
 static int cmd_user_password(const struct opts *o)
 {
-	struct db_result *res = NULL;
-	const char *params[3];
-	char org_id[24], hash[PASSWORD_HASH_MAX];
-	int64_t user_id;
+	const char *email = o->positional[0];
+	char hash[PASSWORD_HASH_MAX];
+	int64_t org = 0, user = 0;
 	int rc;
 
-	if (!o->org || o->npositional != 1)
-		return usage("user password needs --org NAME and one EMAIL");
-	rc = find_org(o->org, org_id);
+	rc = find_org(o->org, &org);
 	if (rc)
 		return rc;
 	rc = read_password(hash);
 	if (rc)
 		return rc;
-	params[0] = org_id;
-	params[1] = o->positional[0];
-	params[2] = hash;
-	rc = db_query(NULL,
-		      "UPDATE users SET password_hash = $3, password_changed_at = now()"
-		      " WHERE org_id = $1 AND lower(email) = lower($2) RETURNING id",
-		      3, params, &res);
-	if (rc < 0)
-		return exit_for(rc);
-	if (db_rows(res) != 1) {
-		db_result_free(res);
-		fprintf(stderr, "error: no user '%s' in '%s'\n", o->positional[0], o->org);
-		return EXIT_DATA;
+	rc = userstore_set_password(org, email, hash, &user);
+	if (rc == ST_NOT_FOUND) {
+		fprintf(stderr, "error: no user '%s' in '%s'\n", email, o->org);
+		return EX_DATAERR;
 	}
-	user_id = db_int(res, 0, 0, 0);
-	db_result_free(res);
-	rc = session_revoke_user(user_id);
 	if (rc < 0)
-		return exit_for(rc);
-	printf("password of %s in %s set; the user's sessions are signed out\n", o->positional[0], o->org);
+		return store_failure(rc);
+	printf("password of %s in %s set; the user's sessions are signed out\n", email, o->org);
 	return 0;
 }
 
 static int cmd_key_create(const struct opts *o)
 {
-	char org_id[24], key[APIKEY_LEN + 1];
+	char key[APIKEY_LEN + 1];
 	int64_t org = 0, user = 0, id = 0;
 	int rc;
 
-	if (!o->org || o->npositional != 0)
-		return usage("key create needs --org NAME");
-	rc = find_org(o->org, org_id);
+	rc = find_org(o->org, &org);
 	if (rc)
 		return rc;
-	(void)parse_int64(org_id, 1, INT64_MAX, &org);
 	if (o->user) {
 		rc = keystore_find_user(org, o->user, &user);
 		if (rc == ST_NOT_FOUND) {
 			fprintf(stderr, "error: no user '%s' in '%s'\n", o->user, o->org);
-			return EXIT_DATA;
+			return EX_DATAERR;
 		}
 		if (rc < 0)
-			return exit_for(rc);
+			return store_failure(rc);
 	}
 	rc = keystore_create(org, user, o->name ? o->name : "", key, &id);
 	if (rc < 0)
-		return exit_for(rc);
+		return store_failure(rc);
 	fprintf(stderr, "API key %.*s created for %s (id %lld); it is shown once:\n", APIKEY_PREFIX_LEN, key, o->org,
 		(long long)id);
 	printf("%s\n", key);
@@ -289,50 +416,54 @@ static int cmd_key_create(const struct opts *o)
 	return 0;
 }
 
+static int cmd_config(const struct opts *o)
+{
+	if (o->markdown)
+		config_dump_markdown();
+	else
+		config_dump();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *c = NULL;
 	char err[512];
 	struct opts o;
-	int rc;
+	size_t i;
+	int words = 0, rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		if (argc < 2)
-			return usage(NULL);
-		fputs(usage_text, stdout);
+	if (argc < 2)
+		return usage_error(NULL, NULL);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		print_usage(stdout);
 		return 0;
 	}
+	for (i = 0; i < ARRAY_SIZE(commands) && !c; i++)
+		if ((words = command_words(&commands[i], argc, argv)) > 0)
+			c = &commands[i];
+	if (!c) {
+		fprintf(stderr, "error: unknown command '%s%s%s'\n\n", argv[1], argc > 2 ? " " : "",
+			argc > 2 ? argv[2] : "");
+		/* "user frobnicate" lists the user commands; anything else lists them all. */
+		if (print_commands(stderr, argv[1]) == 0)
+			print_usage(stderr);
+		return EX_USAGE;
+	}
+	rc = parse_opts(c, argc, argv, 1 + words, &o);
+	if (rc == 1) {
+		print_command_usage(stdout, c);
+		return 0;
+	}
+	if (rc)
+		return rc;
 	if (config_load(NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: bad configuration: %s\n", err);
-		return EXIT_CONFIG;
+		return EX_CONFIG;
 	}
 	log_init(argv[0]);
 	log_set_level(LOG_WARN);
-	if (strcmp(argv[1], "config") == 0) {
-		if (parse_opts(argc, argv, 2, &o) < 0 || o.npositional)
-			return usage("config takes only --markdown");
-		if (o.markdown)
-			config_dump_markdown();
-		else
-			config_dump();
-		rc = 0;
-	} else if (strcmp(argv[1], "migrate") == 0) {
-		rc = parse_opts(argc, argv, 2, &o) < 0 || o.npositional ? usage("migrate takes only --dir DIR")
-									: cmd_migrate(&o);
-	} else if (argc >= 3 && strcmp(argv[2], "create") == 0 &&
-		   (strcmp(argv[1], "org") == 0 || strcmp(argv[1], "user") == 0 || strcmp(argv[1], "key") == 0)) {
-		if (parse_opts(argc, argv, 3, &o) < 0)
-			rc = usage("unknown or incomplete option");
-		else if (argv[1][0] == 'o')
-			rc = cmd_org_create(&o);
-		else if (argv[1][0] == 'u')
-			rc = cmd_user_create(&o);
-		else
-			rc = cmd_key_create(&o);
-	} else if (argc >= 3 && strcmp(argv[1], "user") == 0 && strcmp(argv[2], "password") == 0) {
-		rc = parse_opts(argc, argv, 3, &o) < 0 ? usage("unknown or incomplete option") : cmd_user_password(&o);
-	} else {
-		rc = usage("unknown command");
-	}
+	rc = c->fn(&o);
 	db_close();
 	config_release();
 	return rc;

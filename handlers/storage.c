@@ -8,12 +8,12 @@
 #include "account/auth.h"
 #include "base/buf.h"
 #include "base/json.h"
-#include "base/sha256.h"
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/app.h"
+#include "http/eventsecret.h"
 #include "http/resp.h"
 #include "intake/arrival.h"
 #include "intake/filename.h"
@@ -183,41 +183,9 @@ out:
 	return rc;
 }
 
-/* Compares digests, not the strings, so neither the length nor the first difference shows in the timing. */
-static bool secret_matches(const char *given, const char *expected)
-{
-	unsigned char a[SHA256_LEN], b[SHA256_LEN];
-	volatile unsigned char diff = 0;
-	size_t i;
-
-	if (sha256_digest(given, strlen(given), a) < 0 || sha256_digest(expected, strlen(expected), b) < 0)
-		return false;
-	for (i = 0; i < SHA256_LEN; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 static int check_event_secret(struct req *r)
 {
-	const char *expected = config()->s3_event_secret;
-	const char *given = req_header(r, "HTTP_X_SHORTLIST_EVENT_SECRET");
-
-	if (!expected || !*expected) {
-		log_warn("s3 events: refused a notification: SHORTLIST_S3_EVENT_SECRET is not configured");
-		return resp_fail(r, ST_UNAVAILABLE, "S3 event notifications are not configured on this server");
-	}
-	if (!given || !*given)
-		given = req_query(r, "token");
-	if (!given || !*given) {
-		log_warn("s3 events: refused a notification without the shared secret");
-		return resp_fail(r, ST_UNAUTHORIZED,
-				 "missing event secret: send X-Shortlist-Event-Secret or the token query parameter");
-	}
-	if (!secret_matches(given, expected)) {
-		log_warn("s3 events: refused a notification with a wrong shared secret");
-		return resp_fail(r, ST_UNAUTHORIZED, "invalid event secret");
-	}
-	return 0;
+	return eventsecret_check(r, config()->s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "s3 events");
 }
 
 static cJSON *result(cJSON *results, const char *key, const char *status, int64_t resume_id, const char *reason)

@@ -53,7 +53,11 @@ static int handle_upload_resumes(struct req *r)
 	log_info("upload: job %lld: %d accepted, %d duplicate, %d rejected%s%s", (long long)job_id, res.accepted,
 		 res.duplicates, res.rejected, res.status ? "; stopped: " : "", res.status ? res.detail : "");
 	if (res.status != 0) {
-		rc = resp_fail(r, res.status, "%s", res.detail);
+		if (r->read_timed_out)
+			rc = resp_fail(r, ST_TIMEOUT, "the request body stopped arriving for %lld ms (%s)",
+				       (long long)c->body_idle_timeout_ms, res.detail);
+		else
+			rc = resp_fail(r, res.status, "%s", res.detail);
 		formupload_result_release(&res);
 		return rc;
 	}

@@ -134,6 +134,7 @@ write_config() {
 	local base_url=${SHORTLIST_OPENAI_BASE_URL:-http://127.0.0.1:$SHORTLIST_LLM_PORT/v1}
 	local api_key=${SHORTLIST_OPENAI_API_KEY-}
 	local event_secret=${SHORTLIST_S3_EVENT_SECRET:-}
+	local mail_secret=${SHORTLIST_MAIL_EVENT_SECRET:-}
 	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
 	local api_rate=1200
 	[[ $INSTANCE == bench ]] && api_rate=100000000
@@ -145,6 +146,11 @@ write_config() {
 			event_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 			(umask 077 && echo "$event_secret" >"$VAR/s3-event-secret")
 		fi
+	fi
+	if [[ -z $mail_secret ]]; then
+		[[ -f $VAR/mail-event-secret ]] ||
+			(umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$VAR/mail-event-secret")
+		mail_secret=$(cat "$VAR/mail-event-secret")
 	fi
 	(
 		umask 077
@@ -169,6 +175,8 @@ SHORTLIST_S3_PATH_STYLE='true'
 SHORTLIST_S3_EVENT_SECRET='$event_secret'
 SHORTLIST_API_RATE_PER_MINUTE='$api_rate'
 SHORTLIST_SMTP_URL='smtp://127.0.0.1:$SHORTLIST_SMTP_PORT'
+SHORTLIST_RETURN_PATH='${SHORTLIST_RETURN_PATH-bounces@shortlist.localhost}'
+SHORTLIST_MAIL_EVENT_SECRET='$mail_secret'
 SHORTLIST_LLM_PROVIDER='$provider'
 SHORTLIST_OPENAI_BASE_URL='$base_url'
 SHORTLIST_OPENAI_API_KEY='$api_key'

@@ -15,8 +15,10 @@ half_body() {
 	python3 - "$SHORTLIST_HTTP_PORT" "$@" <<'PY'
 import socket, sys
 port, path, out, headers = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
-body = b'{"title":"half a body","description":"the rest never comes"}'
-head = "POST %s HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" % (path, len(body))
+import os
+body = os.environ.get("BODY", '{"title":"half a body","description":"the rest never comes"}').encode()
+ctype = os.environ.get("CTYPE", "application/json")
+head = "POST %s HTTP/1.1\r\nHost: t\r\nContent-Type: %s\r\nContent-Length: %d\r\n" % (path, ctype, len(body))
 head += "".join(h + "\r\n" for h in headers) + "\r\n"
 s = socket.create_connection(("127.0.0.1", port))
 s.sendall(head.encode() + body[: len(body) // 2])
@@ -42,13 +44,20 @@ raw_answer() {
 	sed '1,/^$/d' "$T_TMP/raw" >"$T_TMP/body"
 }
 
+JOB=$(curl -s -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
+	--data '{"title":"uploads","description":"C and Go"}' "$BASE_URL/api/v1/jobs" | jq -r .id)
 before=$(jobs_count)
-# Both wait out the idle time at once.
+# All three wait out the idle time at once.
+BODY=$(printf -- '--b\r\nContent-Disposition: form-data; name="f"; filename="cv.txt"\r\nContent-Type: text/plain\r\n\r\n%s\r\n--b--\r\n' \
+	"Experience: ten years of C and Go on Linux, building services and tuning PostgreSQL.") \
+	CTYPE="multipart/form-data; boundary=b" half_body "/api/v1/jobs/$JOB/resumes" "$T_TMP/upload.raw" \
+	"Authorization: Bearer $KEY" &
+p3=$!
 half_body /api/v1/jobs "$T_TMP/jobs.raw" "Authorization: Bearer $KEY" &
 p1=$!
 half_body /api/v1/session "$T_TMP/session.raw" &
 p2=$!
-wait "$p1" "$p2"
+wait "$p1" "$p2" "$p3"
 
 for route in jobs session; do
 	raw_answer "$T_TMP/$route.raw"
@@ -60,6 +69,10 @@ for route in jobs session; do
 		"$(json .request_id)" = "$(header X-Request-Id)"
 done
 check "nothing was stored" test "$(jobs_count)" = "$before"
+raw_answer "$T_TMP/upload.raw"
+expect_status 408 "upload: a multipart body cut short is answered 408"
+check "upload: the detail says the body stopped arriving" grep -q "stopped arriving" <<<"$(json .detail)"
+check "upload: no resume stored" test "$(sql "SELECT count(*) FROM resumes WHERE job_id = $JOB")" = 0
 
 http POST /api/v1/jobs -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
 	--data '{"title":"whole","description":"a whole body"}'

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/util.h"
 
@@ -80,4 +81,17 @@ int sha256_hmac(const void *key, size_t keylen, const void *data, size_t len, un
 	if (!HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) || n != SHA256_LEN)
 		return -1;
 	return 0;
+}
+
+bool sha256_secret_equal(const char *given, const char *expected)
+{
+	unsigned char a[SHA256_LEN], b[SHA256_LEN];
+	volatile unsigned char diff = 0;
+	size_t i;
+
+	if (sha256_digest(given, strlen(given), a) < 0 || sha256_digest(expected, strlen(expected), b) < 0)
+		return false;
+	for (i = 0; i < SHA256_LEN; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
 }

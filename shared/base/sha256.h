@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_SHA256_H
 #define SHORTLIST_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SHA256_LEN 32
@@ -30,5 +31,12 @@ int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
 /* HMAC-SHA256 of data under key; returns 0 or -1. */
 int sha256_hmac(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[SHA256_LEN]);
+
+/*
+ * Whether the strings given and expected are equal, compared as SHA-256
+ * digests so neither the length nor the first difference shows in the
+ * timing (for secrets and signatures). False when either cannot be digested.
+ */
+bool sha256_secret_equal(const char *given, const char *expected);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "base/util.h"
 
@@ -211,7 +212,7 @@ void config_load_or_die(const char *path)
 
 	if (config_load(path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fatal: bad configuration: %s\n", err);
-		exit(78);
+		exit(EX_CONFIG);
 	}
 }
 

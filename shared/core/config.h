@@ -38,6 +38,8 @@
 	X(INT, s3_presign_ttl, "SHORTLIST_S3_PRESIGN_TTL", "900", 1, 604800, false, "presigned URL lifetime in seconds")                    \
 	X(INT, upload_sweep_after_seconds, "SHORTLIST_UPLOAD_SWEEP_AFTER_SECONDS", "600", 1, 604800, false,                               \
 	  "seconds after a presigned link expired before its upload is settled (a lost S3 event's file is recorded)")                     \
+	X(INT, multipart_sweep_after_seconds, "SHORTLIST_MULTIPART_SWEEP_AFTER_SECONDS", "86400", 0, 31536000, false,                    \
+	  "age in seconds after which an unfinished S3 multipart upload under orgs/ is aborted by the drainer (0: no sweep)")               \
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
 	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "2000", 50, 30000, false,                                                    \
 	  "total timeout of each /readyz dependency probe (an answer within it is up, however slow)")                                     \
@@ -83,7 +85,11 @@
 	X(BOOL, smtp_starttls, "SHORTLIST_SMTP_STARTTLS", "false", 0, 0, false, "require STARTTLS on smtp:// URLs")                          \
 	X(INT, smtp_pool, "SHORTLIST_SMTP_POOL", "4", 1, 64, false, "reused SMTP connections per drainer")                                  \
 	X(INT, smtp_rate_per_second, "SHORTLIST_SMTP_RATE_PER_SECOND", "0", 0, 100000, false, "send-rate cap (0: none)")                    \
-	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails")
+	X(STR, mail_from, "SHORTLIST_MAIL_FROM", "Shortlist <noreply@shortlist.localhost>", 0, 0, false, "From header of candidate emails") \
+	X(STR, return_path, "SHORTLIST_RETURN_PATH", "", 0, 0, false,                                                                        \
+	  "bounce address: bounces@example.com sends each email with MAIL FROM bounces+ID-SIG@example.com (empty: mail_from)")            \
+	X(STR, mail_event_secret, "SHORTLIST_MAIL_EVENT_SECRET", "", 0, 0, true,                                                              \
+	  "shared secret expected on bounce/complaint notifications and DSNs; also signs return paths")
 
 /* clang-format on */
 

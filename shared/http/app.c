@@ -2,7 +2,6 @@
 #include "http/app.h"
 
 #include <fcgiapp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,35 +13,14 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "http/errdoc.h"
 #include "http/resp.h"
 #include "http/route.h"
 
-static volatile sig_atomic_t stopping;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	FCGX_ShutdownPending();
-}
-
 bool app_stopping(void)
 {
-	return stopping != 0;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked accept() must return so the loop can end. */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	return signals_stop_requested();
 }
 
 /*
@@ -312,7 +290,7 @@ int app_run(const struct app *app)
 	FCGX_Request rq;
 	struct req r;
 
-	install_signals();
+	signals_install(FCGX_ShutdownPending);
 	if (FCGX_Init() != 0) {
 		log_error("fastcgi: cannot initialise");
 		return 1;
@@ -324,7 +302,7 @@ int app_run(const struct app *app)
 	memset(&r, 0, sizeof(r));
 	req_reset(&r);
 	log_info("%s: serving", app->name);
-	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+	while (!signals_stop_requested() && FCGX_Accept_r(&rq) >= 0) {
 		handle(app, &rq, &r);
 		FCGX_Finish_r(&rq);
 		req_reset(&r);

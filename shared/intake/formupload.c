@@ -14,6 +14,7 @@
 #include "intake/filename.h"
 #include "intake/filetype.h"
 #include "intake/multipart.h"
+#include "intake/orphans.h"
 #include "intake/partpipe.h"
 #include "intake/resumestore.h"
 #include "intake/s3.h"
@@ -131,8 +132,11 @@ static void discard_stored(struct upload *u, struct file *f)
 	struct s3_error e = { 0 };
 
 	if (f->upload_id) {
-		if (s3_multipart_abort(u->s3, f->key, f->upload_id, &e) < 0)
-			log_warn("upload: cannot abort multipart upload of '%s': %s %s", f->key, e.code, e.message);
+		int rc = s3_multipart_abort(u->s3, f->key, f->upload_id, &e);
+
+		/* Its parts would stay in S3 forever: the drainer retries the abort. */
+		if (rc < 0)
+			orphans_abort_failed(f->key, f->upload_id, rc, &e);
 		free(f->upload_id);
 		f->upload_id = NULL;
 	}

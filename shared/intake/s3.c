@@ -494,18 +494,102 @@ static struct curl_slist *add_header(struct curl_slist *list, struct buf *line, 
 	return next;
 }
 
+/* Appends the request's URL: scheme, host, the key's path and the query, if any. */
+static void request_url(const struct s3_client *c, const struct request *rq, struct buf *url)
+{
+	buf_printf(url, "%s://", c->scheme);
+	request_host(c, url);
+	request_path(c, rq->key, url);
+	if (rq->query) {
+		buf_append_char(url, '?');
+		buf_append_str(url, rq->query);
+	}
+}
+
+/*
+ * The request's headers: the payload hash, the content type and the
+ * metadata. Returns the list (the caller frees it with
+ * curl_slist_free_all()), with *oom set when one could not be added.
+ */
+static struct curl_slist *request_headers(const struct request *rq, const char *payload_hash, bool *oom)
+{
+	struct buf line = BUF_INIT(0);
+	struct curl_slist *headers = NULL;
+	size_t i;
+
+	buf_printf(&line, "x-amz-content-sha256: %s", payload_hash);
+	headers = add_header(headers, &line, oom);
+	if (rq->content_type) {
+		buf_printf(&line, "Content-Type: %s", rq->content_type);
+		headers = add_header(headers, &line, oom);
+	}
+	for (i = 0; i < rq->nmeta; i++) {
+		buf_printf(&line, "x-amz-meta-%s: %s", rq->meta[i].name, rq->meta[i].value);
+		headers = add_header(headers, &line, oom);
+	}
+	buf_release(&line);
+	return headers;
+}
+
+/* Classifies a transfer libcurl could not finish: S3_TOO_LARGE (the partial body dropped), S3_UNAVAILABLE or S3_ERROR. */
+static int transfer_failure(const struct s3_client *c, const struct request *rq, struct response *r, CURLcode rc,
+			    struct s3_error *err)
+{
+	bool unavailable;
+
+	if (r->too_large) {
+		if (r->out) {
+			r->out->len = r->out_start;
+			if (r->out->ptr)
+				r->out->ptr[r->out->len] = '\0';
+		}
+		err_set(err, r->status, false, "TooLarge", "object is larger than the %zu bytes allowed",
+			r->out ? r->out->max : (size_t)0);
+		log_warn("s3: %s '%s' refused: object larger than %zu bytes", rq->method, rq->key ? rq->key : "",
+			 r->out ? r->out->max : (size_t)0);
+		return S3_TOO_LARGE;
+	}
+	unavailable = curl_unavailable(rc);
+	err_set(err, r->status, unavailable, curl_code_name(rc), "%s%s%s", curl_easy_strerror(rc),
+		c->curl_error[0] ? ": " : "", c->curl_error);
+	log_error("s3: %s '%s' failed: %s", rq->method, rq->key ? rq->key : "", err->message);
+	return unavailable ? S3_UNAVAILABLE : S3_ERROR;
+}
+
+/* Classifies a completed exchange by its HTTP status: S3_OK (2xx), S3_UNAVAILABLE (5xx), S3_NOT_FOUND or S3_ERROR. */
+static int status_result(const struct request *rq, const struct response *r, struct s3_error *err)
+{
+	if (r->status >= 200 && r->status < 300)
+		return S3_OK;
+	err->status = r->status;
+	err->unavailable = r->status >= 500;
+	if (!parse_error_body(&r->body, err)) {
+		snprintf(err->code, sizeof(err->code), "%s", r->status == 404 ? "NotFound" : "HttpError");
+		snprintf(err->message, sizeof(err->message), "http status %ld", r->status);
+	}
+	if (r->status >= 500) {
+		log_error("s3: %s '%s' failed: %ld %s", rq->method, rq->key ? rq->key : "", r->status, err->code);
+		return S3_UNAVAILABLE;
+	}
+	if (r->status == 404) {
+		log_debug("s3: %s '%s' not found: %s", rq->method, rq->key ? rq->key : "", err->code);
+		return S3_NOT_FOUND;
+	}
+	log_warn("s3: %s '%s' refused: %ld %s", rq->method, rq->key ? rq->key : "", r->status, err->code);
+	return S3_ERROR;
+}
+
 /*
  * Sends one request and classifies the answer. On S3_OK the response holds
  * the status and headers (and the body when rq->out is NULL).
  */
 static int perform(struct s3_client *c, const struct request *rq, struct response *r, struct s3_error *err)
 {
-	struct buf url = BUF_INIT(0), line = BUF_INIT(0);
+	struct buf url = BUF_INIT(0);
 	struct curl_slist *headers = NULL;
 	bool oom = false;
 	char hash[SHA256_HEX_LEN + 1];
 	CURLcode rc;
-	size_t i;
 	int ret = S3_ERROR;
 
 	err_clear(err);
@@ -513,24 +597,8 @@ static int perform(struct s3_client *c, const struct request *rq, struct respons
 		err_set(err, 0, false, "ClientError", "cannot hash the request body");
 		goto out;
 	}
-	buf_printf(&url, "%s://", c->scheme);
-	request_host(c, &url);
-	request_path(c, rq->key, &url);
-	if (rq->query) {
-		buf_append_char(&url, '?');
-		buf_append_str(&url, rq->query);
-	}
-
-	buf_printf(&line, "x-amz-content-sha256: %s", hash);
-	headers = add_header(headers, &line, &oom);
-	if (rq->content_type) {
-		buf_printf(&line, "Content-Type: %s", rq->content_type);
-		headers = add_header(headers, &line, &oom);
-	}
-	for (i = 0; i < rq->nmeta; i++) {
-		buf_printf(&line, "x-amz-meta-%s: %s", rq->meta[i].name, rq->meta[i].value);
-		headers = add_header(headers, &line, &oom);
-	}
+	request_url(c, rq, &url);
+	headers = request_headers(rq, hash, &oom);
 	if (oom) {
 		err_set(err, 0, false, "ClientError", "out of memory building headers");
 		goto out;
@@ -539,55 +607,11 @@ static int perform(struct s3_client *c, const struct request *rq, struct respons
 		err_set(err, 0, false, "ClientError", "libcurl refused an option");
 		goto out;
 	}
-
 	rc = curl_easy_perform(c->curl);
-	if (rc != CURLE_OK && r->too_large) {
-		if (r->out) {
-			r->out->len = r->out_start;
-			if (r->out->ptr)
-				r->out->ptr[r->out->len] = '\0';
-		}
-		err_set(err, r->status, false, "TooLarge", "object is larger than the %zu bytes allowed",
-			r->out ? r->out->max : (size_t)0);
-		ret = S3_TOO_LARGE;
-		log_warn("s3: %s '%s' refused: object larger than %zu bytes", rq->method, rq->key ? rq->key : "",
-			 r->out ? r->out->max : (size_t)0);
-		goto out;
-	}
-	if (rc != CURLE_OK) {
-		bool unavailable = curl_unavailable(rc);
-
-		err_set(err, r->status, unavailable, curl_code_name(rc), "%s%s%s", curl_easy_strerror(rc),
-			c->curl_error[0] ? ": " : "", c->curl_error);
-		ret = unavailable ? S3_UNAVAILABLE : S3_ERROR;
-		log_error("s3: %s '%s' failed: %s", rq->method, rq->key ? rq->key : "", err->message);
-		goto out;
-	}
-	if (r->status >= 200 && r->status < 300) {
-		ret = S3_OK;
-		goto out;
-	}
-
-	err->status = r->status;
-	err->unavailable = r->status >= 500;
-	if (!parse_error_body(&r->body, err)) {
-		snprintf(err->code, sizeof(err->code), "%s", r->status == 404 ? "NotFound" : "HttpError");
-		snprintf(err->message, sizeof(err->message), "http status %ld", r->status);
-	}
-	if (r->status >= 500) {
-		ret = S3_UNAVAILABLE;
-		log_error("s3: %s '%s' failed: %ld %s", rq->method, rq->key ? rq->key : "", r->status, err->code);
-	} else if (r->status == 404) {
-		ret = S3_NOT_FOUND;
-		log_debug("s3: %s '%s' not found: %s", rq->method, rq->key ? rq->key : "", err->code);
-	} else {
-		ret = S3_ERROR;
-		log_warn("s3: %s '%s' refused: %ld %s", rq->method, rq->key ? rq->key : "", r->status, err->code);
-	}
+	ret = rc != CURLE_OK ? transfer_failure(c, rq, r, rc, err) : status_result(rq, r, err);
 out:
 	curl_slist_free_all(headers);
 	buf_release(&url);
-	buf_release(&line);
 	return ret;
 }
 
@@ -988,6 +1012,156 @@ int s3_multipart_abort(struct s3_client *c, const char *key, const char *upload_
 	return ret;
 }
 
+/* Reads an ISO 8601 UTC date as S3 writes it (2010-11-10T20:48:33.000Z); -1 when it is not one. */
+static time_t parse_iso_date(const char *s)
+{
+	static const size_t at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
+	static const int64_t lo[6] = { 1970, 1, 1, 0, 0, 0 }, hi[6] = { 9999, 12, 31, 23, 59, 60 };
+	int64_t v[6];
+	struct tm tm;
+	size_t i;
+
+	if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return -1;
+	for (i = 0; i < 6; i++)
+		if (parse_int64_n(s + at[i], len[i], lo[i], hi[i], &v[i]) < 0)
+			return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)v[0] - 1900;
+	tm.tm_mon = (int)v[1] - 1;
+	tm.tm_mday = (int)v[2];
+	tm.tm_hour = (int)v[3];
+	tm.tm_min = (int)v[4];
+	tm.tm_sec = (int)v[5];
+	return timegm(&tm);
+}
+
+/* A newly allocated copy of the text of root's first child element called name, or NULL when absent. */
+static char *xml_child_dup(xmlNodePtr root, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = root ? root->children : NULL; n; n = n->next) {
+		if (xml_name_is(n, name)) {
+			xmlChar *text = xmlNodeGetContent(n);
+			char *copy = text ? xstrdup((const char *)text) : NULL;
+
+			xmlFree(text);
+			return copy;
+		}
+	}
+	return NULL;
+}
+
+/* Fills page from a ListMultipartUploadsResult; returns whether the document was one. */
+static bool parse_upload_page(xmlNodePtr root, struct s3_upload_page *page)
+{
+	char truncated[8] = "", date[64];
+	size_t cap = 0;
+	xmlNodePtr n;
+
+	if (!xml_name_is(root, "ListMultipartUploadsResult"))
+		return false;
+	for (n = root->children; n; n = n->next) {
+		struct s3_upload *u;
+
+		if (!xml_name_is(n, "Upload"))
+			continue;
+		if (page->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			page->uploads = xrealloc(page->uploads, cap * sizeof(*page->uploads));
+		}
+		u = &page->uploads[page->n];
+		u->key = xml_child_dup(n, "Key");
+		u->upload_id = xml_child_dup(n, "UploadId");
+		u->initiated = xml_child_text(n, "Initiated", date, sizeof(date)) ? parse_iso_date(date) : -1;
+		if (!u->key || !*u->key || !u->upload_id || !*u->upload_id) {
+			free(u->key);
+			free(u->upload_id);
+			continue; /* an entry without its names cannot be acted on */
+		}
+		page->n++;
+	}
+	xml_child_text(root, "IsTruncated", truncated, sizeof(truncated));
+	page->truncated = strcmp(truncated, "true") == 0;
+	if (page->truncated) {
+		page->next_key_marker = xml_child_dup(root, "NextKeyMarker");
+		page->next_upload_id_marker = xml_child_dup(root, "NextUploadIdMarker");
+		if (!page->next_key_marker || !*page->next_key_marker || !page->next_upload_id_marker)
+			return false; /* a next page nobody can ask for */
+	}
+	return true;
+}
+
+int s3_multipart_list(struct s3_client *c, const char *prefix, const char *key_marker, const char *upload_id_marker,
+		      struct s3_upload_page *page, struct s3_error *err)
+{
+	struct s3_error dummy;
+	struct request rq = { .method = "GET" };
+	struct buf query = BUF_INIT(0);
+	struct response r;
+	xmlDocPtr doc = NULL;
+	int ret;
+
+	memset(page, 0, sizeof(*page));
+	if (!err)
+		err = &dummy;
+	err_clear(err);
+	if ((prefix && strlen(prefix) > S3_KEY_MAX) || (key_marker && strlen(key_marker) > S3_KEY_MAX) ||
+	    (upload_id_marker && strlen(upload_id_marker) > 1024)) {
+		err_set(err, 0, false, "InvalidArgument", "prefix or marker too long");
+		return S3_INVALID;
+	}
+	/* Sorted by name, as the canonical query must be ('-' sorts before 's'). */
+	buf_append_str(&query, "key-marker=");
+	uri_encode(&query, key_marker ? key_marker : "", false);
+	buf_append_str(&query, "&prefix=");
+	uri_encode(&query, prefix ? prefix : "", false);
+	buf_append_str(&query, "&upload-id-marker=");
+	uri_encode(&query, upload_id_marker ? upload_id_marker : "", false);
+	buf_append_str(&query, "&uploads=");
+	rq.query = query.ptr;
+	response_init(&r, NULL);
+	ret = perform(c, &rq, &r, err);
+	if (ret != S3_OK)
+		goto out;
+	doc = xml_parse(&r.body);
+	if (!doc || !parse_upload_page(xmlDocGetRootElement(doc), page)) {
+		err_set(err, r.status, false, "MalformedResponse", "not a readable ListMultipartUploadsResult");
+		log_error("s3: list multipart uploads under '%s' failed: unreadable answer", prefix ? prefix : "");
+		s3_upload_page_release(page);
+		ret = S3_ERROR;
+	}
+out:
+	if (doc)
+		xmlFreeDoc(doc);
+	response_release(&r);
+	buf_release(&query);
+	return ret;
+}
+
+void s3_upload_page_release(struct s3_upload_page *page)
+{
+	size_t i;
+
+	if (!page)
+		return;
+	for (i = 0; i < page->n; i++) {
+		free(page->uploads[i].key);
+		free(page->uploads[i].upload_id);
+	}
+	free(page->uploads);
+	free(page->next_key_marker);
+	free(page->next_upload_id_marker);
+	memset(page, 0, sizeof(*page));
+}
+
+bool s3_error_unsupported(const struct s3_error *err)
+{
+	return err->status == 405 || err->status == 501 || strcmp(err->code, "NotImplemented") == 0 ||
+	       strcmp(err->code, "MethodNotAllowed") == 0;
+}
+
 int s3_get(struct s3_client *c, const char *key, struct buf *out, struct s3_error *err)
 {
 	struct s3_error dummy;
@@ -1123,15 +1297,98 @@ static int hmac(const void *key, size_t keylen, const char *data, unsigned char 
 	return sha256_hmac(key, keylen, data, strlen(data), out);
 }
 
+/* Checks what a presigned URL is asked for. Returns S3_OK, or S3_INVALID (err says why). */
+static int presign_check(const char *method, const char *key, long expires, const char *content_type,
+			 struct s3_error *err)
+{
+	int ret = check_key(key, err);
+
+	if (ret < 0)
+		return ret;
+	if (!method || (strcmp(method, "GET") != 0 && strcmp(method, "PUT") != 0)) {
+		err_set(err, 0, false, "InvalidArgument", "presigned urls are for GET or PUT");
+		return S3_INVALID;
+	}
+	if (content_type && strcmp(method, "PUT") != 0) {
+		err_set(err, 0, false, "InvalidArgument", "a content type is only signed into PUT urls");
+		return S3_INVALID;
+	}
+	if ((ret = check_meta(content_type, NULL, 0, err)) < 0)
+		return ret;
+	if (expires < 1 || expires > S3_PRESIGN_MAX_EXPIRES) {
+		err_set(err, 0, false, "InvalidArgument", "expiry must be 1..%ld seconds", S3_PRESIGN_MAX_EXPIRES);
+		return S3_INVALID;
+	}
+	return S3_OK;
+}
+
+/*
+ * The SigV4 signature of string_to_sign for the day date (YYYYMMDD), as hex:
+ * the signing key is derived from the secret through the date, region,
+ * service and "aws4_request", and every key on the way is wiped. Returns 0,
+ * or -1 when HMAC-SHA256 fails.
+ */
+static int presign_signature(const struct s3_client *c, const char *date, const struct buf *string_to_sign,
+			     char sig_hex[SHA256_HEX_LEN + 1])
+{
+	struct buf secret = BUF_INIT(0);
+	unsigned char k1[SHA256_LEN], k2[SHA256_LEN], k3[SHA256_LEN], k4[SHA256_LEN], sig[SHA256_LEN];
+	int ret = -1;
+
+	buf_printf(&secret, "AWS4%s", c->secret_key);
+	if (hmac(secret.ptr, secret.len, date, k1) < 0 || hmac(k1, SHA256_LEN, c->region, k2) < 0 ||
+	    hmac(k2, SHA256_LEN, "s3", k3) < 0 || hmac(k3, SHA256_LEN, "aws4_request", k4) < 0 ||
+	    sha256_hmac(k4, SHA256_LEN, string_to_sign->ptr, string_to_sign->len, sig) < 0)
+		goto out;
+	hex_encode(sig, SHA256_LEN, sig_hex);
+	ret = 0;
+out:
+	if (secret.ptr)
+		memset(secret.ptr, 0, secret.len);
+	memset(k1, 0, sizeof(k1));
+	memset(k2, 0, sizeof(k2));
+	memset(k3, 0, sizeof(k3));
+	memset(k4, 0, sizeof(k4));
+	buf_release(&secret);
+	return ret;
+}
+
+/* Appends the X-Amz-* parameters of the URL, in byte order of their names as the canonical query must be. */
+static void presign_query(const struct s3_client *c, const char *amz_date, const char *date, long expires,
+			  const char *signed_headers, struct buf *query)
+{
+	struct buf cred = BUF_INIT(0);
+
+	buf_printf(&cred, "%s/%s/%s/s3/aws4_request", c->access_key, date, c->region);
+	buf_append_str(query, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+	uri_encode(query, cred.ptr, false);
+	buf_printf(query, "&X-Amz-Date=%s&X-Amz-Expires=%ld&X-Amz-SignedHeaders=", amz_date, expires);
+	uri_encode(query, signed_headers, false);
+	buf_release(&cred);
+}
+
+/* Appends the canonical request: method, path, query, the signed headers (content-type, host), UNSIGNED-PAYLOAD. */
+static void presign_canonical_request(const char *method, const struct buf *host, const struct buf *path,
+				      const struct buf *query, const char *content_type, const char *signed_headers,
+				      struct buf *creq)
+{
+	buf_printf(creq, "%s\n%s\n%s\n", method, path->ptr, query->ptr);
+	if (content_type) {
+		buf_append_str(creq, "content-type:");
+		canonical_value(creq, content_type);
+		buf_append_char(creq, '\n');
+	}
+	buf_printf(creq, "host:%s\n\n%s\nUNSIGNED-PAYLOAD", host->ptr, signed_headers);
+}
+
 int s3_presign_at(const struct s3_client *c, const char *method, const char *key, long expires,
 		  const char *content_type, time_t now, char **url, struct s3_error *err)
 {
 	struct s3_error dummy;
 	struct buf host = BUF_INIT(0), path = BUF_INIT(0), query = BUF_INIT(0), creq = BUF_INIT(0);
-	struct buf sts = BUF_INIT(0), secret = BUF_INIT(0), cred = BUF_INIT(0), out = BUF_INIT(0);
-	unsigned char k1[SHA256_LEN], k2[SHA256_LEN], k3[SHA256_LEN], k4[SHA256_LEN], sig[SHA256_LEN];
+	struct buf sts = BUF_INIT(0), out = BUF_INIT(0);
 	char creq_hash[SHA256_HEX_LEN + 1], sig_hex[SHA256_HEX_LEN + 1], amz_date[17], date[9];
-	const char *signed_headers;
+	const char *signed_headers = content_type ? "content-type;host" : "host";
 	struct tm tm;
 	int ret;
 
@@ -1139,24 +1396,9 @@ int s3_presign_at(const struct s3_client *c, const char *method, const char *key
 		err = &dummy;
 	err_clear(err);
 	*url = NULL;
-	if ((ret = check_key(key, err)) < 0)
+	if ((ret = presign_check(method, key, expires, content_type, err)) < 0)
 		goto out;
 	ret = S3_INVALID;
-	if (!method || (strcmp(method, "GET") != 0 && strcmp(method, "PUT") != 0)) {
-		err_set(err, 0, false, "InvalidArgument", "presigned urls are for GET or PUT");
-		goto out;
-	}
-	if (content_type && strcmp(method, "PUT") != 0) {
-		err_set(err, 0, false, "InvalidArgument", "a content type is only signed into PUT urls");
-		goto out;
-	}
-	if ((ret = check_meta(content_type, NULL, 0, err)) < 0)
-		goto out;
-	ret = S3_INVALID;
-	if (expires < 1 || expires > S3_PRESIGN_MAX_EXPIRES) {
-		err_set(err, 0, false, "InvalidArgument", "expiry must be 1..%ld seconds", S3_PRESIGN_MAX_EXPIRES);
-		goto out;
-	}
 	if (!gmtime_r(&now, &tm) || strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm) != 16) {
 		err_set(err, 0, false, "InvalidArgument", "signing time out of range");
 		goto out;
@@ -1166,33 +1408,15 @@ int s3_presign_at(const struct s3_client *c, const char *method, const char *key
 
 	request_host(c, &host);
 	request_path(c, key, &path);
-	signed_headers = content_type ? "content-type;host" : "host";
-	buf_printf(&cred, "%s/%s/%s/s3/aws4_request", c->access_key, date, c->region);
-
-	/* Parameters in byte order of their names, as the canonical query must be. */
-	buf_append_str(&query, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
-	uri_encode(&query, cred.ptr, false);
-	buf_printf(&query, "&X-Amz-Date=%s&X-Amz-Expires=%ld&X-Amz-SignedHeaders=", amz_date, expires);
-	uri_encode(&query, signed_headers, false);
-
-	buf_printf(&creq, "%s\n%s\n%s\n", method, path.ptr, query.ptr);
-	if (content_type) {
-		buf_append_str(&creq, "content-type:");
-		canonical_value(&creq, content_type);
-		buf_append_char(&creq, '\n');
-	}
-	buf_printf(&creq, "host:%s\n\n%s\nUNSIGNED-PAYLOAD", host.ptr, signed_headers);
+	presign_query(c, amz_date, date, expires, signed_headers, &query);
+	presign_canonical_request(method, &host, &path, &query, content_type, signed_headers, &creq);
 
 	ret = S3_ERROR;
 	if (sha256_hex(creq.ptr, creq.len, creq_hash) < 0)
 		goto crypto;
 	buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s", amz_date, date, c->region, creq_hash);
-	buf_printf(&secret, "AWS4%s", c->secret_key);
-	if (hmac(secret.ptr, secret.len, date, k1) < 0 || hmac(k1, SHA256_LEN, c->region, k2) < 0 ||
-	    hmac(k2, SHA256_LEN, "s3", k3) < 0 || hmac(k3, SHA256_LEN, "aws4_request", k4) < 0 ||
-	    sha256_hmac(k4, SHA256_LEN, sts.ptr, sts.len, sig) < 0)
+	if (presign_signature(c, date, &sts, sig_hex) < 0)
 		goto crypto;
-	hex_encode(sig, SHA256_LEN, sig_hex);
 
 	buf_printf(&out, "%s://%s%s?%s&X-Amz-Signature=%s", c->scheme, host.ptr, path.ptr, query.ptr, sig_hex);
 	*url = buf_detach(&out, NULL);
@@ -1202,19 +1426,11 @@ crypto:
 	err_set(err, 0, false, "ClientError", "hmac-sha256 failed");
 	log_error("s3: cannot presign: hmac-sha256 failed");
 out:
-	if (secret.ptr)
-		memset(secret.ptr, 0, secret.len);
-	memset(k1, 0, sizeof(k1));
-	memset(k2, 0, sizeof(k2));
-	memset(k3, 0, sizeof(k3));
-	memset(k4, 0, sizeof(k4));
 	buf_release(&host);
 	buf_release(&path);
 	buf_release(&query);
 	buf_release(&creq);
 	buf_release(&sts);
-	buf_release(&secret);
-	buf_release(&cred);
 	buf_release(&out);
 	return ret;
 }

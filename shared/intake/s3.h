@@ -136,6 +136,48 @@ int s3_multipart_complete(struct s3_client *c, const char *key, const char *uplo
 /* Aborts the upload and drops its parts. */
 int s3_multipart_abort(struct s3_client *c, const char *key, const char *upload_id, struct s3_error *err);
 
+/* One incomplete multipart upload, as ListMultipartUploads names it. */
+struct s3_upload {
+	char *key;
+	char *upload_id;
+	time_t initiated; /* epoch seconds of its Initiated date, -1 when absent or unreadable */
+};
+
+/*
+ * One page of incomplete multipart uploads. Every string is owned by the
+ * page (s3_upload_page_release() frees them). When truncated, the next page
+ * starts at next_key_marker and next_upload_id_marker (both set, never NULL
+ * then); otherwise both are NULL.
+ */
+struct s3_upload_page {
+	struct s3_upload *uploads;
+	size_t n;
+	bool truncated;
+	char *next_key_marker;
+	char *next_upload_id_marker;
+};
+
+/*
+ * Lists one page (at most 1000) of the incomplete multipart uploads whose
+ * keys start with prefix (NULL or "": all), after key_marker and
+ * upload_id_marker (NULL or "" for the first page; pass a page's next_*
+ * markers for the one after it). Fills page (release it even on failure).
+ * Returns 0, S3_INVALID for bad arguments, S3_ERROR for a refusal or an
+ * answer that is not a ListMultipartUploadsResult (a truncated page without
+ * markers included), S3_UNAVAILABLE as every call does (a store that does not
+ * implement the request answers 501: see s3_error_unsupported()).
+ */
+int s3_multipart_list(struct s3_client *c, const char *prefix, const char *key_marker, const char *upload_id_marker,
+		      struct s3_upload_page *page, struct s3_error *err);
+void s3_upload_page_release(struct s3_upload_page *page);
+
+/*
+ * Whether a failure says the store does not implement the request at all
+ * (405 MethodNotAllowed, 501 NotImplemented: s3rver answers these to
+ * AbortMultipartUpload and ListMultipartUploads), so retrying soon is useless.
+ */
+bool s3_error_unsupported(const struct s3_error *err);
+
 /*
  * Appends the object to out, whose max bounds the size: S3_TOO_LARGE (out
  * left as it was) when the object does not fit. S3_NOT_FOUND for a missing key.

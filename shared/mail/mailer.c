@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/returnpath.h"
 #include "mail/smtp.h"
 
 #define STEP_MAX 200	    /* messages per mailer_step */
@@ -31,6 +32,7 @@ struct mailer {
 	struct smtp_pool *pool;
 	char *from_name;
 	char *from_addr;
+	bool verp; /* each email gets its own signed return path (return_path, mail_event_secret) */
 	int lease;
 	int chunk;
 	int64_t next_check_ms;
@@ -58,6 +60,16 @@ struct mailer *mailer_new(const char *worker)
 	if (mime_mailbox_parse(c->mail_from, &m->from_name, &m->from_addr) < 0 || !mime_address_valid(m->from_addr)) {
 		log_error("mailer: mail_from '%s' is not an address; no email will be sent", c->mail_from);
 		goto fail;
+	}
+	if (c->return_path && *c->return_path) {
+		char probe[RETURNPATH_MAX + 1];
+
+		if (returnpath_for(c->return_path, c->mail_event_secret, 1, probe, sizeof(probe)) < 0)
+			log_error("mailer: return_path '%s' is not an address without '+', or mail_event_secret is "
+				  "empty; emails go out with mail_from as their return path",
+				  c->return_path);
+		else
+			m->verp = true;
 	}
 	m->pool = smtp_pool_new(&o, err, sizeof(err));
 	if (!m->pool) {
@@ -156,6 +168,7 @@ static void send_chunk(struct mailer *m, const struct outbox_row *rows, int n)
 	struct smtp_result *sres = xcalloc((size_t)n, sizeof(*sres));
 	struct outbox_result *res = xcalloc((size_t)n, sizeof(*res));
 	char *replies = xcalloc((size_t)n, REPLY_MAX);
+	char *paths = m->verp ? xcalloc((size_t)n, RETURNPATH_MAX + 1) : NULL;
 	int *map = xcalloc((size_t)n, sizeof(*map));
 	int i, k = 0, recorded;
 	int64_t now = (int64_t)time(NULL);
@@ -185,6 +198,9 @@ static void send_chunk(struct mailer *m, const struct outbox_row *rows, int n)
 			continue;
 		}
 		msgs[k].from = NULL;
+		if (paths && returnpath_for(config()->return_path, config()->mail_event_secret, r->id,
+					    paths + (size_t)i * (RETURNPATH_MAX + 1), RETURNPATH_MAX + 1) == 0)
+			msgs[k].from = paths + (size_t)i * (RETURNPATH_MAX + 1);
 		msgs[k].rcpt = r->to_address;
 		msgs[k].data = data[i].ptr;
 		msgs[k].len = data[i].len;
@@ -214,6 +230,7 @@ static void send_chunk(struct mailer *m, const struct outbox_row *rows, int n)
 	free(sres);
 	free(res);
 	free(replies);
+	free(paths);
 	free(map);
 }
 

@@ -19,7 +19,9 @@
  * `uncertain` column; the stable Message-ID lets receivers drop the copy.
  *
  * Settings read: smtp_url, smtp_user, smtp_password, smtp_starttls,
- * smtp_pool, smtp_rate_per_second, mail_from, and task_lease_seconds as the
+ * smtp_pool, smtp_rate_per_second, mail_from, return_path with
+ * mail_event_secret (each email's envelope sender is then its own signed
+ * return path, returnpath.h, so a DSN says which email bounced), and task_lease_seconds as the
  * lease of a claimed email (its SMTP timeouts are derived from it so that
  * a claimed batch always finishes well inside its lease).
  */

@@ -18,9 +18,10 @@
 	"'message_id', message_id, 'state', state, 'attempts', attempts," \
 	" 'next_attempt_at', CASE WHEN state IN ('queued', 'retrying') THEN next_attempt_at END," \
 	" 'smtp_code', smtp_code, 'smtp_reply', smtp_reply, 'last_error', last_error, 'uncertain', uncertain," \
-	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at)"
+	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at," \
+	" 'bounced_at', bounced_at, 'bounce_type', bounce_type, 'bounce_detail', bounce_detail)"
 
-static const char *const states[] = { "queued", "sending", "sent", "retrying", "failed" };
+static const char *const states[] = { "queued", "sending", "sent", "retrying", "failed", "bounced", "complained" };
 
 static char *dup_value(const struct db_result *res, int row, int col)
 {
@@ -484,7 +485,9 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 		" 'sending', count(e.id) FILTER (WHERE e.state = 'sending'),"
 		" 'sent', count(e.id) FILTER (WHERE e.state = 'sent'),"
 		" 'retrying', count(e.id) FILTER (WHERE e.state = 'retrying'),"
-		" 'failed', count(e.id) FILTER (WHERE e.state = 'failed')), 'kinds', jsonb_build_object("
+		" 'failed', count(e.id) FILTER (WHERE e.state = 'failed'),"
+		" 'bounced', count(e.id) FILTER (WHERE e.state = 'bounced'),"
+		" 'complained', count(e.id) FILTER (WHERE e.state = 'complained')), 'kinds', jsonb_build_object("
 		"'invite', count(e.id) FILTER (WHERE e.kind = 'invite'),"
 		" 'consider', count(e.id) FILTER (WHERE e.kind = 'consider'),"
 		" 'reject', count(e.id) FILTER (WHERE e.kind = 'reject')),"

@@ -15,6 +15,8 @@
  *   queued --claim--> sending --+--> sent
  *                               +--> retrying --(due again)--> sending ...
  *                               +--> failed (permanent refusal, or out of attempts)
+ *   sent --(later bounce, bounce.h)--> bounced --(complaint)--> complained
+ *   sent --(complaint)--> complained
  *
  * A claim marks a due row sending, counts the attempt and leases it to one
  * sender (locked_by) until lease_until. Outcomes are recorded only while the
@@ -184,7 +186,7 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
  */
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out);
 
-/* Whether s is one of the five states. */
+/* Whether s is one of the seven states. */
 bool outbox_state_valid(const char *s);
 
 #endif

@@ -18,8 +18,10 @@
 #include "core/log.h"
 #include "extract/extract.h"
 #include "intake/arrival.h"
+#include "intake/orphans.h"
 #include "intake/resumestore.h"
 #include "intake/s3.h"
+#include "intake/s3client.h"
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
@@ -300,7 +302,14 @@ static void start_work(struct drain *d, const struct queue_task *t)
 	d->stats->claimed++;
 	w->state = W_WAITING;
 	resume_id = payload_int(t->payload, "resume_id");
-	rc = resultstore_begin(t->org_id, resume_id, &w->resume);
+	rc = resultstore_begin(&w->task, resume_id, &w->resume);
+	if (rc == ST_GONE) {
+		log_warn("drain: task %lld was rescued by another drainer before it started", (long long)t->id);
+		w->lost = true;
+		d->stats->lost++;
+		w->state = W_DONE;
+		return;
+	}
 	if (rc == ST_NOT_FOUND) {
 		/* Deleted since it was queued: nothing to do. */
 		queue_succeed(&w->task);
@@ -476,7 +485,7 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 		log_error("drain: cannot start the LLM engine: %s", err);
 		return ST_INTERNAL;
 	}
-	if (s3_client_new_from_config(&d->s3, &e) < 0) {
+	if (s3client_get(&d->s3, &e) < 0) {
 		log_error("drain: cannot make an S3 client: %s", e.message);
 		return ST_INTERNAL;
 	}
@@ -598,6 +607,7 @@ static int maintain(struct drain *d, bool first)
 			log_warn("drain: marked %d resumes failed whose tasks were discarded", settled);
 	}
 	sweep_uploads(d, d->stats);
+	orphans_tend(d->s3);
 	return 0;
 }
 
@@ -699,7 +709,6 @@ out:
 		d.works = w->next;
 		work_free(w);
 	}
-	s3_client_free(d.s3);
 	if (d.mailer) {
 		struct mailer_stats ms = mailer_stats(d.mailer);
 

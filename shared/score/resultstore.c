@@ -14,7 +14,7 @@
 #include "queue/queue.h"
 #include "score/analysis.h"
 
-int resultstore_begin(int64_t org_id, int64_t id, struct stored_resume *out)
+int resultstore_begin(const struct queue_task *task, int64_t id, struct stored_resume *out)
 {
 	struct db_result *res = NULL;
 	char org[24], rid[24];
@@ -22,23 +22,40 @@ int resultstore_begin(int64_t org_id, int64_t id, struct stored_resume *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	db_int_param(org_id, org);
+	db_int_param(task->org_id, org);
 	db_int_param(id, rid);
-	rc = db_query("resume_begin",
-		      "UPDATE resumes SET status = 'processing', updated_at = now() WHERE org_id = $1 AND id = $2"
-		      " RETURNING job_id, s3_key, content_type, size_bytes",
-		      2, p, &res);
+	/*
+	 * Only the claim's holder may mark the resume: a drainer that was
+	 * stopped between its claim and this step, and whose task was rescued
+	 * and finished meanwhile, would otherwise put a scored resume back to
+	 * processing for good. The task row stays locked until the commit.
+	 */
+	rc = db_begin();
+	if (rc < 0)
+		return rc;
+	rc = queue_still_owned(task);
+	if (rc == 0)
+		rc = db_query(
+			"resume_begin",
+			"UPDATE resumes SET status = 'processing', updated_at = now() WHERE org_id = $1 AND id = $2"
+			" RETURNING job_id, s3_key, content_type, size_bytes",
+			2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0) {
 		out->id = id;
-		out->org_id = org_id;
+		out->org_id = task->org_id;
 		out->job_id = db_int(res, 0, 0, 0);
 		out->s3_key = xstrdup(db_value(res, 0, 1));
 		out->content_type = xstrdup(db_value(res, 0, 2));
 		out->size = db_int(res, 0, 3, 0);
+		rc = db_commit();
+	} else {
+		db_rollback();
 	}
 	db_result_free(res);
+	if (rc < 0)
+		resultstore_resume_release(out);
 	return rc;
 }
 

@@ -20,10 +20,12 @@ struct stored_resume {
 };
 
 /*
- * Loads resume id of org_id and marks it processing. Returns 0,
- * ST_NOT_FOUND (deleted since it was queued), or a db status code.
+ * Loads resume id of the task's organisation and marks it processing, if the
+ * task's claim still holds. Returns 0, ST_GONE (the claim was lost: nothing
+ * written), ST_NOT_FOUND (deleted since it was queued), or a db status code;
+ * on failure out holds nothing to release.
  */
-int resultstore_begin(int64_t org_id, int64_t id, struct stored_resume *out);
+int resultstore_begin(const struct queue_task *task, int64_t id, struct stored_resume *out);
 void resultstore_resume_release(struct stored_resume *r);
 
 /* How the analysis was made, stored beside it. */

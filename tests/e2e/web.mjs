@@ -405,6 +405,13 @@ try {
 			await dlg.getByRole('button', { name: /^Send to 1 candidate$/ }).click();
 			await step('sending closes the composer', () => dlg.waitFor({ state: 'detached' }));
 			await step('the email is listed for the job', () => page.locator('#emails-h ~ div tbody tr').first().waitFor());
+			// A bounce recorded later (as POST /api/v1/emails/dsn would) shows with its reason.
+			const bounced = await run('psql', ['-h', '127.0.0.1', '-p', process.env.SHORTLIST_PG_PORT || '15432', '-U', 'postgres', '-d', 'shortlist', '-Atq', '-v', 'ON_ERROR_STOP=1',
+				'-c', `UPDATE emails SET state = 'bounced', bounced_at = now(), bounce_type = 'permanent', bounce_detail = '5.1.1 mailbox unavailable' WHERE job_id = ${Number(jobId)}`]);
+			if (bounced.code === 0) {
+				await page.reload();
+				await step('a bounced email is listed with its reason', () => page.locator('#emails-h ~ div tbody tr').filter({ hasText: 'Bounced: 5.1.1 mailbox unavailable' }).first().waitFor());
+			} else skip(`could not mark the email bounced through psql: ${bounced.stderr.trim()}`);
 			const unscored = page.locator('[data-testid=unscored] tbody tr').first();
 			if (await unscored.count()) {
 				await firstRow.locator('input[type=checkbox]').uncheck();

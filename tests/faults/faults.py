@@ -449,6 +449,11 @@ def llm_scenario(tag, fake_args):
             drain(org, a.wait, fake.env(), a.logdir)
         finally:
             fake.stop()
+        # The scenario means something only if the provider did the scoring.
+        local = sql_int("SELECT count(*) FROM analyses WHERE org_id = %d AND is_current AND score IS NOT NULL"
+                        " AND provider <> 'openai'" % org.id)
+        if local:
+            raise Failure("%d resumes were scored without the LLM provider" % local)
         return org, None
     return run
 

@@ -2,7 +2,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +16,10 @@
 #include "core/config.h"
 #include "corpus.h"
 #include "extract/extract.h"
+#include "fixtures.h"
 #include "suite.h"
 
 static char fixtures[256];
-static char tools_dir[4096];
 
 static int read_path(const char *path, struct buf *out)
 {
@@ -754,61 +753,13 @@ START_TEST(test_corpus_docx_and_text)
 }
 END_TEST
 
-/* ---- fixtures ---- */
-
-static void make_fixtures(void)
-{
-	char exe[4096], cmd[8192];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *tmp = getenv("TMPDIR");
-
-	if (n <= 0) {
-		fprintf(stderr, "test_extract: cannot find its own path\n");
-		exit(EXIT_FAILURE);
-	}
-	exe[n] = '\0';
-	snprintf(tools_dir, sizeof(tools_dir), "%s/tools", dirname(exe));
-	snprintf(fixtures, sizeof(fixtures), "%s/extract-fixtures-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fixtures)) {
-		fprintf(stderr, "test_extract: cannot create a temporary directory: %s\n", strerror(errno));
-		exit(EXIT_FAILURE);
-	}
-	/* cairo's toy font API leaves a fontconfig pattern behind at exit: not ours, so not a leak to report. */
-	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 '%s/mkfixtures' '%s'",
-		 tools_dir, fixtures);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "test_extract: '%s' failed (build it with make)\n", cmd);
-		exit(EXIT_FAILURE);
-	}
-}
-
-/* Removes the fixture directory and whatever mkfixtures put in it. */
-static void remove_fixtures(void)
-{
-	DIR *d = opendir(fixtures);
-	struct dirent *e;
-	char path[512];
-	int n;
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", fixtures, e->d_name);
-		if (n > 0 && (size_t)n < sizeof(path))
-			unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fixtures);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("extract");
 	TCase *formats = tcase_create("formats"), *sandbox = tcase_create("sandbox"), *corpus = tcase_create("corpus");
 	int failed;
 
-	make_fixtures();
+	fixtures_make("test_extract", fixtures, sizeof(fixtures));
 	tcase_add_test(formats, test_resume_pdf);
 	tcase_add_test(formats, test_three_pages_and_page_cap);
 	tcase_add_test(formats, test_hidden_white_text);
@@ -845,6 +796,6 @@ int main(void)
 	suite_add_tcase(s, sandbox);
 	suite_add_tcase(s, corpus);
 	failed = suite_failures(s);
-	remove_fixtures();
+	fixtures_remove(fixtures);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

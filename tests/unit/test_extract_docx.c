@@ -1,8 +1,5 @@
 /* Unit tests for hidden text in Word files: one fixture per way of hiding a run, and the look-alikes that stay visible. */
 #include <check.h>
-#include <dirent.h>
-#include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +9,7 @@
 #include "base/util.h"
 #include "extract/docx_style.h"
 #include "extract/extract.h"
+#include "fixtures.h"
 #include "suite.h"
 
 static char fixtures[256];
@@ -197,66 +195,19 @@ START_TEST(test_docx_resolver)
 }
 END_TEST
 
-/* ---- fixtures ---- */
-
-static void make_fixtures(void)
-{
-	char exe[4096], cmd[8192], tools[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *tmp = getenv("TMPDIR");
-
-	if (n <= 0) {
-		fprintf(stderr, "test_extract_docx: cannot find its own path\n");
-		exit(EXIT_FAILURE);
-	}
-	exe[n] = '\0';
-	snprintf(tools, sizeof(tools), "%s/tools", dirname(exe));
-	snprintf(fixtures, sizeof(fixtures), "%s/extract-docx-fixtures-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fixtures)) {
-		fprintf(stderr, "test_extract_docx: cannot create a temporary directory: %s\n", strerror(errno));
-		exit(EXIT_FAILURE);
-	}
-	/* cairo's toy font API leaves a fontconfig pattern behind at exit: not ours, so not a leak to report. */
-	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 '%s/mkfixtures' '%s'",
-		 tools, fixtures);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "test_extract_docx: '%s' failed (build it with make)\n", cmd);
-		exit(EXIT_FAILURE);
-	}
-}
-
-static void remove_fixtures(void)
-{
-	DIR *d = opendir(fixtures);
-	struct dirent *e;
-	char path[512];
-	int n;
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", fixtures, e->d_name);
-		if (n > 0 && (size_t)n < sizeof(path))
-			unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fixtures);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("extract_docx");
 	TCase *tc = tcase_create("hidden");
 	int failed;
 
-	make_fixtures();
+	fixtures_make("test_extract_docx", fixtures, sizeof(fixtures));
 	tcase_add_loop_test(tc, test_docx_case, 0, (int)ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_docx_hidden_between_words);
 	tcase_add_loop_test(tc, test_docx_resolver, 0, (int)ARRAY_SIZE(resolver_cases));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
-	remove_fixtures();
+	fixtures_remove(fixtures);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "queue/queue.h"
+#include "score/resultstore.h"
 #include "suite.h"
 
 /* Every row these tests make has a kind starting with this, so runs never see each other's tasks. */
@@ -431,6 +432,70 @@ START_TEST(test_rescue_after_lease_expiry_and_lost_lease)
 	ck_assert_int_eq(queue_heartbeat(b, 30), ST_GONE);
 	ck_assert_int_ge(queue_rescue(NULL), 0);
 	assert_state(id, "succeeded");
+	queue_tasks_free(a, 1);
+	queue_tasks_free(b, 1);
+}
+END_TEST
+
+/*
+ * A drainer stopped between its claim and the start of the work, whose task
+ * was rescued and finished meanwhile, must not mark the scored resume as
+ * processing again when it wakes (it stayed processing for good).
+ */
+START_TEST(test_a_lost_claim_does_not_restart_its_resume)
+{
+	const char *kind = kind_of("begin");
+	char org_name[64], sorg[24], sjob[24], key[96];
+	const char *params[3] = { org_name, NULL, NULL };
+	struct db_result *res = NULL;
+	struct stored_resume sr;
+	struct queue_task *a, *b;
+	int64_t org, job, resume, task_id = 0;
+	char *status;
+
+	SKIP_UNLESS_LIVE();
+	snprintf(org_name, sizeof(org_name), "%s-org-begin", run_prefix);
+	ck_assert_int_eq(db_query(NULL, "INSERT INTO organisations (name) VALUES ($1) RETURNING id", 1, params, &res),
+			 0);
+	org = db_int(res, 0, 0, 0);
+	db_result_free(res);
+	snprintf(sorg, sizeof(sorg), "%" PRId64, org);
+	params[0] = sorg;
+	ck_assert_int_eq(
+		db_query(NULL, "INSERT INTO jobs (org_id, title) VALUES ($1, 't') RETURNING id", 1, params, &res), 0);
+	job = db_int(res, 0, 0, 0);
+	db_result_free(res);
+	snprintf(sjob, sizeof(sjob), "%" PRId64, job);
+	snprintf(key, sizeof(key), "%s/resume", run_prefix);
+	params[1] = sjob;
+	params[2] = key;
+	ck_assert_int_eq(
+		db_query(NULL,
+			 "INSERT INTO resumes (org_id, job_id, s3_key, sha256, size_bytes, content_type, status)"
+			 " VALUES ($1, $2, $3, repeat('a', 64), 1, 'text/plain', 'queued') RETURNING id",
+			 3, params, &res),
+		0);
+	resume = db_int(res, 0, 0, 0);
+	db_result_free(res);
+	ck_assert_int_eq(queue_enqueue(kind, "r", org, "{}", 0, 0, &task_id, NULL), 0);
+
+	a = claim_one("worker-a", kind);
+	ck_assert_int_eq(a->id, task_id);
+	expire(a->id);
+	ck_assert_int_ge(queue_rescue(NULL), 1);
+	b = claim_one("worker-b", kind);
+	ck_assert_int_eq(resultstore_begin(b, resume, &sr), 0);
+	ck_assert_int_eq(sr.job_id, job);
+	resultstore_resume_release(&sr);
+	run_sql("UPDATE resumes SET status = 'scored' WHERE id = $1::bigint", resume);
+	ck_assert_int_eq(queue_succeed(b), 0);
+
+	/* The first drainer wakes up and starts the task it no longer holds. */
+	ck_assert_int_eq(resultstore_begin(a, resume, &sr), ST_GONE);
+	ck_assert_ptr_null(sr.s3_key);
+	status = qstr("SELECT status FROM resumes WHERE id = $1::bigint", resume);
+	ck_assert_str_eq(status, "scored");
+	free(status);
 	queue_tasks_free(a, 1);
 	queue_tasks_free(b, 1);
 }
@@ -893,6 +958,7 @@ int main(void)
 	tcase_add_test(db, test_claim_n_marks_running_and_never_repeats);
 	tcase_add_test(db, test_claim_rejects_bad_arguments);
 	tcase_add_test(db, test_rescue_after_lease_expiry_and_lost_lease);
+	tcase_add_test(db, test_a_lost_claim_does_not_restart_its_resume);
 	tcase_add_test(db, test_rescue_discards_after_max_attempts);
 	tcase_add_test(db, test_fail_retryable_requeues_later);
 	tcase_add_test(db, test_fail_discards_at_max_attempts_or_when_permanent);

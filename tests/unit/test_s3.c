@@ -673,6 +673,155 @@ START_TEST(test_error_answers_are_classified)
 }
 END_TEST
 
+/* The request line of the last request the fake saw ("GET /shortlist?... HTTP/1.1"), copied to out. */
+static void last_request_line(struct fake *f, char *out, size_t len)
+{
+	const char *start, *end;
+
+	pthread_mutex_lock(&f->lock);
+	out[0] = '\0';
+	for (start = f->heads.ptr; start && (end = strstr(start, "\r\n\r\n")) && end + 4 < f->heads.ptr + f->heads.len;)
+		start = end + 4;
+	if (start) {
+		end = strstr(start, "\r\n");
+		snprintf(out, len, "%.*s", end ? (int)(end - start) : 0, start);
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
+START_TEST(test_multipart_list_reads_pages)
+{
+	struct s3_upload_page page;
+	struct s3_error err;
+	struct fake f;
+	struct s3_client *c;
+	char line[1024];
+
+	fake_start(&f);
+	c = fake_client(&f);
+
+	/* First page: truncated, with the markers of the next one; keys with entities; one entry lacking its id. */
+	fake_answer(&f, "200 OK", "Content-Type: application/xml\r\n",
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		    "<Bucket>shortlist</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+		    "<NextKeyMarker>orgs/2/b</NextKeyMarker><NextUploadIdMarker>id-2</NextUploadIdMarker>"
+		    "<Prefix>orgs/</Prefix><MaxUploads>2</MaxUploads><IsTruncated>true</IsTruncated>"
+		    "<Upload><Key>orgs/1/a&amp;b</Key><UploadId>id-1</UploadId>"
+		    "<Initiated>2010-11-10T20:48:33.000Z</Initiated></Upload>"
+		    "<Upload><Key>orgs/2/b</Key><UploadId>id-2</UploadId><Initiated>not a date</Initiated></Upload>"
+		    "<Upload><Key>orgs/3/c</Key></Upload>"
+		    "</ListMultipartUploadsResult>");
+	ck_assert_int_eq(s3_multipart_list(c, "orgs/", NULL, NULL, &page, &err), 0);
+	last_request_line(&f, line, sizeof(line));
+	ck_assert_str_eq(line, "GET /shortlist?key-marker=&prefix=orgs%2F&upload-id-marker=&uploads= HTTP/1.1");
+	ck_assert_uint_eq(page.n, 2);
+	ck_assert_str_eq(page.uploads[0].key, "orgs/1/a&b");
+	ck_assert_str_eq(page.uploads[0].upload_id, "id-1");
+	ck_assert_int_eq((long long)page.uploads[0].initiated, 1289422113LL);
+	ck_assert_str_eq(page.uploads[1].key, "orgs/2/b");
+	ck_assert_int_eq((long long)page.uploads[1].initiated, -1);
+	ck_assert(page.truncated);
+	ck_assert_str_eq(page.next_key_marker, "orgs/2/b");
+	ck_assert_str_eq(page.next_upload_id_marker, "id-2");
+
+	/* The next page is asked for from the markers, and is the last. */
+	fake_answer(&f, "200 OK", "",
+		    "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+		    "<Upload><Key>orgs/4/d</Key><UploadId>id 4</UploadId>"
+		    "<Initiated>2024-02-29T23:59:59Z</Initiated></Upload></ListMultipartUploadsResult>");
+	{
+		struct s3_upload_page next;
+
+		ck_assert_int_eq(
+			s3_multipart_list(c, "orgs/", page.next_key_marker, page.next_upload_id_marker, &next, &err),
+			0);
+		last_request_line(&f, line, sizeof(line));
+		ck_assert_str_eq(line,
+				 "GET /shortlist?key-marker=orgs%2F2%2Fb&prefix=orgs%2F&upload-id-marker=id-2&uploads= "
+				 "HTTP/1.1");
+		ck_assert_uint_eq(next.n, 1);
+		ck_assert_str_eq(next.uploads[0].upload_id, "id 4");
+		ck_assert_int_eq((long long)next.uploads[0].initiated, 1709251199LL);
+		ck_assert(!next.truncated);
+		ck_assert_ptr_null(next.next_key_marker);
+		s3_upload_page_release(&next);
+	}
+	s3_upload_page_release(&page);
+
+	/* An empty bucket. */
+	fake_answer(&f, "200 OK", "",
+		    "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+	ck_assert_int_eq(s3_multipart_list(c, "orgs/", NULL, NULL, &page, &err), 0);
+	ck_assert_uint_eq(page.n, 0);
+	s3_upload_page_release(&page);
+
+	/* Truncated without a next marker: nobody could ask for the next page. */
+	fake_answer(&f, "200 OK", "",
+		    "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated></ListMultipartUploadsResult>");
+	ck_assert_int_eq(s3_multipart_list(c, "orgs/", NULL, NULL, &page, &err), S3_ERROR);
+	ck_assert_str_eq(err.code, "MalformedResponse");
+	ck_assert_uint_eq(page.n, 0);
+	s3_upload_page_release(&page);
+
+	/* Not a listing at all. */
+	fake_answer(&f, "200 OK", "", "<ListBucketResult></ListBucketResult>");
+	ck_assert_int_eq(s3_multipart_list(c, NULL, NULL, NULL, &page, &err), S3_ERROR);
+	s3_upload_page_release(&page);
+
+	/* s3rver's answer: not implemented. */
+	fake_answer(
+		&f, "501 Not Implemented", "Content-Type: application/xml\r\n",
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NotImplemented</Code><Message>A parameter "
+		"you provided implies functionality that is not implemented</Message></Error>");
+	ck_assert_int_eq(s3_multipart_list(c, "orgs/", NULL, NULL, &page, &err), S3_UNAVAILABLE);
+	ck_assert_str_eq(err.code, "NotImplemented");
+	ck_assert(s3_error_unsupported(&err));
+	s3_upload_page_release(&page);
+
+	s3_client_free(c);
+	fake_stop(&f);
+}
+END_TEST
+
+START_TEST(test_multipart_abort_answers)
+{
+	struct s3_error err;
+	struct fake f;
+	struct s3_client *c;
+	char line[1024];
+
+	fake_start(&f);
+	c = fake_client(&f);
+
+	fake_answer(&f, "204 No Content", "", "");
+	ck_assert_int_eq(s3_multipart_abort(c, "orgs/1/k", "up/1=", &err), 0);
+	last_request_line(&f, line, sizeof(line));
+	ck_assert_str_eq(line, "DELETE /shortlist/orgs/1/k?uploadId=up%2F1%3D HTTP/1.1");
+
+	fake_answer(&f, "404 Not Found", "",
+		    "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>");
+	ck_assert_int_eq(s3_multipart_abort(c, "orgs/1/k", "u", &err), S3_NOT_FOUND);
+	ck_assert_str_eq(err.code, "NoSuchUpload");
+	ck_assert(!s3_error_unsupported(&err));
+
+	fake_answer(&f, "405 Method Not Allowed", "",
+		    "<Error><Code>MethodNotAllowed</Code><Message>The specified method is not allowed against this "
+		    "resource.</Message><Method>DELETE</Method><ResourceType>UPLOADID</ResourceType></Error>");
+	ck_assert_int_eq(s3_multipart_abort(c, "orgs/1/k", "u", &err), S3_ERROR);
+	ck_assert_int_eq(err.status, 405);
+	ck_assert_str_eq(err.code, "MethodNotAllowed");
+	ck_assert(s3_error_unsupported(&err));
+
+	fake_answer(&f, "403 Forbidden", "", "<Error><Code>AccessDenied</Code><Message>no</Message></Error>");
+	ck_assert_int_eq(s3_multipart_abort(c, "orgs/1/k", "u", &err), S3_ERROR);
+	ck_assert(!s3_error_unsupported(&err));
+
+	s3_client_free(c);
+	fake_stop(&f);
+}
+END_TEST
+
 /* Re-signs a captured request head with botocore; returns 0 with its Authorization value in out, 77, or -1. */
 static int reference_authorization(const char *script, const char *head, size_t len, struct buf *out)
 {
@@ -844,6 +993,8 @@ int main(void)
 	tcase_add_test(offline, test_silent_server_times_out);
 	tcase_add_test(offline, test_bad_arguments_send_nothing);
 	tcase_add_test(offline, test_error_answers_are_classified);
+	tcase_add_test(offline, test_multipart_list_reads_pages);
+	tcase_add_test(offline, test_multipart_abort_answers);
 	tcase_add_test(offline, test_requests_are_signed_like_botocore);
 	suite_add_tcase(s, server);
 	suite_add_tcase(s, offline);

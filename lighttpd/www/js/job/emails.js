@@ -3,6 +3,13 @@ import { api } from '../api.js';
 import { fmtDate, h, replace } from '../dom.js';
 import { describe } from '../problem.js';
 
+// Why an email is where it is: a bounce's or complaint's own words, else the last delivery error.
+function emailReason(m) {
+	if ((m.state === 'bounced' || m.state === 'complained') && m.bounce_detail)
+		return `${m.state === 'complained' ? 'Complaint' : 'Bounced'}: ${m.bounce_detail}`;
+	return m.last_error || '';
+}
+
 // Returns { section, load() }.
 export function emailsSection(job, ctx) {
 	const body = h('div', h('p.muted', 'Loading…'));
@@ -20,8 +27,8 @@ export function emailsSection(job, ctx) {
 					h('td', m.to_name || m.to, m.to_name ? h('span.muted.small', ` ${m.to}`) : null),
 					h('td', m.kind),
 					h('td', h(`span.badge.mail-${m.state}`, m.state),
-						m.last_error ? h('span.muted.small', ` ${m.last_error}`) : null),
-					h('td', fmtDate(m.sent_at || m.updated_at || m.created_at)))))));
+						emailReason(m) ? h('span.muted.small.mail-reason', ` ${emailReason(m)}`) : null),
+					h('td', fmtDate(m.bounced_at || m.sent_at || m.updated_at || m.created_at)))))));
 		} catch (e) {
 			if (e.name === 'AbortError') return;
 			replace(body, h('p.muted', `Could not load emails: ${describe(e)}`));
