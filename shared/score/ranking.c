@@ -24,15 +24,16 @@
  * The same page of the ranking as it stood when the pass began: the
  * current analyses no newer than $3, and for each resume rescored since,
  * its analysis of then (the newest no newer than $3). Costs the page plus
- * the analyses written in the job since the pass began.
+ * the analyses written in the job since the pass began. COND filters the
+ * current analyses (a), OLD_COND the analyses of then (o).
  */
-#define SNAPSHOT_KEYS(cond) \
+#define SNAPSHOT_KEYS(cond, old_cond) \
 	"SELECT * FROM ((" LIVE_KEYS( \
 		cond) ") UNION ALL (SELECT o.id, o.resume_id, o.rank_key FROM analyses c" \
 		      " CROSS JOIN LATERAL (SELECT o.id, o.resume_id, o.rank_key, o.category FROM analyses o" \
 		      "  WHERE o.resume_id = c.resume_id AND o.id <= $3::bigint ORDER BY o.id DESC LIMIT 1) o" \
 		      " WHERE c.job_id = $2 AND c.is_current AND c.id > $3::bigint AND c.org_id = $1" \
-		      " AND (o.rank_key, o.resume_id) > ($4::int, $5::bigint)" cond \
+		      " AND (o.rank_key, o.resume_id) > ($4::int, $5::bigint)" old_cond \
 		      ")) k ORDER BY rank_key, resume_id LIMIT $6::int"
 
 #define CATEGORY_COND " AND a.category = $7::text"
@@ -182,8 +183,9 @@ int ranking_list(int64_t org_id, int64_t job_id, const char *category, const str
 	} stmt[4] = {
 		{ "candidates_page", PAGE_QUERY(LIVE_KEYS("")) },
 		{ "candidates_page_category", PAGE_QUERY(LIVE_KEYS(CATEGORY_COND)) },
-		{ "candidates_page_snapshot", PAGE_QUERY(SNAPSHOT_KEYS("")) },
-		{ "candidates_page_snapshot_category", PAGE_QUERY(SNAPSHOT_KEYS(SNAPSHOT_CATEGORY_COND)) },
+		{ "candidates_page_snapshot", PAGE_QUERY(SNAPSHOT_KEYS("", "")) },
+		{ "candidates_page_snapshot_category",
+		  PAGE_QUERY(SNAPSHOT_KEYS(CATEGORY_COND, SNAPSHOT_CATEGORY_COND)) },
 	};
 	struct db_result *res = NULL;
 	char org[24], job[24], since[24], key[24], rid[24], lim[24];
