@@ -57,7 +57,10 @@ static int handle_candidates_index(struct req *r)
 				 "category: must be one of shortlist, consider, reject, needs_review, failed");
 	if (l && parse_int64(l, 1, PAGE_LIMIT_MAX, &limit) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "limit: must be an integer from 1 to %d", PAGE_LIMIT_MAX);
-	if (cursor && *cursor && ranking_cursor_parse(cursor, &after) < 0)
+	rc = cursor && *cursor ? ranking_cursor_parse(cursor, &after) : 0;
+	if (rc == -2)
+		return resp_fail(r, ST_BAD_REQUEST, "cursor: cursor from an older page; start again");
+	if (rc < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
 	rc = ranking_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
 			  &more);

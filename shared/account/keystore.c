@@ -41,11 +41,12 @@ int keystore_list_json(int64_t org_id, int64_t before, int limit, cJSON **items,
 	const char *p[3] = { org, bef, lim };
 
 	db_int_param(org_id, org);
-	db_int_param(before, bef);
+	/* One range of api_keys_org_id under any plan: no "no cursor" branch in the statement. */
+	db_int_param(before > 0 ? before : INT64_MAX, bef);
 	db_int_param(limit + 1, lim);
 	return db_query_page("keystore_list",
 			     "SELECT k.id, " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1"
-			     " AND ($2::bigint = 0 OR k.id < $2::bigint) ORDER BY k.id DESC LIMIT $3::int",
+			     " AND k.id < $2::bigint ORDER BY k.id DESC LIMIT $3::int",
 			     3, p, limit, items, next);
 }
 

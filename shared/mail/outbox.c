@@ -1,6 +1,7 @@
 /* outbox: the emails table — candidates to write to, enqueued messages, leased claims, recorded outcomes, listings. */
 #include "mail/outbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,8 +453,18 @@ int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t before_id, int limit, cJSON **out,
 		     int64_t *next_before)
 {
-	char org[24], job[24], before[24], lim[24];
-	const char *p[5] = { org, job_id > 0 ? job : NULL, state, before_id > 0 ? before : NULL, lim };
+	/* One statement per filter, so that each is one range of its index under any plan. */
+	static const struct {
+		const char *name, *where;
+	} stmt[4] = {
+		{ "outbox_list", "" },							      /* emails_org */
+		{ "outbox_list_job", " AND job_id = $4::bigint" },			      /* emails_org_job */
+		{ "outbox_list_state", " AND state = $4::text" },			      /* emails_org_state */
+		{ "outbox_list_job_state", " AND job_id = $4::bigint AND state = $5::text" }, /* emails_job_state */
+	};
+	char org[24], job[24], before[24], lim[24], sql[1024];
+	const char *p[5] = { org, before, lim, job_id > 0 ? job : state, state };
+	int which = (job_id > 0 ? 1 : 0) + (state ? 2 : 0), n;
 
 	*out = NULL;
 	*next_before = 0;
@@ -461,14 +472,15 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
 		return ST_BAD_REQUEST;
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	db_int_param(before_id, before);
+	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	return db_query_page(
-		"outbox_list",
-		"SELECT id, " EMAIL_JSON "::text FROM emails WHERE org_id = $1"
-		" AND ($2::bigint IS NULL OR job_id = $2::bigint) AND ($3::text IS NULL OR state = $3::text)"
-		" AND ($4::bigint IS NULL OR id < $4::bigint) ORDER BY id DESC LIMIT $5::int",
-		5, p, limit, out, next_before);
+	n = snprintf(sql, sizeof(sql),
+		     "SELECT id, " EMAIL_JSON "::text FROM emails WHERE org_id = $1 AND id < $2::bigint%s"
+		     " ORDER BY id DESC LIMIT $3::int",
+		     stmt[which].where);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return ST_INTERNAL;
+	return db_query_page(stmt[which].name, sql, 3 + (job_id > 0) + (state != NULL), p, limit, out, next_before);
 }
 
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)

@@ -9,18 +9,35 @@
 #include "core/db.h"
 #include "core/log.h"
 
-/* The ranking keys of a job's current analyses, filtered by category ($3, NULL: all). */
-#define RANK_KEYS \
-	"SELECT a.id AS aid, a.resume_id," \
-	" CASE a.category WHEN 'needs_review' THEN 1 WHEN 'failed' THEN 2 ELSE 0 END AS grp," \
-	" COALESCE(round(a.score * 100)::bigint, -100) AS sc" \
-	" FROM analyses a WHERE a.org_id = $1 AND a.job_id = $2 AND a.is_current" \
-	" AND ($3::text IS NULL OR a.category = $3::text)"
+/*
+ * Keys of a page of job $2 of organisation $1 after ($4 rank_key, $5 resume
+ * id), limit $6, in the order of the index: the live ranking, as long as
+ * nothing in the job is newer than the pass ($3). COND is empty or a
+ * category filter ($7), which makes analyses_rank_category the index.
+ */
+#define LIVE_KEYS(cond) \
+	"SELECT a.id AS aid, a.resume_id, a.rank_key FROM analyses a WHERE a.job_id = $2 AND a.is_current" cond \
+	" AND (a.rank_key, a.resume_id) > ($4::int, $5::bigint) AND a.org_id = $1 AND a.id <= $3::bigint" \
+	" ORDER BY a.rank_key, a.resume_id LIMIT $6::int"
 
-/* Strictly after the cursor ($4 group, $5 score x 100, $6 resume id; $4 NULL: from the top). */
-#define AFTER_CURSOR \
-	"($4::int IS NULL OR k.grp > $4::int OR (k.grp = $4::int AND (k.sc < $5::bigint" \
-	" OR (k.sc = $5::bigint AND k.resume_id > $6::bigint))))"
+/*
+ * The same page of the ranking as it stood when the pass began: the
+ * current analyses no newer than $3, and for each resume rescored since,
+ * its analysis of then (the newest no newer than $3). Costs the page plus
+ * the analyses written in the job since the pass began. COND filters the
+ * current analyses (a), OLD_COND the analyses of then (o).
+ */
+#define SNAPSHOT_KEYS(cond, old_cond) \
+	"SELECT * FROM ((" LIVE_KEYS( \
+		cond) ") UNION ALL (SELECT o.id, o.resume_id, o.rank_key FROM analyses c" \
+		      " CROSS JOIN LATERAL (SELECT o.id, o.resume_id, o.rank_key, o.category FROM analyses o" \
+		      "  WHERE o.resume_id = c.resume_id AND o.id <= $3::bigint ORDER BY o.id DESC LIMIT 1) o" \
+		      " WHERE c.job_id = $2 AND c.is_current AND c.id > $3::bigint AND c.org_id = $1" \
+		      " AND (o.rank_key, o.resume_id) > ($4::int, $5::bigint)" old_cond \
+		      ")) k ORDER BY rank_key, resume_id LIMIT $6::int"
+
+#define CATEGORY_COND " AND a.category = $7::text"
+#define SNAPSHOT_CATEGORY_COND " AND o.category = $7::text"
 
 /* A list item, from resume r and analysis a. */
 #define ITEM_JSON \
@@ -50,14 +67,15 @@ bool ranking_category_valid(const char *s)
 }
 
 /*
- * The text "GROUP.SCORE.ID" in hex: opaque enough that clients keep it as
- * it is, and parsed strictly on the way back.
+ * The text "2.KEY.ID.RANK.SINCE" in hex: opaque enough that clients keep it
+ * as it is, and parsed strictly on the way back. The cursors before it were
+ * "GROUP.SCORE.ID", three numbers.
  */
 void ranking_cursor_format(const struct ranking_cursor *c, char out[RANKING_CURSOR_MAX])
 {
 	char plain[RANKING_CURSOR_MAX / 2];
-	int n = snprintf(plain, sizeof(plain), "%d.%lld.%lld", c->group, (long long)c->score_centi,
-			 (long long)c->resume_id);
+	int n = snprintf(plain, sizeof(plain), "2.%lld.%lld.%lld.%lld", (long long)c->rank_key, (long long)c->resume_id,
+			 (long long)c->rank, (long long)c->since);
 
 	if (n < 0 || (size_t)n >= sizeof(plain))
 		n = 0;
@@ -73,12 +91,32 @@ static int hex_digit(char c)
 	return -1;
 }
 
+/* Splits plain at dots into at most max fields; returns how many. */
+static int split_dots(const char *plain, const char *field[], size_t len[], int max)
+{
+	const char *p = plain;
+	int n = 0;
+
+	while (n < max) {
+		const char *dot = strchr(p, '.');
+
+		field[n] = p;
+		len[n] = dot ? (size_t)(dot - p) : strlen(p);
+		n++;
+		if (!dot)
+			return n;
+		p = dot + 1;
+	}
+	return max + 1;
+}
+
 int ranking_cursor_parse(const char *s, struct ranking_cursor *out)
 {
 	char plain[RANKING_CURSOR_MAX / 2];
-	const char *p, *dot1, *dot2;
-	size_t len = s ? strlen(s) : 0, i;
-	int64_t group, score, id;
+	const char *f[5];
+	size_t flen[5], len = s ? strlen(s) : 0, i;
+	int64_t v[5];
+	int n;
 
 	if (len == 0 || len % 2 != 0 || len / 2 >= sizeof(plain))
 		return -1;
@@ -92,53 +130,69 @@ int ranking_cursor_parse(const char *s, struct ranking_cursor *out)
 			return -1;
 	}
 	plain[len / 2] = '\0';
-	p = plain;
-	dot1 = strchr(p, '.');
-	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (!dot1 || !dot2 || parse_int64_n(p, (size_t)(dot1 - p), 0, 2, &group) < 0 ||
-	    parse_int64_n(dot1 + 1, (size_t)(dot2 - dot1 - 1), -100, 10000, &score) < 0 ||
-	    parse_int64(dot2 + 1, 1, INT64_MAX, &id) < 0)
+	n = split_dots(plain, f, flen, 5);
+	if (n == 3) {
+		if (parse_int64_n(f[0], flen[0], 0, 2, &v[0]) < 0 ||
+		    parse_int64_n(f[1], flen[1], -100, 10000, &v[1]) < 0 ||
+		    parse_int64_n(f[2], flen[2], 1, INT64_MAX, &v[2]) < 0)
+			return -1;
+		return -2;
+	}
+	if (n != 5 || flen[0] != 1 || f[0][0] != '2' || parse_int64_n(f[1], flen[1], 0, 2 * 20000 + 10100, &v[1]) < 0 ||
+	    parse_int64_n(f[2], flen[2], 1, INT64_MAX, &v[2]) < 0 ||
+	    parse_int64_n(f[3], flen[3], 1, INT64_MAX, &v[3]) < 0 ||
+	    parse_int64_n(f[4], flen[4], 0, INT64_MAX, &v[4]) < 0)
 		return -1;
-	out->group = (int)group;
-	out->score_centi = score;
-	out->resume_id = id;
+	out->rank_key = v[1];
+	out->resume_id = v[2];
+	out->rank = v[3];
+	out->since = v[4];
 	return 0;
 }
 
-static int job_exists(const char *org, const char *job)
+/* The job's newest current analysis id (0: none) into *newest; ST_NOT_FOUND when the organisation has no such job. */
+static int job_newest(const char *org, const char *job, int64_t *newest)
 {
 	struct db_result *res = NULL;
 	const char *p[2] = { org, job };
-	int rc = db_query("candidates_job", "SELECT 1 FROM jobs WHERE org_id = $1 AND id = $2", 2, p, &res);
+	int rc = db_query("candidates_newest",
+			  "SELECT (SELECT max(a.id) FROM analyses a WHERE a.job_id = j.id AND a.is_current)"
+			  " FROM jobs j WHERE j.org_id = $1 AND j.id = $2",
+			  2, p, &res);
 
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
-	db_result_free(res);
-	return rc;
-}
-
-/* How many items come at or before the cursor: the rank of the next one is this plus one. */
-static int count_before(const char *const *p, int64_t *n)
-{
-	struct db_result *res = NULL;
-	int rc = db_query("candidates_rank", "SELECT count(*) FROM (" RANK_KEYS ") k WHERE NOT " AFTER_CURSOR, 6, p,
-			  &res);
-
 	if (rc == 0)
-		*n = db_int(res, 0, 0, 0);
+		*newest = db_int(res, 0, 0, 0);
 	db_result_free(res);
 	return rc;
 }
+
+/* The items of a page: its keys joined back to their analyses and resumes, in page order. */
+#define PAGE_QUERY(keys) \
+	"WITH page AS (" keys ") SELECT page.rank_key, page.resume_id, " ITEM_JSON " FROM page" \
+	" JOIN analyses a ON a.id = page.aid JOIN resumes r ON r.id = page.resume_id AND r.org_id = $1" \
+	" ORDER BY page.rank_key, page.resume_id"
 
 int ranking_list(int64_t org_id, int64_t job_id, const char *category, const struct ranking_cursor *after, int limit,
 		 cJSON **items, struct ranking_cursor *next, bool *more)
 {
+	/* By (snapshot, category): one prepared statement each, so each plan is one index range. */
+	static const struct {
+		const char *name, *sql;
+	} stmt[4] = {
+		{ "candidates_page", PAGE_QUERY(LIVE_KEYS("")) },
+		{ "candidates_page_category", PAGE_QUERY(LIVE_KEYS(CATEGORY_COND)) },
+		{ "candidates_page_snapshot", PAGE_QUERY(SNAPSHOT_KEYS("", "")) },
+		{ "candidates_page_snapshot_category",
+		  PAGE_QUERY(SNAPSHOT_KEYS(CATEGORY_COND, SNAPSHOT_CATEGORY_COND)) },
+	};
 	struct db_result *res = NULL;
-	char org[24], job[24], grp[24], sc[24], rid[24], lim[24];
-	const char *p[7] = { org, job, category, NULL, NULL, NULL, lim };
+	char org[24], job[24], since[24], key[24], rid[24], lim[24];
+	const char *p[7] = { org, job, since, key, rid, lim, category };
 	cJSON *arr = NULL;
-	int64_t before = 0;
-	int rc, i, rows;
+	int64_t newest = 0, rank = after ? after->rank : 0;
+	int rc, i, rows, which;
 
 	*items = NULL;
 	*more = false;
@@ -147,46 +201,32 @@ int ranking_list(int64_t org_id, int64_t job_id, const char *category, const str
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
 	db_int_param(limit + 1, lim);
-	if (after) {
-		db_int_param(after->group, grp);
-		db_int_param(after->score_centi, sc);
-		db_int_param(after->resume_id, rid);
-		p[3] = grp;
-		p[4] = sc;
-		p[5] = rid;
-	}
-	rc = job_exists(org, job);
+	rc = job_newest(org, job, &newest);
 	if (rc < 0)
 		return rc;
-	if (after) {
-		rc = count_before(p, &before);
-		if (rc < 0)
-			return rc;
-	}
-	rc = db_query("candidates_page",
-		      "WITH page AS (SELECT k.aid, k.resume_id, k.grp, k.sc FROM (" RANK_KEYS ") k WHERE " AFTER_CURSOR
-		      " ORDER BY k.grp, k.sc DESC, k.resume_id LIMIT $7::int)"
-		      " SELECT page.grp, page.sc, page.resume_id, " ITEM_JSON " FROM page"
-		      " JOIN analyses a ON a.id = page.aid JOIN resumes r ON r.id = page.resume_id AND r.org_id = $1"
-		      " ORDER BY page.grp, page.sc DESC, page.resume_id",
-		      7, p, &res);
+	next->since = after ? after->since : newest;
+	which = (newest > next->since ? 2 : 0) + (category ? 1 : 0);
+	db_int_param(next->since, since);
+	db_int_param(after ? after->rank_key : -1, key);
+	db_int_param(after ? after->resume_id : 0, rid);
+	rc = db_query(stmt[which].name, stmt[which].sql, category ? 7 : 6, p, &res);
 	if (rc < 0)
 		return rc;
 	rows = db_rows(res);
 	arr = cJSON_CreateArray();
 	for (i = 0; i < rows && i < limit; i++) {
-		cJSON *item = cJSON_Parse(db_value(res, i, 3));
+		cJSON *item = cJSON_Parse(db_value(res, i, 2));
 
 		if (!item) {
-			log_error("candidates: unreadable item for resume %lld", (long long)db_int(res, i, 2, 0));
+			log_error("candidates: unreadable item for resume %lld", (long long)db_int(res, i, 1, 0));
 			rc = ST_INTERNAL;
 			goto out;
 		}
-		cJSON_AddNumberToObject(item, "rank", (double)(before + i + 1));
+		cJSON_AddNumberToObject(item, "rank", (double)(rank + i + 1));
 		cJSON_AddItemToArray(arr, item);
-		next->group = (int)db_int(res, i, 0, 0);
-		next->score_centi = db_int(res, i, 1, -100);
-		next->resume_id = db_int(res, i, 2, 0);
+		next->rank_key = db_int(res, i, 0, 0);
+		next->resume_id = db_int(res, i, 1, 0);
+		next->rank = rank + i + 1;
 	}
 	*more = rows > limit;
 	*items = arr;

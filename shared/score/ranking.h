@@ -14,25 +14,38 @@
  * The ranking of a job: the current analyses of its resumes, scored ones
  * (shortlist, consider, reject) first by score, highest first, then the
  * ones needing review, then the failed ones (each by score when they have
- * one), ties by resume id. A position in it is (group, score, resume id), so
- * a cursor stays valid and skips nothing already seen when resumes are
- * added or rescored.
+ * one), ties by resume id. A position in it is (rank_key, resume id), the
+ * stored key of migration 0100 that the indexes are in order of.
+ *
+ * A pass through the pages is a snapshot: the cursor carries the newest
+ * analysis of the job when page 1 was served, and later pages show each
+ * resume's analysis as it stood then. So one pass shows every candidate
+ * exactly once, with consecutive ranks, even while rescoring moves
+ * candidates between pages and categories; rescored scores and new arrivals
+ * show on the next pass, from page 1. While nothing in the job changed,
+ * a page is one index range; after changes it also reads the analyses
+ * written since the pass began.
  */
 
 /* Longest cursor text, NUL included. */
-#define RANKING_CURSOR_MAX 64
+#define RANKING_CURSOR_MAX 160
 
-/* A position in the ranking: the last item of a page. */
+/* A position in the ranking: the last item of a page, and the pass it belongs to. */
 struct ranking_cursor {
-	int group;	     /* 0 scored, 1 needs_review, 2 failed */
-	int64_t score_centi; /* score x 100; -100 when there is none */
-	int64_t resume_id;
+	int64_t rank_key;  /* analyses.rank_key of the last item */
+	int64_t resume_id; /* its resume */
+	int64_t rank;	   /* its 1-based rank: the next page starts at rank + 1 */
+	int64_t since;	   /* the job's newest current analysis id when the pass began */
 };
 
 /* Whether s is a category a list may be filtered by: shortlist, consider, reject, needs_review or failed. */
 bool ranking_category_valid(const char *s);
 
-/* Parses a cursor this module wrote. Returns 0, or -1 when s is not one. */
+/*
+ * Parses a cursor this module wrote. Returns 0; -2 when s is a cursor of
+ * the earlier format, which carried no rank or pass (the caller answers
+ * that the client starts again from page 1); -1 when s is not a cursor.
+ */
 int ranking_cursor_parse(const char *s, struct ranking_cursor *out);
 /* Writes the opaque text of a cursor to out. */
 void ranking_cursor_format(const struct ranking_cursor *c, char out[RANKING_CURSOR_MAX]);
