@@ -636,10 +636,14 @@ START_TEST(test_succeed_many_acts_only_on_owned_claims)
 		ids[i] = enqueue(kind, key, 0, 0);
 	}
 	ck_assert_int_eq(claim("worker-a", kind, 5, &a), 5);
-	/* a[2]'s lease runs out and worker-b owns it now; a[4] was already finished by its owner. */
+	/*
+	 * a[2]'s lease runs out and the same worker id claims it again (attempt 2:
+	 * the batch's attempt-1 claim no longer counts); a[4] was already finished.
+	 */
 	expire(a[2].id);
 	ck_assert_int_ge(queue_rescue(NULL), 1);
-	b = claim_one("worker-b", kind);
+	b = claim_one("worker-a", kind);
+	ck_assert_int_eq(b->attempt, 2);
 	ck_assert_int_eq(b->id, a[2].id);
 	ck_assert_int_eq(queue_succeed(&a[4]), 0);
 
@@ -647,8 +651,7 @@ START_TEST(test_succeed_many_acts_only_on_owned_claims)
 	ck_assert(owned[0] && owned[1] && !owned[2] && owned[3] && !owned[4]);
 	for (i = 0; i < 5; i++)
 		assert_state(ids[i], i == 2 ? "running" : "succeeded");
-	ck_assert_int_eq(qint("SELECT count(*) FROM tasks WHERE id = $1::bigint AND locked_by = 'worker-b'", a[2].id),
-			 1);
+	ck_assert_int_eq(qint("SELECT count(*) FROM tasks WHERE id = $1::bigint AND attempts = 2", a[2].id), 1);
 	/* A second acknowledgement of the same batch finds nothing owned. */
 	ck_assert_int_eq(queue_succeed_many(a, 5, owned), 0);
 	ck_assert(!owned[0] && !owned[3]);
