@@ -386,6 +386,186 @@ out:
 	return rc;
 }
 
+/* Appends s to a PostgreSQL array literal as one quoted element. */
+static int array_append_text(struct buf *b, const char *s)
+{
+	int rc = buf_append_char(b, '"');
+
+	for (; rc == 0 && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = buf_append_char(b, '\\');
+		if (rc == 0)
+			rc = buf_append_char(b, *s);
+	}
+	return rc == 0 ? buf_append_char(b, '"') : rc;
+}
+
+/*
+ * Checks a batch for queue_succeed_many / queue_fail_many and writes its
+ * claims as three array literals: ids, workers, attempts ("{...}"). Returns 0
+ * or ST_BAD_REQUEST (bad size, a task without locked_by, a repeated id).
+ */
+static int batch_claims(const struct queue_task *tasks, int n, struct buf *ids, struct buf *workers,
+			struct buf *attempts)
+{
+	int i, j, rc = 0;
+
+	if (n < 0 || n > QUEUE_CLAIM_MAX || (n > 0 && !tasks))
+		return ST_BAD_REQUEST;
+	for (i = 0; i < n; i++) {
+		if (!valid_name(tasks[i].locked_by, WORKER_MAX))
+			return ST_BAD_REQUEST;
+		for (j = 0; j < i; j++)
+			if (tasks[j].id == tasks[i].id)
+				return ST_BAD_REQUEST;
+	}
+	rc |= buf_append_char(ids, '{') | buf_append_char(workers, '{') | buf_append_char(attempts, '{');
+	for (i = 0; i < n; i++) {
+		const char *sep = i > 0 ? "," : "";
+
+		rc |= buf_printf(ids, "%s%" PRId64, sep, tasks[i].id);
+		rc |= buf_append_str(workers, sep);
+		rc |= array_append_text(workers, tasks[i].locked_by);
+		rc |= buf_printf(attempts, "%s%d", sep, tasks[i].attempt);
+	}
+	rc |= buf_append_char(ids, '}') | buf_append_char(workers, '}') | buf_append_char(attempts, '}');
+	return rc == 0 ? 0 : ST_INTERNAL;
+}
+
+/* The index in tasks of the task with id, or -1. */
+static int batch_index(const struct queue_task *tasks, int n, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (tasks[i].id == id)
+			return i;
+	return -1;
+}
+
+/*
+ * Runs a batched owned statement ($1..$3 the claims, then extra) that
+ * returns (id, state) for each task it changed; fills owned and discarded
+ * (each may be NULL). Returns the number of tasks changed or a status code.
+ */
+static int batch_exec(const char *name, const char *sql, const struct queue_task *tasks, int n, int nextra,
+		      const char *const *extra, bool *owned, bool *discarded)
+{
+	struct buf ids = BUF_INIT(0), workers = BUF_INIT(0), attempts = BUF_INIT(0);
+	const char *params[6];
+	struct db_result *res = NULL;
+	int rc, rows = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (owned)
+			owned[i] = false;
+		if (discarded)
+			discarded[i] = false;
+	}
+	rc = batch_claims(tasks, n, &ids, &workers, &attempts);
+	if (rc < 0) {
+		log_error("queue: bad batch of %d tasks (size, locked_by or a repeated task)", n);
+		goto out;
+	}
+	if (n == 0)
+		goto out;
+	params[0] = ids.ptr;
+	params[1] = workers.ptr;
+	params[2] = attempts.ptr;
+	for (i = 0; i < nextra; i++)
+		params[3 + i] = extra[i];
+	rc = db_query(name, sql, 3 + nextra, params, &res);
+	if (rc < 0)
+		goto out;
+	rows = db_rows(res);
+	for (i = 0; i < rows; i++) {
+		int k = batch_index(tasks, n, db_int(res, i, 0, 0));
+
+		if (k < 0)
+			continue;
+		if (owned)
+			owned[k] = true;
+		if (discarded)
+			discarded[k] = strcmp(db_value(res, i, 1), "discarded") == 0;
+	}
+	if (rows < n)
+		log_warn("queue: %d of %d tasks in a batch had lost their lease; not recorded", n - rows, n);
+	rc = rows;
+out:
+	db_result_free(res);
+	buf_release(&ids);
+	buf_release(&workers);
+	buf_release(&attempts);
+	return rc;
+}
+
+/* The claims of a batch as rows c(id, locked_by, attempts); OWNED_BATCH matches a task row t to its claim. */
+#define CLAIMS_SQL "unnest($1::bigint[], $2::text[], $3::int[]) AS c(id, locked_by, attempts)"
+#define OWNED_BATCH "t.id = c.id AND t.state = 'running' AND t.locked_by = c.locked_by AND t.attempts = c.attempts"
+
+int queue_succeed_many(const struct queue_task *tasks, int n, bool *owned)
+{
+	static const char sql[] =
+		"UPDATE tasks t SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
+		" updated_at = now() FROM " CLAIMS_SQL " WHERE " OWNED_BATCH " RETURNING t.id, t.state";
+
+	return batch_exec("queue_succeed_many", sql, tasks, n, 0, NULL, owned, NULL);
+}
+
+int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_failure *failures,
+		    const struct backoff *policy, bool *owned, bool *discarded)
+{
+	/* f: per task retryable, delay in ms, error; every SET expression sees the row as it was. */
+	static const char sql[] =
+		"UPDATE tasks t SET"
+		"  state = CASE WHEN f.retryable AND t.attempts < t.max_attempts THEN 'queued' ELSE 'discarded' END,"
+		"  run_at = CASE WHEN f.retryable AND t.attempts < t.max_attempts"
+		"   THEN clock_timestamp() + f.delay_ms * interval '1 millisecond' ELSE t.run_at END,"
+		"  finished_at = CASE WHEN f.retryable AND t.attempts < t.max_attempts THEN NULL ELSE now() END,"
+		"  locked_by = CASE WHEN f.retryable AND t.attempts < t.max_attempts THEN NULL ELSE t.locked_by END,"
+		"  lease_until = NULL, last_error = left(f.error, " STRINGIFY(
+			QUEUE_ERROR_MAX) "), updated_at = now()"
+					 " FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bool[], $5::bigint[], "
+					 "$6::text[])"
+					 "  AS f(id, locked_by, attempts, retryable, delay_ms, error)"
+					 " WHERE t.id = f.id AND t.state = 'running' AND t.locked_by = f.locked_by AND "
+					 "t.attempts = f.attempts"
+					 " RETURNING t.id, t.state";
+	static const struct backoff def = BACKOFF_DEFAULT;
+	struct buf retry = BUF_INIT(0), delays = BUF_INIT(0), errors = BUF_INIT(0);
+	const char *extra[3];
+	int i, rc = 0;
+
+	if (n > 0 && !failures)
+		return ST_BAD_REQUEST;
+	rc |= buf_append_char(&retry, '{') | buf_append_char(&delays, '{') | buf_append_char(&errors, '{');
+	for (i = 0; i < n && n <= QUEUE_CLAIM_MAX && tasks; i++) {
+		const char *sep = i > 0 ? "," : "";
+		char *text = clean_error(failures[i].error);
+
+		rc |= buf_printf(&retry, "%s%s", sep, failures[i].retryable ? "t" : "f");
+		rc |= buf_printf(&delays, "%s%" PRId64, sep,
+				 backoff_delay_ms(policy ? policy : &def, tasks[i].attempt, NULL, NULL));
+		rc |= buf_append_str(&errors, sep);
+		rc |= array_append_text(&errors, text);
+		free(text);
+	}
+	rc |= buf_append_char(&retry, '}') | buf_append_char(&delays, '}') | buf_append_char(&errors, '}');
+	if (rc != 0) {
+		rc = ST_INTERNAL;
+		goto out;
+	}
+	extra[0] = retry.ptr;
+	extra[1] = delays.ptr;
+	extra[2] = errors.ptr;
+	rc = batch_exec("queue_fail_many", sql, tasks, n, 3, extra, owned, discarded);
+out:
+	buf_release(&retry);
+	buf_release(&delays);
+	buf_release(&errors);
+	return rc;
+}
+
 int queue_release(const struct queue_task *task)
 {
 	static const char sql[] = "WITH u AS ("

@@ -152,6 +152,43 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 	       bool *discarded);
 
 /*
+ * Batched acknowledgements: one statement for up to QUEUE_CLAIM_MAX claimed
+ * tasks, each acted on only while its own claim (id, locked_by, attempt)
+ * holds, exactly as queue_succeed and queue_fail would one by one. A task
+ * whose claim was lost is left untouched and the others still go through.
+ * Like the single calls they run on the process's connection and may run
+ * inside a caller's transaction. Use them for tasks whose completion writes
+ * no result; a task with a result must check its claim and succeed in the
+ * result's transaction (see the pattern above).
+ */
+
+/*
+ * Marks tasks[0..n-1] succeeded. owned (may be NULL) has n entries and gets,
+ * for each task, whether its claim still held (and so it is now succeeded).
+ * Returns how many were succeeded (0..n; n == 0 touches nothing and returns
+ * 0), ST_BAD_REQUEST when n is negative or over QUEUE_CLAIM_MAX, a task has
+ * no locked_by, or the same task id appears twice (nothing is written), or a
+ * db status code (nothing is written; owned is all false).
+ */
+int queue_succeed_many(const struct queue_task *tasks, int n, bool *owned);
+
+/* One failed attempt for queue_fail_many: the fields mean what queue_fail's arguments do. Borrowed. */
+struct queue_failure {
+	const char *error;
+	bool retryable;
+};
+
+/*
+ * Records failures[i] for tasks[i], i < n, as queue_fail would (retried
+ * after a delay from policy for each task's attempt, or discarded). owned
+ * and discarded (each may be NULL) have n entries: whether the claim still
+ * held, and whether the task was discarded (false when not owned). Returns
+ * how many failures were recorded (0..n) or the codes of queue_succeed_many.
+ */
+int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_failure *failures,
+		    const struct backoff *policy, bool *owned, bool *discarded);
+
+/*
  * Gives a claimed task back unworked (graceful stop): queued, claimable now,
  * and the attempt is not counted. Returns 0, ST_GONE when not owned, or a db
  * status code.

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ struct opts {
 	int workers;
 	bool expect_single_run;
 	bool expect_rescue;
-	bool succeed;
+	bool ack_many;
 };
 
 static void usage(void)
@@ -55,13 +56,15 @@ static void usage(void)
 	      "       queue_stress work KIND [--workers N] [--batch N] [--lease S] [--work-ms MS] [--rescue-ms MS]\n"
 	      "                              [--die-after N] [--max-seconds S]\n"
 	      "       queue_stress check KIND COUNT [--expect-single-run] [--expect-rescue]\n"
-	      "       queue_stress bench KIND COUNT [--batch N] [--succeed]\n"
+	      "       queue_stress bench KIND COUNT [--workers N] [--batch N] [--ack many|single]\n"
 	      "       queue_stress clean KIND\n"
 	      "Runs against the PostgreSQL of the configuration (SHORTLIST_CONFIG / SHORTLIST_DATABASE_URL).\n"
 	      "setup enqueues COUNT tasks; work runs workers until no task of KIND is queued or running\n"
 	      "(--die-after N: after N tasks the worker kills itself with SIGKILL in the middle of a task, with\n"
 	      "more of its batch claimed);\n"
-	      "check verifies that every task succeeded and has exactly one recorded effect.\n",
+	      "check verifies that every task succeeded and has exactly one recorded effect;\n"
+	      "bench enqueues COUNT tasks, then workers claim --batch at a time and acknowledge them in one\n"
+	      "statement (--ack many, the default) or one by one (single), and prints the throughput.\n",
 	      stderr);
 }
 
@@ -338,47 +341,198 @@ static int cmd_check(const struct opts *o)
 	return bad;
 }
 
-static int cmd_bench(const struct opts *o)
+/* What one bench worker did, sent to the parent through a pipe (one write, smaller than PIPE_BUF). */
+struct bench_report {
+	int64_t tasks;
+	int64_t claims;
+	int64_t acks; /* acknowledgement statements */
+	int64_t lost;
+	int64_t errors;
+	double backend_cpu_s; /* CPU time of this worker's PostgreSQL backend during the run, -1 when unknown */
+};
+
+/* user + system CPU seconds of a process on this host from /proc, or -1. */
+static double proc_cpu_s(long pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* Fields after the command name, which ends with the last ')': state is field 3, utime 14, stime 15. */
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	for (field = 2; *p && field < 14; p++)
+		if (*p == ' ')
+			field++;
+	if (sscanf(p, "%llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * One bench worker: claims up to --batch tasks, then acknowledges them, with
+ * queue_succeed_many (--ack many) or one queue_succeed per task (single),
+ * until a claim comes back empty. Waits on go before starting.
+ */
+static void bench_worker(const struct opts *o, int number, int ready_fd, int go_fd, int report_fd)
 {
 	const char *kinds[2] = { o->kind, NULL };
-	struct queue_task *all = NULL;
-	int64_t total = 0, calls = 0, start, i;
+	struct bench_report r = { 0, 0, 0, 0, 0, -1 };
+	bool *owned = xcalloc((size_t)o->batch, sizeof(*owned));
+	char worker[96], c = 0;
+	long backend = -1;
+	double cpu0 = -1;
+
+	queue_worker_id(worker, sizeof(worker) - 8);
+	snprintf(worker + strlen(worker), 8, "/b%d", number);
+	backend = (long)count_of("SELECT pg_backend_pid()", NULL);
+	cpu0 = backend > 0 ? proc_cpu_s(backend) : -1;
+	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) < 0)
+		r.errors++;
+	for (;;) {
+		struct queue_task *t = NULL;
+		int n = 0, i, rc;
+
+		rc = queue_claim(worker, kinds, o->batch, o->lease, &t, &n);
+		if (rc < 0 || n == 0) {
+			r.errors += rc < 0;
+			queue_tasks_free(t, n);
+			break;
+		}
+		r.claims++;
+		if (o->ack_many) {
+			rc = queue_succeed_many(t, n, owned);
+			r.acks++;
+			if (rc < 0)
+				r.errors++;
+			else
+				r.lost += n - rc;
+			r.tasks += rc > 0 ? rc : 0;
+		} else {
+			for (i = 0; i < n; i++) {
+				rc = queue_succeed(&t[i]);
+				r.acks++;
+				r.lost += rc == ST_GONE;
+				r.errors += rc < 0 && rc != ST_GONE;
+				r.tasks += rc == 0;
+			}
+		}
+		queue_tasks_free(t, n);
+	}
+	if (cpu0 >= 0 && proc_cpu_s(backend) >= 0)
+		r.backend_cpu_s = proc_cpu_s(backend) - cpu0;
+	free(owned);
+	db_close();
+	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+/* Reads one setting of the server, for the record of what a figure was measured under. */
+static void print_setting(const char *name, char *out, size_t size)
+{
+	const char *params[1] = { name };
+	struct db_result *res = NULL;
+
+	snprintf(out, size, "?");
+	if (db_query(NULL, "SELECT current_setting($1)", 1, params, &res) == 0 && db_rows(res) == 1)
+		snprintf(out, size, "%s", db_value(res, 0, 0));
+	db_result_free(res);
+}
+
+/*
+ * Claim + complete throughput: enqueues COUNT tasks, then --workers
+ * processes (each its own connection) claim and acknowledge them all. Prints
+ * one line of key=value figures: wall time from the moment every worker is
+ * connected, tasks/s, tasks/s per core used (workers, at most the machine's
+ * cores), and CPU seconds of the workers and their PostgreSQL backends.
+ */
+static int cmd_bench(const struct opts *o)
+{
+	int ready[2], go[2], rep[2], i, status, failed = 0;
+	struct bench_report sum = { 0, 0, 0, 0, 0, 0 };
+	char fsync_s[32], sync_s[32];
+	struct rusage ru;
+	pid_t pids[64];
+	int64_t start;
+	double secs, client_cpu, rate;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int used;
 	int rc = db_exec_script(schema);
 
 	if (rc == 0)
 		rc = enqueue_many(o->kind, o->count);
 	if (rc < 0)
 		return 1;
-	all = xcalloc((size_t)o->count, sizeof(*all));
-	start = now_us();
-	while (total < o->count) {
-		struct queue_task *t = NULL;
-		int n = 0;
-
-		rc = queue_claim("bench", kinds, o->batch, o->lease, &t, &n);
-		if (rc < 0 || n == 0) {
-			queue_tasks_free(t, n);
-			break;
+	print_setting("fsync", fsync_s, sizeof(fsync_s));
+	print_setting("synchronous_commit", sync_s, sizeof(sync_s));
+	/* Each child opens its own connection. */
+	db_close();
+	if (pipe(ready) < 0 || pipe(go) < 0 || pipe(rep) < 0) {
+		perror("pipe");
+		return 1;
+	}
+	for (i = 0; i < o->workers; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			perror("fork");
+			return 1;
 		}
-		calls++;
-		/* Keep the claims for the succeed pass: move the tasks out of the array. */
-		memcpy(&all[total], t, (size_t)n * sizeof(*t));
-		free(t);
-		total += n;
+		if (pids[i] == 0) {
+			close(go[1]);
+			bench_worker(o, i + 1, ready[1], go[0], rep[1]);
+		}
 	}
-	printf("claimed %" PRId64 " tasks in %" PRId64 " claims of up to %d in %.3f s: %.0f tasks/s, %.0f claims/s\n",
-	       total, calls, o->batch, seconds_since(start), (double)total / seconds_since(start),
-	       (double)calls / seconds_since(start));
-	if (o->succeed) {
-		start = now_us();
-		for (i = 0; i < total; i++)
-			if (queue_succeed(&all[i]) < 0)
-				rc = -1;
-		printf("succeeded %" PRId64 " tasks in %.3f s: %.0f/s\n", total, seconds_since(start),
-		       (double)total / seconds_since(start));
+	close(go[0]);
+	close(ready[1]);
+	close(rep[1]);
+	for (i = 0; i < o->workers; i++) {
+		char c;
+
+		if (read(ready[0], &c, 1) != 1)
+			failed = 1;
 	}
-	queue_tasks_free(all, (int)total);
-	return rc < 0 || total != o->count ? 1 : 0;
+	start = now_us();
+	close(go[1]);
+	for (i = 0; i < o->workers; i++) {
+		struct bench_report r;
+
+		if (read(rep[0], &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+			failed = 1;
+			continue;
+		}
+		sum.tasks += r.tasks;
+		sum.claims += r.claims;
+		sum.acks += r.acks;
+		sum.lost += r.lost;
+		sum.errors += r.errors;
+		sum.backend_cpu_s =
+			sum.backend_cpu_s < 0 || r.backend_cpu_s < 0 ? -1 : sum.backend_cpu_s + r.backend_cpu_s;
+	}
+	secs = seconds_since(start);
+	for (i = 0; i < o->workers; i++)
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	close(ready[0]);
+	close(rep[0]);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	client_cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+		     (double)ru.ru_stime.tv_usec / 1e6;
+	used = cores > 0 && o->workers > cores ? (int)cores : o->workers;
+	rate = secs > 0 ? (double)sum.tasks / secs : 0;
+	printf("bench kind=%s workers=%d batch=%d ack=%s tasks=%" PRId64 " claims=%" PRId64 " acks=%" PRId64
+	       " lost=%" PRId64 " errors=%" PRId64 " seconds=%.3f tasks_per_s=%.0f cores_used=%d"
+	       " tasks_per_s_per_core=%.0f client_cpu_s=%.2f backend_cpu_s=%.2f fsync=%s synchronous_commit=%s\n",
+	       o->kind, o->workers, o->batch, o->ack_many ? "many" : "single", sum.tasks, sum.claims, sum.acks,
+	       sum.lost, sum.errors, secs, rate, used, rate / used, client_cpu, sum.backend_cpu_s, fsync_s, sync_s);
+	return failed || sum.errors || sum.tasks != o->count ? 1 : 0;
 }
 
 static int cmd_clean(const struct opts *o)
@@ -421,10 +575,10 @@ int main(int argc, char **argv)
 		{ "max-seconds", required_argument, NULL, 't' },
 		{ "expect-single-run", no_argument, NULL, 'S' },
 		{ "expect-rescue", no_argument, NULL, 'R' },
-		{ "succeed", no_argument, NULL, 's' },
+		{ "ack", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { NULL, 0, 10, 30, 0, 500, 0, 120, 1, false, false, false };
+	struct opts o = { NULL, 0, 10, 30, 0, 500, 0, 120, 1, false, false, true };
 	const char *cmd;
 	int64_t v;
 	int c, rc;
@@ -471,8 +625,12 @@ int main(int argc, char **argv)
 		case 'R':
 			o.expect_rescue = true;
 			break;
-		case 's':
-			o.succeed = true;
+		case 'a':
+			if (strcmp(optarg, "many") != 0 && strcmp(optarg, "single") != 0) {
+				fprintf(stderr, "error: --ack must be 'many' or 'single', not '%s'\n", optarg);
+				return 64;
+			}
+			o.ack_many = strcmp(optarg, "many") == 0;
 			break;
 		default:
 			usage();

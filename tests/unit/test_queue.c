@@ -619,6 +619,172 @@ START_TEST(test_fail_discards_at_max_attempts_or_when_permanent)
 }
 END_TEST
 
+/* A batch where some claims still hold and some were lost: only the held ones succeed, the rest are untouched. */
+START_TEST(test_succeed_many_acts_only_on_owned_claims)
+{
+	const char *kind = kind_of("many-ok");
+	struct queue_task *a = NULL, *b;
+	bool owned[5];
+	int64_t ids[5];
+	int i;
+
+	SKIP_UNLESS_LIVE();
+	for (i = 0; i < 5; i++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "k%d", i);
+		ids[i] = enqueue(kind, key, 0, 0);
+	}
+	ck_assert_int_eq(claim("worker-a", kind, 5, &a), 5);
+	/*
+	 * a[2]'s lease runs out and the same worker id claims it again (attempt 2:
+	 * the batch's attempt-1 claim no longer counts); a[4] was already finished.
+	 */
+	expire(a[2].id);
+	ck_assert_int_ge(queue_rescue(NULL), 1);
+	b = claim_one("worker-a", kind);
+	ck_assert_int_eq(b->attempt, 2);
+	ck_assert_int_eq(b->id, a[2].id);
+	ck_assert_int_eq(queue_succeed(&a[4]), 0);
+
+	ck_assert_int_eq(queue_succeed_many(a, 5, owned), 3);
+	ck_assert(owned[0] && owned[1] && !owned[2] && owned[3] && !owned[4]);
+	for (i = 0; i < 5; i++)
+		assert_state(ids[i], i == 2 ? "running" : "succeeded");
+	ck_assert_int_eq(qint("SELECT count(*) FROM tasks WHERE id = $1::bigint AND attempts = 2", a[2].id), 1);
+	/* A second acknowledgement of the same batch finds nothing owned. */
+	ck_assert_int_eq(queue_succeed_many(a, 5, owned), 0);
+	ck_assert(!owned[0] && !owned[3]);
+	ck_assert_int_eq(queue_succeed_many(b, 1, NULL), 1);
+	assert_state(b->id, "succeeded");
+	queue_tasks_free(a, 5);
+	queue_tasks_free(b, 1);
+}
+END_TEST
+
+START_TEST(test_succeed_many_follows_the_callers_transaction)
+{
+	const char *kind = kind_of("many-tx");
+	struct queue_task *a = NULL;
+
+	SKIP_UNLESS_LIVE();
+	enqueue(kind, "x", 0, 0);
+	enqueue(kind, "y", 0, 0);
+	ck_assert_int_eq(claim("w", kind, 2, &a), 2);
+	ck_assert_int_eq(db_begin(), 0);
+	ck_assert_int_eq(queue_succeed_many(a, 2, NULL), 2);
+	db_rollback();
+	assert_state(a[0].id, "running");
+	assert_state(a[1].id, "running");
+	ck_assert_int_eq(queue_succeed_many(a, 2, NULL), 2);
+	assert_state(a[1].id, "succeeded");
+	queue_tasks_free(a, 2);
+}
+END_TEST
+
+/* Empty batches, too many tasks, repeated ids and tasks with no claim: refused before anything is written. */
+START_TEST(test_batches_reject_bad_arguments)
+{
+	const char *kind = kind_of("many-bad");
+	struct queue_failure f[2] = { { "x", true }, { "y", true } };
+	struct queue_task *a = NULL, dup[2], *big = NULL;
+	bool owned[2] = { true, true };
+	char *saved;
+	int i;
+
+	SKIP_UNLESS_LIVE();
+	ck_assert_int_eq(queue_succeed_many(NULL, 0, NULL), 0);
+	ck_assert_int_eq(queue_fail_many(NULL, 0, NULL, NULL, NULL, NULL), 0);
+	enqueue(kind, "x", 0, 0);
+	enqueue(kind, "y", 0, 0);
+	ck_assert_int_eq(claim("w", kind, 2, &a), 2);
+	ck_assert_int_eq(queue_succeed_many(a, -1, NULL), ST_BAD_REQUEST);
+	ck_assert_int_eq(queue_succeed_many(NULL, 2, NULL), ST_BAD_REQUEST);
+	ck_assert_int_eq(queue_fail_many(a, 2, NULL, NULL, NULL, NULL), ST_BAD_REQUEST);
+	dup[0] = a[0];
+	dup[1] = a[0];
+	ck_assert_int_eq(queue_succeed_many(dup, 2, owned), ST_BAD_REQUEST);
+	ck_assert(!owned[0] && !owned[1]);
+	ck_assert_int_eq(queue_fail_many(dup, 2, f, NULL, NULL, NULL), ST_BAD_REQUEST);
+	saved = a[1].locked_by;
+	a[1].locked_by = NULL;
+	ck_assert_int_eq(queue_succeed_many(a, 2, NULL), ST_BAD_REQUEST);
+	a[1].locked_by = saved;
+	assert_state(a[0].id, "running");
+	assert_state(a[1].id, "running");
+
+	/* QUEUE_CLAIM_MAX tasks go in one batch; one more is refused. */
+	big = xcalloc(QUEUE_CLAIM_MAX + 1, sizeof(*big));
+	for (i = 0; i <= QUEUE_CLAIM_MAX; i++) {
+		big[i] = a[0];
+		big[i].id = a[0].id + 1000000000LL + i;
+	}
+	ck_assert_int_eq(queue_succeed_many(big, QUEUE_CLAIM_MAX + 1, NULL), ST_BAD_REQUEST);
+	big[0] = a[0];
+	big[1] = a[1];
+	ck_assert_int_eq(queue_succeed_many(big, QUEUE_CLAIM_MAX, NULL), 2);
+	assert_state(a[0].id, "succeeded");
+	assert_state(a[1].id, "succeeded");
+	free(big);
+	queue_tasks_free(a, 2);
+}
+END_TEST
+
+/* Failures in a batch: retried, discarded at max attempts or when permanent, lost, with awkward error text. */
+START_TEST(test_fail_many_records_each_failure)
+{
+	const char *kind = kind_of("many-fail");
+	const struct backoff slow = { 60000, 60000, 120000 };
+	const char *awkward = "a \"quoted\", {braced} \\ back\xff slash";
+	struct queue_failure f[4] = {
+		{ "retry me", true }, { awkward, true }, { "permanent", false }, { "lost", true }
+	};
+	struct queue_task *a = NULL, *b;
+	bool owned[4], discarded[4];
+	char *err;
+	int i;
+
+	SKIP_UNLESS_LIVE();
+	for (i = 0; i < 4; i++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "k%d", i);
+		enqueue(kind, key, 0, 0);
+	}
+	ck_assert_int_eq(claim("w", kind, 4, &a), 4);
+	run_sql("UPDATE tasks SET max_attempts = 1 WHERE id = $1::bigint", a[1].id);
+	expire(a[3].id);
+	ck_assert_int_ge(queue_rescue(NULL), 1);
+	b = claim_one("other", kind);
+	ck_assert_int_eq(b->id, a[3].id);
+
+	ck_assert_int_eq(queue_fail_many(a, 4, f, &slow, owned, discarded), 3);
+	ck_assert(owned[0] && owned[1] && owned[2] && !owned[3]);
+	ck_assert(!discarded[0] && discarded[1] && discarded[2] && !discarded[3]);
+	assert_state(a[0].id, "queued");
+	ck_assert_int_eq(qint("SELECT (run_at > now() + interval '30 seconds' AND locked_by IS NULL"
+			      " AND finished_at IS NULL)::int FROM tasks WHERE id = $1::bigint",
+			      a[0].id),
+			 1);
+	assert_state(a[1].id, "discarded");
+	err = qstr("SELECT last_error FROM tasks WHERE id = $1::bigint", a[1].id);
+	ck_assert_str_eq(err, "a \"quoted\", {braced} \\ back? slash");
+	free(err);
+	assert_state(a[2].id, "discarded");
+	err = qstr("SELECT last_error || ':' || (finished_at IS NOT NULL) FROM tasks WHERE id = $1::bigint", a[2].id);
+	ck_assert_str_eq(err, "permanent:true");
+	free(err);
+	/* The lost claim left the new owner's task as it was. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM tasks WHERE id = $1::bigint AND state = 'running'"
+			      " AND locked_by = 'other' AND last_error LIKE 'lease expired%'",
+			      a[3].id),
+			 1);
+	ck_assert_int_eq(queue_still_owned(b), 0);
+	queue_tasks_free(a, 4);
+	queue_tasks_free(b, 1);
+}
+END_TEST
+
 START_TEST(test_release_gives_back_without_counting)
 {
 	const char *kind = kind_of("release");
@@ -962,6 +1128,10 @@ int main(void)
 	tcase_add_test(db, test_rescue_discards_after_max_attempts);
 	tcase_add_test(db, test_fail_retryable_requeues_later);
 	tcase_add_test(db, test_fail_discards_at_max_attempts_or_when_permanent);
+	tcase_add_test(db, test_succeed_many_acts_only_on_owned_claims);
+	tcase_add_test(db, test_succeed_many_follows_the_callers_transaction);
+	tcase_add_test(db, test_batches_reject_bad_arguments);
+	tcase_add_test(db, test_fail_many_records_each_failure);
 	tcase_add_test(db, test_release_gives_back_without_counting);
 	tcase_add_test(db, test_owned_write_pattern);
 	tcase_add_test(db, test_notify_wakes_a_waiter_at_commit);
