@@ -45,7 +45,8 @@ static const char chunk_sql[] =
 	"  'orgs/' || $1::bigint || '/jobs/' || $2::bigint || '/seed/' || $3::bigint || '/' || g || '.pdf',"
 	"  encode(sha256(convert_to('seed:' || $3::bigint || ':' || g, 'UTF8')), 'hex'),"
 	"  20000 + (v * 180000)::bigint, 'application/pdf', 'candidate-' || g || '.pdf', status, reason,"
-	"  CASE WHEN status = 'failed' THEN NULL ELSE text END, CASE WHEN status = 'failed' THEN NULL ELSE 1 + g % 3 END,"
+	"  CASE WHEN status = 'failed' THEN NULL ELSE text END, CASE WHEN status = 'failed' THEN NULL ELSE 1 + g % 3 "
+	"END,"
 	"  CASE WHEN status = 'failed' THEN NULL ELSE jsonb_build_object('name', 'Seeded Candidate ' || g,"
 	"   'emails', jsonb_build_array('candidate' || g || '@seed.example'), 'phones', '[]'::jsonb,"
 	"   'links', '[]'::jsonb) END,"
@@ -60,7 +61,8 @@ static const char chunk_sql[] =
 	"   'summary', format('Seeded candidate %s: %s overall.', g, score),"
 	"   'criteria', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', c.value->>'name',"
 	"     'weight', c.value->'weight',"
-	"     'score', least(10, greatest(0, round((score / 10 + ((g * 7 + c.ord * 13) % 31 - 15) / 10.0)::numeric, 1))),"
+	"     'score', least(10, greatest(0, round((score / 10 + ((g * 7 + c.ord * 13) % 31 - 15) / 10.0)::numeric, "
+	"1))),"
 	"     'supported', true,"
 	"     'evidence', jsonb_build_array(jsonb_build_object('quote', q.quote,"
 	"       'start', octet_length(substr(text, 1, strpos(text, q.quote) - 1)),"
@@ -149,8 +151,8 @@ static int fill_chunk(int64_t org_id, int64_t job_id, int64_t batch_id, int64_t 
 	return rc;
 }
 
-int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg,
-		   int64_t *batch_id, struct seed_counts *counts)
+int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg, int64_t *batch_id,
+		   struct seed_counts *counts)
 {
 	int64_t done = 0;
 	int rc;

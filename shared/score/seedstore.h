@@ -38,7 +38,7 @@ typedef void (*seed_progress_fn)(int64_t done, int64_t total, void *arg);
  * (caller zeroes it). Returns 0, ST_NOT_FOUND (no such job in the
  * organisation), ST_BAD_REQUEST (n out of range) or a db status code.
  */
-int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg,
-		   int64_t *batch_id, struct seed_counts *counts);
+int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg, int64_t *batch_id,
+		   struct seed_counts *counts);
 
 #endif
