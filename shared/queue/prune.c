@@ -15,18 +15,16 @@
  * row and stops after PRUNE_BATCH; the limit is a constant so that the
  * generic plan is the same bounded index scan. $1: the retention in days.
  */
-static const char tasks_sql[] =
-	"DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE state = 'succeeded'"
-	" AND finished_at < now() - $1::int * interval '1 day' ORDER BY finished_at"
-	" LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED)";
-static const char dead_sql[] =
-	"DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE state = 'discarded'"
-	" AND finished_at < now() - $1::int * interval '1 day' ORDER BY finished_at"
-	" LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED)";
+static const char tasks_sql[] = "DELETE FROM tasks WHERE id = ANY (ARRAY(SELECT id FROM tasks WHERE state = 'succeeded'"
+				" AND finished_at < now() - $1::int * interval '1 day' ORDER BY finished_at"
+				" LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED))";
+static const char dead_sql[] = "DELETE FROM tasks WHERE id = ANY (ARRAY(SELECT id FROM tasks WHERE state = 'discarded'"
+			       " AND finished_at < now() - $1::int * interval '1 day' ORDER BY finished_at"
+			       " LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED))";
 static const char slots_sql[] =
-	"DELETE FROM upload_slots WHERE id IN (SELECT id FROM upload_slots"
+	"DELETE FROM upload_slots WHERE id = ANY (ARRAY(SELECT id FROM upload_slots"
 	" WHERE state IN ('received', 'rejected', 'expired') AND updated_at < now() - $1::int * interval '1 day'"
-	" ORDER BY updated_at LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED)";
+	" ORDER BY updated_at LIMIT " STRINGIFY(PRUNE_BATCH) " FOR UPDATE SKIP LOCKED))";
 
 static int prune_one(const char *name, const char *sql, int64_t days, int64_t *deleted)
 {
@@ -57,7 +55,7 @@ int prune_tend(void)
 	int rc = prune_round(&n);
 
 	if (n.tasks > 0 || n.dead_tasks > 0 || n.upload_slots > 0)
-		log_info("prune: deleted %lld succeeded tasks, %lld dead-letter tasks, %lld upload slots", (long long)n.tasks,
-			 (long long)n.dead_tasks, (long long)n.upload_slots);
+		log_info("prune: deleted %lld succeeded tasks, %lld dead-letter tasks, %lld upload slots",
+			 (long long)n.tasks, (long long)n.dead_tasks, (long long)n.upload_slots);
 	return rc;
 }

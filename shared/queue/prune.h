@@ -9,8 +9,8 @@
 
 /* What one round deleted. */
 struct prune_counts {
-	int64_t tasks;	      /* succeeded tasks finished over SHORTLIST_TASK_RETENTION_DAYS ago */
-	int64_t dead_tasks;   /* discarded (dead-letter) tasks finished over SHORTLIST_DEAD_TASK_RETENTION_DAYS ago */
+	int64_t tasks;	    /* succeeded tasks finished over SHORTLIST_TASK_RETENTION_DAYS ago */
+	int64_t dead_tasks; /* discarded (dead-letter) tasks finished over SHORTLIST_DEAD_TASK_RETENTION_DAYS ago */
 	int64_t upload_slots; /* received, rejected or expired slots settled over SHORTLIST_UPLOAD_SLOT_RETENTION_DAYS ago */
 };
 
