@@ -1,4 +1,4 @@
-/* shortlistctl: the admin command line — migrations, organisations, users, API keys, configuration. */
+/* shortlistctl: the admin command line — migrations, organisations, users, API keys, configuration, seeding. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,9 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/migrate.h"
+#include "score/job.h"
+#include "score/jobstore.h"
+#include "score/seedstore.h"
 
 /* The options a command may take, one bit each. */
 enum {
@@ -26,6 +29,8 @@ enum {
 	OPT_ADMIN = 1 << 4,
 	OPT_MARKDOWN = 1 << 5,
 	OPT_PASSWORD_STDIN = 1 << 6,
+	OPT_JOB_TITLE = 1 << 7,
+	OPT_CANDIDATES = 1 << 8,
 };
 
 /* One option: its flag, its bit, and whether a value follows it. */
@@ -41,12 +46,14 @@ static const struct option {
 	{ "--admin", OPT_ADMIN, false },
 	{ "--markdown", OPT_MARKDOWN, false },
 	{ "--password-stdin", OPT_PASSWORD_STDIN, false },
+	{ "--job-title", OPT_JOB_TITLE, true },
+	{ "--candidates", OPT_CANDIDATES, true },
 };
 
 /* A command line parsed against its command: option values (NULL when absent), switches, plain arguments. */
 struct opts {
 	const struct command *cmd; /* the command they are for */
-	const char *org, *user, *name, *dir;
+	const char *org, *user, *name, *dir, *job_title, *candidates;
 	bool admin, markdown, password_stdin;
 	const char *positional[4];
 	int npositional;
@@ -69,6 +76,7 @@ static int cmd_user_create(const struct opts *o);
 static int cmd_user_password(const struct opts *o);
 static int cmd_key_create(const struct opts *o);
 static int cmd_config(const struct opts *o);
+static int cmd_seed(const struct opts *o);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
@@ -89,6 +97,13 @@ static const struct command commands[] = {
 	  OPT_ORG | OPT_USER | OPT_NAME, OPT_ORG, 0, "key create needs --org NAME", cmd_key_create },
 	{ "config", "[--markdown]", "print the effective configuration, secrets masked", OPT_MARKDOWN, 0, 0,
 	  "config takes only --markdown", cmd_config },
+	{ "seed", "--org NAME --job-title TITLE --candidates N",
+	  "make a job (and the organisation if missing) and\n"
+	  "fill it with N scored candidates for benchmarks\n"
+	  "and plan tests; prints the job id. Seeded resumes\n"
+	  "have no S3 object: their downloads fail",
+	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
+	  "seed needs --org NAME, --job-title TITLE and --candidates N", cmd_seed },
 };
 
 /* Where the help of the command list starts: two spaces, the usage, one space at least. */
@@ -260,6 +275,12 @@ static int parse_opts(const struct command *c, int argc, char **argv, int from, 
 		case OPT_DIR:
 			o->dir = argv[++i];
 			break;
+		case OPT_JOB_TITLE:
+			o->job_title = argv[++i];
+			break;
+		case OPT_CANDIDATES:
+			o->candidates = argv[++i];
+			break;
 		case OPT_ADMIN:
 			o->admin = true;
 			break;
@@ -271,7 +292,8 @@ static int parse_opts(const struct command *c, int argc, char **argv, int from, 
 			break;
 		}
 	}
-	if (o->npositional != c->nargs || ((c->requires & OPT_ORG) && !o->org))
+	if (o->npositional != c->nargs || ((c->requires & OPT_ORG) && !o->org) ||
+	    ((c->requires & OPT_JOB_TITLE) && !o->job_title) || ((c->requires & OPT_CANDIDATES) && !o->candidates))
 		return usage_error(c, "%s", c->wrong);
 	return 0;
 }
@@ -422,6 +444,69 @@ static int cmd_config(const struct opts *o)
 		config_dump_markdown();
 	else
 		config_dump();
+	return 0;
+}
+
+/* The seeded job: a description and skills from which its rubric is derived, the default thresholds. */
+static int seed_job(int64_t org, const char *title, int64_t *id)
+{
+	static const char description[] =
+		"We are hiring an engineer to build and run backend services. You will design APIs in C and Go,"
+		" operate PostgreSQL databases, deploy on Kubernetes, write tests and mentor colleagues. At least"
+		" three years of backend experience; clear written communication.";
+	cJSON *spec = cJSON_CreateObject(), *skills;
+	struct job *job = NULL;
+	char err[256];
+	int rc;
+
+	cJSON_AddStringToObject(spec, "title", title);
+	cJSON_AddStringToObject(spec, "description", description);
+	cJSON_AddStringToObject(spec, "company", "Seeded Co");
+	skills = cJSON_AddArrayToObject(spec, "required_skills");
+	cJSON_AddItemToArray(skills, cJSON_CreateString("PostgreSQL"));
+	cJSON_AddItemToArray(skills, cJSON_CreateString("Kubernetes"));
+	cJSON_AddItemToArray(skills, cJSON_CreateString("C"));
+	if (job_from_json(spec, &job, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		cJSON_Delete(spec);
+		return EX_DATAERR;
+	}
+	cJSON_Delete(spec);
+	rc = jobstore_create(org, 0, job, id);
+	job_free(job);
+	return rc < 0 ? store_failure(rc) : 0;
+}
+
+static void seed_progress(int64_t done, int64_t total, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "seed: %lld of %lld candidates written\n", (long long)done, (long long)total);
+}
+
+static int cmd_seed(const struct opts *o)
+{
+	struct seed_counts counts = { 0 };
+	int64_t n = 0, org = 0, job = 0, batch = 0;
+	int rc;
+
+	if (parse_int64(o->candidates, 1, SEEDSTORE_MAX, &n) < 0)
+		return usage_error(o->cmd, "--candidates must be a whole number from 1 to %d", SEEDSTORE_MAX);
+	rc = orgstore_find(o->org, &org);
+	if (rc == ST_NOT_FOUND)
+		rc = orgstore_create(o->org, &org);
+	if (rc < 0)
+		return store_failure(rc);
+	rc = seed_job(org, o->job_title, &job);
+	if (rc)
+		return rc;
+	rc = seedstore_fill(org, job, n, seed_progress, NULL, &batch, &counts);
+	if (rc < 0)
+		return store_failure(rc);
+	fprintf(stderr,
+		"seed: job %lld batch %lld: shortlist %lld consider %lld reject %lld needs_review %lld failed %lld\n",
+		(long long)job, (long long)batch, (long long)counts.shortlist, (long long)counts.consider,
+		(long long)counts.reject, (long long)counts.needs_review, (long long)counts.failed);
+	printf("%lld\n", (long long)job);
 	return 0;
 }
 

@@ -74,6 +74,12 @@
 	X(INT, cache_ttl, "SHORTLIST_CACHE_TTL", "604800", 0, 2592000, false, "LLM cache entry lifetime in seconds")                        \
 	X(INT, task_max_attempts, "SHORTLIST_TASK_MAX_ATTEMPTS", "5", 1, 100, false, "attempts before a task is discarded")                 \
 	X(INT, task_lease_seconds, "SHORTLIST_TASK_LEASE_SECONDS", "60", 5, 86400, false, "lease of a claimed task")                        \
+	X(INT, task_retention_days, "SHORTLIST_TASK_RETENTION_DAYS", "7", 1, 36500, false,                                               \
+	  "days a succeeded task is kept after it finished before the drainer deletes it")                                              \
+	X(INT, dead_task_retention_days, "SHORTLIST_DEAD_TASK_RETENTION_DAYS", "90", 1, 36500, false,                                  \
+	  "days a discarded (dead-letter) task is kept after it finished before the drainer deletes it")                                \
+	X(INT, upload_slot_retention_days, "SHORTLIST_UPLOAD_SLOT_RETENTION_DAYS", "30", 1, 36500, false,                              \
+	  "days a received, rejected or expired upload slot is kept before the drainer deletes it")                                     \
 	X(INT, extract_workers, "SHORTLIST_EXTRACT_WORKERS", "0", 0, 64, false, "text extraction child processes (0: one per core)")        \
 	X(INT, extract_timeout_ms, "SHORTLIST_EXTRACT_TIMEOUT_MS", "20000", 100, 600000, false, "wall-clock limit of one extraction")       \
 	X(INT, extract_cpu_seconds, "SHORTLIST_EXTRACT_CPU_SECONDS", "10", 1, 3600, false, "CPU limit of one extraction")                   \

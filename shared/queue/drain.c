@@ -25,6 +25,7 @@
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
+#include "queue/prune.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
 #include "score/job.h"
@@ -589,7 +590,7 @@ static void check_stop(struct drain *d, volatile sig_atomic_t *stop, int64_t sta
 	stop_now(d);
 }
 
-/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep. */
+/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep, pruning. */
 static int maintain(struct drain *d, bool first)
 {
 	int discarded = 0, n = queue_rescue(&discarded);
@@ -608,6 +609,7 @@ static int maintain(struct drain *d, bool first)
 	}
 	sweep_uploads(d, d->stats);
 	orphans_tend(d->s3);
+	prune_tend();
 	return 0;
 }
 
