@@ -3,27 +3,51 @@
 
 #include "core/db.h"
 
-/* One family of the organisation's counters by label, every listed label present (zero when none). */
-#define FAMILY(name, zeros) \
-	"'" name "', jsonb_build_object(" zeros ") || COALESCE((SELECT jsonb_object_agg(k1, n) FROM c" \
-	" WHERE family = '" name "'), '{}'::jsonb)"
+/* Counts of one column by value, every listed value present (zero when none). */
+#define COUNTS(zeros, col, table, extra) \
+	"jsonb_build_object(" zeros ") || COALESCE((SELECT jsonb_object_agg(v, n) FROM (SELECT " col \
+	" AS v, count(*) " \
+	"AS n FROM " table " WHERE org_id = $1" extra " GROUP BY 1) c), '{}'::jsonb)"
 
-#define F_JOBS FAMILY("jobs", "'open', 0, 'closed', 0")
-#define F_RESUMES FAMILY("resumes", "'queued', 0, 'processing', 0, 'scored', 0, 'needs_review', 0, 'failed', 0")
-#define F_CANDIDATES FAMILY("candidates", "'shortlist', 0, 'consider', 0, 'reject', 0, 'needs_review', 0, 'failed', 0")
-#define F_TASKS FAMILY("tasks", "'queued', 0, 'running', 0, 'succeeded', 0, 'discarded', 0")
-#define F_EMAILS FAMILY("emails", "'queued', 0, 'sending', 0, 'sent', 0, 'retrying', 0, 'failed', 0")
-#define F_LLM FAMILY("llm", "'analyses', 0, 'cache_hits', 0, 'prompt_tokens', 0, 'completion_tokens', 0, 'cost_usd', 0")
-
-/*
- * Reads the counters migration 0110 keeps (one row per label and slot,
- * summed here): the cost does not grow with the organisation's rows.
- */
 static const char stats_sql[] =
-	"WITH c AS (SELECT family, k1, sum(n) AS n FROM counters WHERE scope = 'org' AND scope_id = $1::bigint"
-	" GROUP BY family, k1)"
-	" SELECT jsonb_build_object(" F_JOBS ", " F_RESUMES ", " F_CANDIDATES ", " F_TASKS ", " F_EMAILS ", " F_LLM ","
-	" 'as_of', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::text";
+	"SELECT jsonb_build_object("
+	"'jobs', " COUNTS(
+		"'open', 0, 'closed', 0", "status", "jobs",
+		"") ","
+		    "'resumes', " COUNTS(
+			    "'queued', 0, 'processing', 0, 'scored', 0, 'needs_review', 0, 'failed', 0", "status",
+			    "resumes",
+			    "") ","
+				"'candidates', " COUNTS(
+					"'shortlist', 0, 'consider', 0, 'reject', 0, 'needs_review', 0, 'failed', 0",
+					"category", "analyses",
+					" AND is_current") ","
+							   "'tasks', " COUNTS(
+								   "'queued', 0, 'running', 0, 'succeeded', 0, "
+								   "'discarded', 0",
+								   "state", "tasks",
+								   "") ","
+								       "'emails', " COUNTS(
+									       "'queued', 0, 'sending', 0, 'sent', 0, "
+									       "'retrying', 0, 'failed', 0",
+									       "state", "emails",
+									       "") ","
+										   "'llm', (SELECT "
+										   "jsonb_build_object('analyses', "
+										   "count(*), 'cache_hits', count(*) "
+										   "FILTER (WHERE cache_hit),"
+										   " 'prompt_tokens', "
+										   "COALESCE(sum(prompt_tokens), 0), "
+										   "'completion_tokens', "
+										   "COALESCE(sum(completion_tokens), "
+										   "0),"
+										   " 'cost_usd', "
+										   "COALESCE(sum(cost_usd), 0)) FROM "
+										   "analyses WHERE org_id = $1),"
+										   "'as_of', to_char(now() AT TIME "
+										   "ZONE 'UTC', "
+										   "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+										   "))::text";
 
 int orgstats_json(int64_t org_id, cJSON **out)
 {

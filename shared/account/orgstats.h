@@ -6,9 +6,8 @@
 #include <stdint.h>
 
 /*
- * Builds the totals of one organisation from its counters (migration
- * 0110, kept by triggers in the transaction of each change; O(1) in the
- * number of rows), in one statement: jobs by status, resumes by status, current candidates by
+ * Builds the totals of one organisation in one statement (a consistent
+ * snapshot): jobs by status, resumes by status, current candidates by
  * category, tasks by state, emails by state, and the LLM usage of all its
  * analyses (calls, cache hits, tokens, cost). Every known state is present,
  * zero when none. Returns 0 with *out set (caller frees), or a status code.

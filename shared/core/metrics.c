@@ -16,37 +16,32 @@ struct family {
 	const char *sql;
 };
 
-/*
- * The service-wide counters migration 0110 keeps (scope 'service', one row
- * per label and slot, summed here): a scrape costs the same at any table size.
- * Labels whose count is zero are left out, as a count over the rows would.
- */
-#define SERVICE(family, cols) \
-	"SELECT " cols ", sum(n) FROM counters WHERE scope = 'service' AND scope_id = 0 AND family = '" family "'"
-#define LABELLED(family, cols) SERVICE(family, cols) " GROUP BY " cols " HAVING sum(n) <> 0 ORDER BY " cols
-
 static const struct family families[] = {
 	{ "shortlist_tasks",
 	  "Tasks in the queue by kind and state.",
 	  { "kind", "state" },
-	  LABELLED("tasks", "k1, k2") },
-	{ "shortlist_resumes", "Resumes by processing status.", { "status", NULL }, LABELLED("resumes", "k1") },
+	  "SELECT kind, state, count(*) FROM tasks GROUP BY 1, 2 ORDER BY 1, 2" },
+	{ "shortlist_resumes",
+	  "Resumes by processing status.",
+	  { "status", NULL },
+	  "SELECT status, count(*) FROM resumes GROUP BY 1 ORDER BY 1" },
 	{ "shortlist_analyses_current",
 	  "Current analyses by category.",
 	  { "category", NULL },
-	  LABELLED("candidates", "k1") },
-	{ "shortlist_emails", "Outbox emails by state.", { "state", NULL }, LABELLED("emails", "k1") },
+	  "SELECT category, count(*) FROM analyses WHERE is_current GROUP BY 1 ORDER BY 1" },
+	{ "shortlist_emails",
+	  "Outbox emails by state.",
+	  { "state", NULL },
+	  "SELECT state, count(*) FROM emails GROUP BY 1 ORDER BY 1" },
 	{ "shortlist_llm_tokens",
 	  "Tokens recorded with analyses, by kind.",
 	  { "kind", NULL },
-	  "SELECT m.kind, COALESCE((SELECT sum(n) FROM counters WHERE scope = 'service' AND scope_id = 0"
-	  " AND family = 'llm' AND k1 = m.kind || '_tokens'), 0)"
-	  " FROM (VALUES (1, 'prompt'), (2, 'completion')) m(o, kind) ORDER BY m.o" },
+	  "SELECT 'prompt', COALESCE(sum(prompt_tokens), 0) FROM analyses"
+	  " UNION ALL SELECT 'completion', COALESCE(sum(completion_tokens), 0) FROM analyses" },
 	{ "shortlist_llm_cost_usd",
 	  "Cost recorded with analyses, in US dollars.",
 	  { NULL, NULL },
-	  "SELECT COALESCE(sum(n), 0) FROM counters WHERE scope = 'service' AND scope_id = 0"
-	  " AND family = 'llm' AND k1 = 'cost_usd'" },
+	  "SELECT COALESCE(sum(cost_usd), 0) FROM analyses" },
 };
 
 static void render_family(struct buf *out, const struct family *f, const struct db_result *res)

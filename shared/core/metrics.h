@@ -8,8 +8,7 @@
  * Appends the exposition text to out: tasks by kind and state, resumes by
  * status, emails by state, analyses and their tokens and cost, and the LLM
  * cache counters from memcached (absent when it is down). Counts are across
- * all organisations, read from the service-wide counters of migration 0110
- * (O(1) in the number of rows). Returns 0, or a status code when PostgreSQL cannot be
+ * all organisations. Returns 0, or a status code when PostgreSQL cannot be
  * asked (nothing appended then).
  */
 int metrics_render(struct buf *out);

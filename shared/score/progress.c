@@ -13,37 +13,52 @@
 #include "score/rescore.h"
 
 /*
- * The batch's counters ($1 batch), kept by the triggers of migration 0110:
- * one row per (label, slot), summed here. The state labels and categories
- * of a batch item are those the triggers classify: a discarded task is
- * failed, a queued or running one queued or processing, a succeeded one
- * scored (or its analysis's needs_review or failed), else the resume's status.
+ * One row per resume of the batch ($1 organisation, $2 batch): its task's
+ * state and error, when it finished, the resume's own status and reason, and
+ * its current analysis. An upload's task is found by its key, a rescore's
+ * by the batch in its payload.
  */
-#define COUNTS_SQL \
-	"SELECT k1, k2, sum(n)::bigint FROM counters WHERE scope = 'batch' AND scope_id = $1::bigint" \
-	" AND family = 'batch' GROUP BY k1, k2"
-
-/* When the batch's last item finished ($1 batch). */
-#define FINISHED_SQL \
-	"SELECT to_jsonb(fin)#>>'{}' FROM batch_items WHERE batch_id = $1::bigint" \
-	" ORDER BY fin DESC NULLS LAST LIMIT 1"
-
-/*
- * The batch's failed and needs_review items ($1 organisation, $2 batch, $3
- * limit) with their reasons: the task of the item is found by its resume and
- * batch columns, not by a key built from them.
- */
-#define FAILURES_SQL \
-	"SELECT jsonb_build_object('resume_id', r.id, 'filename', r.filename, 'status', i.state, 'reason'," \
-	" CASE WHEN t.state = 'discarded' THEN COALESCE(t.last_error, 'gave up after the last attempt')" \
-	"  ELSE COALESCE(r.status_reason, NULLIF(a.result->>'reason', ''), NULLIF(a.result->>'summary', '')) " \
-	"END)::text" \
-	" FROM batch_items i JOIN resumes r ON r.id = i.resume_id AND r.org_id = $1" \
-	" LEFT JOIN LATERAL (SELECT t.state, t.last_error FROM tasks t WHERE t.kind = 'process_resume'" \
-	"  AND t.resume_id = i.resume_id AND t.batch_id = i.batch_id AND t.org_id = r.org_id" \
-	"  ORDER BY t.id DESC LIMIT 1) t ON true" \
+#define ITEMS_UPLOAD \
+	"SELECT r.id AS resume_id, r.filename, t.state AS tstate, t.last_error," \
+	" COALESCE(t.finished_at, r.updated_at) AS fin, r.status AS rstatus, r.status_reason, a.category, a.result" \
+	" FROM resumes r" \
+	" LEFT JOIN tasks t ON t.kind = 'process_resume' AND t.idempotency_key = 'resume:' || r.id" \
 	" LEFT JOIN analyses a ON a.resume_id = r.id AND a.is_current" \
-	" WHERE i.batch_id = $2::bigint AND i.state IN ('failed', 'needs_review') ORDER BY i.resume_id LIMIT $3::int"
+	" WHERE r.org_id = $1 AND r.batch_id = $2::bigint"
+
+#define ITEMS_RESCORE \
+	"SELECT r.id AS resume_id, r.filename, t.state AS tstate, t.last_error," \
+	" COALESCE(t.finished_at, r.updated_at) AS fin, r.status AS rstatus, r.status_reason, a.category, a.result" \
+	" FROM tasks t" \
+	" JOIN resumes r ON r.org_id = $1 AND r.id = (t.payload->>'resume_id')::bigint" \
+	" LEFT JOIN analyses a ON a.resume_id = r.id AND a.is_current" \
+	" WHERE t.org_id = $1 AND t.kind = 'process_resume' AND t.payload->>'batch_id' = $2::text"
+
+/* Each resume's state in the batch and the reason for a failure or a review. */
+#define CLASSIFIED(items) \
+	"WITH i AS (" items "), c AS (SELECT resume_id, filename, fin, category," \
+	" CASE WHEN tstate = 'discarded' THEN 'failed' WHEN tstate = 'queued' THEN 'queued'" \
+	"  WHEN tstate = 'running' THEN 'processing'" \
+	"  WHEN tstate = 'succeeded' AND category IN ('shortlist', 'consider', 'reject') THEN 'scored'" \
+	"  WHEN tstate = 'succeeded' AND category IS NOT NULL THEN category ELSE rstatus END AS state," \
+	" CASE WHEN tstate = 'discarded' THEN COALESCE(last_error, 'gave up after the last attempt')" \
+	"  ELSE COALESCE(status_reason, NULLIF(result->>'reason', ''), NULLIF(result->>'summary', '')) END AS reason" \
+	" FROM i)"
+
+#define COUNTS_SQL(items) \
+	CLASSIFIED(items) \
+	" SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'processing')," \
+	" count(*) FILTER (WHERE state = 'scored'), count(*) FILTER (WHERE state = 'needs_review')," \
+	" count(*) FILTER (WHERE state = 'failed')," \
+	" count(*) FILTER (WHERE state = 'scored' AND category = 'shortlist')," \
+	" count(*) FILTER (WHERE state = 'scored' AND category = 'consider')," \
+	" count(*) FILTER (WHERE state = 'scored' AND category = 'reject')," \
+	" count(*), to_jsonb(max(fin))#>>'{}' FROM c"
+
+#define FAILURES_SQL(items) \
+	CLASSIFIED(items) \
+	" SELECT jsonb_build_object('resume_id', resume_id, 'filename', filename, 'status', state," \
+	" 'reason', reason)::text FROM c WHERE state IN ('failed', 'needs_review') ORDER BY resume_id LIMIT $3::int"
 
 enum { C_QUEUED, C_PROCESSING, C_SCORED, C_NEEDS_REVIEW, C_FAILED, C_SHORTLIST, C_CONSIDER, C_REJECT, C_TOTAL, C_N };
 
@@ -102,55 +117,26 @@ static int load_batch(const char *org, const char *batch, struct batch_row *b)
 	return rc;
 }
 
-/* The index of name in names, or -1. */
-static int name_index(const char *const *names, size_t count, const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < count; i++)
-		if (strcmp(names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int load_counts(const char *batch, int64_t n[C_N])
+static int load_counts(const char *org, const char *batch, bool rescore, int64_t n[C_N], char **finished)
 {
 	struct db_result *res = NULL;
-	const char *p[1] = { batch };
-	int rc, i, k;
+	const char *p[2] = { org, batch };
+	int rc, i;
 
-	rc = db_query("progress_counts", COUNTS_SQL, 1, p, &res);
-	for (i = 0; rc == 0 && i < db_rows(res); i++) {
-		const char *kind = db_value(res, i, 0), *label = db_value(res, i, 1);
-		int64_t v = db_int(res, i, 2, 0);
-
-		if (strcmp(kind, "total") == 0)
-			n[C_TOTAL] = v;
-		else if (strcmp(kind, "state") == 0 &&
-			 (k = name_index(state_names, ARRAY_SIZE(state_names), label)) >= 0)
-			n[C_QUEUED + k] = v;
-		else if (strcmp(kind, "category") == 0 &&
-			 (k = name_index(category_names, ARRAY_SIZE(category_names), label)) >= 0)
-			n[C_SHORTLIST + k] = v;
+	if (rescore)
+		rc = db_query("progress_counts_rescore", COUNTS_SQL(ITEMS_RESCORE), 2, p, &res);
+	else
+		rc = db_query("progress_counts", COUNTS_SQL(ITEMS_UPLOAD), 2, p, &res);
+	if (rc == 0) {
+		for (i = 0; i < C_N; i++)
+			n[i] = db_int(res, 0, i, 0);
+		*finished = db_value(res, 0, C_N) ? xstrdup(db_value(res, 0, C_N)) : NULL;
 	}
 	db_result_free(res);
 	return rc;
 }
 
-static int load_finished(const char *batch, char **finished)
-{
-	struct db_result *res = NULL;
-	const char *p[1] = { batch };
-	int rc;
-
-	rc = db_query("progress_finished", FINISHED_SQL, 1, p, &res);
-	if (rc == 0 && db_rows(res) > 0 && db_value(res, 0, 0))
-		*finished = xstrdup(db_value(res, 0, 0));
-	db_result_free(res);
-	return rc;
-}
-
-static int load_failures(const char *org, const char *batch, cJSON *arr, int64_t *listed)
+static int load_failures(const char *org, const char *batch, bool rescore, cJSON *arr, int64_t *listed)
 {
 	struct db_result *res = NULL;
 	char lim[24];
@@ -158,7 +144,10 @@ static int load_failures(const char *org, const char *batch, cJSON *arr, int64_t
 	int rc, i;
 
 	db_int_param(PROGRESS_FAILURES_MAX, lim);
-	rc = db_query("progress_failures", FAILURES_SQL, 3, p, &res);
+	if (rescore)
+		rc = db_query("progress_failures_rescore", FAILURES_SQL(ITEMS_RESCORE), 3, p, &res);
+	else
+		rc = db_query("progress_failures", FAILURES_SQL(ITEMS_UPLOAD), 3, p, &res);
 	for (i = 0; rc == 0 && i < db_rows(res); i++) {
 		cJSON *f = cJSON_Parse(db_value(res, i, 0));
 
@@ -202,26 +191,20 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
 		goto out;
 	}
 	rescore = strcmp(b.source, "rescore") == 0;
-	rc = load_counts(batch, n);
+	rc = load_counts(org, batch, rescore, n, &finished_at);
 	if (rc < 0)
 		goto out;
 	o = cJSON_CreateObject();
 	failures = cJSON_CreateArray();
 	/* Most polls find no failure: then the second pass over the batch is not needed. */
 	if (n[C_NEEDS_REVIEW] + n[C_FAILED] > 0)
-		rc = load_failures(org, batch, failures, &listed);
+		rc = load_failures(org, batch, rescore, failures, &listed);
 	if (rc < 0) {
 		cJSON_Delete(failures);
 		goto out;
 	}
 	done = n[C_SCORED] + n[C_NEEDS_REVIEW] + n[C_FAILED];
 	finished = done >= n[C_TOTAL] && b.awaiting_upload == 0;
-	if (finished && n[C_TOTAL] > 0)
-		rc = load_finished(batch, &finished_at);
-	if (rc < 0) {
-		cJSON_Delete(failures);
-		goto out;
-	}
 	if (rescore && finished) {
 		rc = rescore_changes(org_id, batch_id, &changes);
 		if (rc < 0) {

@@ -22,11 +22,7 @@
  * batch holds the resumes of the process_resume tasks that name it in their
  * payload. Each one's state comes from its task (queued, running =
  * processing, discarded = failed with the task's last error) and, once the
- * task has succeeded, from the resume's current analysis. The counts and
- * the finish time are read from the batch's counters and batch_items rows,
- * kept by the triggers of migration 0110 in the transaction of each change:
- * a poll costs the same for a 10- or a 1,000,000-resume batch, and no query
- * scans tasks under either plan. The ETA is the
+ * task has succeeded, from the resume's current analysis. The ETA is the
  * time still needed at the batch's observed rate (elapsed since its
  * creation / done x remaining): null until something is done, 0 when
  * finished.
