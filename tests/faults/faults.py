@@ -227,7 +227,14 @@ def s3_keys(prefix):
         kw = {"Bucket": ENV.get("SHORTLIST_S3_BUCKET", "shortlist"), "Prefix": prefix}
         if token:
             kw["ContinuationToken"] = token
-        page = c.list_objects_v2(**kw)
+        for attempt in range(6):
+            try:
+                page = c.list_objects_v2(**kw)
+                break
+            except Exception as e:  # the local S3 server answers InternalError while it rewrites an object
+                if attempt == 5:
+                    raise Failure("cannot list S3 under %s: %s" % (prefix, e))
+                time.sleep(1)
         keys.update(o["Key"] for o in page.get("Contents", []))
         if not page.get("IsTruncated"):
             return keys
@@ -559,6 +566,8 @@ def main():
             lost, dup, v = check(org, maildirs)
         except Failure as e:
             lost, dup, v = 0, 0, ["could not run: %s" % e]
+        except Exception as e:  # a scenario that breaks is a failure in the table, not the end of the suite
+            lost, dup, v = 0, 0, ["broke: %s: %s" % (type(e).__name__, e)]
         finally:
             services("start")  # whatever a scenario stopped is back for the next one
         for x in v:
