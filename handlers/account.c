@@ -28,7 +28,6 @@ static int describe(struct req *r, int http)
 
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, http, out);
 }
 
@@ -132,7 +131,6 @@ static int handle_sessions_list(struct req *r)
 		return resp_fail_store(r, rc, "user", r->user_id);
 	out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -161,7 +159,6 @@ static int handle_org_stats(struct req *r)
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
 	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -181,7 +178,6 @@ static int handle_rate_limit(struct req *r)
 		cJSON_AddNumberToObject(out, "remaining", (double)st.remaining);
 		cJSON_AddNumberToObject(out, "reset_seconds", (double)st.reset_s);
 	}
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -209,7 +205,6 @@ static int handle_keys_list(struct req *r)
 	rc = keystore_list_json(r->org_id, before, limit, &items, &next);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
-	resp_header(r, "Cache-Control", "no-store");
 	return page_respond(r, items, next);
 }
 
@@ -265,7 +260,6 @@ static int handle_keys_create(struct req *r)
 		log_info("account: API key %lld made", (long long)id);
 		cJSON_AddStringToObject(out, "key", key);
 		resp_headerf(r, "Location", "/api/v1/keys/%lld", (long long)id);
-		resp_header(r, "Cache-Control", "no-store");
 		rc = resp_json_take(r, 201, out);
 	}
 	explicit_bzero(key, sizeof(key));

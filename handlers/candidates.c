@@ -32,7 +32,6 @@ static int handle_process_status(struct req *r)
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "batch", id);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -112,7 +111,6 @@ static int handle_candidate_get(struct req *r)
 		return resp_fail_store(r, rc, "candidate", id);
 	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -156,7 +154,6 @@ static int handle_rescore_get(struct req *r)
 	rc = progress_batch(r->org_id, batch_id, job_id, "rescore", &out);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "rescore batch", batch_id);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 
@@ -170,7 +167,6 @@ static int handle_cache_stats(struct req *r)
 	out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
 	cJSON_AddItemToObject(out, "analyses", analyses);
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, 200, out);
 }
 

@@ -115,7 +115,6 @@ static int handle_readyz(struct req *r)
 		cJSON_AddItemToObject(body, "down", down);
 		resp_header(r, "Retry-After", "5");
 	}
-	resp_header(r, "Cache-Control", "no-store");
 	return resp_json_take(r, up ? 200 : 503, body);
 }
 
@@ -128,7 +127,6 @@ static int handle_metrics(struct req *r)
 		buf_release(&text);
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
 	}
-	resp_header(r, "Cache-Control", "no-store");
 	rc = resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text.ptr, text.len);
 	buf_release(&text);
 	return rc;

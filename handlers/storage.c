@@ -175,7 +175,6 @@ static int handle_upload_urls(struct req *r)
 	cJSON_AddItemToObject(out, "uploads", list);
 	list = NULL;
 	log_info("storage: job %lld: %d upload URLs issued, %d refused", (long long)b.job_id, b.issued, b.refused);
-	resp_header(r, "Cache-Control", "no-store");
 	rc = resp_json_take(r, b.issued ? 201 : 200, out);
 out:
 	cJSON_Delete(list);
@@ -376,7 +375,6 @@ static int handle_resume_download(struct req *r)
 	cJSON_AddStringToObject(out, "expires_at", link.expires_at_iso);
 	cJSON_AddStringToObject(out, "filename", loc.filename);
 	cJSON_AddStringToObject(out, "content_type", loc.content_type);
-	resp_header(r, "Cache-Control", "no-store");
 	rc = resp_json_take(r, 200, out);
 out:
 	download_link_release(&link);

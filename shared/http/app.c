@@ -225,6 +225,7 @@ static void send_response(const struct app *app, FCGX_Request *rq, struct req *r
 {
 	struct buf head = BUF_INIT(0);
 
+	resp_cache_default(r);
 	/* Formatted here, not with FCGX_FPrintF, which knows no size_t conversions. The handler's
 	 * name tells which pool lighttpd chose (tests/t0195-lighttpd-routes.sh). */
 	buf_printf(&head, "Status: %d %s\r\nX-Request-Id: %s\r\nX-Shortlist-Handler: %s\r\n", r->status,

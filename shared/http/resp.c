@@ -37,6 +37,12 @@ bool resp_has_header(const struct req *r, const char *name)
 	return false;
 }
 
+void resp_cache_default(struct req *r)
+{
+	if (!resp_has_header(r, "Cache-Control"))
+		resp_header(r, "Cache-Control", "no-store");
+}
+
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...)
 {
 	struct buf v = BUF_INIT(8192);

@@ -13,6 +13,19 @@ void resp_header(struct req *r, const char *name, const char *value);
 bool resp_has_header(const struct req *r, const char *name);
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The cache rule every API answer follows: unless the route chose a
+ * Cache-Control of its own, the response gets "Cache-Control: no-store", so
+ * no browser, proxy or CDN keeps a copy. Most answers carry personal data
+ * (candidates, resumes, emails, sessions, keys), and one forgotten header
+ * would leak them into a shared cache; so storing is refused by default and a
+ * public, cacheable answer is the explicit exception: its route sets the
+ * header itself (resp_header(r, "Cache-Control", "public, max-age=60")), and
+ * that value is kept. Problem answers follow the same rule. The runner calls
+ * this just before sending; calling it again adds nothing.
+ */
+void resp_cache_default(struct req *r);
+
 /* Sets status and an application/json body from item (not freed). Returns 0. */
 int resp_json(struct req *r, int http_status, const cJSON *item);
 /* Same, and frees item. */
