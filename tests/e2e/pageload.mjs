@@ -1,0 +1,78 @@
+// Measures what one page load of the web app costs: bytes transferred and requests on a first visit (empty cache)
+// and on a repeat visit (same browser profile), and the first contentful paint, for the README's figures.
+// Usage: SHORTLIST_WEB_URL=https://127.0.0.1:PORT node tests/e2e/pageload.mjs [RUNS]  (prints one JSON line)
+// Signs in with a new API key (shortlistctl, so the instance's configuration must be loaded) and opens the jobs list.
+import { BASE_URL, apiCall, launch, loadPlaywright, newKey } from './lib.mjs';
+
+const runs = Number(process.argv[2] || 5);
+const pw = loadPlaywright();
+if (!pw) {
+	console.log('skip: playwright-core is not installed');
+	process.exit(77);
+}
+
+const key = await newKey(`pageload-${process.pid}-${Date.now()}`);
+for (let i = 0; i < 3; i++) {
+	await apiCall(key, 'POST', '/api/v1/jobs', { title: `Engineer ${i}`, description: 'C, PostgreSQL and Linux; three years of backend work.' });
+}
+
+// One visit in its own tab: sums the bytes on the wire (headers included) of every response, from the DevTools protocol.
+async function visit(context) {
+	const page = await context.newPage();
+	const cdp = await context.newCDPSession(page);
+	const seen = new Map();
+	let bytes = 0;
+	let fromCache = 0;
+	cdp.on('Network.responseReceived', (e) => {
+		seen.set(e.requestId, { status: e.response.status, protocol: e.response.protocol });
+		if (e.response.fromDiskCache || e.response.fromPrefetchCache) fromCache += 1;
+	});
+	cdp.on('Network.requestServedFromCache', () => (fromCache += 1));
+	cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+	await cdp.send('Network.enable');
+	await page.goto(`${BASE_URL}/#/jobs`);
+	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	await page.waitForLoadState('networkidle');
+	const fcp = await page.evaluate(() => {
+		const e = performance.getEntriesByName('first-contentful-paint')[0];
+		return e ? e.startTime : null;
+	});
+	const statuses = [...seen.values()];
+	await page.close();
+	return {
+		bytes,
+		requests: statuses.length,
+		not_modified: statuses.filter((s) => s.status === 304).length,
+		from_cache: fromCache,
+		protocol: [...new Set(statuses.map((s) => s.protocol))].join(','),
+		fcp_ms: fcp,
+	};
+}
+
+const median = (xs) => {
+	const s = xs.filter((x) => x !== null).sort((a, b) => a - b);
+	return s.length ? s[Math.floor(s.length / 2)] : null;
+};
+
+const first = [];
+const repeat = [];
+for (let i = 0; i < runs; i++) {
+	const { context, close } = await launch(pw, { ignoreHTTPSErrors: true });
+	try {
+		await context.addInitScript((k) => sessionStorage.setItem('shortlist.apiKey', k), key);
+		first.push(await visit(context));
+		repeat.push(await visit(context));
+	} finally {
+		await close();
+	}
+}
+const summary = (xs) => ({
+	bytes: median(xs.map((x) => x.bytes)),
+	requests: median(xs.map((x) => x.requests)),
+	not_modified: median(xs.map((x) => x.not_modified)),
+	from_cache: median(xs.map((x) => x.from_cache)),
+	protocol: xs[0].protocol,
+	fcp_ms: median(xs.map((x) => x.fcp_ms)),
+	fcp_ms_range: [Math.min(...xs.map((x) => x.fcp_ms)), Math.max(...xs.map((x) => x.fcp_ms))],
+});
+console.log(JSON.stringify({ url: BASE_URL, runs, first: summary(first), repeat: summary(repeat) }));
