@@ -57,15 +57,17 @@ export function loadPlaywright() {
 }
 
 // Launches a fresh headless chromium with its own profile directory; returns { context, close }.
+// options.extraArgs are added to chromium's command line; the other options go to playwright.
 export async function launch(pw, options = {}) {
 	const profile = mkdtempSync(path.join(tmpdir(), 'shortlist-e2e-'));
+	const { extraArgs = [], ...rest } = options;
 	const context = await pw.chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
+			'--disable-component-update', '--disable-sync', ...extraArgs],
 		viewport: { width: 1280, height: 900 },
-		...options,
+		...rest,
 	});
 	return {
 		context,
