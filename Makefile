@@ -71,13 +71,16 @@ $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
 -include $(SHARED_OBJ:.o=.d) $(HANDLER_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
 
 # The web app lighttpd serves: lighttpd/www with content-hashed names for
-# everything but the entry page, so those can be cached for a year.
-WEB_SRC := $(shell find lighttpd/www -type f)
-all: $(BUILD)/www/index.html
+# everything but the entry page, so those can be cached for a year. The
+# folders are listed too: a file taken away changes its folder's time.
+WEB_SRC := $(shell find lighttpd/www)
+# (A stamp, since the entry page keeps its sources' time for its ETag.)
+all: $(BUILD)/www.stamp
 
-$(BUILD)/www/index.html: $(WEB_SRC) scripts/build-web
+$(BUILD)/www.stamp: $(WEB_SRC) scripts/build-web
 	@echo "  WEB     $(BUILD)/www"
 	$(Q)scripts/build-web lighttpd/www $(BUILD)/www
+	@touch $@
 
 bootstrap:
 	@scripts/bootstrap
