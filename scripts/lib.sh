@@ -7,9 +7,14 @@ SHORTLIST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE=${SHORTLIST_INSTANCE:-run}
 case "$INSTANCE" in
 run | test | bench | faults) ;;
-scale | scale-h[1-9]) ;; # the multi-host test's services and web hosts (scripts/scale), each in its own network namespace
+scale-[0-9]*) # the multi-host test's services (scale-N) and web hosts (scale-N-hI), each in a network namespace (scripts/scale)
+	[[ $INSTANCE =~ ^scale-[0-9]{1,3}(-h[1-9])?$ ]] || {
+		echo "error: '$INSTANCE' is not a multi-host test instance (scale-N or scale-N-hI)" >&2
+		exit 64
+	}
+	;;
 *)
-	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults or scale, not '$INSTANCE'" >&2
+	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults or scale-N, not '$INSTANCE'" >&2
 	exit 64
 	;;
 esac

@@ -26,7 +26,8 @@ SCALE_ROOT_ADDR="$SCALE_PREFIX.254"
 SCALE_HOSTS=${SHORTLIST_SCALE_HOSTS:-3}
 SCALE_HTTP_PORT=${SHORTLIST_SCALE_HTTP_PORT:-29080} # HAProxy's frontend, on loopback of the root namespace
 SCALE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SCALE_VAR="$SCALE_ROOT/var/scale"
+SCALE_INSTANCE="scale-$SCALE_NET" # scripts/lib.sh's instance: var/scale-N, and var/scale-N-hI per web host
+SCALE_VAR="$SCALE_ROOT/var/$SCALE_INSTANCE"
 
 # Ports inside the namespaces.
 SCALE_PG_PORT=5432
@@ -45,6 +46,7 @@ SCALE_DB_PORT=$SCALE_PG_PORT
 
 host_ns() { echo "$SCALE_NAME-h$1"; }
 host_addr() { echo "$SCALE_PREFIX.$((10 + $1))"; }
+host_var() { echo "$SCALE_VAR-h$1"; }
 
 scale_log() { printf '# %s\n' "$*" >&2; }
 
@@ -59,6 +61,7 @@ scale_env() {
 	[[ -f $SCALE_VAR/mail-event-secret ]] && mail_secret=$(cat "$SCALE_VAR/mail-event-secret")
 	SCALE_ENV=(env -i "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" \
 		"SHORTLIST_INSTANCE=$instance" "SHORTLIST_BUILD=${SHORTLIST_BUILD:-build}" \
+		"SHORTLIST_SCALE_NET=$SCALE_NET" "SHORTLIST_SCALE_HOSTS=$SCALE_HOSTS" "SHORTLIST_SCALE_HTTP_PORT=$SCALE_HTTP_PORT" \
 		"SHORTLIST_SERVICES_ADDRESS=$SCALE_SVC_ADDR" \
 		"SHORTLIST_PG_ADDRESS=$SCALE_DB_ADDR" "SHORTLIST_PG_PORT=$SCALE_DB_PORT" \
 		"SHORTLIST_PG_MAX_CONNECTIONS=400" \
@@ -79,14 +82,14 @@ in_svc() { ip netns exec "$SCALE_SVC_NS" "$@"; }
 
 # Runs scripts/services of the services instance inside its namespace.
 svc_services() { # start|stop SERVICE...
-	scale_env scale
+	scale_env "$SCALE_INSTANCE"
 	in_svc "${SCALE_ENV[@]}" "$SCALE_ROOT/scripts/services" "$@"
 }
 
 # Runs a command with the services instance's configuration loaded (from the
 # root namespace, which reaches the services over the private link).
 with_scale_config() { # COMMAND...
-	scale_env scale
+	scale_env "$SCALE_INSTANCE"
 	"${SCALE_ENV[@]}" bash -c '. "$0/scripts/lib.sh" && load_config && exec "$@"' "$SCALE_ROOT" "$@"
 }
 
@@ -95,7 +98,7 @@ with_scale_config() { # COMMAND...
 host_services() { # I start|stop SERVICE...
 	local i=$1
 	shift
-	scale_env "scale-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1
+	scale_env "$SCALE_INSTANCE-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1
 	ip netns exec "$(host_ns "$i")" "${SCALE_ENV[@]}" "$SCALE_ROOT/scripts/services" "$@"
 }
 
@@ -105,7 +108,7 @@ host_stop() { host_services "$1" stop lighttpd drainer; }
 # The pid of web host I's lighttpd itself (the child of its graceful wrapper).
 host_lighttpd_pid() { # I
 	local wrapper
-	wrapper=$(cat "$SCALE_ROOT/var/scale-h$1/pid/lighttpd.pid" 2>/dev/null) || return 1
+	wrapper=$(cat "$(host_var "$1")/pid/lighttpd.pid" 2>/dev/null) || return 1
 	pgrep -P "$wrapper" -x lighttpd | head -n 1
 }
 
@@ -295,7 +298,7 @@ cluster_down() {
 	local i
 	haproxy_stop
 	for ((i = 1; i <= SCALE_HOSTS; i++)); do
-		[[ -d $SCALE_ROOT/var/scale-h$i ]] && host_stop "$i" >/dev/null 2>&1
+		[[ -d $(host_var "$i") ]] && host_stop "$i" >/dev/null 2>&1
 	done
 	memcached2_stop
 	[[ -d $SCALE_VAR ]] && svc_services stop >/dev/null 2>&1

@@ -386,7 +386,7 @@ def main():
             log("  violation: " + x)
         violations += len(v)
         rows.append((name, len(load.log) if load else 0, len(load.failures()) if load else 0, resumes,
-                     "ok" if not v else "%d violated" % len(v), int(time.monotonic() - started)))
+                     "ok" if not v else "violated", int(time.monotonic() - started)))
         if org:
             org.cleanup()
     w = max([len(r[0]) for r in rows] + [8])
