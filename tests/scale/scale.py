@@ -317,11 +317,24 @@ def scen_kill(a, org, files):
     return load, v
 
 
+def too_few_after(load, t_fault):
+    after = len(load.started_after(t_fault))
+    return ["only %d requests started after the fault: nothing was shown" % after] if after < 10 else []
+
+
 def scen_term(a, org, files):
     load = Load(org, files, a.per, a.conc, a.spread)
-    load.run(lambda: ctl("host-term", "3"))
+    seen = {}
+
+    def fault():
+        ctl("host-term", "3")
+        seen["down"] = host_down_in_haproxy("h3", 5)
+    t_term = load.run(fault)
     v = ["%d requests failed around a graceful stop: %s" % (len(load.failures()), load.failures()[0][3]
                                                              or load.failures()[0][2])] if load.failures() else []
+    if not seen.get("down"):
+        v.append("HAProxy did not mark the stopped host down")
+    v += too_few_after(load, t_term)
     ctl("host-start", "3")
     return load, v
 
@@ -329,13 +342,13 @@ def scen_term(a, org, files):
 def scen_memcached(a, org, files):
     load = Load(org, files, a.per, a.conc, a.spread)
     try:
-        load.run(lambda: ctl("memcached2-stop"))
+        t_stop = load.run(lambda: ctl("memcached2-stop"))
     finally:
         ctl("memcached2-start")
     five = [x for x in load.failures() if x[2] >= 500 or x[2] == 0]
     v = ["%d requests answered 5xx or cut with one memcached down: %s" % (len(five), five[0][3] or five[0][2])] \
         if five else []
-    return load, v
+    return load, v + too_few_after(load, t_stop)
 
 
 SCENARIOS = [
