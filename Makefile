@@ -35,6 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libshortlist.a
 
 .PHONY: all docs test unit integration run stop status lint format clean bench faults fuzz bootstrap help
+.PHONY: scale
 
 all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
 
@@ -139,6 +140,12 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 
+# The multi-host test (scripts/scale): three web hosts as network namespaces
+# behind HAProxy; needs root. SCALE_ARGS=--short or '--only NAME'.
+scale: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/scale $(SCALE_ARGS)
+
 # Every libFuzzer harness (tests/fuzz/fuzz_*.c) for FUZZ_SECONDS each; make
 # test only replays their seeds (tests/t0050-fuzz-seeds.sh).
 FUZZ_SECONDS ?= 60
@@ -155,6 +162,7 @@ help:
 	@echo "make status  show the local services"
 	@echo "make bench   run the benchmarks and print ratios"
 	@echo "make faults  run the fault suite (FAULTS_ARGS=--short or '--only NAME')"
+	@echo "make scale   the multi-host test: 3 web hosts behind HAProxy (root; SCALE_ARGS=--short)"
 	@echo "make lint    banned functions and formatting"
 	@echo "make fuzz    run every fuzzer for FUZZ_SECONDS (60) seconds each"
 	@echo "make clean   remove build output"

@@ -7,8 +7,14 @@ SHORTLIST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE=${SHORTLIST_INSTANCE:-run}
 case "$INSTANCE" in
 run | test | bench | faults) ;;
+scale-[0-9]*) # the multi-host test's services (scale-N) and web hosts (scale-N-hI), each in a network namespace (scripts/scale)
+	[[ $INSTANCE =~ ^scale-[0-9]{1,3}(-h[1-9])?$ ]] || {
+		echo "error: '$INSTANCE' is not a multi-host test instance (scale-N or scale-N-hI)" >&2
+		exit 64
+	}
+	;;
 *)
-	echo "error: SHORTLIST_INSTANCE must be run, test, bench or faults, not '$INSTANCE'" >&2
+	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults or scale-N, not '$INSTANCE'" >&2
 	exit 64
 	;;
 esac
@@ -27,6 +33,7 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 	test) echo "$3" ;;
 	bench) echo "$4" ;;
 	faults) echo "$5" ;;
+	scale*) echo "$3" ;; # inside network namespaces of its own: no clash with the test instance
 	esac
 }
 : "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080 19080)}"
@@ -38,6 +45,30 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 : "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090 19090)}"
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
+
+# Listening addresses, loopback unless set: lighttpd's (SHORTLIST_BIND_ADDRESS)
+# and each service's, which default to SHORTLIST_SERVICES_ADDRESS. The
+# programs connect to the services at the same addresses, so a host whose
+# services run elsewhere (the multi-host test's web hosts) sets them to the
+# services' address. 0.0.0.0 listens everywhere.
+: "${SHORTLIST_BIND_ADDRESS:=127.0.0.1}"
+: "${SHORTLIST_SERVICES_ADDRESS:=127.0.0.1}"
+: "${SHORTLIST_PG_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+: "${SHORTLIST_MEMCACHED_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+: "${SHORTLIST_S3_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+: "${SHORTLIST_SMTP_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+: "${SHORTLIST_LLM_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+export SHORTLIST_BIND_ADDRESS SHORTLIST_SERVICES_ADDRESS SHORTLIST_PG_ADDRESS SHORTLIST_MEMCACHED_ADDRESS \
+	SHORTLIST_S3_ADDRESS SHORTLIST_SMTP_ADDRESS SHORTLIST_LLM_ADDRESS
+
+# The address to connect to for a listener on ADDRESS: a wildcard means this host's loopback.
+dial_address() { # ADDRESS
+	case $1 in
+	'' | 0.0.0.0) echo 127.0.0.1 ;;
+	:: | '[::]') echo ::1 ;;
+	*) echo "$1" ;;
+	esac
+}
 
 # The build the services and tests run: build/ unless SHORTLIST_BUILD names
 # another folder of the checkout (`make test SANITIZE=...` uses build-asan).
@@ -84,25 +115,30 @@ die() {
 	exit 1
 }
 
-# Waits until something listens on 127.0.0.1:PORT (or fails after SECONDS,
-# or as soon as process PID, when given, has exited).
-wait_port() { # PORT SECONDS NAME [PID]
-	local port=$1 limit=$(($2 * 10)) i
+# Waits until something listens on 127.0.0.1:PORT, or ADDRESS:PORT (or fails
+# after SECONDS, or as soon as process PID, when given, has exited).
+wait_port() { # [ADDRESS:]PORT SECONDS NAME [PID]
+	local host=127.0.0.1 port=$1 limit=$(($2 * 10)) i
+	[[ $port == *:* ]] && host=$(dial_address "${port%:*}") port=${port##*:}
 	for ((i = 0; i < limit; i++)); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
 			return 0
 		fi
 		if [[ -n ${4:-} ]] && ! kill -0 "$4" 2>/dev/null; then
-			echo "error: $3 exited before listening on 127.0.0.1:$port (see $LOGS)" >&2
+			echo "error: $3 exited before listening on $host:$port (see $LOGS)" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
-	echo "error: $3 did not start listening on 127.0.0.1:$port (see $LOGS)" >&2
+	echo "error: $3 did not start listening on $host:$port (see $LOGS)" >&2
 	return 1
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_busy() { # [ADDRESS:]PORT
+	local host=127.0.0.1 port=$1
+	[[ $port == *:* ]] && host=$(dial_address "${port%:*}") port=${port##*:}
+	(exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
+}
 
 pid_alive() { # PIDFILE
 	[[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null
@@ -131,8 +167,11 @@ stop_pid() { # PIDFILE NAME
 write_config() {
 	mkdir -p "$VAR"
 	local provider=${SHORTLIST_LLM_PROVIDER-}
-	local base_url=${SHORTLIST_OPENAI_BASE_URL:-http://127.0.0.1:$SHORTLIST_LLM_PORT/v1}
+	local base_url=${SHORTLIST_OPENAI_BASE_URL:-http://$(dial_address "$SHORTLIST_LLM_ADDRESS"):$SHORTLIST_LLM_PORT/v1}
 	local api_key=${SHORTLIST_OPENAI_API_KEY-}
+	local pg mc s3 smtp
+	pg=$(dial_address "$SHORTLIST_PG_ADDRESS") mc=$(dial_address "$SHORTLIST_MEMCACHED_ADDRESS")
+	s3=$(dial_address "$SHORTLIST_S3_ADDRESS") smtp=$(dial_address "$SHORTLIST_SMTP_ADDRESS")
 	local event_secret=${SHORTLIST_S3_EVENT_SECRET:-}
 	local mail_secret=${SHORTLIST_MAIL_EVENT_SECRET:-}
 	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
@@ -164,9 +203,9 @@ SHORTLIST_MEMCACHED_PORT='$SHORTLIST_MEMCACHED_PORT'
 SHORTLIST_S3_PORT='$SHORTLIST_S3_PORT'
 SHORTLIST_SMTP_PORT='$SHORTLIST_SMTP_PORT'
 SHORTLIST_MAIL_WEB_PORT='$SHORTLIST_MAIL_WEB_PORT'
-SHORTLIST_DATABASE_URL='host=127.0.0.1 port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'
-SHORTLIST_MEMCACHED_SERVERS='127.0.0.1:$SHORTLIST_MEMCACHED_PORT'
-SHORTLIST_S3_ENDPOINT='http://127.0.0.1:$SHORTLIST_S3_PORT'
+SHORTLIST_DATABASE_URL='host=$pg port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'
+SHORTLIST_MEMCACHED_SERVERS='$mc:$SHORTLIST_MEMCACHED_PORT${SHORTLIST_MEMCACHED_MORE_SERVERS:+,$SHORTLIST_MEMCACHED_MORE_SERVERS}'
+SHORTLIST_S3_ENDPOINT='http://$s3:$SHORTLIST_S3_PORT'
 SHORTLIST_S3_REGION='us-east-1'
 SHORTLIST_S3_BUCKET='shortlist'
 SHORTLIST_S3_ACCESS_KEY='S3RVER'
@@ -174,7 +213,7 @@ SHORTLIST_S3_SECRET_KEY='S3RVER'
 SHORTLIST_S3_PATH_STYLE='true'
 SHORTLIST_S3_EVENT_SECRET='$event_secret'
 SHORTLIST_API_RATE_PER_MINUTE='$api_rate'
-SHORTLIST_SMTP_URL='smtp://127.0.0.1:$SHORTLIST_SMTP_PORT'
+SHORTLIST_SMTP_URL='smtp://$smtp:$SHORTLIST_SMTP_PORT'
 SHORTLIST_RETURN_PATH='${SHORTLIST_RETURN_PATH-bounces@shortlist.localhost}'
 SHORTLIST_MAIL_EVENT_SECRET='$mail_secret'
 SHORTLIST_LLM_PROVIDER='$provider'

@@ -53,7 +53,7 @@ def log(msg):
 
 def sql(query):
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", ENV["SHORTLIST_PG_PORT"], "-U", "postgres", "-d", "shortlist",
+        ["psql", "-h", ENV.get("SHORTLIST_PG_ADDRESS") or "127.0.0.1", "-p", ENV["SHORTLIST_PG_PORT"], "-U", "postgres", "-d", "shortlist",
          "-Atq", "-v", "ON_ERROR_STOP=1", "-c", query],
         capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
