@@ -92,8 +92,7 @@ static int parse_item(const char *s, size_t len, struct netaddr_range *out, char
 	out->prefix = family_bits(out->addr.family);
 	if (!slash)
 		return 0;
-	if (parse_int64_n(slash + 1, len - alen - 1, 0, out->prefix, &prefix) < 0 || slash[1] == '+' ||
-	    slash[1] == '-')
+	if (parse_int64_n(slash + 1, len - alen - 1, 0, out->prefix, &prefix) < 0 || slash[1] == '+' || slash[1] == '-')
 		return fail(err, errlen, "'%.*s': the prefix length must be 0 to %d", (int)len, s, out->prefix);
 	out->prefix = (int)prefix;
 	check = out->addr;

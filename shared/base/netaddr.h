@@ -15,7 +15,7 @@
  * the IPv4 address it maps, so both spellings are the same client.
  */
 struct netaddr {
-	int family;		  /* AF_INET or AF_INET6 */
+	int family;		 /* AF_INET or AF_INET6 */
 	unsigned char bytes[16]; /* network order; the first 4 for AF_INET */
 };
 

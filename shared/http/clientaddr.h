@@ -9,9 +9,9 @@
 
 struct clientaddr {
 	char addr[NETADDR_TEXT_MAX]; /* the client's address, canonical text; "" when REMOTE_ADDR is no address */
-	bool tls;		     /* the client used TLS (HTTPS from lighttpd, or a trusted proxy's X-Forwarded-Proto) */
-	bool forwarded_ignored;	     /* X-Forwarded-For or -Proto came from an untrusted peer and was ignored */
-	bool forwarded_malformed;    /* a trusted proxy's X-Forwarded-For had an entry that is no address */
+	bool tls;		/* the client used TLS (HTTPS from lighttpd, or a trusted proxy's X-Forwarded-Proto) */
+	bool forwarded_ignored; /* X-Forwarded-For or -Proto came from an untrusted peer and was ignored */
+	bool forwarded_malformed; /* a trusted proxy's X-Forwarded-For had an entry that is no address */
 };
 
 /*
