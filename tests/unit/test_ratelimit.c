@@ -1,7 +1,11 @@
 /* Unit tests for ratelimit's arithmetic: the sliding-minute estimate, remaining requests and an exact Retry-After. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "core/cache.h"
+#include "core/config.h"
 #include "core/ratelimit.h"
 #include "suite.h"
 
@@ -189,6 +193,67 @@ START_TEST(test_no_limit)
 }
 END_TEST
 
+/* Loads the configuration and checks memcached answers; false (after saying why) when it does not. */
+static bool memcached_ready(void)
+{
+	char err[256];
+
+	if (!getenv("SHORTLIST_CONFIG") && !getenv("SHORTLIST_MEMCACHED_SERVERS")) {
+		printf("skip: SHORTLIST_CONFIG and SHORTLIST_MEMCACHED_SERVERS unset; no memcached to test against\n");
+		return false;
+	}
+	if (config_load(NULL, err, sizeof(err)) < 0) {
+		printf("skip: configuration: %s\n", err);
+		return false;
+	}
+	if (cache_probe(1000, err, sizeof(err)) < 0) {
+		printf("skip: memcached '%s' does not answer: %s\n", config()->memcached_servers, err);
+		return false;
+	}
+	return true;
+}
+
+/* Against memcached: units taken, a refusal not counted, a charge that goes over, and budgets kept apart by name and key. */
+START_TEST(test_counting_in_memcached)
+{
+	struct ratelimit_state st;
+	char name[32], key[32];
+	int i;
+
+	if (!memcached_ready())
+		return;
+	snprintf(name, sizeof(name), "test-%d", (int)getpid());
+	snprintf(key, sizeof(key), "192.0.2.%d", (int)(getpid() % 250));
+	for (i = 1; i <= 3; i++) {
+		ck_assert_int_eq(ratelimit_take(name, key, 3, 1, &st), 0);
+		ck_assert_msg(st.allowed && st.counted, "take %d", i);
+		ck_assert_int_eq(st.remaining, 3 - i);
+	}
+	ck_assert_int_eq(ratelimit_take(name, key, 3, 1, &st), 0);
+	ck_assert(!st.allowed);
+	ck_assert_int_ge(st.retry_after_s, 1);
+	ck_assert_int_eq(ratelimit_peek(name, key, 3, &st), 0);
+	ck_assert_int_eq(st.used, 3); /* the refusal was taken back */
+	/* Another key and another name have their own budgets. */
+	ck_assert_int_eq(ratelimit_take(name, "192.0.2.251", 3, 1, &st), 0);
+	ck_assert(st.allowed);
+	ck_assert_int_eq(ratelimit_take("test-other", key, 3, 3, &st), 0);
+	ck_assert(st.allowed);
+	ck_assert_int_eq(st.remaining, 0);
+	/* A charge is never refused; it counts, and what follows waits. */
+	ck_assert_int_eq(ratelimit_charge(name, "192.0.2.252", 10, 25, &st), 0);
+	ck_assert(st.allowed);
+	ck_assert_int_eq(st.used, 25);
+	ck_assert_int_eq(ratelimit_take(name, "192.0.2.252", 10, 1, &st), 0);
+	ck_assert(!st.allowed);
+	/* A limit of 0 counts nothing. */
+	ck_assert_int_eq(ratelimit_take(name, key, 0, 1, &st), 0);
+	ck_assert(st.allowed);
+	cache_close();
+	config_release();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ratelimit");
@@ -201,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, test_cost_counts_units);
 	tcase_add_test(tc, test_retry_after_is_exact_for_costs);
 	tcase_add_test(tc, test_no_limit);
+	tcase_add_test(tc, test_counting_in_memcached);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
