@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account/apilimit.h"
 #include "account/auth.h"
 #include "base/buf.h"
 #include "base/json.h"
@@ -144,6 +145,10 @@ static int handle_upload_urls(struct req *r)
 		rc = resp_fail(r, rc, "%s", why);
 		goto out;
 	}
+	/* Each URL is a file to come: the request's own unit pays for the first, the key's budget for the rest. */
+	rc = apilimit_spend(r, n - 1);
+	if (rc < 0)
+		goto out;
 	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;

@@ -198,3 +198,36 @@ http GET /api/v1/rate-limit "${A[@]}"
 after=$(json .used)
 check "the upload cost 7 units, not 1 (used $before, then $after)" test "$after" = $((before + 7))
 check "its RateLimit-Remaining said so ($remaining)" test "$remaining" = "$(json .remaining)"
+
+# --- presigned upload URLs cost one unit each, taken before they are signed
+wait_minute_start
+http GET /api/v1/rate-limit "${A[@]}"
+before=$(json .used)
+http POST "/api/v1/jobs/$JOB/upload-urls" "${A[@]}" -H "Content-Type: application/json" \
+	--data '{"files":[{"filename":"a.pdf"},{"filename":"b.pdf"},{"filename":"c.pdf"},{"filename":"d.pdf"},{"filename":"e.pdf"}]}'
+expect_status 201 "five presigned upload URLs"
+http GET /api/v1/rate-limit "${A[@]}"
+check "cost 5 units (used $before, then $(json .used))" test "$(json .used)" = $((before + 5))
+# A handler run directly with a limit of 4 a minute: a request for 5 URLs can never fit, one for 2 can.
+sock="$T_TMP/storage.sock"
+SHORTLIST_API_RATE_PER_MINUTE=4 start_handler "$sock" "$BIN/storage" 2>"$T_TMP/storage.log"
+K4=$(new_org "iplimits-urls-$$")
+JOB4=$(curl -s -H "Authorization: Bearer $K4" -H "Content-Type: application/json" \
+	--data '{"title":"Engineer","description":"C"}' "$BASE_URL/api/v1/jobs" | jq -r .id)
+urls() { # COUNT: one upload-urls request for COUNT files straight to the handler
+	local body
+	body=$(jq -cn --argjson n "$1" '{files: [range($n) | {filename: "f\(.).pdf"}]}')
+	printf '%s' "$body" | env REQUEST_METHOD=POST REQUEST_URI="/api/v1/jobs/$JOB4/upload-urls" \
+		SCRIPT_NAME="/api/v1/jobs/$JOB4/upload-urls" CONTENT_TYPE=application/json CONTENT_LENGTH=${#body} \
+		HTTP_AUTHORIZATION="Bearer $K4" cgi-fcgi -bind -connect "$sock" | tr -d '\r'
+}
+urls 5 >"$T_TMP/u5"
+check "5 URLs against a limit of 4: 429" grep -q '^Status: 429' "$T_TMP/u5"
+check "naming api-per-key" grep -q '"limit":"api-per-key"' "$T_TMP/u5"
+check "saying it costs more than the whole limit" grep -q "costs 5 units, more than this API key's whole limit" "$T_TMP/u5"
+check "and no URL was signed" test "$(sql "SELECT count(*) FROM upload_slots WHERE job_id = $JOB4")" = 0
+urls 2 >"$T_TMP/u2"
+check "2 URLs fit (201)" grep -q '^Status: 201' "$T_TMP/u2"
+# The job's request, the refused request's own unit (it was admitted and read), and these two.
+check "leaving 4 - 1 - 1 - 2 = 0 (RateLimit-Remaining)" grep -q '^RateLimit-Remaining: 0$' "$T_TMP/u2"
+stop_handler

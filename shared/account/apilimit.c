@@ -58,6 +58,33 @@ int apilimit_check(struct req *r)
 	return limitreply_refuse(r, name, &st, what);
 }
 
+int apilimit_spend(struct req *r, int64_t units)
+{
+	struct ratelimit_state st;
+	int64_t limit = config()->api_rate_per_minute;
+	const char *name;
+	char who[32], what[192];
+
+	if (limit <= 0 || units <= 0 || !principal(r, who, sizeof(who), &name))
+		return 0;
+	if (ratelimit_take(name, who, limit, units, &st) < 0)
+		return limitreply_uncounted(r);
+	limitreply_headers(r, &st);
+	if (st.allowed)
+		return 0;
+	if (units + 1 > limit)
+		snprintf(what, sizeof(what),
+			 "this request costs %lld units, more than this %s's whole limit of %lld requests per minute; "
+			 "split it",
+			 (long long)units + 1, r->key_id > 0 ? "API key" : "user", (long long)limit);
+	else
+		snprintf(what, sizeof(what),
+			 "this request costs %lld units and this %s has not that many left of "
+			 "its limit of %lld requests per minute",
+			 (long long)units + 1, r->key_id > 0 ? "API key" : "user", (long long)limit);
+	return limitreply_refuse(r, name, &st, what);
+}
+
 void apilimit_charge(struct req *r, int64_t units)
 {
 	struct ratelimit_state st;

@@ -38,6 +38,19 @@ int apilimit_check(struct req *r);
  */
 void apilimit_charge(struct req *r, int64_t units);
 
+/*
+ * Spends units more of r's budget for work known before it is done (the
+ * presigned URLs one request asks for beyond its first), refusing when they
+ * do not fit: returns 0, or ST_TOO_MANY_REQUESTS (none of units spent; the
+ * request's own unit, spent when it was admitted, stays spent; the detail
+ * says when the request fits, or that it never can because it costs more
+ * than the whole limit). When memcached cannot count, the
+ * SHORTLIST_API_RATE_WHEN_CACHE_DOWN policy decides, as for
+ * apilimit_check(). Does nothing for an unauthenticated request, a limit of
+ * 0 or units <= 0.
+ */
+int apilimit_spend(struct req *r, int64_t units);
+
 /* Reads the caller's usage now without counting a request. Returns 0, or -1 when memcached cannot be read. */
 int apilimit_peek(const struct req *r, struct ratelimit_state *st);
 
