@@ -55,6 +55,7 @@ static int handle_sign_in(struct req *r)
 	}
 	if (loginlimit_blocked(email->valuestring, &retry_after)) {
 		resp_headerf(r, "Retry-After", "%lld", (long long)retry_after);
+		r->problem_limit = LOGINLIMIT_NAME;
 		rc = resp_fail(r, ST_TOO_MANY_REQUESTS,
 			       "too many failed sign-ins for this email; try again in %lld seconds",
 			       (long long)retry_after);
@@ -165,12 +166,12 @@ static int handle_org_stats(struct req *r)
 /* The caller's own rate-limit budget; reading it is not counted against it. */
 static int handle_rate_limit(struct req *r)
 {
-	struct apilimit_state st;
+	struct ratelimit_state st;
 	cJSON *out = cJSON_CreateObject();
 	bool counting = apilimit_peek(r, &st) == 0;
 
 	cJSON_AddNumberToObject(out, "limit_per_minute", (double)config()->api_rate_per_minute);
-	cJSON_AddNumberToObject(out, "window_seconds", APILIMIT_WINDOW_SECONDS);
+	cJSON_AddNumberToObject(out, "window_seconds", RATELIMIT_WINDOW_SECONDS);
 	cJSON_AddBoolToObject(out, "counting", counting);
 	cJSON_AddStringToObject(out, "when_cache_down", config()->api_rate_when_cache_down);
 	if (counting && config()->api_rate_per_minute > 0) {
@@ -285,7 +286,7 @@ static int handle_keys_revoke(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/session", handle_sign_in, ROUTE_JSON_BODY | ROUTE_STORE },
+	{ "POST", "/api/v1/session", handle_sign_in, ROUTE_JSON_BODY | ROUTE_STORE | ROUTE_IP_SIGNIN },
 	{ "GET", "/api/v1/session", handle_who_am_i, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/session", handle_sign_out, ROUTE_STORE },
 	{ "GET", "/api/v1/sessions", handle_sessions_list, ROUTE_AUTH },

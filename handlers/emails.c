@@ -828,8 +828,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/emails/stats", handle_emails_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails", handle_emails_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails/{id}", handle_emails_get, ROUTE_AUTH },
-	{ "POST", "/api/v1/emails/notifications", handle_email_notifications, ROUTE_PUBLIC | ROUTE_STORE },
-	{ "POST", "/api/v1/emails/dsn", handle_email_dsn, ROUTE_PUBLIC | ROUTE_STORE },
+	{ "POST", "/api/v1/emails/notifications", handle_email_notifications,
+	  ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
+	{ "POST", "/api/v1/emails/dsn", handle_email_dsn, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
 };
 
 int main(int argc, char **argv)

@@ -133,9 +133,9 @@ static int handle_metrics(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC },
-	{ "GET", "/readyz", handle_readyz, ROUTE_STORE },
-	{ "GET", "/metrics", handle_metrics, ROUTE_STORE },
+	{ "GET", "/healthz", handle_healthz, ROUTE_PUBLIC | ROUTE_IP_NONE },
+	{ "GET", "/readyz", handle_readyz, ROUTE_STORE | ROUTE_IP_READYZ },
+	{ "GET", "/metrics", handle_metrics, ROUTE_STORE | ROUTE_IP_METRICS },
 };
 
 int main(int argc, char **argv)

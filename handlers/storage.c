@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account/apilimit.h"
 #include "account/auth.h"
 #include "base/buf.h"
 #include "base/json.h"
@@ -144,6 +145,10 @@ static int handle_upload_urls(struct req *r)
 		rc = resp_fail(r, rc, "%s", why);
 		goto out;
 	}
+	/* Each URL is a file to come: the request's own unit pays for the first, the key's budget for the rest. */
+	rc = apilimit_spend(r, n - 1);
+	if (rc < 0)
+		goto out;
 	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;
@@ -384,7 +389,7 @@ out:
 
 static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs/{id}/upload-urls", handle_upload_urls, ROUTE_AUTH | ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/s3/events", handle_s3_events, ROUTE_STORE },
+	{ "POST", "/api/v1/s3/events", handle_s3_events, ROUTE_STORE | ROUTE_IP_NONE },
 	{ "GET", "/api/v1/resumes/{id}/download", handle_resume_download, ROUTE_AUTH },
 };
 

@@ -2,6 +2,7 @@
 #include <cJSON.h>
 #include <stdio.h>
 
+#include "account/apilimit.h"
 #include "account/auth.h"
 #include "base/status.h"
 #include "base/util.h"
@@ -50,6 +51,8 @@ static int handle_upload_resumes(struct req *r)
 		return resp_fail(r, ST_INTERNAL, "storage is misconfigured: %s", e.message);
 
 	formupload_run(s3, r->org_id, job_id, boundary, &lim, read_body, r, &res);
+	/* Each file is work: the request's own unit paid for the first, the key's budget pays for the rest. */
+	apilimit_charge(r, (int64_t)res.accepted + res.duplicates + res.rejected - 1);
 	log_info("upload: job %lld: %d accepted, %d duplicate, %d rejected%s%s", (long long)job_id, res.accepted,
 		 res.duplicates, res.rejected, res.status ? "; stopped: " : "", res.status ? res.detail : "");
 	if (res.status != 0) {

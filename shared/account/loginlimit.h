@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The limit's name, as a 429 problem's "limit" member gives it. */
+#define LOGINLIMIT_NAME "signin-per-email"
+
 /* At most config()->login_max_failures failures for one email in any span of this length. */
 #define LOGINLIMIT_WINDOW_SECONDS 900
 

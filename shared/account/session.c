@@ -225,19 +225,20 @@ int session_describe(int64_t org_id, int64_t user_id, int64_t session_id, cJSON 
 		3, p, out);
 }
 
-static const char *secure_attr(void)
+/* Secure when the client used TLS (itself, or as a trusted proxy says), or when users reach the service over https. */
+static const char *secure_attr(const struct req *r)
 {
-	return str_has_prefix(config()->public_url, "https://") ? "; Secure" : "";
+	return r->tls || str_has_prefix(config()->public_url, "https://") ? "; Secure" : "";
 }
 
 void session_set_cookie(struct req *r, const char *token)
 {
 	resp_headerf(r, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", SESSION_COOKIE, token,
-		     (long long)config()->session_ttl, secure_attr());
+		     (long long)config()->session_ttl, secure_attr(r));
 }
 
 void session_clear_cookie(struct req *r)
 {
 	resp_headerf(r, "Set-Cookie", "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", SESSION_COOKIE,
-		     secure_attr());
+		     secure_attr(r));
 }

@@ -60,7 +60,10 @@ bool session_cookie(const struct req *r, char out[SESSION_TOKEN_LEN + 1]);
  */
 int session_describe(int64_t org_id, int64_t user_id, int64_t session_id, cJSON **out);
 
-/* Sets the cookie carrying token (HttpOnly, SameSite=Strict, Path=/, Secure when the public URL is https). */
+/*
+ * Sets the cookie carrying token (HttpOnly, SameSite=Strict, Path=/; Secure
+ * when the request came over TLS, r->tls, or the public URL is https).
+ */
 void session_set_cookie(struct req *r, const char *token);
 /* Tells the browser to drop the cookie. */
 void session_clear_cookie(struct req *r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/netaddr.h"
 #include "base/util.h"
 
 enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL };
@@ -147,6 +148,8 @@ static int validate_all(char *err, size_t errlen)
 	static const char *const levels[] = { "debug", "info", "warn", "error" };
 	static const char *const providers[] = { "", "local", "openai" };
 	static const char *const policies[] = { "allow", "refuse" };
+	struct netaddr_list proxies;
+	char why[256];
 
 	if (!one_of(loaded.log_level, levels, ARRAY_SIZE(levels))) {
 		snprintf(err, errlen, "SHORTLIST_LOG_LEVEL: '%s' is not one of debug, info, warn, error",
@@ -160,6 +163,10 @@ static int validate_all(char *err, size_t errlen)
 	if (!one_of(loaded.api_rate_when_cache_down, policies, ARRAY_SIZE(policies))) {
 		snprintf(err, errlen, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN: '%s' is not allow or refuse",
 			 loaded.api_rate_when_cache_down);
+		return -1;
+	}
+	if (netaddr_list_parse(loaded.trusted_proxies, &proxies, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "SHORTLIST_TRUSTED_PROXIES: %s", why);
 		return -1;
 	}
 	if (strcmp(loaded.llm_provider, "openai") == 0 && !*loaded.openai_api_key) {

@@ -58,6 +58,16 @@
 	X(INT, session_ttl, "SHORTLIST_SESSION_TTL", "43200", 300, 2592000, false, "lifetime of a web sign-in session in seconds")          \
 	X(INT, login_max_failures, "SHORTLIST_LOGIN_MAX_FAILURES", "10", 1, 100000, false,                                                  \
 	  "failed sign-ins per email per 15 minutes before further ones are refused")                                                      \
+	X(STR, trusted_proxies, "SHORTLIST_TRUSTED_PROXIES", "", 0, 0, false,                                                                \
+	  "comma-separated addresses and CIDR ranges (IPv4, IPv6) of proxies whose X-Forwarded-For/-Proto are believed")              \
+	X(INT, ip_signin_per_minute, "SHORTLIST_IP_SIGNIN_PER_MINUTE", "60", 0, 100000000, false,                                          \
+	  "sign-in attempts per minute per client address, refused before the password is hashed (0: no limit)")                      \
+	X(INT, ip_unauth_per_minute, "SHORTLIST_IP_UNAUTH_PER_MINUTE", "600", 0, 100000000, false,                                         \
+	  "unauthenticated requests (public routes, failed authentication) per minute per client address (0: no limit)")               \
+	X(INT, ip_readyz_per_minute, "SHORTLIST_IP_READYZ_PER_MINUTE", "600", 0, 100000000, false,                                         \
+	  "/readyz requests per minute per client address (0: no limit)")                                                              \
+	X(INT, ip_metrics_per_minute, "SHORTLIST_IP_METRICS_PER_MINUTE", "120", 0, 100000000, false,                                       \
+	  "/metrics requests per minute per client address (0: no limit)")                                                             \
 	X(INT, max_json_depth, "SHORTLIST_MAX_JSON_DEPTH", "32", 2, 1000, false, "deepest nesting accepted in a JSON body")                  \
 	X(INT, upload_max_file_bytes, "SHORTLIST_UPLOAD_MAX_FILE_BYTES", "20971520", 1, 5368709120LL, false, "largest resume file")       \
 	X(INT, upload_max_files, "SHORTLIST_UPLOAD_MAX_FILES", "500", 1, 100000, false, "most files in one upload request")                  \

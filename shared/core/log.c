@@ -114,7 +114,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	buf_release(&msg);
 }
 
-void log_access(const char *method, const char *path, int status, int64_t duration_us)
+void log_access(const char *method, const char *path, int status, int64_t duration_us, const char *client)
 {
 	cJSON *line;
 
@@ -127,5 +127,7 @@ void log_access(const char *method, const char *path, int status, int64_t durati
 	cJSON_AddStringToObject(line, "path", path ? path : "");
 	cJSON_AddNumberToObject(line, "status", status);
 	cJSON_AddNumberToObject(line, "duration_ms", (double)duration_us / 1000.0);
+	if (client && *client)
+		cJSON_AddStringToObject(line, "client", client);
 	emit(line);
 }

@@ -28,8 +28,8 @@ void log_clear_context(void);
  */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The access line written once per request: method, path, status and duration. */
-void log_access(const char *method, const char *path, int status, int64_t duration_us);
+/* The access line written once per request: method, path, status, duration and the client's address ("" or NULL: left out). */
+void log_access(const char *method, const char *path, int status, int64_t duration_us, const char *client);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

@@ -14,6 +14,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "http/clientaddr.h"
 #include "http/errdoc.h"
 #include "http/resp.h"
 #include "http/route.h"
@@ -96,6 +97,19 @@ fail:
 	return false;
 }
 
+enum iplimit_kind app_route_ip_limit(unsigned flags)
+{
+	if (flags & ROUTE_IP_NONE)
+		return IPLIMIT_NONE;
+	if (flags & ROUTE_IP_SIGNIN)
+		return IPLIMIT_SIGNIN;
+	if (flags & ROUTE_IP_READYZ)
+		return IPLIMIT_READYZ;
+	if (flags & ROUTE_IP_METRICS)
+		return IPLIMIT_METRICS;
+	return IPLIMIT_UNAUTH;
+}
+
 static void drop_params(struct req *r)
 {
 	while (r->nparams > 0) {
@@ -173,10 +187,17 @@ void app_dispatch(const struct app *app, struct req *r)
 	if (found->flags & ROUTE_AUTH) {
 		rc = app->authenticate ? app->authenticate(r)
 				       : resp_fail(r, ST_UNAUTHORIZED, "this route needs an API key");
+		if (rc == ST_UNAUTHORIZED) {
+			int limited = iplimit_auth_failed(r);
+
+			rc = limited < 0 ? limited : rc;
+		}
 		if (rc < 0)
 			goto fail;
 		if (!(found->flags & ROUTE_UNMETERED) && (rc = apilimit_check(r)) < 0)
 			goto fail;
+	} else if ((rc = iplimit_check(r, app_route_ip_limit(found->flags))) < 0) {
+		goto fail;
 	}
 	rc = found->fn(r);
 	if (rc < 0)
@@ -255,6 +276,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	r->head = strcmp(r->method, "HEAD") == 0;
 	set_request_id(r, FCGX_GetParam("HTTP_X_REQUEST_ID", rq->envp));
 	log_set_context(r->request_id, NULL);
+	clientaddr_fill(r);
 	if (!uri)
 		uri = "/";
 	q = strchr(uri, '?');
@@ -278,7 +300,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 	app_dispatch(app, r);
 send:
 	send_response(app, rq, r);
-	log_access(r->method, r->path, r->status, now_us() - r->started_us);
+	log_access(r->method, r->path, r->status, now_us() - r->started_us, r->client_addr);
 	log_clear_context();
 	if (app->after_request)
 		app->after_request();

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "account/iplimit.h"
 #include "http/req.h"
 
 enum route_flags {
@@ -15,6 +16,14 @@ enum route_flags {
 	ROUTE_JSON_BODY =
 		1 << 3,	      /* the body is JSON read with req_json_body(), which refuses (500) a route without it */
 	ROUTE_STORE = 1 << 4, /* a public route that needs PostgreSQL or S3 (an authenticated one always does) */
+	/*
+	 * The per-address limit a public route's requests count against
+	 * (iplimit.h); none of these: the general "unauth-per-ip". At most one.
+	 */
+	ROUTE_IP_SIGNIN = 1 << 5,  /* "signin-per-ip" */
+	ROUTE_IP_READYZ = 1 << 6,  /* "readyz-per-ip" */
+	ROUTE_IP_METRICS = 1 << 7, /* "metrics-per-ip" */
+	ROUTE_IP_NONE = 1 << 8,	   /* not limited per address (liveness; callbacks proven by a shared secret) */
 };
 
 /*
@@ -29,6 +38,9 @@ struct route {
 	int (*fn)(struct req *r);
 	unsigned flags;
 };
+
+/* The per-address limit (iplimit.h) a public route with these flags counts its requests against. */
+enum iplimit_kind app_route_ip_limit(unsigned flags);
 
 struct app {
 	const char *name;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "base/buf.h"
+#include "base/netaddr.h"
 
 #define REQ_MAX_PARAMS 8
 #define REQ_MAX_QUERY 32
@@ -37,6 +38,9 @@ struct req {
 	bool head;		/* a HEAD request: send headers only */
 	bool read_idle_set;	/* the body's idle timeout is set on the FastCGI connection */
 	bool read_timed_out;	/* a body read waited longer than SHORTLIST_BODY_IDLE_TIMEOUT_MS */
+	/* Who sent it (clientaddr.h): set once by the runner, used by logs and limits. */
+	char client_addr[NETADDR_TEXT_MAX]; /* canonical address; "" when unknown (not limited per address) */
+	bool tls;			    /* the client used TLS (directly or through a trusted proxy) */
 
 	struct req_pair params[REQ_MAX_PARAMS]; /* path parameters from {name} segments */
 	int nparams;
@@ -55,6 +59,7 @@ struct req {
 	struct buf body;
 	bool sent;
 	char *problem_detail;
+	const char *problem_limit; /* a 429's limit name ("signin-per-ip"), a static string; NULL otherwise */
 };
 
 /* The value of a path parameter ({id}); NULL when the route has none by that name. */

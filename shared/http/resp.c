@@ -43,6 +43,25 @@ void resp_cache_default(struct req *r)
 		resp_header(r, "Cache-Control", "no-store");
 }
 
+void resp_header_remove(struct req *r, const char *name)
+{
+	size_t n = strlen(name), at = 0;
+
+	while (r->headers.ptr && at < r->headers.len) {
+		char *line = r->headers.ptr + at;
+		char *nl = memchr(line, '\n', r->headers.len - at);
+		size_t len = nl ? (size_t)(nl + 1 - line) : r->headers.len - at;
+
+		if (len > n && line[n] == ':' && strncasecmp(line, name, n) == 0) {
+			memmove(line, line + len, r->headers.len - at - len);
+			r->headers.len -= len;
+			r->headers.ptr[r->headers.len] = '\0';
+		} else {
+			at += len;
+		}
+	}
+}
+
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...)
 {
 	struct buf v = BUF_INIT(8192);
@@ -125,6 +144,8 @@ void resp_problem(struct req *r, int code, const char *detail)
 	if (r->path)
 		cJSON_AddStringToObject(p, "instance", r->path);
 	cJSON_AddStringToObject(p, "request_id", r->request_id);
+	if (http == 429 && r->problem_limit)
+		cJSON_AddStringToObject(p, "limit", r->problem_limit);
 	text = json_print(p);
 	resp_raw(r, http, "application/problem+json", text, strlen(text));
 	free(text);

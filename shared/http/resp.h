@@ -11,6 +11,8 @@
 void resp_header(struct req *r, const char *name, const char *value);
 /* Whether a response header of that name (any case) has been added. */
 bool resp_has_header(const struct req *r, const char *name);
+/* Removes every response header of that name (any case) added so far. */
+void resp_header_remove(struct req *r, const char *name);
 void resp_headerf(struct req *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
@@ -49,7 +51,8 @@ int resp_fail_store(struct req *r, int rc, const char *what, int64_t id);
 
 /*
  * Writes an RFC 9457 problem+json response for code now (status, type,
- * title, detail, instance = request path, request_id). Used by the runner.
+ * title, detail, instance = request path, request_id, and for a 429 the
+ * name of the limit that was hit, r->problem_limit). Used by the runner.
  */
 void resp_problem(struct req *r, int code, const char *detail);
 

@@ -42,10 +42,15 @@ size_t route_statuses(const struct route *rt, int *out, size_t max)
 	if (rt->flags & ROUTE_AUTH) {
 		add_status(set, &n, 401);
 		add_status(set, &n, 503);
-		if (!(rt->flags & ROUTE_UNMETERED))
-			add_status(set, &n, 429);
+		add_status(set, &n, 429); /* the key's limit, or the address's after failed authentication */
 		if (changes)
 			add_status(set, &n, 403);
+	} else if (app_route_ip_limit(rt->flags) != IPLIMIT_NONE) {
+		enum iplimit_kind kind = app_route_ip_limit(rt->flags);
+
+		add_status(set, &n, 429);
+		if (kind != IPLIMIT_READYZ && kind != IPLIMIT_METRICS)
+			add_status(set, &n, 503); /* memcached cannot count and the policy is refuse */
 	}
 	if (rt->flags & ROUTE_STORE)
 		add_status(set, &n, 503);

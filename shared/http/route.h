@@ -17,8 +17,9 @@
  *   POST                      411 (lighttpd wants a length) and 413
  *   PUT, PATCH                413 (a body over the limit)
  *   ROUTE_JSON_BODY           400, 413, 415 (req_json_body)
- *   ROUTE_AUTH                401, 503 (the key or session is looked up)
- *   ROUTE_AUTH, not UNMETERED 429 (apilimit)
+ *   ROUTE_AUTH                401, 503 (the key or session is looked up),
+ *                             429 (apilimit, or iplimit after a failed authentication)
+ *   public, not ROUTE_IP_NONE 429 (iplimit), and 503 but for ROUTE_IP_READYZ and _METRICS
  *   ROUTE_AUTH and POST, PUT, PATCH or DELETE
  *                             403 (a cookie change without X-Requested-With)
  *   ROUTE_STORE               503

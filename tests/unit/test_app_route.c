@@ -228,17 +228,22 @@ struct status_case {
 };
 
 static const struct status_case statuses[] = {
-	{ { "GET", "/healthz", answer_ok, ROUTE_PUBLIC }, "" },
-	{ { "GET", "/readyz", answer_ok, ROUTE_STORE }, "503" },
+	{ { "GET", "/healthz", answer_ok, ROUTE_PUBLIC | ROUTE_IP_NONE }, "" },
+	{ { "GET", "/readyz", answer_ok, ROUTE_STORE | ROUTE_IP_READYZ }, "429,503" },
+	{ { "GET", "/metrics", answer_ok, ROUTE_STORE | ROUTE_IP_METRICS }, "429,503" },
+	{ { "GET", "/public", answer_ok, ROUTE_PUBLIC | ROUTE_IP_READYZ }, "429" },
+	{ { "DELETE", "/api/v1/session", answer_ok, ROUTE_STORE }, "429,503" },
+	{ { "POST", "/api/v1/s3/events", answer_ok, ROUTE_STORE | ROUTE_IP_NONE }, "411,413,503" },
 	{ { "GET", "/api/v1/jobs", answer_ok, ROUTE_AUTH }, "401,429,503" },
-	{ { "GET", "/api/v1/rate-limit", answer_ok, ROUTE_AUTH | ROUTE_UNMETERED }, "401,503" },
+	{ { "GET", "/api/v1/rate-limit", answer_ok, ROUTE_AUTH | ROUTE_UNMETERED }, "401,429,503" },
 	{ { "POST", "/api/v1/jobs", answer_ok, ROUTE_AUTH | ROUTE_JSON_BODY }, "400,401,403,411,413,415,429,503" },
 	{ { "PATCH", "/api/v1/jobs/{id}", answer_ok, ROUTE_AUTH | ROUTE_JSON_BODY }, "400,401,403,413,415,429,503" },
 	{ { "DELETE", "/api/v1/keys/{id}", answer_ok, ROUTE_AUTH }, "401,403,429,503" },
-	{ { "POST", "/api/v1/session", answer_ok, ROUTE_JSON_BODY | ROUTE_STORE }, "400,411,413,415,503" },
+	{ { "POST", "/api/v1/session", answer_ok, ROUTE_JSON_BODY | ROUTE_STORE | ROUTE_IP_SIGNIN },
+	  "400,411,413,415,429,503" },
 	{ { "POST", "/api/v1/jobs/{id}/resumes", answer_ok, ROUTE_AUTH | ROUTE_STREAM_BODY },
 	  "401,403,411,413,429,503" },
-	{ { "PUT", "/x", answer_ok, ROUTE_PUBLIC }, "413" },
+	{ { "PUT", "/x", answer_ok, ROUTE_PUBLIC }, "413,429,503" },
 };
 
 START_TEST(test_route_statuses)
