@@ -107,6 +107,7 @@ var.build = "$BUILD_DIR"
 var.state = "$WEB2"
 var.handler_extra_env = ( $extra_env)
 var.upload_max_kb = 2097152
+var.bind_address = "127.0.0.1"
 server.port = $P_WEB2
 include "$ROOT/lighttpd/shortlist.conf"
 EOT
