@@ -13,8 +13,74 @@
 
 #define KEY_MAX 250
 
+#define SERVERS_MAX 64
+
 static memcached_st *client;
 
+int cache_servers_check(const char *list, char *err, size_t errlen)
+{
+	const char *p = list;
+	int n = 0;
+
+	if (!list || !*list) {
+		fail(err, errlen, "the list is empty");
+		return -1;
+	}
+	while (*p) {
+		const char *end = strchr(p, ','), *colon;
+		size_t len;
+		int64_t v;
+		char item[256], *field;
+
+		if (!end)
+			end = p + strlen(p);
+		while (p < end && *p == ' ')
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == 0 || len >= sizeof(item)) {
+			fail(err, errlen, "server %d is %s", n + 1, len ? "too long" : "empty");
+			return -1;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (++n > SERVERS_MAX) {
+			fail(err, errlen, "more than %d servers", SERVERS_MAX);
+			return -1;
+		}
+		colon = strchr(item, ':');
+		if (item[0] != '/' && colon) {
+			if (colon == item) {
+				fail(err, errlen, "server '%s' has no host", item);
+				return -1;
+			}
+			field = item + (colon - item) + 1;
+			colon = strchr(field, ':');
+			if (colon)
+				item[colon - item] = '\0';
+			if (parse_int64(field, 1, 65535, &v) < 0) {
+				fail(err, errlen, "server %d: port '%s' is not in [1, 65535]", n, field);
+				return -1;
+			}
+			if (colon && parse_int64(colon + 1, 1, 1000, &v) < 0) {
+				fail(err, errlen, "server %d: weight '%s' is not in [1, 1000]", n, colon + 1);
+				return -1;
+			}
+		}
+		p = *end ? end + 1 : end;
+		if (*end && !*p) {
+			fail(err, errlen, "the list ends with a comma");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A client for servers (a list cache_servers_check() accepts). retry_seconds
+ * is how long a failed server stays off the continuum before it is tried again.
+ */
 static memcached_st *make_client(const char *servers, int timeout_ms, int retry_seconds)
 {
 	memcached_st *mc = memcached_create(NULL);
@@ -23,6 +89,30 @@ static memcached_st *make_client(const char *servers, int timeout_ms, int retry_
 
 	if (!mc)
 		return NULL;
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, (uint64_t)timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout_ms * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout_ms * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, (uint64_t)retry_seconds);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+	/*
+	 * Keys are placed on a ketama continuum (libketama-compatible: MD5,
+	 * weighted points per server), so a server that leaves or joins moves
+	 * only the keys on its own arcs; modulo hashing would move most of them.
+	 */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
+	/*
+	 * A server that fails is taken off the continuum at the next operation
+	 * that would use it (its keys go to the next servers on the ring, the
+	 * other keys stay where they are) and is tried again DEAD_TIMEOUT
+	 * seconds later; when it answers, its keys come back to it. The failure
+	 * limit must be set as well (Debian's 1.1.4 leaves it at 5 failed
+	 * operations). DEAD_TIMEOUT must not be 0: libmemcached 1.1 then never
+	 * tries an ejected server again and its keys keep failing.
+	 */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_DEAD_TIMEOUT, (uint64_t)(retry_seconds > 0 ? retry_seconds : 1));
 	list = memcached_servers_parse(servers);
 	if (!list) {
 		memcached_free(mc);
@@ -34,13 +124,6 @@ static memcached_st *make_client(const char *servers, int timeout_ms, int retry_
 		memcached_free(mc);
 		return NULL;
 	}
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, (uint64_t)timeout_ms);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)timeout_ms);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout_ms * 1000);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout_ms * 1000);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, (uint64_t)retry_seconds);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
 	return mc;
 }
 
@@ -224,22 +307,61 @@ int cache_counter(const char *key, uint64_t *value)
 int cache_probe(int timeout_ms, char *err, size_t errlen)
 {
 	memcached_st *mc = make_client(config()->memcached_servers, timeout_ms, 0);
-	memcached_return_t rc;
-	int result = -1;
+	uint32_t i, n, answering = 0;
+	size_t used = 0;
 
 	if (!mc) {
 		snprintf(err, errlen, "bad server list '%s'", config()->memcached_servers);
 		return -1;
 	}
-	/* A version round trip needs a live server; the answer itself is not used. */
-	rc = memcached_version(mc);
-	if (rc == MEMCACHED_SUCCESS) {
-		result = 0;
-	} else {
-		snprintf(err, errlen, "%s", memcached_strerror(mc, rc));
+	/*
+	 * A version round trip to every server; a server that answered knows
+	 * its version afterwards (the answer itself is not used).
+	 */
+	(void)memcached_version(mc);
+	n = memcached_server_count(mc);
+	if (errlen)
+		err[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const memcached_instance_st *s = memcached_server_instance_by_position(mc, i);
+		int w;
+
+		if (memcached_server_major_version(s) != UINT8_MAX) {
+			answering++;
+			continue;
+		}
+		if (used >= errlen)
+			continue;
+		w = snprintf(err + used, errlen - used, "%s%s%s%.0u: %s", used ? "; " : "", memcached_server_name(s),
+			     memcached_server_port(s) ? ":" : "", (unsigned)memcached_server_port(s),
+			     memcached_server_error(s) ? memcached_server_error(s) : "no answer");
+		if (w > 0)
+			used += (size_t)w < errlen - used ? (size_t)w : errlen - used - 1;
 	}
 	memcached_free(mc);
-	return result;
+	return answering > 0 ? 0 : -1;
+}
+
+int cache_server_of(const char *key, char *out, size_t outlen)
+{
+	memcached_st *mc = get_client();
+	const memcached_instance_st *s;
+	char k[KEY_MAX + 1];
+	memcached_return_t rc;
+
+	if (!mc)
+		return -1;
+	safe_key(key, k, sizeof(k));
+	/* The continuum the next operation would use: put back servers whose time off it is over. */
+	memcached_autoeject(mc);
+	s = memcached_server_by_key(mc, k, strlen(k), &rc);
+	if (!s)
+		return -1;
+	if (memcached_server_port(s))
+		snprintf(out, outlen, "%s:%u", memcached_server_name(s), (unsigned)memcached_server_port(s));
+	else
+		snprintf(out, outlen, "%s", memcached_server_name(s));
+	return 0;
 }
 
 void cache_close(void)
