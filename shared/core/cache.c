@@ -160,6 +160,38 @@ static void safe_key(const char *key, char *out, size_t outlen)
 	}
 }
 
+/*
+ * Whether an operation that got rc should be made again: only in a pool of
+ * several servers, only when the server failed (not when it answered, with
+ * whatever result), at most three times. A connection open when the server
+ * went away fails first; then the new connection fails, which puts the
+ * server in time-out; the next try takes it off the continuum; and the last
+ * goes to the server that now holds the key. So losing one server
+ * costs the caller nothing but that server's data. An increment whose
+ * connection broke after it was sent may be counted twice (rate limits then
+ * err on the strict side).
+ */
+static bool again(memcached_st *mc, memcached_return_t rc, int attempt)
+{
+	if (attempt >= 3 || memcached_server_count(mc) < 2)
+		return false;
+	switch (rc) {
+	case MEMCACHED_CONNECTION_FAILURE:
+	case MEMCACHED_CONNECTION_SOCKET_CREATE_FAILURE:
+	case MEMCACHED_SERVER_MARKED_DEAD:
+	case MEMCACHED_SERVER_TEMPORARILY_DISABLED:
+	case MEMCACHED_TIMEOUT:
+	case MEMCACHED_ERRNO:
+	case MEMCACHED_WRITE_FAILURE:
+	case MEMCACHED_READ_FAILURE:
+	case MEMCACHED_UNKNOWN_READ_FAILURE:
+	case MEMCACHED_HOST_LOOKUP_FAILURE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Gets a value into out: 1 hit, 0 miss, -1 when memcached cannot answer. */
 static int get_value(const char *key, struct buf *out)
 {
@@ -173,7 +205,11 @@ static int get_value(const char *key, struct buf *out)
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	v = memcached_get(mc, k, strlen(k), &len, &flags, &rc);
+	for (int attempt = 0;; attempt++) {
+		v = memcached_get(mc, k, strlen(k), &len, &flags, &rc);
+		if (v || !again(mc, rc, attempt))
+			break;
+	}
 	if (!v)
 		return rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS ? 0 : -1;
 	if (buf_append(out, v, len) < 0) {
@@ -199,11 +235,17 @@ int cache_set(const char *key, const void *value, size_t len, uint32_t ttl)
 {
 	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1];
+	memcached_return_t rc;
 
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	return memcached_set(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0) == MEMCACHED_SUCCESS ? 0 : -1;
+	for (int attempt = 0;; attempt++) {
+		rc = memcached_set(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
+		if (!again(mc, rc, attempt))
+			break;
+	}
+	return rc == MEMCACHED_SUCCESS ? 0 : -1;
 }
 
 int cache_add(const char *key, const void *value, size_t len, uint32_t ttl)
@@ -215,7 +257,11 @@ int cache_add(const char *key, const void *value, size_t len, uint32_t ttl)
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	rc = memcached_add(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
+	for (int attempt = 0;; attempt++) {
+		rc = memcached_add(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
+		if (!again(mc, rc, attempt))
+			break;
+	}
 	if (rc == MEMCACHED_SUCCESS)
 		return 0;
 	if (rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS)
@@ -232,7 +278,11 @@ int cache_delete(const char *key)
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	rc = memcached_delete(mc, k, strlen(k), 0);
+	for (int attempt = 0;; attempt++) {
+		rc = memcached_delete(mc, k, strlen(k), 0);
+		if (!again(mc, rc, attempt))
+			break;
+	}
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
 }
 
@@ -240,7 +290,7 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 {
 	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1], text[24];
-	int attempt;
+	int attempt, failed = 0;
 
 	if (!mc)
 		return -1;
@@ -249,6 +299,11 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 		uint64_t v = 0;
 		memcached_return_t rc = memcached_increment(mc, k, strlen(k), (uint32_t)delta, &v);
 
+		if (again(mc, rc, failed)) {
+			failed++;
+			attempt--;
+			continue;
+		}
 		if (rc == MEMCACHED_SUCCESS) {
 			if (value)
 				*value = v;
@@ -258,6 +313,11 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 			return -1;
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)delta);
 		rc = memcached_add(mc, k, strlen(k), text, strlen(text), clamp_ttl(ttl), 0);
+		if (again(mc, rc, failed)) {
+			failed++;
+			attempt--;
+			continue;
+		}
 		if (rc == MEMCACHED_SUCCESS) {
 			if (value)
 				*value = delta;
@@ -280,7 +340,11 @@ int cache_decr(const char *key, uint64_t delta)
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	rc = memcached_decrement(mc, k, strlen(k), (uint32_t)delta, &v);
+	for (int attempt = 0;; attempt++) {
+		rc = memcached_decrement(mc, k, strlen(k), (uint32_t)delta, &v);
+		if (!again(mc, rc, attempt))
+			break;
+	}
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
 }
 

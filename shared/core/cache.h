@@ -18,12 +18,12 @@
  * A list of several servers is one pool: each key lives on one server,
  * chosen by consistent hashing (libmemcached's weighted ketama, compatible
  * with libketama clients). A server that fails an operation is taken out of
- * this process's continuum at the next operation that would use it: its
- * keys then map to the other servers (each to the next on the ring; no other
- * key moves), so they start empty there, and the operation that found it
- * dead fails (a miss, an uncounted increment). Every 2 seconds one operation
- * tries it again; once it answers, its keys map back to it. Each process
- * finds this out for itself. When every server is down, everything misses.
+ * this process's continuum: its keys then map to the other servers (each to
+ * the next on the ring; no other key moves), so they start empty there, and
+ * the operation that found it dead is made again there. Every 2 seconds one
+ * operation tries it again; once it answers, its keys map back to it (with
+ * what it held, or empty after a restart). Each process finds this out for
+ * itself. When every server is down, reads miss and writes fail, fast.
  */
 
 /*
