@@ -77,10 +77,7 @@ int cache_servers_check(const char *list, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * A client for servers (a list cache_servers_check() accepts). retry_seconds
- * is how long a failed server stays off the continuum before it is tried again.
- */
+/* A client for servers (a list cache_servers_check() accepts), keys placed by ketama. */
 static memcached_st *make_client(const char *servers, int timeout_ms, int retry_seconds)
 {
 	memcached_st *mc = memcached_create(NULL);
@@ -94,25 +91,16 @@ static memcached_st *make_client(const char *servers, int timeout_ms, int retry_
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout_ms * 1000);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout_ms * 1000);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, (uint64_t)retry_seconds);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
 	/*
 	 * Keys are placed on a ketama continuum (libketama-compatible: MD5,
-	 * weighted points per server), so a server that leaves or joins moves
-	 * only the keys on its own arcs; modulo hashing would move most of them.
+	 * weighted points per server). A server's points depend on its name
+	 * alone, so a client built without one server places every other
+	 * server's keys exactly where the full list does; modulo hashing would
+	 * move most of them.
 	 */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
-	/*
-	 * A server that fails is taken off the continuum at the next operation
-	 * that would use it (its keys go to the next servers on the ring, the
-	 * other keys stay where they are) and is tried again DEAD_TIMEOUT
-	 * seconds later; when it answers, its keys come back to it. The failure
-	 * limit must be set as well (Debian's 1.1.4 leaves it at 5 failed
-	 * operations). DEAD_TIMEOUT must not be 0: libmemcached 1.1 then never
-	 * tries an ejected server again and its keys keep failing.
-	 */
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_DEAD_TIMEOUT, (uint64_t)(retry_seconds > 0 ? retry_seconds : 1));
 	list = memcached_servers_parse(servers);
 	if (!list) {
 		memcached_free(mc);
@@ -127,14 +115,150 @@ static memcached_st *make_client(const char *servers, int timeout_ms, int retry_
 	return mc;
 }
 
+/*
+ * The pool. libmemcached's own ejection (REMOVE_FAILED_SERVERS) reacts to
+ * refused connections only: a server that hangs would cost every operation
+ * on its keys a timeout, for ever. So the pool keeps its own list of failed
+ * servers instead: a server whose operation failed (refused, timed out, cut
+ * off) is left out of the client for POOL_DOWN_MS, which moves its keys to
+ * the next servers on the continuum and leaves all others in place; then
+ * the client is built with it again and the next operation tries it.
+ */
+#define POOL_DOWN_MS 2000
+#define OP_TIMEOUT_MS 250
+
+static struct {
+	bool loaded;
+	int n;
+	char *names[SERVERS_MAX];	    /* items of the list, as given */
+	int64_t down_until_ms[SERVERS_MAX]; /* monotonic; 0: up */
+	int64_t logged_ms[SERVERS_MAX];	    /* when its failure was last logged */
+	uint64_t in_client;		    /* bit i: names[i] is in client */
+	int position[SERVERS_MAX];	    /* client's server j is names[position[j]] */
+} pool;
+
+static void pool_load(void)
+{
+	const char *p = config()->memcached_servers;
+
+	while (*p && pool.n < SERVERS_MAX) {
+		const char *end = strchr(p, ',');
+		size_t len;
+
+		if (!end)
+			end = p + strlen(p);
+		while (p < end && *p == ' ')
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0)
+			pool.names[pool.n++] = xstrndup(p, len);
+		p = *end ? end + 1 : end;
+	}
+	pool.loaded = true;
+}
+
+/* The client for the servers not in their time off; NULL when every server is in it (or the client cannot be made). */
 static memcached_st *get_client(void)
 {
-	if (!client) {
-		client = make_client(config()->memcached_servers, 250, 2);
-		if (!client)
-			log_error("cache: cannot create a client for '%s'", config()->memcached_servers);
+	int64_t now = now_ms();
+	uint64_t want = 0;
+	char list[SERVERS_MAX * 64];
+	size_t used = 0;
+	int i, j = 0;
+
+	if (!pool.loaded)
+		pool_load();
+	for (i = 0; i < pool.n; i++)
+		if (pool.down_until_ms[i] <= now)
+			want |= (uint64_t)1 << i;
+	if (client && want == pool.in_client)
+		return client;
+	if (client)
+		memcached_free(client);
+	client = NULL;
+	pool.in_client = 0;
+	if (!want)
+		return NULL;
+	for (i = 0; i < pool.n; i++) {
+		int w;
+
+		if (!(want & ((uint64_t)1 << i)))
+			continue;
+		w = snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "", pool.names[i]);
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
+			break;
+		used += (size_t)w;
+		pool.position[j++] = i;
 	}
+	client = make_client(list, OP_TIMEOUT_MS, 2);
+	if (!client) {
+		log_error("cache: cannot create a client for '%s'", list);
+		return NULL;
+	}
+	pool.in_client = want;
 	return client;
+}
+
+/* Whether rc says the server failed (it did not answer), as opposed to an answer of any kind. */
+static bool server_failed(memcached_return_t rc)
+{
+	switch (rc) {
+	case MEMCACHED_CONNECTION_FAILURE:
+	case MEMCACHED_CONNECTION_SOCKET_CREATE_FAILURE:
+	case MEMCACHED_SERVER_MARKED_DEAD:
+	case MEMCACHED_SERVER_TEMPORARILY_DISABLED:
+	case MEMCACHED_TIMEOUT:
+	case MEMCACHED_ERRNO:
+	case MEMCACHED_WRITE_FAILURE:
+	case MEMCACHED_READ_FAILURE:
+	case MEMCACHED_UNKNOWN_READ_FAILURE:
+	case MEMCACHED_HOST_LOOKUP_FAILURE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * After an operation on key k (safe form) got rc at attempt (0, 1, ...):
+ * whether to make it again. A connection that broke (the server restarted,
+ * say) is retried once as it is, since libmemcached reconnects; a second
+ * failure, or a refusal or a timeout at once, gives the key's server its
+ * time off, and the operation goes again to the server that now holds the
+ * key, when there is one. So losing one server costs the caller nothing but
+ * that server's data. An increment whose connection broke after it was
+ * sent may be counted twice (rate limits then err on the strict side).
+ */
+static bool again(memcached_st *mc, const char *k, memcached_return_t rc, int attempt)
+{
+	const memcached_instance_st *s;
+	int64_t now;
+	uint32_t j, n;
+	int i = -1;
+
+	if (!server_failed(rc) || attempt >= 2)
+		return false;
+	if (attempt == 0 && (rc == MEMCACHED_ERRNO || rc == MEMCACHED_WRITE_FAILURE || rc == MEMCACHED_READ_FAILURE ||
+			     rc == MEMCACHED_UNKNOWN_READ_FAILURE))
+		return true;
+	s = memcached_server_by_key(mc, k, strlen(k), NULL);
+	n = memcached_server_count(mc);
+	for (j = 0; s && j < n; j++)
+		if (memcached_server_instance_by_position(mc, j) == s)
+			i = pool.position[j];
+	if (i < 0)
+		return false;
+	now = now_ms();
+	pool.down_until_ms[i] = now + POOL_DOWN_MS;
+	if (!pool.logged_ms[i] || now - pool.logged_ms[i] >= 60000) {
+		pool.logged_ms[i] = now;
+		log_warn("cache: memcached server '%s' failed (%s); its keys go to the other servers, retried every %d "
+			 "s",
+			 pool.names[i], memcached_strerror(mc, rc), POOL_DOWN_MS / 1000);
+	}
+	return pool.n > 1;
 }
 
 /* Keys that are long or not plain printable ASCII become "h:" + SHA-256 hex. */
@@ -160,54 +284,22 @@ static void safe_key(const char *key, char *out, size_t outlen)
 	}
 }
 
-/*
- * Whether an operation that got rc should be made again: only in a pool of
- * several servers, only when the server failed (not when it answered, with
- * whatever result), at most three times. A connection open when the server
- * went away fails first; then the new connection fails, which puts the
- * server in time-out; the next try takes it off the continuum; and the last
- * goes to the server that now holds the key. So losing one server
- * costs the caller nothing but that server's data. An increment whose
- * connection broke after it was sent may be counted twice (rate limits then
- * err on the strict side).
- */
-static bool again(memcached_st *mc, memcached_return_t rc, int attempt)
-{
-	if (attempt >= 3 || memcached_server_count(mc) < 2)
-		return false;
-	switch (rc) {
-	case MEMCACHED_CONNECTION_FAILURE:
-	case MEMCACHED_CONNECTION_SOCKET_CREATE_FAILURE:
-	case MEMCACHED_SERVER_MARKED_DEAD:
-	case MEMCACHED_SERVER_TEMPORARILY_DISABLED:
-	case MEMCACHED_TIMEOUT:
-	case MEMCACHED_ERRNO:
-	case MEMCACHED_WRITE_FAILURE:
-	case MEMCACHED_READ_FAILURE:
-	case MEMCACHED_UNKNOWN_READ_FAILURE:
-	case MEMCACHED_HOST_LOOKUP_FAILURE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Gets a value into out: 1 hit, 0 miss, -1 when memcached cannot answer. */
 static int get_value(const char *key, struct buf *out)
 {
-	memcached_st *mc = get_client();
+	memcached_st *mc;
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 	size_t len = 0;
 	uint32_t flags = 0;
 	char *v;
 
-	if (!mc)
-		return -1;
 	safe_key(key, k, sizeof(k));
 	for (int attempt = 0;; attempt++) {
+		if (!(mc = get_client()))
+			return -1;
 		v = memcached_get(mc, k, strlen(k), &len, &flags, &rc);
-		if (v || !again(mc, rc, attempt))
+		if (v || !again(mc, k, rc, attempt))
 			break;
 	}
 	if (!v)
@@ -231,37 +323,39 @@ static uint32_t clamp_ttl(uint32_t ttl)
 	return ttl > 2592000 ? 2592000 : ttl;
 }
 
-int cache_set(const char *key, const void *value, size_t len, uint32_t ttl)
+enum store_op { STORE_SET, STORE_ADD };
+
+/* set or add with fail-over; returns libmemcached's result, or MEMCACHED_FAILURE when there is no server. */
+static memcached_return_t store(enum store_op op, const char *k, const void *value, size_t len, uint32_t ttl)
 {
-	memcached_st *mc = get_client();
-	char k[KEY_MAX + 1];
+	memcached_st *mc;
 	memcached_return_t rc;
 
-	if (!mc)
-		return -1;
-	safe_key(key, k, sizeof(k));
 	for (int attempt = 0;; attempt++) {
-		rc = memcached_set(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
-		if (!again(mc, rc, attempt))
-			break;
+		if (!(mc = get_client()))
+			return MEMCACHED_FAILURE;
+		rc = op == STORE_SET ? memcached_set(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0)
+				     : memcached_add(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
+		if (!again(mc, k, rc, attempt))
+			return rc;
 	}
-	return rc == MEMCACHED_SUCCESS ? 0 : -1;
+}
+
+int cache_set(const char *key, const void *value, size_t len, uint32_t ttl)
+{
+	char k[KEY_MAX + 1];
+
+	safe_key(key, k, sizeof(k));
+	return store(STORE_SET, k, value, len, ttl) == MEMCACHED_SUCCESS ? 0 : -1;
 }
 
 int cache_add(const char *key, const void *value, size_t len, uint32_t ttl)
 {
-	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 
-	if (!mc)
-		return -1;
 	safe_key(key, k, sizeof(k));
-	for (int attempt = 0;; attempt++) {
-		rc = memcached_add(mc, k, strlen(k), value, len, clamp_ttl(ttl), 0);
-		if (!again(mc, rc, attempt))
-			break;
-	}
+	rc = store(STORE_ADD, k, value, len, ttl);
 	if (rc == MEMCACHED_SUCCESS)
 		return 0;
 	if (rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS)
@@ -271,39 +365,48 @@ int cache_add(const char *key, const void *value, size_t len, uint32_t ttl)
 
 int cache_delete(const char *key)
 {
-	memcached_st *mc = get_client();
+	memcached_st *mc;
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 
-	if (!mc)
-		return -1;
 	safe_key(key, k, sizeof(k));
 	for (int attempt = 0;; attempt++) {
+		if (!(mc = get_client()))
+			return -1;
 		rc = memcached_delete(mc, k, strlen(k), 0);
-		if (!again(mc, rc, attempt))
+		if (!again(mc, k, rc, attempt))
 			break;
 	}
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
 }
 
+/* increment or decrement by delta with fail-over; v gets the new value. */
+static memcached_return_t step(bool up, const char *k, uint64_t delta, uint64_t *v)
+{
+	memcached_st *mc;
+	memcached_return_t rc;
+
+	for (int attempt = 0;; attempt++) {
+		if (!(mc = get_client()))
+			return MEMCACHED_FAILURE;
+		rc = up ? memcached_increment(mc, k, strlen(k), (uint32_t)delta, v)
+			: memcached_decrement(mc, k, strlen(k), (uint32_t)delta, v);
+		if (!again(mc, k, rc, attempt))
+			return rc;
+	}
+}
+
 int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 {
-	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1], text[24];
-	int attempt, failed = 0;
+	int attempt;
 
-	if (!mc)
-		return -1;
 	safe_key(key, k, sizeof(k));
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)delta);
 	for (attempt = 0; attempt < 3; attempt++) {
 		uint64_t v = 0;
-		memcached_return_t rc = memcached_increment(mc, k, strlen(k), (uint32_t)delta, &v);
+		memcached_return_t rc = step(true, k, delta, &v);
 
-		if (again(mc, rc, failed)) {
-			failed++;
-			attempt--;
-			continue;
-		}
 		if (rc == MEMCACHED_SUCCESS) {
 			if (value)
 				*value = v;
@@ -311,13 +414,7 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 		}
 		if (rc != MEMCACHED_NOTFOUND)
 			return -1;
-		snprintf(text, sizeof(text), "%llu", (unsigned long long)delta);
-		rc = memcached_add(mc, k, strlen(k), text, strlen(text), clamp_ttl(ttl), 0);
-		if (again(mc, rc, failed)) {
-			failed++;
-			attempt--;
-			continue;
-		}
+		rc = store(STORE_ADD, k, text, strlen(text), ttl);
 		if (rc == MEMCACHED_SUCCESS) {
 			if (value)
 				*value = delta;
@@ -332,19 +429,12 @@ int cache_incr(const char *key, uint64_t delta, uint32_t ttl, uint64_t *value)
 
 int cache_decr(const char *key, uint64_t delta)
 {
-	memcached_st *mc = get_client();
 	char k[KEY_MAX + 1];
 	uint64_t v = 0;
 	memcached_return_t rc;
 
-	if (!mc)
-		return -1;
 	safe_key(key, k, sizeof(k));
-	for (int attempt = 0;; attempt++) {
-		rc = memcached_decrement(mc, k, strlen(k), (uint32_t)delta, &v);
-		if (!again(mc, rc, attempt))
-			break;
-	}
+	rc = step(false, k, delta, &v);
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
 }
 
@@ -408,7 +498,7 @@ int cache_probe(int timeout_ms, char *err, size_t errlen)
 
 int cache_server_of(const char *key, char *out, size_t outlen)
 {
-	memcached_st *mc = get_client();
+	memcached_st *mc = get_client(); /* the client the next operation would use */
 	const memcached_instance_st *s;
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
@@ -416,8 +506,6 @@ int cache_server_of(const char *key, char *out, size_t outlen)
 	if (!mc)
 		return -1;
 	safe_key(key, k, sizeof(k));
-	/* The continuum the next operation would use: put back servers whose time off it is over. */
-	memcached_autoeject(mc);
 	s = memcached_server_by_key(mc, k, strlen(k), &rc);
 	if (!s)
 		return -1;
@@ -430,7 +518,12 @@ int cache_server_of(const char *key, char *out, size_t outlen)
 
 void cache_close(void)
 {
+	int i;
+
 	if (client)
 		memcached_free(client);
 	client = NULL;
+	for (i = 0; i < pool.n; i++)
+		free(pool.names[i]);
+	memset(&pool, 0, sizeof(pool));
 }

@@ -17,13 +17,16 @@
  *
  * A list of several servers is one pool: each key lives on one server,
  * chosen by consistent hashing (libmemcached's weighted ketama, compatible
- * with libketama clients). A server that fails an operation is taken out of
- * this process's continuum: its keys then map to the other servers (each to
- * the next on the ring; no other key moves), so they start empty there, and
- * the operation that found it dead is made again there. Every 2 seconds one
- * operation tries it again; once it answers, its keys map back to it (with
- * what it held, or empty after a restart). Each process finds this out for
- * itself. When every server is down, reads miss and writes fail, fast.
+ * with libketama clients). A server that fails an operation (refuses the
+ * connection, does not answer within 250 ms, or cuts the connection twice)
+ * is left out of this process's client for 2 seconds: its keys then map to
+ * the other servers (each to the next on the ring; no other key moves), so
+ * they start empty there, and the operation that found it dead is made
+ * again there. After the 2 seconds the next operation on one of its keys
+ * tries it again; once it answers, its keys map back to it (with what it
+ * held, or empty after a restart). Each process finds this out for itself.
+ * When every server is down, reads miss and writes fail without waiting.
+ * Not thread safe (one client per process).
  */
 
 /*

@@ -261,6 +261,69 @@ START_TEST(test_pool_loses_one)
 }
 END_TEST
 
+/*
+ * A server that hangs (stopped with SIGSTOP: connections are accepted, nothing
+ * is answered) is taken out like one that refuses: after the first timeout its
+ * keys move to the others and every operation succeeds; once it answers again
+ * its keys come back.
+ */
+START_TEST(test_pool_hung_server)
+{
+	struct pool p = { 0 };
+	int before[KEYS], after[KEYS];
+	int i, live_keys = 0, tries;
+	char k[64];
+
+	if (!have_memcached()) {
+		printf("skip: memcached is not installed\n");
+		return;
+	}
+	pool_start(&p);
+	for (i = 0; i < KEYS; i++) {
+		key_of(i, k, sizeof(k));
+		ck_assert_int_eq(cache_set(k, "v", 1, 600), 0);
+	}
+	placements(&p, before);
+	kill(p.pid[2], SIGSTOP);
+	for (i = 0; i < KEYS; i++)
+		live_keys += before[i] != 2;
+	ck_assert_int_eq(read_all(), live_keys);
+	placements(&p, after);
+	for (i = 0; i < KEYS; i++) {
+		if (before[i] == 2)
+			ck_assert_msg(after[i] != 2, "key %d still maps to the hung server", i);
+		else
+			ck_assert_msg(after[i] == before[i], "key %d moved from live server %d to %d", i, before[i],
+				      after[i]);
+	}
+	for (i = 0; i < KEYS; i++) {
+		key_of(i, k, sizeof(k));
+		ck_assert_int_eq(cache_set(k, "w", 1, 600), 0);
+	}
+	kill(p.pid[2], SIGCONT);
+	for (tries = 0; tries < 100; tries++) {
+		read_all();
+		placements(&p, after);
+		if (memcmp(after, before, sizeof(before)) == 0)
+			break;
+		pause_ms(100);
+	}
+	ck_assert_msg(memcmp(after, before, sizeof(before)) == 0,
+		      "keys did not return to the server that answers again");
+	/* It kept what it had: its keys hold the old value, the others the new one. */
+	for (i = 0; i < KEYS; i++) {
+		struct buf b = BUF_INIT(64);
+
+		key_of(i, k, sizeof(k));
+		ck_assert_int_eq(cache_get(k, &b), 1);
+		ck_assert_msg(b.len == 1 && b.ptr[0] == (before[i] == 2 ? 'v' : 'w'), "key %d holds '%.*s'", i,
+			      (int)b.len, b.ptr);
+		buf_release(&b);
+	}
+	pool_stop(&p);
+}
+END_TEST
+
 /* Every server down: reads miss, writes and counters fail, nothing crashes; back up, all works. */
 START_TEST(test_pool_all_down)
 {
@@ -299,6 +362,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_servers_check);
 	tcase_add_test(tc, test_pool_loses_one);
+	tcase_add_test(tc, test_pool_hung_server);
 	tcase_add_test(tc, test_pool_all_down);
 	suite_add_tcase(s, tc);
 	return suite_failures(s) ? EXIT_FAILURE : EXIT_SUCCESS;
