@@ -458,9 +458,15 @@ int cache_counter(const char *key, uint64_t *value)
 	return rc < 0 ? -1 : 0;
 }
 
+/* In a pool, a server that hangs must not make the probe wait the whole timeout: the others answer at once. */
+#define POOL_PROBE_TIMEOUT_MS 500
+
 int cache_probe(int timeout_ms, char *err, size_t errlen)
 {
-	memcached_st *mc = make_client(config()->memcached_servers, timeout_ms, 0);
+	bool several = strchr(config()->memcached_servers, ',') != NULL;
+	memcached_st *mc =
+		make_client(config()->memcached_servers,
+			    several && timeout_ms > POOL_PROBE_TIMEOUT_MS ? POOL_PROBE_TIMEOUT_MS : timeout_ms, 0);
 	uint32_t i, n, answering = 0;
 	size_t used = 0;
 

@@ -56,7 +56,9 @@ int cache_counter(const char *key, uint64_t *value);
 
 /*
  * Asks every server of the pool for its version with fresh connections,
- * each within timeout_ms (for /readyz and the cache statistics). Returns 0
+ * within timeout_ms (at most 500 ms when the pool has several servers, so
+ * one that hangs does not hold the answer up; for /readyz and the cache
+ * statistics). Returns 0
  * when at least one answers: the pool works, with the missing servers' keys
  * on the others. Returns -1 when none does. Either way err gets the servers
  * that did not answer and why ("" when all did).

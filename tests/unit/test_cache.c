@@ -272,7 +272,7 @@ START_TEST(test_pool_hung_server)
 	struct pool p = { 0 };
 	int before[KEYS], after[KEYS];
 	int i, live_keys = 0, tries;
-	char k[64];
+	char k[64], err[512];
 
 	if (!have_memcached()) {
 		printf("skip: memcached is not installed\n");
@@ -285,6 +285,9 @@ START_TEST(test_pool_hung_server)
 	}
 	placements(&p, before);
 	kill(p.pid[2], SIGSTOP);
+	/* /readyz: the pool is up; the probe names the one that does not answer. */
+	ck_assert_int_eq(cache_probe(2000, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, p.sock[2]) != NULL, "the probe does not name the hung server: '%s'", err);
 	for (i = 0; i < KEYS; i++)
 		live_keys += before[i] != 2;
 	ck_assert_int_eq(read_all(), live_keys);
