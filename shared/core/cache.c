@@ -95,10 +95,12 @@ static memcached_st *make_client(const char *servers, int timeout_ms, int retry_
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
 	/*
 	 * Keys are placed on a ketama continuum (libketama-compatible: MD5,
-	 * weighted points per server). A server's points depend on its name
-	 * alone, so a client built without one server places every other
-	 * server's keys exactly where the full list does; modulo hashing would
-	 * move most of them.
+	 * 160 points per server at equal weights). A server's points then
+	 * depend on its name alone, so a client built without one server
+	 * places every other server's keys exactly where the full list does;
+	 * modulo hashing would move most of them. (With unequal weights each
+	 * server's share of the points is recomputed from the servers present,
+	 * so a few other keys move too.)
 	 */
 	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
 	list = memcached_servers_parse(servers);
@@ -492,6 +494,7 @@ int cache_probe(int timeout_ms, char *err, size_t errlen)
 		}
 		if (used >= errlen)
 			continue;
+		/* "host:port", or a socket path alone (port 0: "%.0u" prints nothing). */
 		w = snprintf(err + used, errlen - used, "%s%s%s%.0u: %s", used ? "; " : "", memcached_server_name(s),
 			     memcached_server_port(s) ? ":" : "", (unsigned)memcached_server_port(s),
 			     memcached_server_error(s) ? memcached_server_error(s) : "no answer");
