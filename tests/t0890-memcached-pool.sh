@@ -11,6 +11,12 @@
 command -v memcached >/dev/null || skip_all "memcached is not installed"
 command -v cgi-fcgi >/dev/null || skip_all "cgi-fcgi is not installed"
 
+# A server list that cannot be right stops a program at start, naming the setting.
+SHORTLIST_MEMCACHED_SERVERS='127.0.0.1:11211,' "$BIN/drainer" --once >/dev/null 2>"$T_TMP/bad-list.err"
+rc=$?
+check "a malformed SHORTLIST_MEMCACHED_SERVERS is a configuration error (exit $rc: $(head -c 200 "$T_TMP/bad-list.err"))" \
+	bash -c "((rc=$rc, rc == 78)) && grep -q 'SHORTLIST_MEMCACHED_SERVERS' '$T_TMP/bad-list.err'"
+
 MC="$T_TMP/mc"
 mkdir -p "$MC"
 chmod o+x "$T_TMP"
