@@ -245,6 +245,13 @@ static bool again(memcached_st *mc, const char *k, memcached_return_t rc, int at
 	if (attempt == 0 && (rc == MEMCACHED_ERRNO || rc == MEMCACHED_WRITE_FAILURE || rc == MEMCACHED_READ_FAILURE ||
 			     rc == MEMCACHED_UNKNOWN_READ_FAILURE))
 		return true;
+	/*
+	 * A single server is not left out: there is nowhere else to go, and one
+	 * slow answer must not turn the cache off for everyone in this process
+	 * (libmemcached itself still pauses a server that refuses, for 2 s).
+	 */
+	if (pool.n < 2)
+		return false;
 	s = memcached_server_by_key(mc, k, strlen(k), NULL);
 	n = memcached_server_count(mc);
 	for (j = 0; s && j < n; j++)
@@ -260,7 +267,7 @@ static bool again(memcached_st *mc, const char *k, memcached_return_t rc, int at
 			 "s",
 			 pool.names[i], memcached_strerror(mc, rc), POOL_DOWN_MS / 1000);
 	}
-	return pool.n > 1;
+	return true;
 }
 
 /* Keys that are long or not plain printable ASCII become "h:" + SHA-256 hex. */

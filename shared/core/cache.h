@@ -26,6 +26,8 @@
  * tries it again; once it answers, its keys map back to it (with what it
  * held, or empty after a restart). Each process finds this out for itself.
  * When every server is down, reads miss and writes fail without waiting.
+ * A list of one server is never left out (libmemcached pauses it for 2 s
+ * after a refused connection, and a timeout costs only that operation).
  * Not thread safe (one client per process).
  */
 
