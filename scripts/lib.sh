@@ -45,6 +45,13 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 : "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090 19090)}"
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
+# memcached servers of the instance's pool, on SHORTLIST_MEMCACHED_PORT and the ports after it.
+: "${SHORTLIST_MEMCACHED_COUNT:=1}"
+[[ $SHORTLIST_MEMCACHED_COUNT =~ ^[1-9]$ ]] || {
+	echo "error: SHORTLIST_MEMCACHED_COUNT must be 1 to 9, not '$SHORTLIST_MEMCACHED_COUNT'" >&2
+	exit 64
+}
+export SHORTLIST_MEMCACHED_COUNT
 
 # Listening addresses, loopback unless set: lighttpd's (SHORTLIST_BIND_ADDRESS)
 # and each service's, which default to SHORTLIST_SERVICES_ADDRESS. The
@@ -163,6 +170,15 @@ stop_pid() { # PIDFILE NAME
 	rm -f "$pidfile"
 }
 
+# The instance's memcached pool as SHORTLIST_MEMCACHED_SERVERS lists it.
+memcached_servers_list() { # HOST
+	local i list=""
+	for ((i = 0; i < SHORTLIST_MEMCACHED_COUNT; i++)); do
+		list+="${list:+,}$1:$((SHORTLIST_MEMCACHED_PORT + i))"
+	done
+	echo "$list"
+}
+
 # Writes the instance's config file: every program reads it (SHORTLIST_CONFIG).
 write_config() {
 	mkdir -p "$VAR"
@@ -204,7 +220,7 @@ SHORTLIST_S3_PORT='$SHORTLIST_S3_PORT'
 SHORTLIST_SMTP_PORT='$SHORTLIST_SMTP_PORT'
 SHORTLIST_MAIL_WEB_PORT='$SHORTLIST_MAIL_WEB_PORT'
 SHORTLIST_DATABASE_URL='host=$pg port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'
-SHORTLIST_MEMCACHED_SERVERS='$mc:$SHORTLIST_MEMCACHED_PORT${SHORTLIST_MEMCACHED_MORE_SERVERS:+,$SHORTLIST_MEMCACHED_MORE_SERVERS}'
+SHORTLIST_MEMCACHED_SERVERS='$(memcached_servers_list "$mc")${SHORTLIST_MEMCACHED_MORE_SERVERS:+,$SHORTLIST_MEMCACHED_MORE_SERVERS}'
 SHORTLIST_S3_ENDPOINT='http://$s3:$SHORTLIST_S3_PORT'
 SHORTLIST_S3_REGION='us-east-1'
 SHORTLIST_S3_BUCKET='shortlist'

@@ -9,6 +9,7 @@
 
 #include "base/netaddr.h"
 #include "base/util.h"
+#include "core/cache.h"
 
 enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL };
 
@@ -176,6 +177,14 @@ static int validate_all(char *err, size_t errlen)
 	if (!*loaded.s3_bucket) {
 		snprintf(err, errlen, "SHORTLIST_S3_BUCKET must not be empty");
 		return -1;
+	}
+	{
+		char why[256];
+
+		if (cache_servers_check(loaded.memcached_servers, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "SHORTLIST_MEMCACHED_SERVERS: '%s': %s", loaded.memcached_servers, why);
+			return -1;
+		}
 	}
 	if (!*loaded.database_url) {
 		snprintf(err, errlen, "SHORTLIST_DATABASE_URL must not be empty");

@@ -27,7 +27,8 @@
 	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \
 	X(INT, db_idle_in_transaction_timeout_ms, "SHORTLIST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000", 0, 3600000, false,          \
 	  "PostgreSQL ends a session idle inside a transaction this long, releasing its locks (0: never)")                       \
-	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false, "comma-separated host:port list")             \
+	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false,                        \
+	  "comma-separated host:port[:weight] list, one pool placed by consistent hashing")                             \
 	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \
 	X(STR, s3_region, "SHORTLIST_S3_REGION", "us-east-1", 0, 0, false, "S3 region used in SigV4")                                         \
 	X(STR, s3_bucket, "SHORTLIST_S3_BUCKET", "shortlist", 0, 0, false, "bucket for resumes")                                              \
