@@ -147,6 +147,7 @@ static int validate_all(char *err, size_t errlen)
 	static const char *const levels[] = { "debug", "info", "warn", "error" };
 	static const char *const providers[] = { "", "local", "openai" };
 	static const char *const policies[] = { "allow", "refuse" };
+	static const char *const poolers[] = { "", "transaction" };
 
 	if (!one_of(loaded.log_level, levels, ARRAY_SIZE(levels))) {
 		snprintf(err, errlen, "SHORTLIST_LOG_LEVEL: '%s' is not one of debug, info, warn, error",
@@ -160,6 +161,10 @@ static int validate_all(char *err, size_t errlen)
 	if (!one_of(loaded.api_rate_when_cache_down, policies, ARRAY_SIZE(policies))) {
 		snprintf(err, errlen, "SHORTLIST_API_RATE_WHEN_CACHE_DOWN: '%s' is not allow or refuse",
 			 loaded.api_rate_when_cache_down);
+		return -1;
+	}
+	if (!one_of(loaded.db_pooler, poolers, ARRAY_SIZE(poolers))) {
+		snprintf(err, errlen, "SHORTLIST_DB_POOLER: '%s' is not empty or transaction", loaded.db_pooler);
 		return -1;
 	}
 	if (strcmp(loaded.llm_provider, "openai") == 0 && !*loaded.openai_api_key) {
