@@ -6,9 +6,9 @@
 SHORTLIST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE=${SHORTLIST_INSTANCE:-run}
 case "$INSTANCE" in
-run | test | bench | faults) ;;
+run | test | bench | faults | pool) ;;
 *)
-	echo "error: SHORTLIST_INSTANCE must be run, test, bench or faults, not '$INSTANCE'" >&2
+	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults or pool, not '$INSTANCE'" >&2
 	exit 64
 	;;
 esac
@@ -27,6 +27,7 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 	test) echo "$3" ;;
 	bench) echo "$4" ;;
 	faults) echo "$5" ;;
+	pool) echo "$3" ;; # tests/t0870: its own pgbouncer and lighttpd (ports given) before the test instance's services
 	esac
 }
 : "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080 19080)}"
@@ -36,8 +37,10 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 : "${SHORTLIST_SMTP_PORT:=$(port_default smtp 1025 11025 21025 12025)}"
 : "${SHORTLIST_MAIL_WEB_PORT:=$(port_default mailweb 1080 11080 21080 12080)}"
 : "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090 19090)}"
+: "${SHORTLIST_PGBOUNCER_PORT:=$(port_default pgbouncer 15401 15433 25433 16433)}"
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
+export SHORTLIST_PGBOUNCER_PORT
 
 # The build the services and tests run: build/ unless SHORTLIST_BUILD names
 # another folder of the checkout (`make test SANITIZE=...` uses build-asan).
@@ -135,6 +138,10 @@ write_config() {
 	local api_key=${SHORTLIST_OPENAI_API_KEY-}
 	local event_secret=${SHORTLIST_S3_EVENT_SECRET:-}
 	local mail_secret=${SHORTLIST_MAIL_EVENT_SECRET:-}
+	local pgbouncer=false db_port=$SHORTLIST_PG_PORT
+	if [[ ${SHORTLIST_PGBOUNCER:-0} =~ ^(1|true|yes|on)$ ]]; then
+		pgbouncer=true db_port=$SHORTLIST_PGBOUNCER_PORT
+	fi
 	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
 	local api_rate=1200
 	[[ $INSTANCE == bench ]] && api_rate=100000000
@@ -164,7 +171,8 @@ SHORTLIST_MEMCACHED_PORT='$SHORTLIST_MEMCACHED_PORT'
 SHORTLIST_S3_PORT='$SHORTLIST_S3_PORT'
 SHORTLIST_SMTP_PORT='$SHORTLIST_SMTP_PORT'
 SHORTLIST_MAIL_WEB_PORT='$SHORTLIST_MAIL_WEB_PORT'
-SHORTLIST_DATABASE_URL='host=127.0.0.1 port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'
+SHORTLIST_PGBOUNCER='$pgbouncer'
+SHORTLIST_DATABASE_URL='host=127.0.0.1 port=$db_port dbname=shortlist user=postgres'
 SHORTLIST_MEMCACHED_SERVERS='127.0.0.1:$SHORTLIST_MEMCACHED_PORT'
 SHORTLIST_S3_ENDPOINT='http://127.0.0.1:$SHORTLIST_S3_PORT'
 SHORTLIST_S3_REGION='us-east-1'
@@ -181,6 +189,13 @@ SHORTLIST_LLM_PROVIDER='$provider'
 SHORTLIST_OPENAI_BASE_URL='$base_url'
 SHORTLIST_OPENAI_API_KEY='$api_key'
 EOT
+		# SHORTLIST_PGBOUNCER=1: statements through pgbouncer (scripts/services starts it), LISTEN straight to PostgreSQL.
+		if [[ $pgbouncer == true ]]; then
+			printf '%s\n' "SHORTLIST_PGBOUNCER_PORT='$SHORTLIST_PGBOUNCER_PORT'" "SHORTLIST_DB_POOLER='transaction'" \
+				"SHORTLIST_DATABASE_LISTEN_URL='host=127.0.0.1 port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'"
+		else
+			printf '%s\n' "SHORTLIST_DB_POOLER=''" "SHORTLIST_DATABASE_LISTEN_URL=''"
+		fi >>"$CONFIG_FILE.tmp"
 		mv "$CONFIG_FILE.tmp" "$CONFIG_FILE"
 	)
 }

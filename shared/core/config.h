@@ -31,7 +31,8 @@
 	  "transaction when SHORTLIST_DATABASE_URL is a transaction-mode pooler such as pgbouncer: unnamed statements, no session state (empty: direct)") \
 	X(STR, database_listen_url, "SHORTLIST_DATABASE_LISTEN_URL", "", 0, 0, true,                                                \
 	  "libpq connection string of the drainer's LISTEN connection, straight to PostgreSQL (empty: SHORTLIST_DATABASE_URL)")   \
-	X(INT, pgbouncer_port, "SHORTLIST_PGBOUNCER_PORT", "15401", 1, 65535, false, "local pgbouncer port, with SHORTLIST_PGBOUNCER=1 (scripts)") \
+	X(BOOL, pgbouncer, "SHORTLIST_PGBOUNCER", "false", 0, 0, false, "run a local pgbouncer and send statements through it (scripts)") \
+	X(INT, pgbouncer_port, "SHORTLIST_PGBOUNCER_PORT", "15401", 1, 65535, false, "local pgbouncer port (scripts)")         \
 	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false, "comma-separated host:port list")             \
 	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \
 	X(STR, s3_region, "SHORTLIST_S3_REGION", "us-east-1", 0, 0, false, "S3 region used in SigV4")                                         \
