@@ -190,3 +190,13 @@ check "NOTIFY sent through pgbouncer woke the drainers ($woken times)" test "$wo
 check "PostgreSQL logged no error about prepared statements" \
 	test "$(tail -c +"$((pg_log_start + 1))" "$PG_LOG" 2>/dev/null | grep -c 'prepared statement')" = 0
 check "pgbouncer logged no error" test "$(grep -c ' ERROR ' "$ROOT/var/pool/pgbouncer/pgbouncer.log")" = 0
+
+# --- pgbouncer restarted: each handler's next statement finds its connection closed, reconnects and runs
+pool_services stop pgbouncer >/dev/null 2>&1
+http GET "/api/v1/jobs/$JOB/candidates?limit=5" "${A[@]}"
+check "pgbouncer down: the shortlist answers 503 ($STATUS)" test "$STATUS" = 503
+pool_services start pgbouncer >/dev/null 2>&1
+http GET "/api/v1/jobs/$JOB/candidates?limit=5" "${A[@]}"
+expect_status 200 "pgbouncer back: the shortlist answers again, no handler restarted"
+http GET "/api/v1/process/status/$BATCH" "${A[@]}"
+expect_status 200 "and the batch status"
