@@ -22,6 +22,7 @@ static PGconn *conn;
 /* The LISTEN connection when it is not conn (pooled_mode(), or a listen URL given). */
 static PGconn *listen_conn;
 static bool listen_warned;
+static bool listen_failing; /* the listener's last connect failed (logged once until it works again) */
 static char *prepared[MAX_PREPARED];
 static int nprepared;
 static bool in_tx;
@@ -180,19 +181,19 @@ static int connect_listener(void)
 		return 0;
 	drop_listener();
 	listen_conn = PQconnectdbParams(keys, vals, 1);
-	if (!listen_conn || PQstatus(listen_conn) != CONNECTION_OK) {
+	if (!listen_conn || PQstatus(listen_conn) != CONNECTION_OK || resubscribe(listen_conn) < 0) {
 		set_error("08000", listen_conn ? PQerrorMessage(listen_conn) : "out of memory");
-		log_error("db: cannot connect the listener: %s", last_error);
+		if (!listen_failing)
+			log_error("db: the listener cannot connect and subscribe (waiting by timeout until it can): %s",
+				  last_error);
+		listen_failing = true;
 		drop_listener();
 		return ST_UNAVAILABLE;
 	}
 	PQsetNoticeProcessor(listen_conn, ignore_notice, NULL);
-	if (resubscribe(listen_conn) < 0) {
-		set_error("08000", PQerrorMessage(listen_conn));
-		log_error("db: the listener cannot subscribe: %s", last_error);
-		drop_listener();
-		return ST_UNAVAILABLE;
-	}
+	if (listen_failing)
+		log_info("db: the listener is connected again");
+	listen_failing = false;
 	return 0;
 }
 
@@ -615,7 +616,12 @@ int db_wait_notify(int timeout_ms)
 		poll(NULL, 0, timeout_ms);
 		return 0;
 	}
-	rc = own_listener() ? connect_listener() : db_connect();
+	if (own_listener() && connect_listener() < 0) {
+		/* Notifications are a hint: without them the caller polls, and its statements see any outage. */
+		poll(NULL, 0, timeout_ms);
+		return 0;
+	}
+	rc = own_listener() ? 0 : db_connect();
 	if (rc < 0)
 		return rc;
 	c = own_listener() ? listen_conn : conn;
@@ -629,11 +635,13 @@ int db_wait_notify(int timeout_ms)
 		return 0;
 	if (!PQconsumeInput(c)) {
 		set_error("08006", PQerrorMessage(c));
-		log_error("db: the listening connection was lost: %s", last_error);
-		if (c == listen_conn)
+		if (c == listen_conn) {
+			/* Connected again (and subscribed) on the next call; a notification missed meanwhile costs one poll. */
+			log_warn("db: the listening connection was lost: %s", last_error);
 			drop_listener();
-		else
-			drop_connection();
+			return 0;
+		}
+		drop_connection();
 		return ST_UNAVAILABLE;
 	}
 	return take_notifications(c);

@@ -112,15 +112,18 @@ const char *db_last_error(void);
 
 /*
  * LISTEN/NOTIFY for the drainer. db_listen subscribes to channel (remembered
- * for every reconnect); db_wait_notify waits up to timeout_ms for a
- * notification on any subscribed channel and returns 1 when one arrived, 0
- * on timeout, or a status code (ST_UNAVAILABLE: the listening connection is
- * lost; the next call connects it again).
+ * for every reconnect; returns 0 or a status code, the channel kept either
+ * way); db_wait_notify waits up to timeout_ms for a notification on any
+ * subscribed channel and returns 1 when one arrived, 0 on timeout, or a
+ * status code (ST_UNAVAILABLE: the process's connection, when it is the
+ * listening one, is lost; the next call connects it again).
  *
  * Notifications arrive on the process's own connection, unless
  * SHORTLIST_DB_POOLER=transaction or SHORTLIST_DATABASE_LISTEN_URL is set:
  * then on a second connection, to SHORTLIST_DATABASE_LISTEN_URL (PostgreSQL
- * itself, application_name "shortlist-listen"), which runs nothing else. A
+ * itself, application_name "shortlist-listen"), which runs nothing else;
+ * while that one cannot connect, db_wait_notify logs it once, waits out
+ * timeout_ms and returns 0 (the caller's statements see an outage). A
  * pooled process with no listen URL cannot be notified: it logs a warning
  * once, and db_wait_notify only waits out timeout_ms and returns 0 (callers
  * poll). NOTIFY itself (pg_notify in the sender's transaction) works through

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/status.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "suite.h"
@@ -191,6 +192,20 @@ START_TEST(test_direct_listens_on_the_statement_connection)
 }
 END_TEST
 
+START_TEST(test_a_listener_that_cannot_connect_degrades_to_waiting)
+{
+	if (!live)
+		return;
+	use_mode("transaction", "host=127.0.0.1 port=1 dbname=shortlist connect_timeout=1");
+	ck_assert_int_eq(db_listen("test_db_nowhere"), ST_UNAVAILABLE);
+	/* Not an error for the caller: a wait without notifications, and statements still work. */
+	ck_assert_int_eq(db_wait_notify(20), 0);
+	ck_assert_int_eq(db_wait_notify(20), 0);
+	ck_assert_int_eq(count_of("SELECT 1"), 1);
+	db_close();
+}
+END_TEST
+
 static bool probe(void)
 {
 	char err[256];
@@ -234,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, test_pooled_listens_on_a_connection_of_its_own);
 	tcase_add_test(tc, test_pooled_without_a_listen_url_waits_by_timeout);
 	tcase_add_test(tc, test_direct_listens_on_the_statement_connection);
+	tcase_add_test(tc, test_a_listener_that_cannot_connect_degrades_to_waiting);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? 1 : 0;
