@@ -6,7 +6,7 @@
 SHORTLIST_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE=${SHORTLIST_INSTANCE:-run}
 case "$INSTANCE" in
-run | test | bench | faults) ;;
+run | test | bench | faults | pool) ;;
 scale-[0-9]*) # the multi-host test's services (scale-N) and web hosts (scale-N-hI), each in a network namespace (scripts/scale)
 	[[ $INSTANCE =~ ^scale-[0-9]{1,3}(-h[1-9])?$ ]] || {
 		echo "error: '$INSTANCE' is not a multi-host test instance (scale-N or scale-N-hI)" >&2
@@ -14,7 +14,7 @@ scale-[0-9]*) # the multi-host test's services (scale-N) and web hosts (scale-N-
 	}
 	;;
 *)
-	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults or scale-N, not '$INSTANCE'" >&2
+	echo "error: SHORTLIST_INSTANCE must be run, test, bench, faults, pool or scale-N, not '$INSTANCE'" >&2
 	exit 64
 	;;
 esac
@@ -34,6 +34,7 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 	bench) echo "$4" ;;
 	faults) echo "$5" ;;
 	scale*) echo "$3" ;; # inside network namespaces of its own: no clash with the test instance
+	pool) echo "$3" ;; # tests/t0870: its own pgbouncer and lighttpd (ports given) before the test instance's services
 	esac
 }
 : "${SHORTLIST_HTTP_PORT:=$(port_default http 8080 18080 28080 19080)}"
@@ -43,6 +44,7 @@ port_default() { # NAME RUN TEST BENCH FAULTS
 : "${SHORTLIST_SMTP_PORT:=$(port_default smtp 1025 11025 21025 12025)}"
 : "${SHORTLIST_MAIL_WEB_PORT:=$(port_default mailweb 1080 11080 21080 12080)}"
 : "${SHORTLIST_LLM_PORT:=$(port_default llm 8090 18090 28090 19090)}"
+: "${SHORTLIST_PGBOUNCER_PORT:=$(port_default pgbouncer 15401 15433 25433 16433)}"
 export SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT SHORTLIST_SMTP_PORT \
 	SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT
 # memcached servers of the instance's pool, on SHORTLIST_MEMCACHED_PORT and the ports after it.
@@ -76,6 +78,7 @@ dial_address() { # ADDRESS
 	*) echo "$1" ;;
 	esac
 }
+export SHORTLIST_PGBOUNCER_PORT
 
 # The build the services and tests run: build/ unless SHORTLIST_BUILD names
 # another folder of the checkout (`make test SANITIZE=...` uses build-asan).
@@ -190,6 +193,10 @@ write_config() {
 	s3=$(dial_address "$SHORTLIST_S3_ADDRESS") smtp=$(dial_address "$SHORTLIST_SMTP_ADDRESS")
 	local event_secret=${SHORTLIST_S3_EVENT_SECRET:-}
 	local mail_secret=${SHORTLIST_MAIL_EVENT_SECRET:-}
+	local pgbouncer=false db_port=$SHORTLIST_PG_PORT db_host=$pg
+	if [[ ${SHORTLIST_PGBOUNCER:-0} =~ ^(1|true|yes|on)$ ]]; then
+		pgbouncer=true db_port=$SHORTLIST_PGBOUNCER_PORT db_host=127.0.0.1
+	fi
 	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
 	local api_rate=1200
 	[[ $INSTANCE == bench ]] && api_rate=100000000
@@ -219,7 +226,8 @@ SHORTLIST_MEMCACHED_PORT='$SHORTLIST_MEMCACHED_PORT'
 SHORTLIST_S3_PORT='$SHORTLIST_S3_PORT'
 SHORTLIST_SMTP_PORT='$SHORTLIST_SMTP_PORT'
 SHORTLIST_MAIL_WEB_PORT='$SHORTLIST_MAIL_WEB_PORT'
-SHORTLIST_DATABASE_URL='host=$pg port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'
+SHORTLIST_PGBOUNCER='$pgbouncer'
+SHORTLIST_DATABASE_URL='host=$db_host port=$db_port dbname=shortlist user=postgres'
 SHORTLIST_MEMCACHED_SERVERS='$(memcached_servers_list "$mc")${SHORTLIST_MEMCACHED_MORE_SERVERS:+,$SHORTLIST_MEMCACHED_MORE_SERVERS}'
 SHORTLIST_S3_ENDPOINT='http://$s3:$SHORTLIST_S3_PORT'
 SHORTLIST_S3_REGION='us-east-1'
@@ -236,6 +244,13 @@ SHORTLIST_LLM_PROVIDER='$provider'
 SHORTLIST_OPENAI_BASE_URL='$base_url'
 SHORTLIST_OPENAI_API_KEY='$api_key'
 EOT
+		# SHORTLIST_PGBOUNCER=1: statements through pgbouncer (scripts/services starts it), LISTEN straight to PostgreSQL.
+		if [[ $pgbouncer == true ]]; then
+			printf '%s\n' "SHORTLIST_PGBOUNCER_PORT='$SHORTLIST_PGBOUNCER_PORT'" "SHORTLIST_DB_POOLER='transaction'" \
+				"SHORTLIST_DATABASE_LISTEN_URL='host=$pg port=$SHORTLIST_PG_PORT dbname=shortlist user=postgres'"
+		else
+			printf '%s\n' "SHORTLIST_DB_POOLER=''" "SHORTLIST_DATABASE_LISTEN_URL=''"
+		fi >>"$CONFIG_FILE.tmp"
 		mv "$CONFIG_FILE.tmp" "$CONFIG_FILE"
 	)
 }

@@ -149,6 +149,7 @@ static int validate_all(char *err, size_t errlen)
 	static const char *const levels[] = { "debug", "info", "warn", "error" };
 	static const char *const providers[] = { "", "local", "openai" };
 	static const char *const policies[] = { "allow", "refuse" };
+	static const char *const poolers[] = { "", "transaction" };
 	struct netaddr_list proxies;
 	char why[256];
 
@@ -170,6 +171,10 @@ static int validate_all(char *err, size_t errlen)
 		snprintf(err, errlen, "SHORTLIST_TRUSTED_PROXIES: %s", why);
 		return -1;
 	}
+	if (!one_of(loaded.db_pooler, poolers, ARRAY_SIZE(poolers))) {
+		snprintf(err, errlen, "SHORTLIST_DB_POOLER: '%s' is not empty or transaction", loaded.db_pooler);
+		return -1;
+	}
 	if (strcmp(loaded.llm_provider, "openai") == 0 && !*loaded.openai_api_key) {
 		snprintf(err, errlen, "SHORTLIST_LLM_PROVIDER is openai but SHORTLIST_OPENAI_API_KEY is empty");
 		return -1;
@@ -179,8 +184,6 @@ static int validate_all(char *err, size_t errlen)
 		return -1;
 	}
 	{
-		char why[256];
-
 		if (cache_servers_check(loaded.memcached_servers, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "SHORTLIST_MEMCACHED_SERVERS: '%s': %s", loaded.memcached_servers, why);
 			return -1;

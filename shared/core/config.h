@@ -27,6 +27,12 @@
 	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \
 	X(INT, db_idle_in_transaction_timeout_ms, "SHORTLIST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000", 0, 3600000, false,          \
 	  "PostgreSQL ends a session idle inside a transaction this long, releasing its locks (0: never)")                       \
+	X(STR, db_pooler, "SHORTLIST_DB_POOLER", "", 0, 0, false,                                                                 \
+	  "transaction when SHORTLIST_DATABASE_URL is a transaction-mode pooler such as pgbouncer: unnamed statements, no session state (empty: direct)") \
+	X(STR, database_listen_url, "SHORTLIST_DATABASE_LISTEN_URL", "", 0, 0, true,                                                \
+	  "libpq connection string of the drainer's LISTEN connection, straight to PostgreSQL (empty: SHORTLIST_DATABASE_URL)")   \
+	X(BOOL, pgbouncer, "SHORTLIST_PGBOUNCER", "false", 0, 0, false, "run a local pgbouncer and send statements through it (scripts)") \
+	X(INT, pgbouncer_port, "SHORTLIST_PGBOUNCER_PORT", "15401", 1, 65535, false, "local pgbouncer port (scripts)")         \
 	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false,                        \
 	  "comma-separated host:port[:weight] list, one pool placed by consistent hashing")                             \
 	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \

@@ -1,4 +1,4 @@
-/* db: the process's one PostgreSQL connection — queries, prepared statements, transactions, reconnects. */
+/* db: the process's PostgreSQL connection — queries, prepared statements, transactions, reconnects, LISTEN. */
 #include "core/db.h"
 
 #include <libpq-fe.h>
@@ -19,6 +19,10 @@ struct db_result {
 };
 
 static PGconn *conn;
+/* The LISTEN connection when it is not conn (pooled_mode(), or a listen URL given). */
+static PGconn *listen_conn;
+static bool listen_warned;
+static bool listen_failing; /* the listener's last connect failed (logged once until it works again) */
 static char *prepared[MAX_PREPARED];
 static int nprepared;
 static bool in_tx;
@@ -27,6 +31,24 @@ static char last_sqlstate[6];
 static char last_error[512];
 static char *listening[16];
 static int nlistening;
+
+/*
+ * Through a transaction-mode pooler (SHORTLIST_DB_POOLER=transaction) each
+ * transaction, or each statement outside one, may run on a different server
+ * connection, and other clients' work runs on this one in between: a
+ * statement prepared by name, a session SET or a LISTEN stays behind on a
+ * server connection this process no longer holds.
+ */
+static bool pooled_mode(void)
+{
+	return strcmp(config()->db_pooler, "transaction") == 0;
+}
+
+/* Whether notifications arrive on a connection of their own rather than on conn. */
+static bool own_listener(void)
+{
+	return pooled_mode() || *config()->database_listen_url;
+}
 
 static void forget_prepared(void)
 {
@@ -53,12 +75,20 @@ static void drop_connection(void)
 	forget_prepared();
 }
 
-static int resubscribe(void)
+static void drop_listener(void)
+{
+	if (listen_conn)
+		PQfinish(listen_conn);
+	listen_conn = NULL;
+}
+
+/* LISTEN on c for every channel asked for so far. */
+static int resubscribe(PGconn *c)
 {
 	int i;
 
 	for (i = 0; i < nlistening; i++) {
-		char *ident = PQescapeIdentifier(conn, listening[i], strlen(listening[i]));
+		char *ident = PQescapeIdentifier(c, listening[i], strlen(listening[i]));
 		char sql[256];
 		PGresult *res;
 		bool ok;
@@ -67,7 +97,7 @@ static int resubscribe(void)
 			return ST_UNAVAILABLE;
 		snprintf(sql, sizeof(sql), "LISTEN %s", ident);
 		PQfreemem(ident);
-		res = PQexec(conn, sql);
+		res = PQexec(c, sql);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 		if (!ok)
@@ -108,6 +138,14 @@ static int connect_to_server(bool quiet)
 		return ST_UNAVAILABLE;
 	}
 	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	if (pooled_mode())
+		/*
+		 * A session SET here would change whichever server connection the
+		 * pooler lent for it, and never the next one: the pooler sets both
+		 * timeouts on each server connection it opens (connect_query in
+		 * infra/pgbouncer/pgbouncer.ini), from the same configuration.
+		 */
+		return 0;
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
 	res = PQexec(conn, sql);
 	PQclear(res);
@@ -120,11 +158,55 @@ static int connect_to_server(bool quiet)
 		 (long long)config()->db_idle_in_transaction_timeout_ms);
 	res = PQexec(conn, sql);
 	PQclear(res);
-	if (resubscribe() < 0) {
+	if (!own_listener() && resubscribe(conn) < 0) {
 		drop_connection();
 		return ST_UNAVAILABLE;
 	}
 	return 0;
+}
+
+/*
+ * Connects the LISTEN connection unless connected, to
+ * SHORTLIST_DATABASE_LISTEN_URL (PostgreSQL itself: a pooler in transaction
+ * mode hands the session that ran LISTEN to other clients, and its
+ * notifications never reach this process), and subscribes it again.
+ */
+static int connect_listener(void)
+{
+	const char *url = *config()->database_listen_url ? config()->database_listen_url : config()->database_url;
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+	const char *vals[] = { url, "3", "shortlist-listen", NULL };
+
+	if (listen_conn && PQstatus(listen_conn) == CONNECTION_OK)
+		return 0;
+	drop_listener();
+	listen_conn = PQconnectdbParams(keys, vals, 1);
+	if (!listen_conn || PQstatus(listen_conn) != CONNECTION_OK || resubscribe(listen_conn) < 0) {
+		set_error("08000", listen_conn ? PQerrorMessage(listen_conn) : "out of memory");
+		if (!listen_failing)
+			log_error("db: the listener cannot connect and subscribe (waiting by timeout until it can): %s",
+				  last_error);
+		listen_failing = true;
+		drop_listener();
+		return ST_UNAVAILABLE;
+	}
+	PQsetNoticeProcessor(listen_conn, ignore_notice, NULL);
+	if (listen_failing)
+		log_info("db: the listener is connected again");
+	listen_failing = false;
+	return 0;
+}
+
+/* Pooled with no listen URL: LISTEN would go through the pooler, where it does not work. */
+static bool listener_unusable(void)
+{
+	if (!pooled_mode() || *config()->database_listen_url)
+		return false;
+	if (!listen_warned)
+		log_warn("db: SHORTLIST_DB_POOLER=transaction without SHORTLIST_DATABASE_LISTEN_URL: notifications "
+			 "cannot arrive through the pooler; waiting by timeout instead");
+	listen_warned = true;
+	return true;
 }
 
 int db_connect(void)
@@ -135,6 +217,7 @@ int db_connect(void)
 void db_close(void)
 {
 	drop_connection();
+	drop_listener();
 	while (nlistening > 0)
 		free(listening[--nlistening]);
 }
@@ -172,6 +255,9 @@ static int run_once(const char *name, const char *sql, int n, const char *const 
 	ExecStatusType st;
 
 	*out = NULL;
+	/* Unnamed through a pooler: PQexecParams parses, binds and runs in one round trip, on one server connection. */
+	if (pooled_mode())
+		name = NULL;
 	if (name && !is_prepared(name)) {
 		res = PQprepare(conn, name, sql, n, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -382,17 +468,20 @@ int db_ping(int timeout_ms)
 
 	/*
 	 * On the process's own connection, so a probe after a PostgreSQL restart
-	 * also proves the reconnect; the timeout bounds a server that hangs.
+	 * also proves the reconnect; the timeout bounds a server that hangs. It is
+	 * SET LOCAL, inside a transaction of its own, so that no session setting
+	 * changes (through a pooler the session is not ours to change).
 	 */
 	if (in_tx)
 		return 0;
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %d", timeout_ms);
-	if (db_exec(NULL, sql, 0, NULL, NULL) < 0)
+	if (db_begin() < 0)
 		return ST_UNAVAILABLE;
-	if (db_exec(NULL, "SELECT 1", 0, NULL, NULL) < 0)
+	snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %d", timeout_ms);
+	if (db_exec(NULL, sql, 0, NULL, NULL) < 0 || db_exec(NULL, "SELECT 1", 0, NULL, NULL) < 0) {
+		db_rollback();
 		return ST_UNAVAILABLE;
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)config()->db_statement_timeout_ms);
-	return db_exec(NULL, sql, 0, NULL, NULL) < 0 ? ST_UNAVAILABLE : 0;
+	}
+	return db_commit() < 0 ? ST_UNAVAILABLE : 0;
 }
 
 /* One quiet attempt at sql on the current connection: 0 or the mapped status code. */
@@ -492,40 +581,68 @@ int db_listen(const char *channel)
 	if (nlistening >= (int)ARRAY_SIZE(listening))
 		return ST_INTERNAL;
 	listening[nlistening++] = xstrdup(channel);
+	if (listener_unusable())
+		return 0;
+	if (own_listener()) {
+		drop_listener(); /* connect_listener subscribes every channel, this one too */
+		return connect_listener();
+	}
 	rc = db_connect();
 	if (rc < 0)
 		return rc;
-	return resubscribe();
+	return resubscribe(conn);
+}
+
+/* Takes the notifications c has received: 1 when there was one, else 0. */
+static int take_notifications(PGconn *c)
+{
+	PGnotify *n;
+	int got = 0;
+
+	while ((n = PQnotifies(c)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
 }
 
 int db_wait_notify(int timeout_ms)
 {
 	struct pollfd pfd;
-	PGnotify *n;
-	int got = 0, rc;
+	PGconn *c;
+	int rc;
 
-	rc = db_connect();
+	if (listener_unusable()) {
+		poll(NULL, 0, timeout_ms);
+		return 0;
+	}
+	if (own_listener() && connect_listener() < 0) {
+		/* Notifications are a hint: without them the caller polls, and its statements see any outage. */
+		poll(NULL, 0, timeout_ms);
+		return 0;
+	}
+	rc = own_listener() ? 0 : db_connect();
 	if (rc < 0)
 		return rc;
-	PQconsumeInput(conn);
-	while ((n = PQnotifies(conn)) != NULL) {
-		PQfreemem(n);
-		got = 1;
-	}
-	if (got)
+	c = own_listener() ? listen_conn : conn;
+	PQconsumeInput(c);
+	if (take_notifications(c))
 		return 1;
-	pfd.fd = PQsocket(conn);
+	pfd.fd = PQsocket(c);
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	if (poll(&pfd, 1, timeout_ms) <= 0)
 		return 0;
-	if (!PQconsumeInput(conn)) {
+	if (!PQconsumeInput(c)) {
+		set_error("08006", PQerrorMessage(c));
+		if (c == listen_conn) {
+			/* Connected again (and subscribed) on the next call; a notification missed meanwhile costs one poll. */
+			log_warn("db: the listening connection was lost: %s", last_error);
+			drop_listener();
+			return 0;
+		}
 		drop_connection();
 		return ST_UNAVAILABLE;
 	}
-	while ((n = PQnotifies(conn)) != NULL) {
-		PQfreemem(n);
-		got = 1;
-	}
-	return got;
+	return take_notifications(c);
 }

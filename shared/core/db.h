@@ -1,4 +1,4 @@
-/* db: the process's one PostgreSQL connection — queries, prepared statements, transactions, reconnects. */
+/* db: the process's PostgreSQL connection — queries, prepared statements, transactions, reconnects, LISTEN. */
 #ifndef SHORTLIST_DB_H
 #define SHORTLIST_DB_H
 
@@ -15,6 +15,16 @@
  * PostgreSQL cannot be reached, ST_CONFLICT for a unique violation,
  * ST_BAD_REQUEST for invalid input values (SQLSTATE class 22),
  * ST_INTERNAL otherwise. The failure is logged once, here.
+ *
+ * Through a transaction-mode pooler (SHORTLIST_DB_POOLER=transaction, with
+ * SHORTLIST_DATABASE_URL naming pgbouncer) nothing relies on the session:
+ * statements are sent unnamed (the name given to db_query is ignored), the
+ * connection sets no session parameter (the pooler's connect_query sets the
+ * statement and idle-in-transaction timeouts on each server connection), a
+ * temporary change is SET LOCAL inside a transaction, and LISTEN has a
+ * connection of its own (db_listen). Callers must keep to the same rules:
+ * no session SET, session advisory lock, temporary table, WITH HOLD cursor
+ * or LISTEN through db_query; their transaction-scoped forms work.
  */
 
 struct db_result;
@@ -28,7 +38,9 @@ int db_connect(void);
 void db_close(void);
 /*
  * Checks the server answers "SELECT 1" within timeout_ms on the process's
- * connection, reconnecting if needed (for /readyz). Returns 0 or ST_UNAVAILABLE.
+ * connection, reconnecting if needed (for /readyz), in a transaction of its
+ * own (SET LOCAL: the session's timeout is left alone). Inside the caller's
+ * transaction it returns 0 at once. Returns 0 or ST_UNAVAILABLE.
  */
 int db_ping(int timeout_ms);
 
@@ -47,7 +59,7 @@ int db_probe(const char *sql);
 /*
  * Runs sql with $1..$n text parameters (NULL entries are SQL NULL). When name
  * is not NULL the statement is prepared once per connection under that name
- * and reused. On success *out (if out is not NULL) receives the result,
+ * and reused (not through a pooler: there it runs unnamed, in one round trip). On success *out (if out is not NULL) receives the result,
  * which the caller frees with db_result_free(). Returns 0 or a status code.
  */
 int db_query(const char *name, const char *sql, int nparams, const char *const *params, struct db_result **out);
@@ -99,10 +111,23 @@ const char *db_last_sqlstate(void);
 const char *db_last_error(void);
 
 /*
- * LISTEN/NOTIFY for the drainer: db_listen subscribes on the current
- * connection; db_wait_notify waits up to timeout_ms for a notification on
- * any subscribed channel and returns 1 when one arrived, 0 on timeout, or a
- * status code.
+ * LISTEN/NOTIFY for the drainer. db_listen subscribes to channel (remembered
+ * for every reconnect; returns 0 or a status code, the channel kept either
+ * way); db_wait_notify waits up to timeout_ms for a notification on any
+ * subscribed channel and returns 1 when one arrived, 0 on timeout, or a
+ * status code (ST_UNAVAILABLE: the process's connection, when it is the
+ * listening one, is lost; the next call connects it again).
+ *
+ * Notifications arrive on the process's own connection, unless
+ * SHORTLIST_DB_POOLER=transaction or SHORTLIST_DATABASE_LISTEN_URL is set:
+ * then on a second connection, to SHORTLIST_DATABASE_LISTEN_URL (PostgreSQL
+ * itself, application_name "shortlist-listen"), which runs nothing else;
+ * while that one cannot connect, db_wait_notify logs it once, waits out
+ * timeout_ms and returns 0 (the caller's statements see an outage). A
+ * pooled process with no listen URL cannot be notified: it logs a warning
+ * once, and db_wait_notify only waits out timeout_ms and returns 0 (callers
+ * poll). NOTIFY itself (pg_notify in the sender's transaction) works through
+ * the pooler: it is delivered at that transaction's commit.
  */
 int db_listen(const char *channel);
 int db_wait_notify(int timeout_ms);

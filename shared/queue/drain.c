@@ -694,6 +694,8 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				rc = queue_wait(FOLLOW_WAIT_MS);
 				if (rc < 0)
 					database_failed(&d, now_ms(), rc);
+				else if (rc > 0)
+					stats->notified++;
 				continue;
 			}
 		}
@@ -724,5 +726,7 @@ out:
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
 		 (long long)stats->lost, (long long)stats->uploads_recovered);
+	if (o->follow)
+		log_info("drain: woken %lld times by a notification", (long long)stats->notified);
 	return rc;
 }

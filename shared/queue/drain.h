@@ -28,6 +28,7 @@ struct drain_stats {
 	int64_t emails_retried;
 	int64_t emails_failed;
 	int64_t uploads_recovered; /* presigned uploads whose S3 event never came, recorded by the sweep */
+	int64_t notified;	   /* follow: idle waits ended by a notification (new work) rather than the timeout */
 };
 
 /*

@@ -215,8 +215,8 @@ int queue_rescue(int *discarded);
 int queue_ready(void);
 
 /*
- * Subscribes the process's connection to QUEUE_CHANNEL (once; later calls do
- * nothing). Call it before the first claim of a follow loop so that no
+ * Subscribes the process to QUEUE_CHANNEL (once; later calls do nothing), on
+ * its connection or on its own listening one (db_listen says when). Call it before the first claim of a follow loop so that no
  * notification sent between an empty claim and the wait is missed. The
  * subscription survives reconnects but not db_close(): a process that closes
  * its connection does not wait on the queue afterwards.
