@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "core/signals.h"
 #include "http/errdoc.h"
 #include "http/resp.h"
@@ -278,6 +279,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 send:
 	send_response(app, rq, r);
 	log_access(r->method, r->path, r->status, now_us() - r->started_us);
+	procmetrics_http(r->route, r->method, r->status, now_us() - r->started_us);
 	log_clear_context();
 	if (app->after_request)
 		app->after_request();
@@ -322,9 +324,11 @@ int app_main(const struct app *app, char **argv)
 	}
 	config_load_or_die(NULL);
 	log_init(argv[0]);
+	procmetrics_open(app->name);
 	rc = app_run(app);
 	if (app->release)
 		app->release();
+	procmetrics_close();
 	cache_close();
 	db_close();
 	config_release();
