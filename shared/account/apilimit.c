@@ -10,6 +10,7 @@
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "http/resp.h"
 #include "text/textnorm.h"
 
@@ -199,6 +200,7 @@ int apilimit_check(struct req *r)
 	resp_headerf(r, "Retry-After", "%lld", (long long)st.retry_after_s);
 	log_info("apilimit: %s over %lld requests per minute; retry after %lld s", who, (long long)limit,
 		 (long long)st.retry_after_s);
+	procmetrics_count(PM_RATELIMIT_REFUSALS, PM_LIMIT_API_KEY, 0, 0, 1);
 	return resp_fail(r, ST_TOO_MANY_REQUESTS,
 			 "this %s is over its limit of %lld requests per minute; retry after %lld seconds",
 			 r->key_id > 0 ? "API key" : "user", (long long)limit, (long long)st.retry_after_s);

@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "core/cache.h"
 #include "core/config.h"
+#include "core/procmetrics.h"
 #include "text/textnorm.h"
 
 #define WINDOW_MS (LOGINLIMIT_WINDOW_SECONDS * 1000LL)
@@ -81,7 +82,10 @@ bool loginlimit_blocked_at(const char *email, int64_t now_ms, int64_t *retry_aft
 
 bool loginlimit_blocked(const char *email, int64_t *retry_after_s)
 {
-	return loginlimit_blocked_at(email, wall_ms(), retry_after_s);
+	bool blocked = loginlimit_blocked_at(email, wall_ms(), retry_after_s);
+
+	procmetrics_count(PM_RATELIMIT_REFUSALS, PM_LIMIT_LOGIN, 0, 0, blocked);
+	return blocked;
 }
 
 void loginlimit_failed_at(const char *email, int64_t now_ms)

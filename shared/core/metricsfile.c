@@ -169,8 +169,8 @@ static void fold(struct mf_file *f, struct mf_slot *s)
 
 	n = __atomic_load_n(&s->ncounters, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n && i < MF_COUNTERS; i++) {
-		struct mf_counter *c = retired_entry(r->counters, sizeof(*c), MF_RETIRED_COUNTERS, &r->ncounters,
-						     s->counters[i].key);
+		struct mf_counter *c =
+			retired_entry(r->counters, sizeof(*c), MF_RETIRED_COUNTERS, &r->ncounters, s->counters[i].key);
 
 		if (c)
 			c->value += load(&s->counters[i].value);

@@ -28,14 +28,23 @@ struct def {
 	unsigned nbounds;
 };
 
-#define ENUM(n, v) { n, LV_ENUM, v, ARRAY_SIZE(v) }
-#define NAME(n) { n, LV_NAME, NULL, 0 }
-#define CODE(n) { n, LV_CODE, NULL, 0 }
+#define ENUM(n, v) \
+	{ \
+		n, LV_ENUM, v, ARRAY_SIZE(v) \
+	}
+#define NAME(n) \
+	{ \
+		n, LV_NAME, NULL, 0 \
+	}
+#define CODE(n) \
+	{ \
+		n, LV_CODE, NULL, 0 \
+	}
 
 static const char *const methods[] = { "other", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS" };
 static const char *const kinds[] = { "other", "process_resume" };
-static const char *const task_outcomes[] = { "other",  "scored", "needs_review", "failed",
-					     "retried", "lost",	  "released", "skipped" };
+static const char *const task_outcomes[] = { "other",	"scored", "needs_review", "failed",
+					     "retried", "lost",	  "released",	  "skipped" };
 static const char *const llm_outcomes[] = { "other", "ok", "rate_limited", "error", "timeout" };
 static const char *const directions[] = { "other", "prompt", "completion" };
 static const char *const caches[] = { "other", "llm", "data", "counters" };
@@ -60,54 +69,140 @@ static const struct {
 	{ "extractor ", "extractor_error" },
 	{ "", "needs_review" },
 };
-static const char *const extract_labels[] = { "other",	      "empty",	 "unsupported",	    "timeout",
-					      "cpu_limit",    "memory_limit", "crashed",	    "no_extractor",
+static const char *const extract_labels[] = { "other",		 "empty",	 "unsupported", "timeout",
+					      "cpu_limit",	 "memory_limit", "crashed",	"no_extractor",
 					      "extractor_error", "needs_review" };
 
 static const double http_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 static const double work_bounds[] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300 };
 
 static const struct def defs[PM_METRIC_COUNT] = {
-	[PM_HTTP_REQUESTS] = { "shortlist_http_requests_total", "HTTP requests answered, by route pattern, method and status.",
-			       false, 1, { NAME("route"), ENUM("method", methods), CODE("status") }, NULL, 0 },
+	[PM_HTTP_REQUESTS] = { "shortlist_http_requests_total",
+			       "HTTP requests answered, by route pattern, method and status.",
+			       false,
+			       1,
+			       { NAME("route"), ENUM("method", methods), CODE("status") },
+			       NULL,
+			       0 },
 	[PM_HTTP_DURATION] = { "shortlist_http_request_duration_seconds",
-			       "Time from a request reaching the handler to its answer, by route pattern.", true, 1e6,
-			       { NAME("route") }, http_bounds, ARRAY_SIZE(http_bounds) },
-	[PM_UPLOAD_BYTES] = { "shortlist_upload_bytes_total", "Bytes of resume files accepted by uploads.", false, 1,
-			      { { 0 } }, NULL, 0 },
-	[PM_UPLOAD_FILES] = { "shortlist_upload_files_total", "Resume files accepted by uploads.", false, 1, { { 0 } },
-			      NULL, 0 },
-	[PM_TASKS] = { "shortlist_tasks_total", "Tasks settled by the drainers, by kind and outcome.", false, 1,
-		       { ENUM("kind", kinds), ENUM("outcome", task_outcomes) }, NULL, 0 },
-	[PM_TASK_DURATION] = { "shortlist_task_duration_seconds", "Time from a task's claim to its settling, by kind.",
-			       true, 1e6, { ENUM("kind", kinds) }, work_bounds, ARRAY_SIZE(work_bounds) },
+			       "Time from a request reaching the handler to its answer, by route pattern.",
+			       true,
+			       1e6,
+			       { NAME("route") },
+			       http_bounds,
+			       ARRAY_SIZE(http_bounds) },
+	[PM_UPLOAD_BYTES] = { "shortlist_upload_bytes_total",
+			      "Bytes of resume files accepted by uploads.",
+			      false,
+			      1,
+			      { { 0 } },
+			      NULL,
+			      0 },
+	[PM_UPLOAD_FILES] = { "shortlist_upload_files_total",
+			      "Resume files accepted by uploads.",
+			      false,
+			      1,
+			      { { 0 } },
+			      NULL,
+			      0 },
+	[PM_TASKS] = { "shortlist_tasks_total",
+		       "Tasks settled by the drainers, by kind and outcome.",
+		       false,
+		       1,
+		       { ENUM("kind", kinds), ENUM("outcome", task_outcomes) },
+		       NULL,
+		       0 },
+	[PM_TASK_DURATION] = { "shortlist_task_duration_seconds",
+			       "Time from a task's claim to its settling, by kind.",
+			       true,
+			       1e6,
+			       { ENUM("kind", kinds) },
+			       work_bounds,
+			       ARRAY_SIZE(work_bounds) },
 	[PM_LLM_REQUESTS] = { "shortlist_llm_requests_total",
-			      "Calls to the LLM provider by model and outcome (rate_limited: 429).", false, 1,
-			      { NAME("model"), ENUM("outcome", llm_outcomes) }, NULL, 0 },
-	[PM_LLM_DURATION] = { "shortlist_llm_request_duration_seconds", "Duration of LLM provider calls, by model.", true,
-			      1e6, { NAME("model") }, work_bounds, ARRAY_SIZE(work_bounds) },
-	[PM_LLM_TOKENS] = { "shortlist_llm_tokens_total", "Tokens the LLM provider reported, by model and direction.",
-			    false, 1, { NAME("model"), ENUM("direction", directions) }, NULL, 0 },
-	[PM_LLM_COST] = { "shortlist_llm_cost_usd_total", "Cost of LLM calls from the price table, in US dollars.", false,
-			  1e6, { NAME("model") }, NULL, 0 },
-	[PM_LLM_RETRIES] = { "shortlist_llm_retries_total", "LLM calls that repeated an earlier one, by model.", false, 1,
-			     { NAME("model") }, NULL, 0 },
-	[PM_CACHE_REQUESTS] = { "shortlist_cache_requests_total", "Cache lookups in memcached, by cache and result.",
-				false, 1, { ENUM("cache", caches), ENUM("result", cache_results) }, NULL, 0 },
-	[PM_EMAILS] = { "shortlist_emails_total", "Email delivery attempts settled, by resulting state.", false, 1,
-			{ ENUM("state", email_states) }, NULL, 0 },
+			      "Calls to the LLM provider by model and outcome (rate_limited: 429).",
+			      false,
+			      1,
+			      { NAME("model"), ENUM("outcome", llm_outcomes) },
+			      NULL,
+			      0 },
+	[PM_LLM_DURATION] = { "shortlist_llm_request_duration_seconds",
+			      "Duration of LLM provider calls, by model.",
+			      true,
+			      1e6,
+			      { NAME("model") },
+			      work_bounds,
+			      ARRAY_SIZE(work_bounds) },
+	[PM_LLM_TOKENS] = { "shortlist_llm_tokens_total",
+			    "Tokens the LLM provider reported, by model and direction.",
+			    false,
+			    1,
+			    { NAME("model"), ENUM("direction", directions) },
+			    NULL,
+			    0 },
+	[PM_LLM_COST] = { "shortlist_llm_cost_usd_total",
+			  "Cost of LLM calls from the price table, in US dollars.",
+			  false,
+			  1e6,
+			  { NAME("model") },
+			  NULL,
+			  0 },
+	[PM_LLM_RETRIES] = { "shortlist_llm_retries_total",
+			     "LLM calls that repeated an earlier one, by model.",
+			     false,
+			     1,
+			     { NAME("model") },
+			     NULL,
+			     0 },
+	[PM_CACHE_REQUESTS] = { "shortlist_cache_requests_total",
+				"Cache lookups in memcached, by cache and result.",
+				false,
+				1,
+				{ ENUM("cache", caches), ENUM("result", cache_results) },
+				NULL,
+				0 },
+	[PM_EMAILS] = { "shortlist_emails_total",
+			"Email delivery attempts settled, by resulting state.",
+			false,
+			1,
+			{ ENUM("state", email_states) },
+			NULL,
+			0 },
 	[PM_SMTP_REPLIES] = { "shortlist_smtp_replies_total",
-			      "SMTP replies by class (connect: no connection or no reply).", false, 1,
-			      { ENUM("class", smtp_classes) }, NULL, 0 },
-	[PM_RATELIMIT_REFUSALS] = { "shortlist_ratelimit_refusals_total", "Requests refused by a rate limit, by limit.",
-				    false, 1, { ENUM("limit", limits) }, NULL, 0 },
+			      "SMTP replies by class (connect: no connection or no reply).",
+			      false,
+			      1,
+			      { ENUM("class", smtp_classes) },
+			      NULL,
+			      0 },
+	[PM_RATELIMIT_REFUSALS] = { "shortlist_ratelimit_refusals_total",
+				    "Requests refused by a rate limit, by limit.",
+				    false,
+				    1,
+				    { ENUM("limit", limits) },
+				    NULL,
+				    0 },
 	[PM_EXTRACT_FAILURES] = { "shortlist_extract_failures_total",
-				  "Documents that gave no scorable text, by reason.", false, 1,
-				  { ENUM("reason", extract_labels) }, NULL, 0 },
-	[PM_DB_ERRORS] = { "shortlist_db_errors_total", "PostgreSQL statements that failed.", false, 1, { { 0 } }, NULL,
+				  "Documents that gave no scorable text, by reason.",
+				  false,
+				  1,
+				  { ENUM("reason", extract_labels) },
+				  NULL,
+				  0 },
+	[PM_DB_ERRORS] = { "shortlist_db_errors_total",
+			   "PostgreSQL statements that failed.",
+			   false,
+			   1,
+			   { { 0 } },
+			   NULL,
 			   0 },
-	[PM_DB_RECONNECTS] = { "shortlist_db_reconnects_total", "PostgreSQL connections opened again after a loss.",
-			       false, 1, { { 0 } }, NULL, 0 },
+	[PM_DB_RECONNECTS] = { "shortlist_db_reconnects_total",
+			       "PostgreSQL connections opened again after a loss.",
+			       false,
+			       1,
+			       { { 0 } },
+			       NULL,
+			       0 },
 };
 
 static struct metricsfile *file;
@@ -179,8 +274,8 @@ void procmetrics_count(enum pm_metric m, unsigned a, unsigned b, unsigned c, uin
 	if (!file || m <= 0 || m >= PM_METRIC_COUNT || defs[m].hist)
 		return;
 	d = &defs[m];
-	metricsfile_add(file, mf_key(m, bounded(&d->labels[0], a), bounded(&d->labels[1], b), bounded(&d->labels[2], c)),
-			n);
+	metricsfile_add(file,
+			mf_key(m, bounded(&d->labels[0], a), bounded(&d->labels[1], b), bounded(&d->labels[2], c)), n);
 }
 
 unsigned procmetrics_bucket(enum pm_metric m, int64_t us)
@@ -230,6 +325,12 @@ void procmetrics_http(const char *route, const char *method, int status, int64_t
 	procmetrics_observe_us(PM_HTTP_DURATION, r, duration_us);
 }
 
+void procmetrics_upload(int64_t size)
+{
+	procmetrics_count(PM_UPLOAD_FILES, 0, 0, 0, 1);
+	procmetrics_count(PM_UPLOAD_BYTES, 0, 0, 0, size > 0 ? (uint64_t)size : 0);
+}
+
 void procmetrics_task(enum pm_task_outcome outcome, int64_t duration_us)
 {
 	procmetrics_count(PM_TASKS, PM_KIND_PROCESS_RESUME, outcome, 0, 1);
@@ -254,9 +355,16 @@ void procmetrics_llm_call(const char *model, enum pm_llm_outcome outcome, int64_
 		procmetrics_count(PM_LLM_COST, m, 0, 0, (uint64_t)cost_microusd);
 }
 
+void procmetrics_cache_lookup(const char *key, int rc)
+{
+	unsigned cache = key && strncmp(key, "llm:", 4) == 0 ? PM_CACHE_LLM : PM_CACHE_DATA;
+
+	procmetrics_count(PM_CACHE_REQUESTS, cache, rc == 1 ? PM_HIT : rc == 0 ? PM_MISS : PM_CACHE_ERROR, 0, 1);
+}
+
 void procmetrics_smtp_reply(long code)
 {
-	unsigned c = code >= 200 && code < 300 ? PM_SMTP_2XX
+	unsigned c = code >= 200 && code < 300	 ? PM_SMTP_2XX
 		     : code >= 400 && code < 500 ? PM_SMTP_4XX
 		     : code >= 500 && code < 600 ? PM_SMTP_5XX
 		     : code <= 0		 ? PM_SMTP_CONNECT
@@ -421,7 +529,8 @@ void procmetrics_render_snapshot(const struct mf_snapshot *s, struct buf *out)
 		const struct def *d = &defs[m];
 		const char *family = d->name;
 
-		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", family, d->help, family, d->hist ? "histogram" : "counter");
+		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", family, d->help, family,
+			   d->hist ? "histogram" : "counter");
 		if (d->hist) {
 			for (i = 0; i < s->nhists; i++)
 				if (mf_key_metric(s->hists[i].key) == m)

@@ -45,8 +45,16 @@ enum pm_metric {
 
 enum pm_method { PM_METHOD_OTHER, PM_GET, PM_POST, PM_PUT, PM_PATCH, PM_DELETE, PM_HEAD, PM_OPTIONS };
 enum pm_task_kind { PM_KIND_OTHER, PM_KIND_PROCESS_RESUME };
-enum pm_task_outcome { PM_TASK_OTHER, PM_TASK_SCORED, PM_TASK_NEEDS_REVIEW, PM_TASK_FAILED, PM_TASK_RETRIED,
-		       PM_TASK_LOST, PM_TASK_RELEASED, PM_TASK_SKIPPED };
+enum pm_task_outcome {
+	PM_TASK_OTHER,
+	PM_TASK_SCORED,
+	PM_TASK_NEEDS_REVIEW,
+	PM_TASK_FAILED,
+	PM_TASK_RETRIED,
+	PM_TASK_LOST,
+	PM_TASK_RELEASED,
+	PM_TASK_SKIPPED
+};
 enum pm_llm_outcome { PM_LLM_OTHER, PM_LLM_OK, PM_LLM_RATE_LIMITED, PM_LLM_ERROR, PM_LLM_TIMEOUT };
 enum pm_direction { PM_DIRECTION_OTHER, PM_PROMPT, PM_COMPLETION };
 enum pm_cache { PM_CACHE_OTHER, PM_CACHE_LLM, PM_CACHE_DATA, PM_CACHE_COUNTERS };
@@ -79,6 +87,8 @@ unsigned procmetrics_name(const char *name);
 
 /* One request answered: route is the matched pattern (NULL: none matched), method as sent. */
 void procmetrics_http(const char *route, const char *method, int status, int64_t duration_us);
+/* One resume file of size bytes accepted by an upload. */
+void procmetrics_upload(int64_t size);
 /* One task settled, after duration_us of work. */
 void procmetrics_task(enum pm_task_outcome outcome, int64_t duration_us);
 /*
@@ -88,6 +98,8 @@ void procmetrics_task(enum pm_task_outcome outcome, int64_t duration_us);
  */
 void procmetrics_llm_call(const char *model, enum pm_llm_outcome outcome, int64_t duration_us, int64_t prompt_tokens,
 			  int64_t completion_tokens, int64_t cost_microusd);
+/* One memcached lookup of key: rc 1 hit, 0 miss, -1 error; the cache is named by the key's prefix ("llm:": llm). */
+void procmetrics_cache_lookup(const char *key, int rc);
 /* One SMTP reply code (0: no connection or no reply). */
 void procmetrics_smtp_reply(long code);
 /* An extraction that did not give scorable text: needs_review, or failed with its reason sentence. */

@@ -39,7 +39,8 @@ int queuemetrics_render(struct buf *out)
 			   db_value(res, i, 1), db_value(res, i, 2));
 	for (i = 0; i < 2; i++)
 		if (!has_row(res, RESUME_TASK_KIND, states[i]))
-			buf_printf(out, "shortlist_queue_depth{kind=\"%s\",state=\"%s\"} 0\n", RESUME_TASK_KIND, states[i]);
+			buf_printf(out, "shortlist_queue_depth{kind=\"%s\",state=\"%s\"} 0\n", RESUME_TASK_KIND,
+				   states[i]);
 	buf_append_str(out, "# HELP shortlist_queue_oldest_age_seconds Seconds the oldest task that may run now has "
 			    "waited, by kind.\n# TYPE shortlist_queue_oldest_age_seconds gauge\n");
 	for (i = 0; i < db_rows(res); i++)
