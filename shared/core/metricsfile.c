@@ -538,3 +538,43 @@ const char *mf_snapshot_name(const struct mf_snapshot *s, unsigned id)
 {
 	return id < s->nnames && s->names[id][0] ? s->names[id] : "other";
 }
+
+int metricsfile_slots(const char *path, unsigned metric, struct mf_slot_info *out, size_t max, char *err, size_t errlen)
+{
+	const struct mf_file *f;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), used = 0, i;
+	void *p;
+
+	if (fd < 0)
+		return fail(err, errlen, "metrics: cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size != sizeof(struct mf_file)) {
+		close(fd);
+		return fail(err, errlen, "metrics: '%s' is not a metrics file of this version", path);
+	}
+	p = mmap(NULL, sizeof(struct mf_file), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return fail(err, errlen, "metrics: cannot map '%s': %s", path, strerror(errno));
+	f = p;
+	for (i = 0; i < MF_SLOTS; i++) {
+		const struct mf_slot *s = &f->slots[i];
+		uint32_t j, n;
+		uint64_t sum = 0;
+
+		if (__atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == 0)
+			continue;
+		n = __atomic_load_n(&s->ncounters, __ATOMIC_ACQUIRE);
+		for (j = 0; j < n && j < MF_COUNTERS; j++)
+			if (mf_key_metric(s->counters[j].key) == metric)
+				sum += load(&s->counters[j].value);
+		if ((size_t)used < max) {
+			out[used].pid = s->pid;
+			snprintf(out[used].program, MF_PROGRAM_LEN, "%s", s->program);
+			out[used].metric_sum = sum;
+		}
+		used++;
+	}
+	munmap(p, sizeof(struct mf_file));
+	return used;
+}

@@ -38,7 +38,7 @@
  * dropped (and counted in the slot's dropped field).
  */
 
-#define MF_SLOTS 64
+#define MF_SLOTS 256
 #define MF_NAMES 256
 #define MF_NAME_LEN 96
 #define MF_PROGRAM_LEN 32
@@ -141,6 +141,23 @@ struct mf_snapshot {
  */
 int metricsfile_snapshot(struct metricsfile *mf, struct mf_snapshot *out);
 void metricsfile_snapshot_release(struct mf_snapshot *s);
+
+/* A used slot as metricsfile_slots() sees it. */
+struct mf_slot_info {
+	int pid;
+	char program[MF_PROGRAM_LEN];
+	uint64_t metric_sum; /* the sum of the slot's counters of the metric asked for */
+};
+
+/*
+ * Reads the file at path without claiming a slot, folding or locking: for
+ * each used slot (live, or dead and not yet folded) its pid, program and the
+ * sum of its counters of metric. Writes at most max entries and returns how
+ * many slots are used, or -1 with a reason in err. For tests and
+ * diagnostics (which process served what).
+ */
+int metricsfile_slots(const char *path, unsigned metric, struct mf_slot_info *out, size_t max, char *err,
+		      size_t errlen);
 
 /* The name numbered id in a snapshot ("other" when out of range). Borrowed from s. */
 const char *mf_snapshot_name(const struct mf_snapshot *s, unsigned id);

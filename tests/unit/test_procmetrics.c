@@ -124,8 +124,8 @@ static int parse_exposition(const char *text)
 			p = brace && brace < space ? brace : space;
 			snprintf(name, sizeof(name), "%.*s", (int)(p - line), line);
 			ck_assert_msg(valid_name(name, strlen(name)), "name %s", name);
-			ck_assert_msg(belongs(name, strlen(name), family, type), "%s is in family %s (%s)", name, family,
-				      type);
+			ck_assert_msg(belongs(name, strlen(name), family, type), "%s is in family %s (%s)", name,
+				      family, type);
 			if (p == brace) {
 				const char *close = memchr(brace, '}', (size_t)(end - brace));
 				const char *q = brace + 1;
@@ -134,8 +134,8 @@ static int parse_exposition(const char *text)
 				while (q < close) {
 					const char *eq = memchr(q, '=', (size_t)(close - q)), *v;
 
-					ck_assert_msg(eq && valid_name(q, (size_t)(eq - q)) && eq[1] == '"', "label in %.*s",
-						      (int)n, line);
+					ck_assert_msg(eq && valid_name(q, (size_t)(eq - q)) && eq[1] == '"',
+						      "label in %.*s", (int)n, line);
 					v = eq + 2;
 					while (*v != '"') {
 						ck_assert(v < close);
@@ -160,7 +160,8 @@ static int parse_exposition(const char *text)
 					ck_assert_ptr_nonnull(le);
 					bound = strncmp(le + 4, "+Inf", 4) == 0 ? 1e300 : strtod(le + 4, NULL);
 					if (last_le >= 0 && bound > last_le)
-						ck_assert_msg(v >= last_bucket, "buckets are cumulative: %.*s", (int)n, line);
+						ck_assert_msg(v >= last_bucket, "buckets are cumulative: %.*s", (int)n,
+							      line);
 					if (bound == 1e300)
 						inf = v;
 					last_le = bound == 1e300 ? -1 : bound;
@@ -199,27 +200,29 @@ START_TEST(test_exposition_parses_back_with_exact_values)
 	procmetrics_extract_failure(true, "too little text (3 characters)");
 	text = render();
 	ck_assert_int_gt(parse_exposition(text), 20);
-	ck_assert_double_eq(sample(text, "shortlist_http_requests_total{route=\"/api/v1/jobs\",method=\"GET\",status=\"200\"}"),
-			    2);
 	ck_assert_double_eq(
-		sample(text, "shortlist_http_requests_total{route=\"/api/v1/jobs\",method=\"POST\",status=\"422\"}"), 1);
-	ck_assert_double_eq(sample(text, "shortlist_http_requests_total{route=\"other\",method=\"other\",status=\"404\"}"),
-			    1);
-	ck_assert_double_eq(sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"0.005\"}"),
-			    1);
-	ck_assert_double_eq(sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"0.1\"}"),
-			    2);
-	ck_assert_double_eq(sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"+Inf\"}"),
-			    3);
-	ck_assert_double_eq_tol(sample(text, "shortlist_http_request_duration_seconds_sum{route=\"/api/v1/jobs\"}"), 2.073,
-				1e-9);
+		sample(text, "shortlist_http_requests_total{route=\"/api/v1/jobs\",method=\"GET\",status=\"200\"}"), 2);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_requests_total{route=\"/api/v1/jobs\",method=\"POST\",status=\"422\"}"),
+		1);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_requests_total{route=\"other\",method=\"other\",status=\"404\"}"), 1);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"0.005\"}"), 1);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"0.1\"}"), 2);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"+Inf\"}"), 3);
+	ck_assert_double_eq_tol(sample(text, "shortlist_http_request_duration_seconds_sum{route=\"/api/v1/jobs\"}"),
+				2.073, 1e-9);
 	ck_assert_double_eq(sample(text, "shortlist_upload_bytes_total"), 1300);
 	ck_assert_double_eq(sample(text, "shortlist_upload_files_total"), 2);
 	ck_assert_double_eq(sample(text, "shortlist_tasks_total{kind=\"process_resume\",outcome=\"scored\"}"), 1);
 	ck_assert_double_eq(sample(text, "shortlist_llm_requests_total{model=\"gpt-4o-mini\",outcome=\"ok\"}"), 1);
-	ck_assert_double_eq(sample(text, "shortlist_llm_requests_total{model=\"gpt-4o-mini\",outcome=\"rate_limited\"}"),
-			    1);
-	ck_assert_double_eq(sample(text, "shortlist_llm_tokens_total{model=\"gpt-4o-mini\",direction=\"prompt\"}"), 1000);
+	ck_assert_double_eq(
+		sample(text, "shortlist_llm_requests_total{model=\"gpt-4o-mini\",outcome=\"rate_limited\"}"), 1);
+	ck_assert_double_eq(sample(text, "shortlist_llm_tokens_total{model=\"gpt-4o-mini\",direction=\"prompt\"}"),
+			    1000);
 	ck_assert_double_eq(sample(text, "shortlist_llm_tokens_total{model=\"gpt-4o-mini\",direction=\"completion\"}"),
 			    200);
 	ck_assert_double_eq_tol(sample(text, "shortlist_llm_cost_usd_total{model=\"gpt-4o-mini\"}"), 0.0015, 1e-12);
@@ -246,8 +249,8 @@ START_TEST(test_labels_outside_their_sets_are_other)
 	procmetrics_observe_us(PM_TASKS, 0, 5);		 /* and the other way round */
 	text = render();
 	parse_exposition(text);
-	ck_assert_double_eq(sample(text, "shortlist_http_requests_total{route=\"other\",method=\"other\",status=\"other\"}"),
-			    1);
+	ck_assert_double_eq(
+		sample(text, "shortlist_http_requests_total{route=\"other\",method=\"other\",status=\"other\"}"), 1);
 	ck_assert_double_eq(sample(text, "shortlist_tasks_total{kind=\"other\",outcome=\"other\"}"), 1);
 	ck_assert_ptr_null(strstr(text, "shortlist_http_request_duration_seconds_count"));
 	free(text);
