@@ -25,6 +25,9 @@
  * goes backwards and never counts twice. The hot path takes no lock shared
  * with other processes: a process-local mutex guards the slot's series
  * index (threads of one process append to it), values are __atomic adds.
+ * One window is left: a folder killed inside a fold (a few microseconds
+ * under the lock) leaves that slot to be folded again by the next finder,
+ * counting part of it twice.
  *
  * A series is a key: a metric number (1..255) and up to three label values
  * of 16 bits each; the file never sees names. Counters hold integers (the
