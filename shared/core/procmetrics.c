@@ -53,25 +53,31 @@ static const char *const email_states[] = { "other", "sent", "retried", "failed"
 static const char *const smtp_classes[] = { "other", "2xx", "4xx", "5xx", "connect" };
 static const char *const limits[] = { "other", "api_key", "login", "llm_budget" };
 
-/* Extraction failure reasons: the start of the sentence extract.c writes, and its label. */
-static const struct {
-	const char *prefix;
-	const char *label;
-} extract_reasons[] = {
-	{ "", "other" },
-	{ "empty file", "empty" },
-	{ "unsupported file type", "unsupported" },
-	{ "extraction timed out", "timeout" },
-	{ "cpu time limit", "cpu_limit" },
-	{ "memory limit", "memory_limit" },
-	{ "extractor crashed", "crashed" },
-	{ "cannot start the extractor", "no_extractor" },
-	{ "extractor ", "extractor_error" },
-	{ "", "needs_review" },
-};
+/* Extraction failure reasons: labels, and the start of each sentence extract/ writes with the label it gets. */
 static const char *const extract_labels[] = { "other",		 "empty",	 "unsupported", "timeout",
 					      "cpu_limit",	 "memory_limit", "crashed",	"no_extractor",
-					      "extractor_error", "needs_review" };
+					      "extractor_error", "encrypted",	 "damaged",	"zip_bomb",
+					      "refused_docx",	 "bad_text",	 "needs_review" };
+enum { EXTRACT_NEEDS_REVIEW_LABEL = 14 };
+static const struct {
+	const char *prefix;
+	unsigned label;
+} extract_reasons[] = {
+	{ "empty file", 1 },
+	{ "unsupported file type", 2 },
+	{ "extraction timed out", 3 },
+	{ "cpu time limit", 4 },
+	{ "memory limit", 5 },
+	{ "extractor crashed", 6 },
+	{ "cannot start the extractor", 7 },
+	{ "extractor ", 8 },
+	{ "encrypted", 9 },
+	{ "damaged", 10 },
+	{ "zip bomb", 11 },
+	{ "DOCX part", 12 },
+	{ "invalid UTF-16", 13 },
+	{ "not valid UTF-8", 13 },
+};
 
 static const double http_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 static const double work_bounds[] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300 };
@@ -92,14 +98,14 @@ static const struct def defs[PM_METRIC_COUNT] = {
 			       http_bounds,
 			       ARRAY_SIZE(http_bounds) },
 	[PM_UPLOAD_BYTES] = { "shortlist_upload_bytes_total",
-			      "Bytes of resume files accepted by uploads.",
+			      "Bytes of resume files accepted (multipart uploads and presigned uploads' S3 events).",
 			      false,
 			      1,
 			      { { 0 } },
 			      NULL,
 			      0 },
 	[PM_UPLOAD_FILES] = { "shortlist_upload_files_total",
-			      "Resume files accepted by uploads.",
+			      "Resume files accepted (multipart uploads and presigned uploads' S3 events).",
 			      false,
 			      1,
 			      { { 0 } },
@@ -375,19 +381,15 @@ void procmetrics_smtp_reply(long code)
 
 void procmetrics_extract_failure(bool needs_review, const char *reason)
 {
-	unsigned i, found = 0;
+	unsigned i, label = 0;
 
-	if (needs_review) {
-		found = ARRAY_SIZE(extract_reasons) - 1;
-	} else {
-		for (i = 1; reason && i + 1 < ARRAY_SIZE(extract_reasons); i++) {
-			if (strncmp(reason, extract_reasons[i].prefix, strlen(extract_reasons[i].prefix)) == 0) {
-				found = i;
-				break;
-			}
+	for (i = 0; !needs_review && reason && i < ARRAY_SIZE(extract_reasons); i++) {
+		if (strncmp(reason, extract_reasons[i].prefix, strlen(extract_reasons[i].prefix)) == 0) {
+			label = extract_reasons[i].label;
+			break;
 		}
 	}
-	procmetrics_count(PM_EXTRACT_FAILURES, found, 0, 0, 1);
+	procmetrics_count(PM_EXTRACT_FAILURES, needs_review ? EXTRACT_NEEDS_REVIEW_LABEL : label, 0, 0, 1);
 }
 
 /* ---- rendering ---- */

@@ -87,7 +87,7 @@ unsigned procmetrics_name(const char *name);
 
 /* One request answered: route is the matched pattern (NULL: none matched), method as sent. */
 void procmetrics_http(const char *route, const char *method, int status, int64_t duration_us);
-/* One resume file of size bytes accepted by an upload. */
+/* One resume file of size bytes accepted: from a multipart upload, or a presigned upload's S3 event. */
 void procmetrics_upload(int64_t size);
 /* One task settled, after duration_us of work. */
 void procmetrics_task(enum pm_task_outcome outcome, int64_t duration_us);

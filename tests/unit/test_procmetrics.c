@@ -91,14 +91,16 @@ static bool belongs(const char *name, size_t n, const char *family, const char *
  * Parses the text format line by line: every sample follows the HELP and
  * TYPE of its family, names and label names are valid, label values are
  * quoted, values are numbers; each histogram's buckets are cumulative, le
- * ascending, and the +Inf bucket equals _count. Returns the samples seen.
+ * ascending, and the +Inf bucket equals _count; no series appears twice.
+ * Returns the samples seen.
  */
 static int parse_exposition(const char *text)
 {
 	char family[128] = "", type[32] = "", helped[128] = "";
 	double last_bucket = -1, last_le = -1, inf = -1;
-	int samples = 0;
+	int samples = 0, i;
 	const char *line = text;
+	static char seen[1024][256];
 
 	while (*line) {
 		const char *end = strchr(line, '\n'), *p, *brace, *space;
@@ -171,6 +173,10 @@ static int parse_exposition(const char *text)
 					inf = -1;
 				}
 			}
+			ck_assert(samples < 1024);
+			snprintf(seen[samples], sizeof(seen[samples]), "%.*s", (int)(space - line), line);
+			for (i = 0; i < samples; i++)
+				ck_assert_msg(strcmp(seen[i], seen[samples]) != 0, "series %s appears once", seen[i]);
 			samples++;
 		}
 		line = end + 1;
@@ -198,6 +204,12 @@ START_TEST(test_exposition_parses_back_with_exact_values)
 	procmetrics_cache_lookup("llm:v1:abd", 0);
 	procmetrics_extract_failure(false, "extraction timed out after 20000 ms");
 	procmetrics_extract_failure(true, "too little text (3 characters)");
+	procmetrics_extract_failure(false, "damaged PDF: PDF document is damaged");
+	procmetrics_extract_failure(false, "damaged DOCX: cannot parse 'word/document.xml'");
+	procmetrics_extract_failure(false, "encrypted PDF (password required)");
+	procmetrics_extract_failure(false, "invalid UTF-16 text");
+	procmetrics_extract_failure(false, "not valid UTF-8 text (bad byte at offset 3)");
+	procmetrics_extract_failure(false, "something new");
 	text = render();
 	ck_assert_int_gt(parse_exposition(text), 20);
 	ck_assert_double_eq(
@@ -232,6 +244,10 @@ START_TEST(test_exposition_parses_back_with_exact_values)
 	ck_assert_double_eq(sample(text, "shortlist_cache_requests_total{cache=\"llm\",result=\"miss\"}"), 1);
 	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"timeout\"}"), 1);
 	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"needs_review\"}"), 1);
+	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"damaged\"}"), 2);
+	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"encrypted\"}"), 1);
+	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"bad_text\"}"), 2);
+	ck_assert_double_eq(sample(text, "shortlist_extract_failures_total{reason=\"other\"}"), 1);
 	ck_assert_double_eq(sample(text, "shortlist_process_up{program=\"test\"}"), 1);
 	ck_assert(strstr(text, "# TYPE shortlist_db_errors_total counter\n") != NULL);
 	ck_assert(strstr(text, "# TYPE shortlist_task_duration_seconds histogram\n") != NULL);
