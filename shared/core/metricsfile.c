@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,9 +16,14 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "core/log.h"
 
 #define MF_MAGIC 0x315254454d4c4853ULL /* "SHLMETR1" */
-#define MF_VERSION 1
+#define MF_VERSION 2
+/* Marks a slot's series already added to the retired total (bit 63 is never part of a key). */
+#define FOLDED (1ULL << 63)
+/* map_file(): the file is a metrics file of another version. */
+#define OLD_LAYOUT (-2)
 /* The process's own index of its slot: open addressing, at most half full. */
 #define OWN_COUNTER_INDEX (2 * MF_COUNTERS)
 #define OWN_HIST_INDEX (2 * MF_HISTS)
@@ -55,12 +61,30 @@ struct mf_retired {
 	struct mf_hist hists[MF_RETIRED_HISTS];
 };
 
+/*
+ * The series being folded, so that a fold interrupted by a kill is neither
+ * lost nor counted twice: before a series is added to the retired total the
+ * entry's values are saved here; after, the series is marked FOLDED. The
+ * next holder of the lock finds active set and either keeps the addition
+ * (the series is marked) or undoes it (it is not, and will be added again).
+ */
+struct mf_journal {
+	uint32_t active;
+	uint32_t hist;	/* 0: a counter, 1: a histogram */
+	uint32_t slot;	/* of f->slots */
+	uint32_t index; /* of the slot's counters or hists */
+	uint32_t entry; /* of the retired table */
+	uint32_t pad;
+	uint64_t before[MF_BUCKETS + 2]; /* the entry's values before the addition: value, or count, sum, buckets */
+};
+
 struct mf_file {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t pad;
 	uint64_t size;
 	uint64_t folded;
+	struct mf_journal journal;
 	uint32_t nnames;
 	uint32_t pad2;
 	char names[MF_NAMES][MF_NAME_LEN];
@@ -130,8 +154,9 @@ static bool slot_alive(const struct mf_slot *s)
 		return false;
 	if (kill(s->pid, 0) < 0 && errno == ESRCH)
 		return false;
+	/* Without /proc (now or when the slot was claimed) a live pid is taken as the owner. */
 	t = start_ticks_of(s->pid);
-	return t == 0 || t == s->start_ticks;
+	return t == 0 || s->start_ticks == 0 || t == s->start_ticks;
 }
 
 static uint64_t load(const uint64_t *p)
@@ -160,37 +185,117 @@ static void *retired_entry(void *table, size_t size, size_t cap, uint32_t *used,
 	return NULL;
 }
 
-/* Adds slot s to the retired total and frees it. Under the lock. */
+static int crash_after = -1;
+
+void metricsfile_test_crash_after(int n)
+{
+	crash_after = n;
+}
+
+/* Saves the retired entry's values and what is being added to it; then the addition may start. */
+static void journal_begin(struct mf_file *f, uint32_t hist, uint32_t slot, uint32_t index, uint32_t entry,
+			  const uint64_t *values, size_t n)
+{
+	struct mf_journal *j = &f->journal;
+
+	j->hist = hist;
+	j->slot = slot;
+	j->index = index;
+	j->entry = entry;
+	memcpy(j->before, values, n * sizeof(*values));
+	__atomic_store_n(&j->active, 1, __ATOMIC_RELEASE);
+}
+
+/* Finishes or undoes the series a killed folder was adding. Under the lock. */
+static void recover(struct mf_file *f)
+{
+	struct mf_journal *j = &f->journal;
+	const struct mf_slot *s;
+	bool marked;
+
+	if (!__atomic_load_n(&j->active, __ATOMIC_ACQUIRE))
+		return;
+	s = &f->slots[j->slot % MF_SLOTS];
+	if (j->hist) {
+		marked = (s->hists[j->index % MF_HISTS].key & FOLDED) != 0;
+		if (!marked) {
+			struct mf_hist *h = &f->retired.hists[j->entry % MF_RETIRED_HISTS];
+
+			h->count = j->before[0];
+			h->sum = j->before[1];
+			memcpy(h->buckets, &j->before[2], sizeof(h->buckets));
+		}
+	} else {
+		marked = (s->counters[j->index % MF_COUNTERS].key & FOLDED) != 0;
+		if (!marked)
+			f->retired.counters[j->entry % MF_RETIRED_COUNTERS].value = j->before[0];
+	}
+	__atomic_store_n(&j->active, 0, __ATOMIC_RELEASE);
+}
+
+static void maybe_crash(int *k)
+{
+	if ((*k)++ == crash_after)
+		_exit(3);
+}
+
+/* Adds slot s to the retired total, series by series through the journal, and frees it. Under the lock. */
 static void fold(struct mf_file *f, struct mf_slot *s)
 {
 	struct mf_retired *r = &f->retired;
-	uint32_t i, n;
-	int b;
+	uint32_t i, n, slot = (uint32_t)(s - f->slots);
+	uint64_t dropped;
+	int b, k = 0;
 
+	recover(f);
 	n = __atomic_load_n(&s->ncounters, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n && i < MF_COUNTERS; i++) {
-		struct mf_counter *c =
-			retired_entry(r->counters, sizeof(*c), MF_RETIRED_COUNTERS, &r->ncounters, s->counters[i].key);
+		struct mf_counter *c;
 
-		if (c)
-			c->value += load(&s->counters[i].value);
-		else
+		if (s->counters[i].key & FOLDED)
+			continue;
+		c = retired_entry(r->counters, sizeof(*c), MF_RETIRED_COUNTERS, &r->ncounters, s->counters[i].key);
+		if (!c) {
 			r->dropped++;
+			s->counters[i].key |= FOLDED;
+			continue;
+		}
+		journal_begin(f, 0, slot, i, (uint32_t)(c - r->counters), &c->value, 1);
+		c->value += load(&s->counters[i].value);
+		maybe_crash(&k);
+		s->counters[i].key |= FOLDED;
+		__atomic_store_n(&f->journal.active, 0, __ATOMIC_RELEASE);
 	}
 	n = __atomic_load_n(&s->nhists, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n && i < MF_HISTS; i++) {
-		struct mf_hist *h = retired_entry(r->hists, sizeof(*h), MF_RETIRED_HISTS, &r->nhists, s->hists[i].key);
+		struct mf_hist *h;
+		uint64_t before[MF_BUCKETS + 2];
 
+		if (s->hists[i].key & FOLDED)
+			continue;
+		h = retired_entry(r->hists, sizeof(*h), MF_RETIRED_HISTS, &r->nhists, s->hists[i].key);
 		if (!h) {
 			r->dropped++;
+			s->hists[i].key |= FOLDED;
 			continue;
 		}
+		before[0] = h->count;
+		before[1] = h->sum;
+		memcpy(&before[2], h->buckets, sizeof(h->buckets));
+		journal_begin(f, 1, slot, i, (uint32_t)(h - r->hists), before, MF_BUCKETS + 2);
 		h->count += load(&s->hists[i].count);
 		h->sum += load(&s->hists[i].sum);
 		for (b = 0; b < MF_BUCKETS; b++)
 			h->buckets[b] += load(&s->hists[i].buckets[b]);
+		maybe_crash(&k);
+		s->hists[i].key |= FOLDED;
+		__atomic_store_n(&f->journal.active, 0, __ATOMIC_RELEASE);
 	}
-	r->dropped += load(&s->dropped);
+	/* Diagnostics only: a kill between these lines loses the slot's dropped count rather than doubling it. */
+	dropped = load(&s->dropped);
+	s->dropped = 0;
+	r->dropped += dropped;
+	__atomic_store_n(&s->pid, 0, __ATOMIC_RELEASE);
 	f->folded++;
 	memset(s, 0, sizeof(*s));
 }
@@ -198,6 +303,8 @@ static void fold(struct mf_file *f, struct mf_slot *s)
 static void fold_dead(struct mf_file *f)
 {
 	int i;
+
+	recover(f);
 
 	for (i = 0; i < MF_SLOTS; i++)
 		if (f->slots[i].pid != 0 && !slot_alive(&f->slots[i]))
@@ -229,9 +336,14 @@ static int map_file(struct metricsfile *mf, char *err, size_t errlen)
 	fresh = st.st_size == 0;
 	if (fresh && ftruncate(mf->fd, (off_t)sizeof(struct mf_file)) < 0)
 		return fail(err, errlen, "cannot size it: %s", strerror(errno));
-	if (!fresh && (size_t)st.st_size != sizeof(struct mf_file))
+	if (!fresh && (size_t)st.st_size != sizeof(struct mf_file)) {
+		uint64_t magic = 0;
+
+		if (pread(mf->fd, &magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) && magic == MF_MAGIC)
+			return OLD_LAYOUT;
 		return fail(err, errlen, "it has another layout (%lld bytes, expected %zu)", (long long)st.st_size,
 			    sizeof(struct mf_file));
+	}
 	p = mmap(NULL, sizeof(struct mf_file), PROT_READ | PROT_WRITE, MAP_SHARED, mf->fd, 0);
 	if (p == MAP_FAILED)
 		return fail(err, errlen, "cannot map it: %s", strerror(errno));
@@ -242,10 +354,47 @@ static int map_file(struct metricsfile *mf, char *err, size_t errlen)
 		snprintf(mf->f->names[0], MF_NAME_LEN, "other");
 		mf->f->nnames = 1;
 		mf->f->magic = MF_MAGIC;
-	} else if (mf->f->magic != MF_MAGIC || mf->f->version != MF_VERSION || mf->f->size != sizeof(struct mf_file)) {
-		return fail(err, errlen, "it is not a metrics file of this version");
+	} else if (mf->f->magic == MF_MAGIC &&
+		   (mf->f->version != MF_VERSION || mf->f->size != sizeof(struct mf_file))) {
+		return OLD_LAYOUT;
+	} else if (mf->f->magic != MF_MAGIC) {
+		return fail(err, errlen, "it is not a metrics file");
 	}
 	return 0;
+}
+
+/*
+ * Puts an empty file in the place of a metrics file of an older version
+ * (the first process of the new version then lays it out): the processes
+ * of the old version keep counting into the file they mapped, which nobody
+ * sums any more, so the counters start again, as after a restart. Under the
+ * old file's lock.
+ */
+static int replace_old(const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return fail(err, errlen, "its name is too long");
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(err, errlen, "cannot make a new one: %s", strerror(errno));
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return fail(err, errlen, "cannot replace it: %s", strerror(errno));
+	}
+	log_info("metrics: '%s' was of an older layout; counting starts again in a new file", path);
+	return 0;
+}
+
+/* Whether fd is still the file at path (another process may have replaced it). */
+static bool still_at(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int claim(struct metricsfile *mf, const char *program, char *err, size_t errlen)
@@ -272,22 +421,41 @@ struct metricsfile *metricsfile_open(const char *path, const char *program, char
 {
 	struct metricsfile *mf = xcalloc(1, sizeof(*mf));
 	char why[200] = "";
-	int rc = -1;
+	int rc = -1, attempt;
 
 	pthread_mutex_init(&mf->mu, NULL);
-	mf->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (mf->fd < 0) {
-		fail(err, errlen, "metrics: cannot open '%s': %s", path, strerror(errno));
-		goto out;
+	mf->fd = -1;
+	for (attempt = 0; attempt < 3; attempt++) {
+		mf->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (mf->fd < 0) {
+			fail(err, errlen, "metrics: cannot open '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (lock(mf) < 0) {
+			fail(err, errlen, "metrics: cannot lock '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		rc = still_at(mf->fd, path) ? map_file(mf, why, sizeof(why)) : OLD_LAYOUT;
+		if (rc == OLD_LAYOUT && still_at(mf->fd, path) && replace_old(path, why, sizeof(why)) < 0)
+			rc = -1;
+		if (rc != OLD_LAYOUT)
+			break;
+		/* Replaced (by this process or another): open the new file. */
+		unlock(mf);
+		if (mf->f)
+			munmap(mf->f, sizeof(struct mf_file));
+		mf->f = NULL;
+		close(mf->fd);
+		mf->fd = -1;
 	}
-	if (lock(mf) < 0) {
-		fail(err, errlen, "metrics: cannot lock '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	rc = map_file(mf, why, sizeof(why));
-	if (rc == 0)
+	if (rc == OLD_LAYOUT) {
+		fail(why, sizeof(why), "it keeps being replaced");
+		rc = -1;
+	} else if (rc == 0) {
 		rc = claim(mf, program, why, sizeof(why));
-	unlock(mf);
+	}
+	if (mf->fd >= 0)
+		unlock(mf);
 	if (rc < 0)
 		fail(err, errlen, "metrics: '%s': %s", path, why);
 out:
@@ -508,9 +676,11 @@ int metricsfile_snapshot(struct metricsfile *mf, struct mf_snapshot *out)
 		nc = __atomic_load_n(&s->ncounters, __ATOMIC_ACQUIRE);
 		nh = __atomic_load_n(&s->nhists, __ATOMIC_ACQUIRE);
 		for (j = 0; j < nc && j < MF_COUNTERS; j++)
-			push_counter(out, &ccap, s->counters[j].key, load(&s->counters[j].value));
+			if (!(s->counters[j].key & FOLDED))
+				push_counter(out, &ccap, s->counters[j].key, load(&s->counters[j].value));
 		for (j = 0; j < nh && j < MF_HISTS; j++)
-			push_hist(out, &hcap, &s->hists[j]);
+			if (!(s->hists[j].key & FOLDED))
+				push_hist(out, &hcap, &s->hists[j]);
 		out->dropped += load(&s->dropped);
 		out->processes[out->nprocesses].pid = s->pid;
 		out->processes[out->nprocesses].started_unix = s->started_unix;
@@ -566,7 +736,7 @@ int metricsfile_slots(const char *path, unsigned metric, struct mf_slot_info *ou
 			continue;
 		n = __atomic_load_n(&s->ncounters, __ATOMIC_ACQUIRE);
 		for (j = 0; j < n && j < MF_COUNTERS; j++)
-			if (mf_key_metric(s->counters[j].key) == metric)
+			if (!(s->counters[j].key & FOLDED) && mf_key_metric(s->counters[j].key) == metric)
 				sum += load(&s->counters[j].value);
 		if ((size_t)used < max) {
 			out[used].pid = s->pid;

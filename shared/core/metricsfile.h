@@ -25,9 +25,10 @@
  * goes backwards and never counts twice. The hot path takes no lock shared
  * with other processes: a process-local mutex guards the slot's series
  * index (threads of one process append to it), values are __atomic adds.
- * One window is left: a folder killed inside a fold (a few microseconds
- * under the lock) leaves that slot to be folded again by the next finder,
- * counting part of it twice.
+ * A folder killed inside a fold loses nothing and doubles nothing: each
+ * series goes through a one-entry journal in the file (saved values, then
+ * the addition, then a mark on the series), which the next holder of the
+ * lock finishes or undoes.
  *
  * A series is a key: a metric number (1..255) and up to three label values
  * of 16 bits each; the file never sees names. Counters hold integers (the
@@ -105,6 +106,9 @@ void metricsfile_observe(struct metricsfile *mf, uint64_t key, unsigned bucket, 
  * remembered by its address.
  */
 unsigned metricsfile_name(struct metricsfile *mf, const char *name);
+
+/* For tests only: the process _exit()s (status 3) inside its next fold, after adding series n (from 0) and before marking it. */
+void metricsfile_test_crash_after(int n);
 
 /* One series of a snapshot. */
 struct mf_series {

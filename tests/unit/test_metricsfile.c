@@ -1,4 +1,4 @@
-/* Unit tests for metricsfile: slot sums, folding on exit and on SIGKILL (once), names, full slots and files. */
+/* Unit tests for metricsfile: slot sums, folding on exit, on SIGKILL and when killed mid-fold (once), names, full slots and files. */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -157,6 +157,55 @@ START_TEST(test_a_killed_process_is_folded_once)
 }
 END_TEST
 
+/* A process killed inside its own fold, after adding series _i of four and before marking it: nothing lost or doubled. */
+START_TEST(test_a_fold_killed_half_way_is_finished_exactly)
+{
+	struct metricsfile *me = open_or_fail("scraper");
+	uint64_t keys[3] = { mf_key(6, 1, 0, 0), mf_key(6, 2, 0, 0), mf_key(6, 3, 0, 0) }, h = mf_key(7, 0, 0, 0);
+	uint64_t folded = 0;
+	struct mf_snapshot s;
+	const struct mf_series *hs;
+	int status, round;
+	pid_t pid;
+
+	/* Twice: the second round's fold adds to entries the first round made. */
+	for (round = 1; round <= 2; round++) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			char err[256];
+			struct metricsfile *mf = metricsfile_open(path, "victim", err, sizeof(err));
+
+			if (!mf)
+				_exit(1);
+			metricsfile_add(mf, keys[0], 1);
+			metricsfile_add(mf, keys[1], 10);
+			metricsfile_add(mf, keys[2], 100);
+			metricsfile_observe(mf, h, 2, 7);
+			metricsfile_test_crash_after(_i);
+			metricsfile_close(mf);
+			_exit(0);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "the fold was interrupted");
+		ck_assert_uint_eq(counter_now(me, keys[0], &folded), 1 * (uint64_t)round);
+		ck_assert_uint_eq(counter_now(me, keys[1], NULL), 10 * (uint64_t)round);
+		ck_assert_uint_eq(counter_now(me, keys[2], NULL), 100 * (uint64_t)round);
+		ck_assert_uint_eq(folded, (uint64_t)round);
+		ck_assert_uint_eq(counter_now(me, keys[1], &folded), 10 * (uint64_t)round);
+		ck_assert_uint_eq(folded, (uint64_t)round);
+		ck_assert_int_eq(metricsfile_snapshot(me, &s), 0);
+		hs = hist_of(&s, h);
+		ck_assert_ptr_nonnull(hs);
+		ck_assert_uint_eq(hs->value, (uint64_t)round);
+		ck_assert_uint_eq(hs->sum, 7 * (uint64_t)round);
+		ck_assert_uint_eq(hs->buckets[2], (uint64_t)round);
+		metricsfile_snapshot_release(&s);
+	}
+	metricsfile_close(me);
+}
+END_TEST
+
 START_TEST(test_an_abandoned_slot_of_a_live_process_stays)
 {
 	struct metricsfile *gone = open_or_fail("abandoned"), *me;
@@ -248,6 +297,25 @@ START_TEST(test_another_layout_is_refused)
 }
 END_TEST
 
+START_TEST(test_an_older_layout_is_replaced)
+{
+	static const char old_magic[8] = { 'S', 'H', 'L', 'M', 'E', 'T', 'R', '1' };
+	FILE *f = fopen(path, "w");
+	struct metricsfile *mf;
+	uint64_t k = mf_key(8, 0, 0, 0);
+	char pad[4096] = { 0 };
+
+	ck_assert_ptr_nonnull(f);
+	fwrite(old_magic, 1, sizeof(old_magic), f);
+	fwrite(pad, 1, sizeof(pad), f);
+	fclose(f);
+	mf = open_or_fail("upgraded");
+	metricsfile_add(mf, k, 4);
+	ck_assert_uint_eq(counter_now(mf, k, NULL), 4);
+	metricsfile_close(mf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metricsfile");
@@ -258,11 +326,13 @@ int main(void)
 	tcase_add_test(tc, test_key_round_trip);
 	tcase_add_test(tc, test_slots_are_summed_and_exits_fold_once);
 	tcase_add_test(tc, test_a_killed_process_is_folded_once);
+	tcase_add_loop_test(tc, test_a_fold_killed_half_way_is_finished_exactly, 0, 4);
 	tcase_add_test(tc, test_an_abandoned_slot_of_a_live_process_stays);
 	tcase_add_test(tc, test_names_are_shared_and_bounded);
 	tcase_add_test(tc, test_a_full_slot_drops_new_series_only);
 	tcase_add_test(tc, test_every_slot_taken_refuses_then_frees);
 	tcase_add_test(tc, test_another_layout_is_refused);
+	tcase_add_test(tc, test_an_older_layout_is_replaced);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
