@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "core/signals.h"
 #include "queue/drain.h"
 
@@ -75,8 +76,10 @@ int main(int argc, char **argv)
 	config_load_or_die(NULL);
 	log_init(argv[0]);
 	stop = signals_install(NULL);
+	procmetrics_open("drainer");
 	/* PostgreSQL down is waited out inside drain_run, so the code is 70 (could not start) or 0. */
 	rc = status_exit_code(drain_run(&o, stop, &stats));
+	procmetrics_close();
 	cache_close();
 	db_close();
 	config_release();

@@ -83,13 +83,15 @@ follow postgresql postgresql
 follow s3 s3
 check "the same handler processes served throughout" test "$(pgrep -f "$BIN/health" | sort | tr '\n' ' ')" = "$handlers_before"
 
-http GET /metrics
-expect_status 200 "metrics answer"
+BASE_URL=$METRICS_URL http GET /metrics
+expect_status 200 "metrics answer on the metrics listener"
 check "metrics are in the Prometheus text format" grep -q '^# TYPE shortlist_resumes gauge$' "$T_TMP/body"
 check "metrics carry the queue's counts" grep -q '^# TYPE shortlist_tasks gauge$' "$T_TMP/body"
 check "metrics are text/plain" grep -q '^text/plain; version=0.0.4' <<<"$(header Content-Type)"
-services stop postgresql
 http GET /metrics
+expect_status 404 "the public port has no /metrics"
+services stop postgresql
+BASE_URL=$METRICS_URL http GET /metrics
 expect_status 503 "metrics without PostgreSQL: 503"
 services start postgresql >/dev/null
-eventually 20 bash -c "curl -sf -o /dev/null $BASE_URL/metrics" && ok "metrics back with PostgreSQL" || not_ok "metrics still failing"
+eventually 20 bash -c "curl -sf -o /dev/null $METRICS_URL/metrics" && ok "metrics back with PostgreSQL" || not_ok "metrics still failing"

@@ -35,7 +35,14 @@ for prog in $programs; do
 		args=()
 		# lighttpd refuses a POST without a length (411) before any handler runs.
 		[[ $method == GET || $method == DELETE ]] || args=(-H 'Content-Type: application/json' --data-binary '')
-		http "$method" "$path" "${args[@]}"
+		# The scraper's route is served on the metrics listener only (and is a 404 on the public port).
+		if [[ $pattern == /metrics ]]; then
+			http "$method" "$path" "${args[@]}"
+			check "$method $pattern is not on the public port" test "$STATUS" = 404
+			BASE_URL=$METRICS_URL http "$method" "$path" "${args[@]}"
+		else
+			http "$method" "$path" "${args[@]}"
+		fi
 		got=$(header X-Shortlist-Handler)
 		if [[ $got == "$prog" ]]; then
 			ok "$method $pattern reaches $prog (HTTP $STATUS)"

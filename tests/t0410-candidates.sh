@@ -244,7 +244,7 @@ if curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_LLM_PORT/health"; then
 	http GET /api/v1/stats "${D[@]}"
 	expect_json '.llm_cache.hits' 1 "while the other's shows its hit"
 	# (a handler whose memcached client saw the server go away earlier waits for its retry before counting again)
-	if eventually 20 bash -c "curl -s $BASE_URL/metrics | grep -q '^shortlist_llm_cache_total{counter=\"hits\"} [1-9]'"; then
+	if eventually 20 bash -c "curl -s $METRICS_URL/metrics | grep -q '^shortlist_llm_cache_total{counter=\"hits\"} [1-9]'"; then
 		ok "the service-wide counters stay in /metrics"
 	else
 		not_ok "no service-wide cache hits in /metrics"

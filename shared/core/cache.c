@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "core/config.h"
+#include "core/procmetrics.h"
 #include "core/log.h"
 
 #define KEY_MAX 250
@@ -323,7 +324,10 @@ static int get_value(const char *key, struct buf *out)
 
 int cache_get(const char *key, struct buf *out)
 {
-	return get_value(key, out) == 1 ? 1 : 0;
+	int rc = get_value(key, out);
+
+	procmetrics_cache_lookup(key, rc);
+	return rc == 1 ? 1 : 0;
 }
 
 static uint32_t clamp_ttl(uint32_t ttl)

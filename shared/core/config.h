@@ -22,6 +22,8 @@
 	X(INT, s3_port, "SHORTLIST_S3_PORT", "4569", 1, 65535, false, "local S3 server port (scripts)")                                      \
 	X(INT, smtp_port, "SHORTLIST_SMTP_PORT", "1025", 1, 65535, false, "local SMTP sink port (scripts)")                                   \
 	X(INT, mail_web_port, "SHORTLIST_MAIL_WEB_PORT", "1080", 1, 65535, false, "local SMTP sink web page port (scripts)")                 \
+	X(INT, metrics_port, "SHORTLIST_METRICS_PORT", "9464", 1, 65535, false, "loopback port of the metrics listener (scripts)")          \
+	X(STR, metrics_file, "SHORTLIST_METRICS_FILE", "", 0, 0, false, "shared file of every process's counters (empty: none kept)")       \
 	X(STR, database_url, "SHORTLIST_DATABASE_URL", "host=127.0.0.1 port=15400 dbname=shortlist user=postgres", 0, 0, true,                 \
 	  "libpq connection string")                                                                                                           \
 	X(INT, db_statement_timeout_ms, "SHORTLIST_DB_STATEMENT_TIMEOUT_MS", "10000", 0, 3600000, false, "per-statement timeout (0: none)")    \

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 
 #define MAX_PREPARED 256
 
@@ -119,6 +120,9 @@ void db_int_param(int64_t v, char out[24])
 }
 
 /* Connects unless connected; logs a failure unless quiet (db_probe's caller reports outages itself). */
+/* Connections this process has opened: all but the first are reconnects. */
+static uint64_t connections_opened;
+
 static int connect_to_server(bool quiet)
 {
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
@@ -138,6 +142,7 @@ static int connect_to_server(bool quiet)
 		return ST_UNAVAILABLE;
 	}
 	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	procmetrics_count(PM_DB_RECONNECTS, 0, 0, 0, connections_opened++ > 0);
 	if (pooled_mode())
 		/*
 		 * A session SET here would change whichever server connection the
@@ -309,6 +314,7 @@ int db_query(const char *name, const char *sql, int nparams, const char *const *
 	if (rc < 0) {
 		if (in_tx && (!conn || PQstatus(conn) != CONNECTION_OK))
 			tx_broken = true;
+		procmetrics_count(PM_DB_ERRORS, 0, 0, 0, 1);
 		if (rc == ST_INTERNAL)
 			log_error("db: statement failed: %s (%s)", last_error, last_sqlstate);
 		else if (rc == ST_UNAVAILABLE)

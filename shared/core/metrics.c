@@ -6,7 +6,9 @@
 
 #include "base/util.h"
 #include "core/db.h"
+#include "core/procmetrics.h"
 #include "llm/llm_cache.h"
+#include "queue/queuemetrics.h"
 
 /* One gauge family from a query whose rows are (label value..., number). */
 struct family {
@@ -92,8 +94,11 @@ int metrics_render(struct buf *out)
 			render_family(&text, &families[i], res);
 		db_result_free(res);
 	}
+	if (rc == 0)
+		rc = queuemetrics_render(&text);
 	if (rc == 0) {
 		render_cache(&text);
+		procmetrics_render(&text);
 		buf_append(out, text.ptr, text.len);
 	}
 	buf_release(&text);

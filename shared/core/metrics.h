@@ -7,8 +7,9 @@
 /*
  * Appends the exposition text to out: tasks by kind and state, resumes by
  * status, emails by state, analyses and their tokens and cost, and the LLM
- * cache counters from memcached (absent when it is down). Counts are across
- * all organisations. Returns 0, or a status code when PostgreSQL cannot be
+ * cache counters from memcached (absent when it is down), the queue's depth
+ * and age (queuemetrics.h) and the counters of every process of the host
+ * (procmetrics.h). Counts are across all organisations. Returns 0, or a status code when PostgreSQL cannot be
  * asked (nothing appended then).
  */
 int metrics_render(struct buf *out);

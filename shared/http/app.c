@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "core/signals.h"
 #include "http/clientaddr.h"
 #include "http/errdoc.h"
@@ -301,6 +302,7 @@ static void handle(const struct app *app, FCGX_Request *rq, struct req *r)
 send:
 	send_response(app, rq, r);
 	log_access(r->method, r->path, r->status, now_us() - r->started_us, r->client_addr);
+	procmetrics_http(r->route, r->method, r->status, now_us() - r->started_us);
 	log_clear_context();
 	if (app->after_request)
 		app->after_request();
@@ -345,9 +347,11 @@ int app_main(const struct app *app, char **argv)
 	}
 	config_load_or_die(NULL);
 	log_init(argv[0]);
+	procmetrics_open(app->name);
 	rc = app_run(app);
 	if (app->release)
 		app->release();
+	procmetrics_close();
 	cache_close();
 	db_close();
 	config_release();

@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
+#include "core/procmetrics.h"
 
 static bool header_safe(const char *s)
 {
@@ -144,8 +145,10 @@ void resp_problem(struct req *r, int code, const char *detail)
 	if (r->path)
 		cJSON_AddStringToObject(p, "instance", r->path);
 	cJSON_AddStringToObject(p, "request_id", r->request_id);
-	if (http == 429 && r->problem_limit)
+	if (http == 429 && r->problem_limit) {
 		cJSON_AddStringToObject(p, "limit", r->problem_limit);
+		procmetrics_count(PM_RATELIMIT_REFUSALS, procmetrics_limit_of(r->problem_limit), 0, 0, 1);
+	}
 	text = json_print(p);
 	resp_raw(r, http, "application/problem+json", text, strlen(text));
 	free(text);

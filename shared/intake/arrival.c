@@ -11,6 +11,7 @@
 #include "base/sha256.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/procmetrics.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "intake/filetype.h"
@@ -143,6 +144,7 @@ static int record(struct s3_client *s3, const struct uploadslot *slot, const str
 		out->status = ARRIVAL_ACCEPTED;
 		out->resume_id = resume_id;
 		log_info("objects: accepted '%s' as resume %lld", slot->key, (long long)resume_id);
+		procmetrics_upload((int64_t)data->len);
 		return uploadslot_mark(slot->id, "received", NULL, resume_id) < 0 ? ST_UNAVAILABLE : 0;
 	}
 	rc = resume_identity(dup, &existing_key, existing_sha);

@@ -10,6 +10,7 @@
 #include "base/sha256.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/procmetrics.h"
 #include "core/log.h"
 #include "intake/filename.h"
 #include "intake/filetype.h"
@@ -284,6 +285,7 @@ static int record_pending(struct upload *u)
 		cJSON_AddNumberToObject(e, "size", (double)f->size);
 		cJSON_AddStringToObject(e, "content_type", rn.content_type);
 		u->res->accepted++;
+		procmetrics_upload(f->size);
 	}
 	file_release(f);
 	return rc;

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "llm/llm_budget.h"
 #include "llm/llm_cache.h"
 #include "llm/llm_prompt.h"
@@ -483,8 +484,10 @@ static int start_call(struct llm_engine *e, struct call *c, int64_t now)
 		c->headers = NULL;
 		return -1;
 	}
-	if (c->attempts > 0)
+	if (c->attempts > 0) {
 		e->stats.retries++;
+		procmetrics_count(PM_LLM_RETRIES, procmetrics_name(llm_openai_price_model(e->model)), 0, 0, 1);
+	}
 	c->attempts++;
 	c->sent_at = now;
 	e->stats.calls++;
@@ -603,6 +606,21 @@ static void finish_success(struct llm_engine *e, struct call *c, struct llm_repl
 	answer_call(e, c, first, reply->content, reply, reply->http_status);
 }
 
+/* Counts one finished provider call in the host's metrics (procmetrics.h). */
+static void count_call(const struct llm_engine *e, CURLcode rc, long status, const struct llm_reply *reply,
+		       int64_t sent_at_ms)
+{
+	enum pm_llm_outcome o = rc == CURLE_OPERATION_TIMEDOUT	   ? PM_LLM_TIMEOUT
+				: rc != CURLE_OK		   ? PM_LLM_ERROR
+				: status == 429			   ? PM_LLM_RATE_LIMITED
+				: reply->outcome == LLM_OUTCOME_OK ? PM_LLM_OK
+								   : PM_LLM_ERROR;
+
+	procmetrics_llm_call(llm_openai_price_model(reply->model ? reply->model : e->model), o,
+			     (now_ms() - sent_at_ms) * 1000, reply->usage.prompt_tokens, reply->usage.completion_tokens,
+			     reply->usage.cost_microusd);
+}
+
 /* Decides what a finished call leads to: an answer, a failure, or another try. */
 static void handle_reply(struct llm_engine *e, struct call *c, struct llm_reply *reply)
 {
@@ -707,6 +725,7 @@ static void collect_done(struct llm_engine *e)
 			transport_reply(m->data.result, e->opt.timeout_ms, &reply);
 		else
 			llm_openai_parse_reply(status, c->response.ptr, c->response.len, &reply);
+		count_call(e, m->data.result, status, &reply, c->sent_at);
 		curl_multi_remove_handle(e->multi, c->easy);
 		curl_easy_cleanup(c->easy);
 		c->easy = NULL;

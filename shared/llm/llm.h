@@ -214,6 +214,13 @@ int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64
 				 int64_t completion_tokens);
 
 /*
+ * The price-table entry model is priced as (its longest matching prefix,
+ * e.g. "gpt-4o" for "gpt-4o-2024-08-06"), or NULL when none matches: the
+ * bounded set of model names the metrics use (procmetrics.h). Static.
+ */
+const char *llm_openai_price_model(const char *model);
+
+/*
  * Turns the model's output (content, len bytes) into a completed analysis
  * for this job and resume text: parse the JSON, drop repeated criteria,
  * shorten over-long strings, analysis_from_json(), then analysis_complete()

@@ -32,16 +32,13 @@ static const struct price {
 	{ "o3-mini", 1.10, 0.55, 4.40 },      { "o3", 2.00, 0.50, 8.00 },      { "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
 };
 
-int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64_t cached_tokens,
-				 int64_t completion_tokens)
+/* The entry of the price table model matches (the longest prefix); NULL when none does. */
+static const struct price *price_of(const char *model)
 {
 	const struct price *best = NULL;
 	size_t i, bestlen = 0;
-	double cost;
 
-	if (!model)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(prices); i++) {
+	for (i = 0; model && i < ARRAY_SIZE(prices); i++) {
 		size_t n = strlen(prices[i].prefix);
 
 		if (strncmp(model, prices[i].prefix, n) == 0 && n > bestlen) {
@@ -49,6 +46,22 @@ int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64
 			bestlen = n;
 		}
 	}
+	return best;
+}
+
+const char *llm_openai_price_model(const char *model)
+{
+	const struct price *p = price_of(model);
+
+	return p ? p->prefix : NULL;
+}
+
+int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64_t cached_tokens,
+				 int64_t completion_tokens)
+{
+	const struct price *best = price_of(model);
+	double cost;
+
 	if (!best)
 		return 0;
 	if (cached_tokens > prompt_tokens)

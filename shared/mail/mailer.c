@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/returnpath.h"
@@ -115,6 +116,7 @@ static void classify(struct mailer *m, const struct outbox_row *r, const struct 
 {
 	memset(out, 0, sizeof(*out));
 	out->code = s->code;
+	procmetrics_smtp_reply(s->code);
 	snprintf(reply, REPLY_MAX, "%s", s->reply);
 	out->reply = reply;
 	switch (s->status) {
@@ -149,6 +151,11 @@ static void classify(struct mailer *m, const struct outbox_row *r, const struct 
 			 s->suppress ? " (address suppressed)" : "", s->reply);
 		break;
 	}
+	procmetrics_count(PM_EMAILS,
+			  out->outcome == OUTBOX_SENT	 ? PM_EMAIL_SENT
+			  : out->outcome == OUTBOX_RETRY ? PM_EMAIL_RETRIED
+							 : PM_EMAIL_FAILED,
+			  0, 0, 1);
 }
 
 static void fail_unsent(struct mailer *m, struct outbox_result *out, char *reply, const char *why)
@@ -158,6 +165,7 @@ static void fail_unsent(struct mailer *m, struct outbox_result *out, char *reply
 	snprintf(reply, REPLY_MAX, "%s", why);
 	out->reply = reply;
 	m->stats.failed++;
+	procmetrics_count(PM_EMAILS, PM_EMAIL_FAILED, 0, 0, 1);
 }
 
 /* Builds, sends and records one claimed chunk. */

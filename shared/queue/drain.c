@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/procmetrics.h"
 #include "extract/extract.h"
 #include "intake/arrival.h"
 #include "intake/orphans.h"
@@ -62,6 +63,7 @@ struct work {
 	bool lost;
 	bool in_engine; /* submitted to the LLM engine and its callback has not run yet */
 	int64_t next_heartbeat_ms;
+	int64_t claimed_us; /* when it was claimed, for the task duration metric */
 	struct work *next;
 };
 
@@ -119,6 +121,12 @@ static void work_free(struct work *w)
 	free(w);
 }
 
+/* Counts the task's settling in the host's metrics (procmetrics.h). */
+static void count_task(const struct work *w, enum pm_task_outcome outcome)
+{
+	procmetrics_task(outcome, now_us() - w->claimed_us);
+}
+
 static void done(struct work *w)
 {
 	if (w->state == W_EXTRACTING)
@@ -134,12 +142,14 @@ static void retry(struct work *w, const char *reason)
 
 	if (rc == ST_GONE) {
 		w->d->stats->lost++;
+		count_task(w, PM_TASK_LOST);
 	} else if (rc == 0 && discarded) {
 		char why[400];
 
 		snprintf(why, sizeof(why), "could not be processed after %d attempts: %s", w->task.attempt, reason);
 		resultstore_mark_failed(w->task.org_id, w->resume.id, why);
 		w->d->stats->failed++;
+		count_task(w, PM_TASK_FAILED);
 		log_warn("drain: resume %lld failed for good: %s", (long long)w->resume.id, reason);
 	} else if (rc == 0) {
 		char org[24], rid[24];
@@ -150,6 +160,7 @@ static void retry(struct work *w, const char *reason)
 		db_exec("resume_requeued", "UPDATE resumes SET status = 'queued' WHERE org_id = $1 AND id = $2", 2, p,
 			NULL);
 		w->d->stats->retried++;
+		count_task(w, PM_TASK_RETRIED);
 		log_info("drain: resume %lld will be retried: %s", (long long)w->resume.id, reason);
 	}
 	done(w);
@@ -158,8 +169,10 @@ static void retry(struct work *w, const char *reason)
 /* Gives the task back unworked (a stop): no attempt is counted. */
 static void release(struct work *w)
 {
-	if (queue_release(&w->task) == 0)
+	if (queue_release(&w->task) == 0) {
 		w->d->stats->released++;
+		count_task(w, PM_TASK_RELEASED);
+	}
 	done(w);
 }
 
@@ -170,6 +183,7 @@ static void finish(struct work *w, const struct analysis *a, const char *categor
 
 	if (rc == ST_GONE) {
 		w->d->stats->lost++;
+		count_task(w, PM_TASK_LOST);
 		log_warn("drain: lost the claim on task %lld; its result is dropped", (long long)w->task.id);
 	} else if (rc < 0) {
 		/* The database went away: the lease will expire and another attempt will write it. */
@@ -183,6 +197,9 @@ static void finish(struct work *w, const struct analysis *a, const char *categor
 			w->d->stats->needs_review++;
 		else
 			w->d->stats->scored++;
+		count_task(w, strcmp(cat, "failed") == 0	 ? PM_TASK_FAILED
+			      : strcmp(cat, "needs_review") == 0 ? PM_TASK_NEEDS_REVIEW
+								 : PM_TASK_SCORED);
 	}
 	done(w);
 }
@@ -234,10 +251,12 @@ static void on_extracted(struct work *w)
 		break;
 	case EXTRACT_NEEDS_REVIEW:
 		w->state = W_SCORING;
+		procmetrics_extract_failure(true, w->exr.reason);
 		finish(w, NULL, "needs_review", w->exr.reason, NULL);
 		break;
 	default:
 		w->state = W_SCORING;
+		procmetrics_extract_failure(false, w->exr.reason);
 		finish(w, NULL, "failed", w->exr.reason, NULL);
 		break;
 	}
@@ -255,6 +274,7 @@ static void start_extraction(struct work *w)
 		/* Rescued while it waited: another drainer has it now. */
 		w->lost = true;
 		d->stats->lost++;
+		count_task(w, PM_TASK_LOST);
 		done(w);
 		buf_release(&data);
 		return;
@@ -297,6 +317,7 @@ static void start_work(struct drain *d, const struct queue_task *t)
 	w->d = d;
 	task_copy(&w->task, t);
 	w->next_heartbeat_ms = now_ms() + d->wait_lease * 1000 / 3;
+	w->claimed_us = now_us();
 	w->next = d->works;
 	d->works = w;
 	d->in_flight++;
@@ -308,12 +329,14 @@ static void start_work(struct drain *d, const struct queue_task *t)
 		log_warn("drain: task %lld was rescued by another drainer before it started", (long long)t->id);
 		w->lost = true;
 		d->stats->lost++;
+		count_task(w, PM_TASK_LOST);
 		w->state = W_DONE;
 		return;
 	}
 	if (rc == ST_NOT_FOUND) {
 		/* Deleted since it was queued: nothing to do. */
 		queue_succeed(&w->task);
+		count_task(w, PM_TASK_SKIPPED);
 		w->state = W_DONE;
 		return;
 	}

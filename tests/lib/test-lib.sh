@@ -5,6 +5,8 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BASE_URL="http://127.0.0.1:${SHORTLIST_HTTP_PORT:?run through scripts/test-integration}"
+# The metrics listener (loopback only; the public port has no /metrics): `BASE_URL=$METRICS_URL http GET /metrics`.
+METRICS_URL="http://127.0.0.1:${SHORTLIST_METRICS_PORT:-19464}"
 # The build under test: build/, or the folder SHORTLIST_BUILD names (a sanitized one).
 BUILD_DIR="$ROOT/${SHORTLIST_BUILD:-build}"
 BIN="$BUILD_DIR/bin"
