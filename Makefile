@@ -125,7 +125,7 @@ faults: bootstrap
 
 bench: bootstrap
 	@$(MAKE) --no-print-directory all
-	@scripts/bench
+	@scripts/bench $(BENCH_ARGS)
 
 # Every libFuzzer harness (tests/fuzz/fuzz_*.c) for FUZZ_SECONDS each; make
 # test only replays their seeds (tests/t0050-fuzz-seeds.sh).
