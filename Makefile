@@ -138,7 +138,7 @@ faults: bootstrap
 
 bench: bootstrap
 	@$(MAKE) --no-print-directory all
-	@scripts/bench
+	@scripts/bench $(BENCH_ARGS)
 
 # The multi-host test (scripts/scale): three web hosts as network namespaces
 # behind HAProxy; needs root. SCALE_ARGS=--short or '--only NAME'.
