@@ -41,3 +41,36 @@ if command -v amtool >/dev/null; then
 	check "the rendered Alertmanager configuration is valid" amtool check-config "$T_TMP/alertmanager.yml"
 fi
 
+
+# --- the Grafana dashboard: every expression parses (promtool checks it as a
+# recording rule) and names only series the service exports.
+DASH="$ROOT/infra/grafana/shortlist-operations.json"
+check "the dashboard is JSON with panels" jq -e '.panels | length > 0' "$DASH"
+jq -r '.panels[].targets[].expr' "$DASH" >"$T_TMP/exprs"
+check "every panel has a query" test "$(jq '[.panels[] | select((.targets | length) == 0)] | length' "$DASH")" = 0
+{
+	echo "groups:"
+	echo "  - name: dashboard"
+	echo "    rules:"
+	n=0
+	while IFS= read -r e; do
+		n=$((n + 1))
+		echo "      - record: dashboard:expr_$n"
+		echo "        expr: $(jq -Rn --arg e "$e" '$e')"
+	done <"$T_TMP/exprs"
+} >"$T_TMP/dashboard-rules.yml"
+check "every dashboard expression parses" promtool check rules "$T_TMP/dashboard-rules.yml"
+
+# The names the service exports: the TYPE lines of a scrape of the metrics
+# listener (a histogram's series are NAME_bucket, NAME_sum and NAME_count).
+METRICS_URL="http://127.0.0.1:${SHORTLIST_METRICS_PORT:-$SHORTLIST_HTTP_PORT}/metrics"
+if curl -sf "$METRICS_URL" -o "$T_TMP/scrape"; then
+	awk '$1 == "#" && $2 == "TYPE" { print $3; if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" } }' \
+		"$T_TMP/scrape" | sort -u >"$T_TMP/exported"
+	echo up >>"$T_TMP/exported"
+	grep -oE '\b(shortlist_[a-z0-9_]+|up)\b' "$T_TMP/exprs" "$PROM/rules/shortlist.yml" -h | sort -u >"$T_TMP/used"
+	missing=$(comm -23 "$T_TMP/used" <(sort -u "$T_TMP/exported") | tr '\n' ' ')
+	check "the dashboard and the rules name only exported series (missing: ${missing:-none})" test -z "$missing"
+else
+	not_ok "the metrics listener answers at $METRICS_URL"
+fi
