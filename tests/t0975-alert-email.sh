@@ -42,7 +42,7 @@ cache_up() { # VALUE: the scraped dependency gauge of the cache
 }
 check "the cache is seen up" eventually 30 cache_up 1
 
-mails() { curl -s "$MAIL/email" | jq --arg to "$OPS" '[.[] | select(any(.to[]; .address == $to))]'; }
+mails() { curl -s "$MAIL/api/email" | jq --arg to "$OPS" '[.[] | select(any(.to[]; .address == $to))]'; }
 mails_subjects() { mails | jq -r '.[].subject'; }
 export -f mails mails_subjects
 export MAIL OPS
