@@ -16,7 +16,7 @@ stats() { curl -s "http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats"; }
 # drain MODEL: one drainer pass scoring with MODEL through the fake provider.
 drain() {
 	SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY="sk-t0910" SHORTLIST_OPENAI_MODEL="$1" \
-		SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" SHORTLIST_LLM_CACHE=0 \
+		SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
 		"$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1
 }
 # upload JOB N [EXTRA]: N small resumes, EXTRA appended to each.
@@ -32,7 +32,7 @@ upload() {
 status_count() { sql "SELECT count(*) FROM resumes WHERE job_id = $1 AND status = '$2'"; }
 
 # --- a reasoning model
-http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer","company":"Nordlicht Labs","description":"You know C, PostgreSQL and Linux.","required_skills":["C","PostgreSQL","Linux"]}'
+http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer","company":"Nordlicht Labs","description":"You know C, PostgreSQL and Linux. Opening '"$$"'.","required_skills":["C","PostgreSQL","Linux"]}'
 J1=$(json .id)
 upload "$J1" 5
 expect_status 201 "five resumes accepted"
@@ -44,7 +44,7 @@ check "the fake answered o4-mini completions" test "$(stats | jq '.by_model["o4-
 check "no request was refused for its parameters" bash -c "! grep -q 'temperature' '$T_TMP/drainer.log'"
 
 # --- a reasoning model that spends most of its first budget on reasoning
-http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer II","company":"Nordlicht Labs","description":"You know C, PostgreSQL and Linux.","required_skills":["C","PostgreSQL","Linux"]}'
+http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer II","company":"Nordlicht Labs","description":"You know C, PostgreSQL and Linux. Opening '"$$"'.","required_skills":["C","PostgreSQL","Linux"]}'
 J2=$(json .id)
 crit=$(sql "SELECT jsonb_array_length(rubric->'criteria') FROM jobs WHERE id = $J2")
 first=$((600 + 250 * ${crit:-0} + 8192))
@@ -56,7 +56,7 @@ check "the drainer said it asked with a larger budget" grep -q "answer cut off a
 
 # --- 50 criteria with a chat model
 rubric=$(jq -cn '{criteria: [range(1; 51) | {name: "Skill \(.)", description: "Shows Skill\(.) at work", weight: 2, keywords: ["Skill\(.)"]}]}')
-http POST /api/v1/jobs "${A[@]}" --data "$(jq -cn --argjson r "$rubric" '{title: "Generalist", company: "Nordlicht Labs", description: "Many skills.", rubric: $r}')"
+http POST /api/v1/jobs "${A[@]}" --data "$(jq -cn --argjson r "$rubric" --arg o "$$" '{title: "Generalist", company: "Nordlicht Labs", description: "Many skills, opening \($o).", rubric: $r}')"
 expect_status 201 "a job with a 50-criterion rubric"
 J3=$(json .id)
 crit=$(sql "SELECT jsonb_array_length(rubric->'criteria') FROM jobs WHERE id = ${J3:-0}")

@@ -26,11 +26,11 @@
  *   checked against them when it comes back).
  */
 struct llm_model_caps {
-	bool reasoning;	     /* default temperature only; reasoning tokens count against the output budget */
-	bool temperature;    /* temperature 0 is accepted */
-	bool seed;	     /* seed is sent */
-	bool schema_bounds;  /* a strict schema may carry minimum/maximum/maxItems */
-	int64_t output_max;  /* the largest max_completion_tokens worth asking for */
+	bool reasoning;	    /* default temperature only; reasoning tokens count against the output budget */
+	bool temperature;   /* temperature 0 is accepted */
+	bool seed;	    /* seed is sent */
+	bool schema_bounds; /* a strict schema may carry minimum/maximum/maxItems */
+	int64_t output_max; /* the largest max_completion_tokens worth asking for */
 };
 
 /* Fills caps for model (NULL or "" is an unknown chat model). */

@@ -564,6 +564,7 @@ class State:
             self.rpm = Bucket(self.opts.rpm) if self.opts.rpm > 0 else None
             self.tpm = Bucket(self.opts.tpm) if self.opts.tpm > 0 else None
             self.cache = PromptCache()
+            self.kept = collections.deque(maxlen=max(0, self.opts.keep_requests) or None)
             self.stats = {
                 "requests": 0,
                 "completions": 0,
@@ -606,6 +607,8 @@ def build_parser():
     p.add_argument("--hang-ms", type=int, default=620000, help="how long a timeout fault hangs before closing")
     p.add_argument("--fault-retry-after-ms", type=int, default=1000, help="retry-after of a forced 429/503")
     p.add_argument("--context-tokens", type=int, default=128000, help="model context length")
+    p.add_argument("--keep-requests", type=int, default=0,
+                   help="keep the last N chat request bodies as received, served at GET /_requests (0: none)")
     p.add_argument("--reasoning-tokens", type=int, default=600,
                    help="hidden reasoning tokens a reasoning model (o-series, gpt-5) spends per answer")
     p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024)
@@ -744,12 +747,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.send_raw(200, {"status": "ok"})
                 elif method == "GET" and path == "/_stats":
                     self.send_raw(200, self.state.snapshot())
+                elif method == "GET" and path == "/_requests":
+                    with self.state.lock:
+                        kept = list(self.state.kept) if self.state.opts.keep_requests > 0 else []
+                    self.send_raw(200, {"requests": kept})
                 elif method == "POST" and path == "/_reset":
                     self.state.reset()
                     self.send_raw(200, {"status": "reset"})
                 elif path == "/_fault" and method in ("GET", "POST"):
                     self.fault_control(body if method == "POST" else None)
                 elif method == "POST" and path == "/v1/chat/completions":
+                    if self.state.opts.keep_requests > 0:
+                        with self.state.lock:
+                            self.state.kept.append(body.decode("utf-8", "replace"))
                     self.chat(body)
                 elif method == "GET" and path == "/v1/models":
                     self.authorize()

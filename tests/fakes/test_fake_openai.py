@@ -679,6 +679,25 @@ class TestRequestErrors(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn("is not permitted", parsed["error"]["message"])
 
+    def test_kept_requests(self):
+        srv = FakeServer("--keep-requests", "2")
+        try:
+            for word in ("one", "two", "three"):
+                self.assertEqual(chat(srv.port, [{"role": "user", "content": "word " + word}])[0], 200)
+            status, _, raw = request(srv.port, "GET", "/_requests")
+            self.assertEqual(status, 200)
+            kept = json.loads(raw)["requests"]
+            self.assertEqual(len(kept), 2)
+            self.assertIn("word two", kept[0])
+            self.assertIn("word three", kept[1])
+            request(srv.port, "POST", "/_reset")
+            self.assertEqual(json.loads(request(srv.port, "GET", "/_requests")[2])["requests"], [])
+        finally:
+            srv.stop()
+        # Off by default.
+        chat(SERVER.port, [{"role": "user", "content": "x"}])
+        self.assertEqual(json.loads(request(SERVER.port, "GET", "/_requests")[2])["requests"], [])
+
     def test_json_object_needs_the_word_json(self):
         status, _, parsed, _ = chat(
             SERVER.port, [{"role": "user", "content": "hello"}], response_format={"type": "json_object"}
