@@ -52,8 +52,7 @@ static const struct pattern {
 	  0, MASK_ADDRESS },
 	{ P_ADDRESS, "\\<[0-9]{1,5}[a-z]?,? +(rue|avenue|boulevard|chemin|all[ée]e|place) [^,\n]{2,60}", REG_ICASE,
 	  MASK_ADDRESS },
-	{ P_ADDRESS,
-	  "\\<[A-Z][^ \t\n,]*(stra(ss|ß)e|str\\.|weg|gasse|platz|allee|ring|damm) +[0-9]{1,5}[a-z]?\\>", 0,
+	{ P_ADDRESS, "\\<[A-Z][^ \t\n,]*(stra(ss|ß)e|str\\.|weg|gasse|platz|allee|ring|damm) +[0-9]{1,5}[a-z]?\\>", 0,
 	  MASK_ADDRESS },
 	{ P_ADDRESS, "\\<(Calle|Avenida|Via|Viale|Piazza|Rua|Travessa|Paseo|Plaza) [^,\n0-9]{2,60},? *[0-9]{1,5}\\>", 0,
 	  MASK_ADDRESS },
@@ -242,7 +241,8 @@ static void mask_name(const char *name, char **text, struct mask_counts *c)
 				buf_append(&out, s, (size_t)(hit - s));
 				/* Adjacent name words become one placeholder. */
 				if (!(out.len >= strlen(MASK_NAME) + 1 &&
-				      memcmp(out.ptr + out.len - strlen(MASK_NAME) - 1, MASK_NAME " ", strlen(MASK_NAME) + 1) == 0))
+				      memcmp(out.ptr + out.len - strlen(MASK_NAME) - 1, MASK_NAME " ",
+					     strlen(MASK_NAME) + 1) == 0))
 					buf_append_str(&out, MASK_NAME);
 				else
 					out.len--;
@@ -308,8 +308,7 @@ static bool nothing_left(const char *text, const struct contact *before, char *w
 	return ok;
 }
 
-char *mask_contacts(const char *text, size_t len, size_t *out_len, struct mask_counts *counts, char *why,
-		    size_t whylen)
+char *mask_contacts(const char *text, size_t len, size_t *out_len, struct mask_counts *counts, char *why, size_t whylen)
 {
 	struct mask_counts local;
 	struct contact before;
