@@ -22,11 +22,13 @@ static const char *const separators[] = { " — ", " – ", " | ", " · ", " •
 
 /* Kinds of employment and of place of work, compared without case. */
 static const char *const employment_words[] = {
-	"full time", "full-time", "fulltime", "part time", "part-time", "contract", "contractor", "permanent",
-	"temporary", "fixed term", "fixed-term", "freelance", "internship", "apprenticeship", "seasonal",
-	"remote", "fully remote", "remote-first", "hybrid", "on-site", "onsite", "on site", "in office",
-	"vollzeit", "teilzeit", "festanstellung", "befristet", "cdi", "cdd", "temps plein", "temps partiel",
-	"tiempo completo", "media jornada", "zero hours", "shifts", "nights", "weekends",
+	"full time",	 "full-time",	    "fulltime",	     "part time",  "part-time",	   "contract",
+	"contractor",	 "permanent",	    "temporary",     "fixed term", "fixed-term",   "freelance",
+	"internship",	 "apprenticeship",  "seasonal",	     "remote",	   "fully remote", "remote-first",
+	"hybrid",	 "on-site",	    "onsite",	     "on site",	   "in office",	   "vollzeit",
+	"teilzeit",	 "festanstellung",  "befristet",     "cdi",	   "cdd",	   "temps plein",
+	"temps partiel", "tiempo completo", "media jornada", "zero hours", "shifts",	   "nights",
+	"weekends",
 };
 
 struct part {
