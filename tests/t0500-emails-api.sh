@@ -34,6 +34,14 @@ expect_json '.skills | join(",")' "C,PostgreSQL,Linux" "key skills from the requ
 expect_json .source local "extracted locally"
 check "cached in one row" test "$(sql "SELECT count(*) FROM job_company WHERE job_id = $JOB")" = 1
 
+# A description whose head reads "Title — Team" and "Company · City · Full time" names all three.
+http POST /api/v1/jobs "${A[@]}" --data '{"title":"Line Cook","description":"Line Cook — Kitchen Team\nHarbour House Hotel · Brighton, UK · Full time\n\nYou cook on the line for 120 covers.","required_skills":["Food safety"]}'
+HJOB=$(json .id)
+http GET "/api/v1/jobs/$HJOB/company" "${A[@]}"
+expect_json .company "Harbour House Hotel" "the company from the description's head"
+expect_json .location "Brighton, UK" "the place from the description's head"
+expect_json .department "Kitchen Team" "the team from the title line"
+
 curl -s -o /dev/null "${A[@]}" -X PATCH --data '{"company":"Nordlicht Labs GmbH"}' "$BASE_URL/api/v1/jobs/$JOB"
 http GET "/api/v1/jobs/$JOB/company" "${A[@]}"
 expect_json .company "Nordlicht Labs GmbH" "an extracted copy follows a changed job"

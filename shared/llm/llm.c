@@ -14,6 +14,7 @@
 #include "core/procmetrics.h"
 #include "llm/llm_budget.h"
 #include "llm/llm_cache.h"
+#include "llm/llm_models.h"
 #include "llm/llm_prompt.h"
 #include "score/analysis.h"
 #include "score/job.h"
@@ -65,6 +66,8 @@ struct call {
 	int transient; /* 5xx, timeouts, connection errors so far */
 	int limited;   /* 429s so far */
 	int malformed;
+	int64_t max_out; /* the answer's budget (max_completion_tokens) in the body */
+	bool widened;	 /* the body was rebuilt once with a larger budget after a cut-off answer */
 
 	/* the call in flight */
 	CURL *easy;
@@ -429,12 +432,39 @@ static int build_body(struct llm_engine *e, struct call *c)
 	if (c->body)
 		return 0;
 	req = llm_prompt_request(w->job, e->model, w->text, w->len);
+	c->max_out = json_int(req, "max_completion_tokens", 0);
 	c->body = json_print(req);
 	cJSON_Delete(req);
 	c->body_len = strlen(c->body);
 	/* What the provider counts against a token budget: about 4 bytes a token, plus the answer bound. */
-	c->est_tokens = (double)c->body_len / 4.0 + LLM_PROMPT_MAX_TOKENS;
+	c->est_tokens = (double)c->body_len / 4.0 + (double)c->max_out;
 	return 0;
+}
+
+/*
+ * After an answer cut off at its budget: the same body with a larger one,
+ * once. Returns false when there is nothing larger to ask for.
+ */
+static bool widen_budget(struct llm_engine *e, struct call *c)
+{
+	int64_t more = llm_model_retry_budget(e->model, c->max_out);
+	cJSON *req;
+
+	if (c->widened || more <= c->max_out)
+		return false;
+	req = cJSON_Parse(c->body);
+	if (!req)
+		return false;
+	cJSON_DeleteItemFromObjectCaseSensitive(req, "max_completion_tokens");
+	cJSON_AddNumberToObject(req, "max_completion_tokens", (double)more);
+	free(c->body);
+	c->body = json_print(req);
+	cJSON_Delete(req);
+	c->body_len = strlen(c->body);
+	c->est_tokens += (double)(more - c->max_out);
+	c->max_out = more;
+	c->widened = true;
+	return true;
 }
 
 static int start_call(struct llm_engine *e, struct call *c, int64_t now)
@@ -682,8 +712,17 @@ static void handle_reply(struct llm_engine *e, struct call *c, struct llm_reply 
 		log_debug("llm: %s; retrying once", reply->reason);
 		requeue(e, c, 0, now);
 		return;
-	case LLM_OUTCOME_REFUSED:
 	case LLM_OUTCOME_TRUNCATED:
+		hint = c->max_out;
+		if (widen_budget(e, c)) {
+			log_info("llm: answer cut off at %lld tokens; asking once more with %lld", (long long)hint,
+				 (long long)c->max_out);
+			requeue(e, c, 0, now);
+			return;
+		}
+		fail_call(e, c, reply->outcome, reply->reason, false, 0, reply->http_status);
+		return;
+	case LLM_OUTCOME_REFUSED:
 	case LLM_OUTCOME_ERROR:
 		fail_call(e, c, reply->outcome, reply->reason, reply->retry_later, RETRY_LATER_MS, reply->http_status);
 		return;

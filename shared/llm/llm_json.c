@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "core/config.h"
 #include "llm/llm.h"
+#include "llm/llm_models.h"
 #include "llm/llm_prompt.h"
 
 #define ATTEMPTS 3
@@ -54,7 +55,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 
 static char *request_body(const char *system, const char *user, const cJSON *schema, const char *schema_name)
 {
-	cJSON *req = cJSON_CreateObject(), *msgs, *m, *fmt, *js;
+	cJSON *req = cJSON_CreateObject(), *msgs, *m, *fmt, *js, *sent;
+	struct llm_model_caps caps;
 	char *text;
 
 	cJSON_AddStringToObject(req, "model", config()->openai_model);
@@ -72,10 +74,14 @@ static char *request_body(const char *system, const char *user, const cJSON *sch
 	js = cJSON_AddObjectToObject(fmt, "json_schema");
 	cJSON_AddStringToObject(js, "name", schema_name);
 	cJSON_AddTrueToObject(js, "strict");
-	cJSON_AddItemToObject(js, "schema", cJSON_Duplicate(schema, true));
-	cJSON_AddNumberToObject(req, "temperature", 0);
-	cJSON_AddNumberToObject(req, "seed", LLM_PROMPT_SEED);
-	cJSON_AddNumberToObject(req, "max_completion_tokens", 1024);
+	sent = cJSON_Duplicate(schema, true);
+	llm_model_caps_of(config()->openai_model, &caps);
+	if (!caps.schema_bounds)
+		llm_prompt_strip_bounds(sent);
+	cJSON_AddItemToObject(js, "schema", sent);
+	llm_model_add_sampling(req, config()->openai_model, LLM_PROMPT_SEED);
+	cJSON_AddNumberToObject(req, "max_completion_tokens",
+				(double)llm_model_output_budget(config()->openai_model, 0));
 	text = json_print(req);
 	cJSON_Delete(req);
 	return text;

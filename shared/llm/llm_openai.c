@@ -148,6 +148,10 @@ static void parse_error_status(long status, const cJSON *root, struct llm_reply 
 		out->outcome = LLM_OUTCOME_ERROR;
 		snprintf(out->reason, sizeof(out->reason), "provider quota exhausted: %s", msg);
 		out->retry_later = true;
+	} else if (status == 429 && str_has_prefix(msg, "Request too large")) {
+		/* Larger than the whole per-minute budget: waiting cannot make it fit. */
+		out->outcome = LLM_OUTCOME_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "request too large for the provider's rate limit: %s", msg);
 	} else if (status == 429) {
 		out->outcome = LLM_OUTCOME_RATE_LIMITED;
 		snprintf(out->reason, sizeof(out->reason), "rate limited: %s", msg);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "base/buf.h"
+#include "base/util.h"
+#include "llm/llm_models.h"
 #include "score/job.h"
 #include "score/rubric.h"
 
@@ -249,7 +251,8 @@ cJSON *llm_prompt_schema(const struct rubric *r)
 
 cJSON *llm_prompt_request(struct job *job, const char *model, const char *text, size_t len)
 {
-	cJSON *req = cJSON_CreateObject(), *fmt, *js;
+	cJSON *req = cJSON_CreateObject(), *fmt, *js, *schema;
+	struct llm_model_caps caps;
 
 	cJSON_AddStringToObject(req, "model", model);
 	cJSON_AddItemToObject(req, "messages", llm_prompt_messages(job, text, len));
@@ -258,9 +261,33 @@ cJSON *llm_prompt_request(struct job *job, const char *model, const char *text, 
 	js = cJSON_AddObjectToObject(fmt, "json_schema");
 	cJSON_AddStringToObject(js, "name", LLM_PROMPT_SCHEMA_NAME);
 	cJSON_AddTrueToObject(js, "strict");
-	cJSON_AddItemToObject(js, "schema", llm_prompt_schema(job_rubric(job)));
-	cJSON_AddNumberToObject(req, "temperature", 0);
-	cJSON_AddNumberToObject(req, "seed", LLM_PROMPT_SEED);
-	cJSON_AddNumberToObject(req, "max_completion_tokens", LLM_PROMPT_MAX_TOKENS);
+	schema = llm_prompt_schema(job_rubric(job));
+	llm_model_caps_of(model, &caps);
+	if (!caps.schema_bounds)
+		llm_prompt_strip_bounds(schema);
+	cJSON_AddItemToObject(js, "schema", schema);
+	llm_model_add_sampling(req, model, LLM_PROMPT_SEED);
+	cJSON_AddNumberToObject(req, "max_completion_tokens",
+				(double)llm_model_output_budget(model, job_rubric(job)->ncriteria));
 	return req;
+}
+
+void llm_prompt_strip_bounds(cJSON *schema)
+{
+	static const char *const bounds[] = { "minimum",	  "maximum",	"exclusiveMinimum",
+					      "exclusiveMaximum", "multipleOf", "minItems",
+					      "maxItems",	  "minLength",	"maxLength",
+					      "pattern",	  "format" };
+	cJSON *child;
+	size_t i;
+
+	if (!cJSON_IsObject(schema) && !cJSON_IsArray(schema))
+		return;
+	if (cJSON_IsObject(schema))
+		for (i = 0; i < ARRAY_SIZE(bounds); i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(schema, bounds[i]);
+	cJSON_ArrayForEach(child, schema)
+	{
+		llm_prompt_strip_bounds(child);
+	}
 }

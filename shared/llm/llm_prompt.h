@@ -18,14 +18,12 @@ struct rubric;
  * comma in the instructions; do not bump it for changes that cannot alter
  * a request's bytes (comments, refactoring, log lines).
  */
-#define LLM_PROMPT_VERSION "2025-06-01.2"
+#define LLM_PROMPT_VERSION "2026-12-02.1"
 
 /* Name of the structured output in response_format. */
 #define LLM_PROMPT_SCHEMA_NAME "resume_analysis"
-/* Fixed seed and temperature 0: the same input asks for the same output. */
+/* Fixed seed and temperature 0 (where the model takes them): the same input asks for the same output. */
 #define LLM_PROMPT_SEED 7355608
-/* Bound on the model's answer (max_completion_tokens). */
-#define LLM_PROMPT_MAX_TOKENS 4096
 /* Most evidence quotes asked for per criterion. */
 #define LLM_PROMPT_EVIDENCE_MAX 5
 /* Resume text beyond this many bytes is cut (at a character boundary) before it is sent. */
@@ -75,8 +73,14 @@ cJSON *llm_prompt_schema(const struct rubric *r);
 /*
  * The whole chat-completions request body: model, messages, response_format
  * {"type": "json_schema", "json_schema": {"name", "strict": true, "schema"}},
- * temperature 0, seed and max_completion_tokens. Caller frees with cJSON_Delete().
+ * the sampling parameters the model accepts (temperature 0 and the seed, see
+ * llm/llm_models.h) and max_completion_tokens sized from the rubric. For a
+ * model that takes no bounds in a strict schema the schema has none. Caller
+ * frees with cJSON_Delete().
  */
 cJSON *llm_prompt_request(struct job *job, const char *model, const char *text, size_t len);
+
+/* Removes every value bound (minimum, maxItems, pattern, ...) from a schema, recursively. */
+void llm_prompt_strip_bounds(cJSON *schema);
 
 #endif

@@ -19,6 +19,7 @@
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/rubric.h"
+#include "text/jdheader.h"
 
 #define NAME_WORDS_MAX 5
 
@@ -316,26 +317,40 @@ void company_extract(struct job *job, struct company_info *out)
 	static const char *const location_labels[] = { "location", "based in", "office", NULL };
 	static const char *const department_labels[] = { "department", "team", "division", NULL };
 	const char *desc = job->description ? job->description : "";
+	struct jd_header head;
 	char *found;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&head, 0, sizeof(head));
+	jd_header_parse(desc, &head);
 	found = NULL;
 	if (!job->company || !*job->company) {
 		found = labelled(desc, company_labels);
 		if (!found)
 			found = about_heading(desc);
 		if (!found)
+			found = head.company ? clean_value(head.company, strlen(head.company), COMPANY_FIELD_MAX)
+					     : NULL;
+		if (!found)
 			found = is_hiring(desc);
 	}
 	out->company = field_or(job->company, found);
-	out->position = position_from_title(job->title);
+	out->position = position_from_title(job->title && *job->title ? job->title : head.title ? head.title : "");
 	found = labelled(desc, department_labels);
 	if (!found)
 		found = join_team(desc);
+	if (!found && head.team)
+		found = clean_value(head.team, strlen(head.team), COMPANY_FIELD_MAX);
 	out->department = found ? found : xstrdup("");
-	out->location =
-		field_or(job->location, (!job->location || !*job->location) ? labelled(desc, location_labels) : NULL);
+	found = NULL;
+	if (!job->location || !*job->location) {
+		found = labelled(desc, location_labels);
+		if (!found && head.location)
+			found = clean_value(head.location, strlen(head.location), COMPANY_FIELD_MAX);
+	}
+	out->location = field_or(job->location, found);
+	jd_header_release(&head);
 	for (i = 0; i < job->nrequired_skills; i++)
 		add_skill(out, job->required_skills[i]);
 	if (out->nskills == 0) {

@@ -33,6 +33,7 @@
 #include "score/jobstore.h"
 #include "score/resultstore.h"
 #include "score/rubric.h"
+#include "text/mask.h"
 
 #define CLAIM_BATCH 32
 /*
@@ -59,6 +60,8 @@ struct work {
 	struct extract_job *ex;
 	struct extract_result exr;
 	bool have_exr;
+	char *masked; /* the text sent to an outside provider, contact details masked; NULL for the local scorer */
+	size_t masked_len;
 	enum work_state state;
 	bool lost;
 	bool in_engine; /* submitted to the LLM engine and its callback has not run yet */
@@ -115,6 +118,7 @@ static void work_free(struct work *w)
 	extract_job_free(w->ex);
 	if (w->have_exr)
 		extract_result_release(&w->exr);
+	free(w->masked);
 	job_free(w->job);
 	resultstore_resume_release(&w->resume);
 	task_release(&w->task);
@@ -234,6 +238,27 @@ static void on_scored(struct llm_result *res, void *userdata)
 	finish(w, res->analysis, NULL, NULL, &meta);
 }
 
+/*
+ * Blind screening: a provider outside this host gets the resume with its
+ * contact details and other identifying facts masked (text/mask.h). When
+ * masking fails its own check the resume is not sent: it goes to
+ * needs_review, saying why. Returns whether scoring may go on.
+ */
+static bool blind(struct work *w)
+{
+	char why[200], reason[300];
+
+	if (w->d->provider == LLM_PROVIDER_LOCAL)
+		return true;
+	w->masked = mask_contacts(w->exr.text, w->exr.text_len, &w->masked_len, NULL, why, sizeof(why));
+	if (w->masked)
+		return true;
+	snprintf(reason, sizeof(reason), "not sent for scoring: contact details could not be masked (%s)", why);
+	log_warn("drain: resume %lld %s", (long long)w->resume.id, reason);
+	finish(w, NULL, "needs_review", reason, NULL);
+	return false;
+}
+
 static void on_extracted(struct work *w)
 {
 	extract_job_take(w->ex, &w->exr);
@@ -244,7 +269,10 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->exr.text, w->exr.text_len, on_scored, w) < 0)
+		if (!blind(w))
+			break;
+		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->masked ? w->masked : w->exr.text,
+				   w->masked ? w->masked_len : w->exr.text_len, on_scored, w) < 0)
 			finish(w, NULL, "failed", "the resume text could not be submitted for scoring", NULL);
 		else
 			w->in_engine = true;

@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "score/job.h"
 #include "score/rubric.h"
+#include "score/rubric_filler.h"
 #include "text/experience.h"
 #include "text/termweights.h"
 #include "text/textnorm.h"
@@ -621,7 +622,7 @@ static bool tok_is_plain_word(const struct textnorm_doc *d, size_t i)
 	size_t len = d->tok[i].end - d->tok[i].start;
 
 	return !textnorm_is_stopword(w, len) && !is_boilerplate(d->tok[i].key) && !is_number(w, len) &&
-	       !in_stem_list(non_skills, ARRAY_SIZE(non_skills), d->tok[i].key);
+	       !rubric_filler_word(d->tok[i].key) && !in_stem_list(non_skills, ARRAY_SIZE(non_skills), d->tok[i].key);
 }
 
 /*

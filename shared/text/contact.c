@@ -373,6 +373,27 @@ bool contact_looks_like_name(const char *line, size_t len)
 	return name_candidate(line, len, &s, &n);
 }
 
+/* Labels a name line may start with ("Resume: Alex Wilber", "Name: Jane Doe"), compared without case. */
+static const char *const name_labels[] = { "resume:", "résumé:", "cv:",	 "curriculum vitae:", "name:", "full name:",
+					   "nom:",    "nombre:", "nome:" };
+
+/* Skips a label and the spaces after it; returns whether there was one. */
+static bool strip_name_label(const char **s, size_t *n)
+{
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(name_labels); i++) {
+		k = strlen(name_labels[i]);
+		if (*n > k && strncasecmp(*s, name_labels[i], k) == 0) {
+			*s += k;
+			*n -= k;
+			trim(s, n);
+			return *n > 0;
+		}
+	}
+	return false;
+}
+
 static void find_name(const char *text, size_t len, struct contact *c)
 {
 	size_t i = 0, end, lines = 0;
@@ -388,7 +409,8 @@ static void find_name(const char *text, size_t len, struct contact *c)
 		trim(&s, &n);
 		if (n) {
 			lines++;
-			if (name_candidate(s, n, &s, &n)) {
+			if (name_candidate(s, n, &s, &n) ||
+			    (strip_name_label(&s, &n) && name_candidate(s, n, &s, &n))) {
 				c->name = xstrndup(s, n);
 				return;
 			}

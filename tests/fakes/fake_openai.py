@@ -493,6 +493,50 @@ def check_strict_schema(schema, name, root, path="", depth=0):
                     check_strict_schema(sub, name, root, "%s'%s', '%s'" % (lead, key, sub_name), depth + 1)
 
 
+REASONING_RE = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)")
+REASONING_MARKER_RE = re.compile(r"FAKE_REASONING:(\d{1,7})")
+# Composition keywords strict mode refuses for every model; fine-tuned models refuse the value bounds too.
+STRICT_COMPOSITION = ("allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else")
+STRICT_BOUNDS = ("minLength", "maxLength", "pattern", "format", "minimum", "maximum", "multipleOf",
+                 "patternProperties", "minItems", "maxItems")
+
+
+def is_reasoning_model(model):
+    """o1, o3, o4-mini, the gpt-5 family: the default temperature only, hidden reasoning tokens."""
+    return bool(REASONING_RE.match(model))
+
+
+def check_strict_keywords(schema, name, fine_tuned, path="", depth=0):
+    """Raises the provider's 400 for a keyword strict mode does not support."""
+    if depth > 64:
+        return
+    if isinstance(schema, dict):
+        refused = STRICT_COMPOSITION + (STRICT_BOUNDS if fine_tuned else ())
+        for key in schema:
+            if key in refused:
+                where = "context=(%s)" % path
+                raise HttpError(
+                    400,
+                    error_body(
+                        "Invalid schema for response_format '%s': In %s, '%s' is not permitted." % (name, where, key),
+                        "invalid_request_error",
+                        "response_format",
+                        None,
+                    ),
+                )
+        for key, sub in schema.items():
+            if key in ("properties", "$defs", "definitions") and isinstance(sub, dict):
+                for sub_name, s in sub.items():
+                    check_strict_keywords(s, name, fine_tuned, "%s%s'%s', '%s'" % (path, ", " if path else "", key,
+                                                                               sub_name), depth + 1)
+            elif isinstance(sub, (dict, list)):
+                check_strict_keywords(sub, name, fine_tuned, "%s%s'%s'" % (path, ", " if path else "", key),
+                                      depth + 1)
+    elif isinstance(schema, list):
+        for i, sub in enumerate(schema):
+            check_strict_keywords(sub, name, fine_tuned, "%s, '%d'" % (path, i), depth + 1)
+
+
 class State:
     """Everything shared between request threads; guarded by `lock`."""
 
@@ -520,6 +564,7 @@ class State:
             self.rpm = Bucket(self.opts.rpm) if self.opts.rpm > 0 else None
             self.tpm = Bucket(self.opts.tpm) if self.opts.tpm > 0 else None
             self.cache = PromptCache()
+            self.kept = collections.deque(maxlen=max(0, self.opts.keep_requests) or None)
             self.stats = {
                 "requests": 0,
                 "completions": 0,
@@ -562,6 +607,10 @@ def build_parser():
     p.add_argument("--hang-ms", type=int, default=620000, help="how long a timeout fault hangs before closing")
     p.add_argument("--fault-retry-after-ms", type=int, default=1000, help="retry-after of a forced 429/503")
     p.add_argument("--context-tokens", type=int, default=128000, help="model context length")
+    p.add_argument("--keep-requests", type=int, default=0,
+                   help="keep the last N chat request bodies as received, served at GET /_requests (0: none)")
+    p.add_argument("--reasoning-tokens", type=int, default=600,
+                   help="hidden reasoning tokens a reasoning model (o-series, gpt-5) spends per answer")
     p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024)
     p.add_argument("--idle-timeout-s", type=float, default=300.0, help="close idle keep-alive connections after this")
     p.add_argument("--random-seed", type=int, default=None, help="seed latency and fault-rate draws")
@@ -698,12 +747,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.send_raw(200, {"status": "ok"})
                 elif method == "GET" and path == "/_stats":
                     self.send_raw(200, self.state.snapshot())
+                elif method == "GET" and path == "/_requests":
+                    with self.state.lock:
+                        kept = list(self.state.kept) if self.state.opts.keep_requests > 0 else []
+                    self.send_raw(200, {"requests": kept})
                 elif method == "POST" and path == "/_reset":
                     self.state.reset()
                     self.send_raw(200, {"status": "reset"})
                 elif path == "/_fault" and method in ("GET", "POST"):
                     self.fault_control(body if method == "POST" else None)
                 elif method == "POST" and path == "/v1/chat/completions":
+                    if self.state.opts.keep_requests > 0:
+                        with self.state.lock:
+                            self.state.kept.append(body.decode("utf-8", "replace"))
                     self.chat(body)
                 elif method == "GET" and path == "/v1/models":
                     self.authorize()
@@ -922,12 +978,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(req.get("n"), int) and req["n"] > 128:
             text = "Invalid 'n': integer above maximum value. Expected a value <= 128, but got %d instead."
             raise invalid(text % req["n"], "n", "integer_above_max_value")
+        temperature = req.get("temperature")
+        if temperature is not None:
+            if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
+                raise invalid("Invalid type for 'temperature': expected a decimal.", "temperature", "invalid_type")
+            if temperature > 2:
+                text = "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got %s instead."
+                raise invalid(text % temperature, "temperature", "decimal_above_max_value")
+            if temperature < 0:
+                text = "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got %s instead."
+                raise invalid(text % temperature, "temperature", "decimal_below_min_value")
+        if is_reasoning_model(req["model"]):
+            if temperature is not None and temperature != 1:
+                text = "Unsupported value: 'temperature' does not support %s with this model. Only the default (1) " \
+                    "value is supported." % temperature
+                raise invalid(text, "temperature", "unsupported_value")
+            for key in ("top_p", "presence_penalty", "frequency_penalty", "logprobs"):
+                if key in req:
+                    text = "Unsupported parameter: '%s' is not supported with this model." % key
+                    raise invalid(text, key, "unsupported_parameter")
+            if "max_tokens" in req:
+                text = "Unsupported parameter: 'max_tokens' is not supported with this model. Use " \
+                    "'max_completion_tokens' instead."
+                raise invalid(text, "max_tokens", "unsupported_parameter")
         fmt = req.get("response_format")
         if fmt is not None:
-            self.check_response_format(fmt, messages)
+            self.check_response_format(fmt, messages, req["model"])
         return req
 
-    def check_response_format(self, fmt, messages):
+    def check_response_format(self, fmt, messages, model=""):
         if not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object", "json_schema"):
             text = "Invalid value for 'response_format.type': expected one of 'text', 'json_object' or 'json_schema'."
             raise invalid(text, "response_format.type", "invalid_value")
@@ -960,6 +1039,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "got 'type: \"%s\"'." % (js["name"], schema.get("type"))
                 raise invalid(text, "response_format")
             check_strict_schema(schema, js["name"], schema)
+            check_strict_keywords(schema, js["name"], model.startswith("ft:"))
 
     def admit(self, model, cost):
         """Applies the rolling rate limits; returns the x-ratelimit-* headers or raises a 429."""
@@ -1146,6 +1226,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         schema = fmt["json_schema"].get("schema", {}) if fmt["type"] == "json_schema" else {}
         choices = []
         completion_tokens = 0
+        reasoning = 0
+        if is_reasoning_model(model):
+            # Hidden reasoning: a marker in the resume sets how much, else the fake's default.
+            m = REASONING_MARKER_RE.search(last_user)
+            reasoning = int(m.group(1)) if m else self.state.opts.reasoning_tokens
         for index in range(n):
             rng = random.Random(base_seed + index)
             gen = Generator(schema, rng, last_user, job_words)
@@ -1174,7 +1259,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if gen.overlap:
                     content += " Overall match: %d%%." % int(round(100 * gen.fit))
             finish = "stop"
-            if fault == "length":
+            if reasoning and max_out is not None and reasoning + tokens_of(content) > max_out:
+                # The hidden reasoning took the budget: what is left of it holds part of the answer, or nothing.
+                room = max(0, max_out - reasoning)
+                content = content[: room * 4]
+                while content and self.is_json(content):
+                    content = content[:-1]
+                finish = "length"
+            elif fault == "length":
                 cut = max(2, len(content) // 3)
                 content = content[:cut]
                 while len(content) > 2 and self.is_json(content):
@@ -1183,7 +1275,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif max_out is not None and tokens_of(content) > max_out:
                 content = content[: max_out * 4]
                 finish = "length"
-            completion_tokens += tokens_of(content)
+            completion_tokens += tokens_of(content) + (min(reasoning, max_out) if max_out is not None else reasoning)
             choices.append(self.choice(index, content, None, finish))
         return {
             "id": "chatcmpl-" + "".join(random.choice(string.ascii_letters + string.digits) for _ in range(29)),
@@ -1197,7 +1289,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "total_tokens": prompt_tokens + completion_tokens,
                 "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
                 "completion_tokens_details": {
-                    "reasoning_tokens": 0,
+                    "reasoning_tokens": reasoning,
                     "audio_tokens": 0,
                     "accepted_prediction_tokens": 0,
                     "rejected_prediction_tokens": 0,

@@ -619,6 +619,85 @@ class TestRequestErrors(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn("'a'", parsed["error"]["message"])
 
+    def test_temperature_range(self):
+        msgs = [{"role": "user", "content": "x"}]
+        for value, code in ((3, "decimal_above_max_value"), (-0.5, "decimal_below_min_value")):
+            status, _, parsed, _ = chat(SERVER.port, msgs, temperature=value)
+            self.assertEqual(status, 400, value)
+            assert_error_shape(self, parsed, "invalid_request_error", "temperature", code)
+        for value in (0, 1, 2, 0.7):
+            self.assertEqual(chat(SERVER.port, msgs, temperature=value)[0], 200, value)
+
+    def test_reasoning_models_refuse_sampling_parameters(self):
+        msgs = [{"role": "user", "content": "x"}]
+        for model in ("o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini"):
+            status, _, parsed, _ = chat(SERVER.port, msgs, model=model, temperature=0)
+            self.assertEqual(status, 400, model)
+            assert_error_shape(self, parsed, "invalid_request_error", "temperature", "unsupported_value")
+            self.assertIn("Only the default (1) value is supported", parsed["error"]["message"])
+            status, _, parsed, _ = chat(SERVER.port, msgs, model=model, top_p=0.5)
+            self.assertEqual(status, 400, model)
+            self.assertEqual(parsed["error"]["code"], "unsupported_parameter")
+            status, _, parsed, _ = chat(SERVER.port, msgs, model=model, max_tokens=100)
+            self.assertEqual(status, 400, model)
+            self.assertIn("max_completion_tokens", parsed["error"]["message"])
+            self.assertEqual(chat(SERVER.port, msgs, model=model, temperature=1)[0], 200, model)
+            self.assertEqual(chat(SERVER.port, msgs, model=model, max_completion_tokens=5000)[0], 200, model)
+        # Chat models take temperature 0.
+        self.assertEqual(chat(SERVER.port, msgs, model="gpt-4o", temperature=0)[0], 200)
+
+    def test_reasoning_tokens_count_against_the_budget(self):
+        resume = "FAKE_REASONING:3000 Python engineer with SQL."
+        msgs = scorer_messages(resume)
+        fmt = schema_format()
+        status, _, parsed, _ = chat(SERVER.port, msgs, model="o4-mini", response_format=fmt,
+                                    max_completion_tokens=2000)
+        self.assertEqual(status, 200)
+        self.assertEqual(parsed["choices"][0]["finish_reason"], "length")
+        status, _, parsed, _ = chat(SERVER.port, msgs, model="o4-mini", response_format=fmt,
+                                    max_completion_tokens=8000)
+        self.assertEqual(status, 200)
+        self.assertEqual(parsed["choices"][0]["finish_reason"], "stop")
+        self.assertEqual(parsed["usage"]["completion_tokens_details"]["reasoning_tokens"], 3000)
+        self.assertGreater(parsed["usage"]["completion_tokens"], 3000)
+        json.loads(parsed["choices"][0]["message"]["content"])
+
+    def test_strict_mode_refuses_composition_and_tuned_models_refuse_bounds(self):
+        msgs = [{"role": "user", "content": "x"}]
+        for key, value in (("allOf", [{"type": "string"}]), ("not", {"type": "number"}), ("if", {"type": "string"})):
+            schema = {"type": "object", "additionalProperties": False, "required": ["a"],
+                      "properties": {"a": {"type": "string", key: value}}}
+            status, _, parsed, _ = chat(SERVER.port, msgs, response_format=schema_format(schema))
+            self.assertEqual(status, 400, key)
+            self.assertIn("'%s' is not permitted" % key, parsed["error"]["message"])
+        bounded = {"type": "object", "additionalProperties": False, "required": ["n", "l"],
+                   "properties": {"n": {"type": "integer", "minimum": 0, "maximum": 10},
+                                  "l": {"type": "array", "items": {"type": "string"}, "maxItems": 3}}}
+        self.assertEqual(chat(SERVER.port, msgs, response_format=schema_format(bounded))[0], 200)
+        status, _, parsed, _ = chat(SERVER.port, msgs, model="ft:gpt-4o-mini-2024-07-18:acme::x1",
+                                    response_format=schema_format(bounded))
+        self.assertEqual(status, 400)
+        self.assertIn("is not permitted", parsed["error"]["message"])
+
+    def test_kept_requests(self):
+        srv = FakeServer("--keep-requests", "2")
+        try:
+            for word in ("one", "two", "three"):
+                self.assertEqual(chat(srv.port, [{"role": "user", "content": "word " + word}])[0], 200)
+            status, _, raw = request(srv.port, "GET", "/_requests")
+            self.assertEqual(status, 200)
+            kept = json.loads(raw)["requests"]
+            self.assertEqual(len(kept), 2)
+            self.assertIn("word two", kept[0])
+            self.assertIn("word three", kept[1])
+            request(srv.port, "POST", "/_reset")
+            self.assertEqual(json.loads(request(srv.port, "GET", "/_requests")[2])["requests"], [])
+        finally:
+            srv.stop()
+        # Off by default.
+        chat(SERVER.port, [{"role": "user", "content": "x"}])
+        self.assertEqual(json.loads(request(SERVER.port, "GET", "/_requests")[2])["requests"], [])
+
     def test_json_object_needs_the_word_json(self):
         status, _, parsed, _ = chat(
             SERVER.port, [{"role": "user", "content": "hello"}], response_format={"type": "json_object"}

@@ -166,6 +166,29 @@ START_TEST(test_whole_resume)
 }
 END_TEST
 
+START_TEST(test_name_after_a_label)
+{
+	static const char *const texts[] = { "Resume: Alex Wilber\nAnimation Designer\n", "Name: Jane Doe\nEngineer\n",
+					     "CV: Zoë Ångström\n", "Curriculum Vitae: Ana María Pérez\n" };
+	static const char *const names[] = { "Alex Wilber", "Jane Doe", "Zoë Ångström", "Ana María Pérez" };
+	struct contact c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		contact_init(&c);
+		contact_extract(texts[i], strlen(texts[i]), &c);
+		ck_assert_msg(c.name && strcmp(c.name, names[i]) == 0, "'%s': got %s", texts[i],
+			      c.name ? c.name : "none");
+		contact_release(&c);
+	}
+	/* A label with nothing name-like after it is no name. */
+	contact_init(&c);
+	contact_extract("Resume: Senior Engineer\n", 24, &c);
+	ck_assert_ptr_null(c.name);
+	contact_release(&c);
+}
+END_TEST
+
 START_TEST(test_no_name_when_only_headings)
 {
 	static const char text[] = "Curriculum Vitae\nSoftware Engineer\njane@example.com\n";
@@ -229,6 +252,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_links, 0, (int)ARRAY_SIZE(link_cases));
 	tcase_add_test(tc, test_whole_resume);
 	tcase_add_test(tc, test_no_name_when_only_headings);
+	tcase_add_test(tc, test_name_after_a_label);
 	tcase_add_test(tc, test_bounded_and_unterminated);
 	tcase_add_test(tc, test_overlong_items_ignored);
 	suite_add_tcase(s, tc);

@@ -20,8 +20,10 @@
 #include "core/config.h"
 #include "llm/llm.h"
 #include "llm/llm_cache.h"
+#include "llm/llm_models.h"
 #include "score/analysis.h"
 #include "score/job.h"
+#include "score/rubric.h"
 #include "suite.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -481,9 +483,42 @@ START_TEST(test_fault_length_is_failure)
 	ck_assert(!s.ok);
 	ck_assert_int_eq(s.outcome, LLM_OUTCOME_TRUNCATED);
 	ck_assert(!s.retryable);
-	ck_assert_int_eq(s.attempts, 1);
+	/* Asked once more with a larger budget, then given up. */
+	ck_assert_int_eq(s.attempts, 2);
 	ck_assert_str_eq(s.reason, "output truncated");
 	ck_assert_str_eq(s.category, "");
+}
+END_TEST
+
+/*
+ * A reasoning model whose hidden reasoning leaves too little of the first
+ * budget: the answer is cut off, the call is made once more with twice the
+ * budget, and that answer scores. The request carries no temperature or
+ * seed (the fake refuses temperature 0 for such a model with a 400).
+ */
+START_TEST(test_reasoning_cutoff_retried_with_larger_budget)
+{
+	struct llm_options o;
+	struct job *job;
+	struct slot s;
+	char extra[64];
+	int64_t first;
+
+	NEED_FAKE();
+	fake_reset();
+	openai_options(&o, 4);
+	o.model = "o4-mini";
+	job = test_job();
+	first = llm_model_output_budget("o4-mini", job_rubric(job)->ncriteria);
+	job_free(job);
+	snprintf(extra, sizeof(extra), "FAKE_REASONING:%lld", (long long)(first - 20));
+	s = score_one(&o, extra);
+	ck_assert_msg(s.ok, "%s", s.reason);
+	ck_assert_int_eq(s.attempts, 2);
+	/* Without a cut-off: one call. */
+	s = score_one(&o, "FAKE_REASONING:100");
+	ck_assert_msg(s.ok, "%s", s.reason);
+	ck_assert_int_eq(s.attempts, 1);
 }
 END_TEST
 
@@ -874,6 +909,16 @@ START_TEST(test_parse_replies)
 	parse(429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}", &r);
 	ck_assert_int_eq(r.outcome, LLM_OUTCOME_RATE_LIMITED);
 	llm_reply_release(&r);
+	/* Larger than the whole per-minute budget: failed at once, never retried. */
+	parse(429,
+	      "{\"error\":{\"message\":\"Request too large for gpt-4o-mini in organization org-x on tokens per min "
+	      "(TPM): "
+	      "Limit 30000, Requested 41000.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}",
+	      &r);
+	ck_assert_int_eq(r.outcome, LLM_OUTCOME_ERROR);
+	ck_assert(!r.retry_later);
+	ck_assert(strstr(r.reason, "request too large for the provider's rate limit") == r.reason);
+	llm_reply_release(&r);
 	parse(429, "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\"}}", &r);
 	ck_assert_int_eq(r.outcome, LLM_OUTCOME_ERROR);
 	ck_assert(r.retry_later);
@@ -1025,6 +1070,7 @@ int main(void)
 	tcase_add_test(fake, test_fault_malformed_retried_once_then_fails);
 	tcase_add_test(fake, test_fault_refusal_is_permanent);
 	tcase_add_test(fake, test_fault_length_is_failure);
+	tcase_add_test(fake, test_reasoning_cutoff_retried_with_larger_budget);
 	tcase_add_test(fake, test_http_401_is_permanent_with_message);
 	tcase_add_test(fake, test_unreachable_is_retryable);
 	tcase_add_test(fake, test_identical_resumes_share_one_call);

@@ -1,11 +1,13 @@
 /* Unit tests for llm_prompt: message order, strict schema, version, and resume text kept inside its delimiters. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/json.h"
 #include "base/util.h"
+#include "llm/llm_models.h"
 #include "llm/llm_prompt.h"
 #include "score/job.h"
 #include "score/rubric.h"
@@ -210,9 +212,58 @@ START_TEST(test_request_body)
 	ck_assert(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(js, "schema")));
 	ck_assert_int_eq(json_int(req, "temperature", -1), 0);
 	ck_assert_int_eq(json_int(req, "seed", -1), LLM_PROMPT_SEED);
-	ck_assert_int_eq(json_int(req, "max_completion_tokens", -1), LLM_PROMPT_MAX_TOKENS);
+	ck_assert_int_eq(json_int(req, "max_completion_tokens", -1),
+			 llm_model_output_budget("gpt-4o-mini", job_rubric(job)->ncriteria));
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(req, "messages")), 3);
 	cJSON_Delete(req);
+}
+END_TEST
+
+/* Does any object in the schema carry member name? */
+static bool schema_has(const cJSON *node, const char *name)
+{
+	const cJSON *child;
+
+	if (cJSON_IsObject(node) && cJSON_GetObjectItemCaseSensitive(node, name))
+		return true;
+	cJSON_ArrayForEach(child, node)
+	{
+		if (schema_has(child, name))
+			return true;
+	}
+	return false;
+}
+
+/* A reasoning model gets no temperature or seed and a larger budget; a fine-tuned one a schema without bounds. */
+START_TEST(test_request_body_follows_the_model)
+{
+	const char *resume = "Some resume text with Python.";
+	cJSON *chat = llm_prompt_request(job, "gpt-4o-mini", resume, strlen(resume));
+	cJSON *reasoning = llm_prompt_request(job, "o4-mini", resume, strlen(resume));
+	cJSON *tuned = llm_prompt_request(job, "ft:gpt-4o-mini-2024-07-18:acme::abc123", resume, strlen(resume));
+	const cJSON *schema;
+
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(reasoning, "temperature"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(reasoning, "seed"));
+	ck_assert_int_gt(json_int(reasoning, "max_completion_tokens", 0), json_int(chat, "max_completion_tokens", 0));
+	schema = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(chat, "response_format"),
+						 "json_schema"),
+		"schema");
+	ck_assert(schema_has(schema, "maximum"));
+	ck_assert(schema_has(schema, "maxItems"));
+	schema = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tuned, "response_format"),
+						 "json_schema"),
+		"schema");
+	ck_assert(!schema_has(schema, "maximum"));
+	ck_assert(!schema_has(schema, "minimum"));
+	ck_assert(!schema_has(schema, "maxItems"));
+	ck_assert(schema_has(schema, "additionalProperties"));
+	ck_assert_int_eq(json_int(tuned, "temperature", -1), 0);
+	cJSON_Delete(chat);
+	cJSON_Delete(reasoning);
+	cJSON_Delete(tuned);
 }
 END_TEST
 
@@ -285,6 +336,7 @@ int main(void)
 	tcase_add_test(tc, test_schema_strict_valid);
 	tcase_add_test(tc, test_schema_checker_catches_non_strict);
 	tcase_add_test(tc, test_request_body);
+	tcase_add_test(tc, test_request_body_follows_the_model);
 	tcase_add_test(tc, test_injection_stays_in_resume_message);
 	tcase_add_test(tc, test_resume_bytes_sanitized_and_bounded);
 	suite_add_tcase(s, tc);

@@ -3,11 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "score/job.h"
 #include "score/rubric.h"
 #include "suite.h"
+#include "score/rubric_filler.h"
 #include "text/termweights.h"
+#include "text/textnorm.h"
 
 struct job_case {
 	const char *json;
@@ -352,6 +355,95 @@ START_TEST(test_derive_senior_and_asides)
 }
 END_TEST
 
+/* Jobs of several trades (hospitality, healthcare, finance, trades, teaching, logistics, sales, software). */
+static const char *const trade_jobs[] = {
+	"{\"title\": \"Electrician\", \"description\": \"Install and maintain electrical systems in"
+	" commercial buildings: wiring, lighting, distribution boards and fire alarm systems. Read "
+	"drawings, test and inspect installations to BS 7671 (18th Edition), fault-find and keep th"
+	"e site safe. You hold an NVQ Level 3 in Electrical Installation, an ECS gold card and a fu"
+	"ll driving licence. Experience with PAT testing or EV charger installation is a bonus.\"}",
+	"{\"title\": \"Financial Analyst\", \"description\": \"You will build the monthly forecast,"
+	" analyse variances against budget and present findings to department heads. You will write"
+	" clear reports, keep the general ledger reconciliations up to date and support the year-en"
+	"d audit. Advanced Excel (pivot tables, Power Query), SQL and experience with NetSuite or S"
+	"AP are required; CFA Level 1 or ACCA part-qualified is a plus. Three years in FP&A or audi"
+	"t.\"}",
+	"{\"title\": \"Front of House Supervisor\", \"description\": \"We are a busy 120-cover rest"
+	"aurant. As Front of House Supervisor you will lead a team of six servers, keep service run"
+	"ning smoothly and bring warmth to every guest. You will handle reservations in OpenTable, "
+	"cash up the POS at close, train new starters on food safety and allergen procedures, and d"
+	"eal with complaints calmly. You have two years of supervisory experience in hospitality, a"
+	" Level 2 Food Hygiene certificate, and a clear, friendly manner. Wine knowledge or barista"
+	" skills are a plus. Evenings and weekends.\"}",
+	"{\"title\": \"Warehouse Team Leader\", \"description\": \"Lead a shift of 15 pickers and p"
+	"ackers. Plan daily labour, hit pick rates, run cycle counts in the WMS (Manhattan or SAP E"
+	"WM) and keep the warehouse safe. You hold a counterbalance forklift licence, have two year"
+	"s leading teams in logistics, and know lean and 5S. Experience with goods-in, dispatch and"
+	" carrier booking is a plus. Four on, four off.\"}",
+	"{\"title\": \"Registered Nurse\", \"description\": \"Join our surgical ward. You will asse"
+	"ss patients, administer medication, monitor vital signs and keep accurate care records in "
+	"Epic. You will work with doctors and physiotherapists to plan discharge, and educate patie"
+	"nts and families. You hold a current RN licence, BLS and ACLS certification, and have at l"
+	"east one year of acute care experience. Wound care or IV therapy experience is desirable. "
+	"Rotating shifts, including nights.\"}",
+	"{\"title\": \"Account Executive\", \"description\": \"Own a territory of mid-market accoun"
+	"ts. Prospect, run discovery calls and demos, negotiate and close new business against a qu"
+	"arterly quota. Keep Salesforce up to date and forecast accurately. You have three years of"
+	" B2B SaaS sales experience, know MEDDIC or Challenger selling, and write clear proposals. "
+	"Experience selling to finance teams is a plus.\"}",
+	"{\"title\": \"Primary School Teacher\", \"description\": \"Teach a Year 4 class of 28 pupi"
+	"ls across the national curriculum. Plan lessons, assess progress, differentiate for pupils"
+	" with SEND and keep parents informed. You have QTS, experience of phonics teaching and beh"
+	"aviour management, and a commitment to safeguarding. Forest School or music teaching exper"
+	"ience would be welcome.\"}",
+	"{\"title\": \"Senior Backend Engineer\", \"description\": \"Northwind Analytics builds the"
+	" data platform behind retail forecasting. As a Senior Backend Engineer you will design and"
+	" run the services that ingest and serve billions of events a day. You will work in Go and "
+	"C on Linux, own PostgreSQL schemas and query performance, run services on Kubernetes, and "
+	"take part in an on-call rotation. You have 5+ years of professional backend experience, yo"
+	"u write clear design documents, and you mentor other engineers. Experience with Kafka, Ter"
+	"raform and observability (Prometheus, OpenTelemetry) is a plus.\"}",
+};
+
+/* No derived criterion of any trade holds a filler word: number words, generic verbs and adjectives of ads. */
+START_TEST(test_derive_no_filler_words)
+{
+	static const char *const seen_before[] = { "six",      "two",	    "three",	 "four",   "bring",  "keep",
+						   "write",    "clear",	    "deal",	 "full",   "calmly", "manner",
+						   "friendly", "desirable", "qualified", "welcome" };
+	struct job *job = parse_or_die(trade_jobs[_i]);
+	const struct rubric *r = job_rubric(job);
+	size_t c, k, s;
+
+	for (c = 0; c < r->ncriteria; c++)
+		for (k = 0; k < r->criteria[c].nkeywords; k++) {
+			const char *kw = r->criteria[c].keywords[k];
+
+			ck_assert_msg(!rubric_filler_word(textnorm_word_key(kw, strlen(kw))), "job %d: '%s' in %s", _i,
+				      kw, r->criteria[c].name);
+			for (s = 0; s < sizeof(seen_before) / sizeof(seen_before[0]); s++)
+				ck_assert_msg(strcasecmp(kw, seen_before[s]) != 0, "job %d: '%s' in %s", _i, kw,
+					      r->criteria[c].name);
+		}
+	job_free(job);
+}
+END_TEST
+
+/* The list holds what it says and none of the trades' own words. */
+START_TEST(test_filler_list)
+{
+	static const char *const filler[] = { "six", "bring", "keep", "write", "clear", "Twelve", "calmly" };
+	static const char *const work[] = { "wire",   "audit",	"nurse",    "forklift", "barista", "python",
+					    "ledger", "lesson", "dispatch", "allergen", "quota" };
+	size_t i;
+
+	for (i = 0; i < sizeof(filler) / sizeof(filler[0]); i++)
+		ck_assert_msg(rubric_filler_word(textnorm_word_key(filler[i], strlen(filler[i]))), "%s", filler[i]);
+	for (i = 0; i < sizeof(work) / sizeof(work[0]); i++)
+		ck_assert_msg(!rubric_filler_word(textnorm_word_key(work[i], strlen(work[i]))), "%s", work[i]);
+}
+END_TEST
+
 START_TEST(test_derive_minimal_job)
 {
 	struct job *job = parse_or_die("{\"title\":\"Clerk\",\"description\":\"x\"}");
@@ -380,6 +472,8 @@ int main(void)
 	tcase_add_test(tr, test_derive_stable_and_versioned);
 	tcase_add_test(tr, test_given_rubric_versions);
 	tcase_add_test(tr, test_derive_minimal_job);
+	tcase_add_loop_test(tr, test_derive_no_filler_words, 0, (int)(sizeof(trade_jobs) / sizeof(trade_jobs[0])));
+	tcase_add_test(tr, test_filler_list);
 	tcase_add_test(tr, test_termweights);
 	tcase_add_test(tr, test_derive_senior_and_asides);
 	suite_add_tcase(s, tj);
