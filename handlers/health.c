@@ -4,12 +4,14 @@
  */
 #include <cJSON.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/status.h"
 #include "base/util.h"
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/db.h"
+#include "core/hostmetrics.h"
 #include "core/metrics.h"
 #include "core/readiness.h"
 #include "http/app.h"
@@ -90,6 +92,19 @@ static void probe(int i)
 			 (double)elapsed_us / 1000.0, err);
 }
 
+/* Probes every dependency whose verdict is not recent enough to reuse. */
+static void probe_all(void)
+{
+	int i;
+
+	for (i = 0; i < DEP_COUNT; i++) {
+		if (!deps_ready)
+			readiness_init(&deps[i], (int)config()->probe_down_after, config()->probe_reuse_ms);
+		probe(i);
+	}
+	deps_ready = true;
+}
+
 static int handle_readyz(struct req *r)
 {
 	cJSON *body = cJSON_CreateObject();
@@ -98,13 +113,9 @@ static int handle_readyz(struct req *r)
 	bool up;
 	int i;
 
-	for (i = 0; i < DEP_COUNT; i++) {
-		if (!deps_ready)
-			readiness_init(&deps[i], (int)config()->probe_down_after, config()->probe_reuse_ms);
-		probe(i);
+	probe_all();
+	for (i = 0; i < DEP_COUNT; i++)
 		add_check(checks, down, dep_names[i], &deps[i]);
-	}
-	deps_ready = true;
 
 	up = cJSON_GetArraySize(down) == 0;
 	cJSON_AddStringToObject(body, "status", up ? "ready" : "unavailable");
@@ -118,15 +129,29 @@ static int handle_readyz(struct req *r)
 	return resp_json_take(r, up ? 200 : 503, body);
 }
 
+/* The folder of the host's metrics file: the service's state, whose disk the scraper watches. */
+static const char *state_dir(char *out, size_t outlen)
+{
+	const char *file = config()->metrics_file, *slash = strrchr(file, '/');
+
+	if (!slash || (size_t)(slash - file) >= outlen)
+		return NULL;
+	snprintf(out, outlen, "%.*s", (int)(slash - file), file);
+	return out;
+}
+
 static int handle_metrics(struct req *r)
 {
 	struct buf text = BUF_INIT(0);
+	char dir[512];
 	int rc = metrics_render(&text);
 
 	if (rc < 0) {
 		buf_release(&text);
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
 	}
+	probe_all();
+	hostmetrics_render(&text, dep_names, deps, DEP_COUNT, state_dir(dir, sizeof(dir)));
 	rc = resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text.ptr, text.len);
 	buf_release(&text);
 	return rc;

@@ -38,7 +38,7 @@ target_up() { curl -s "$PROM_URL/api/v1/query?query=up" | jq -e --arg t "$METRIC
 check "Prometheus scrapes the metrics listener" eventually 30 target_up
 cache_up() { # VALUE: the scraped dependency gauge of the cache
 	curl -s "$PROM_URL/api/v1/query?query=shortlist_dependency_up" |
-		jq -e --arg v "$1" '.data.result[] | select(.metric.dependency == "cache" and .value[1] == $v)' >/dev/null
+		jq -e --arg v "$1" '.data.result[] | select(.metric.dependency == "memcached" and .value[1] == $v)' >/dev/null
 }
 check "the cache is seen up" eventually 30 cache_up 1
 
@@ -50,10 +50,10 @@ subject_seen() { mails | jq -e --arg s "$1" 'any(.[]; .subject | startswith($s))
 check "no alert mail before the outage" test "$(mails | jq length)" = 0
 
 services stop memcached >/dev/null
-check "the alert fires in Prometheus" eventually 60 bash -c "curl -s '$PROM_URL/api/v1/alerts' | jq -e '.data.alerts[] | select(.labels.alertname == \"ShortlistDependencyDown\" and .labels.dependency == \"cache\" and .state == \"firing\")' >/dev/null"
+check "the alert fires in Prometheus" eventually 60 bash -c "curl -s '$PROM_URL/api/v1/alerts' | jq -e '.data.alerts[] | select(.labels.alertname == \"ShortlistDependencyDown\" and .labels.dependency == \"memcached\" and .state == \"firing\")' >/dev/null"
 check "the alert arrives by email" eventually 60 subject_seen "[FIRING] ShortlistDependencyDown"
-mails | jq -r '.[0].text // ""' >"$T_TMP/alert.txt"
-check "the email names the dependency" grep -q 'cache' "$T_TMP/alert.txt"
+mails | jq -r '.[0] | (.text // "") + (.html // "")' >"$T_TMP/alert.txt"
+check "the email names the dependency" grep -q memcached "$T_TMP/alert.txt"
 
 services start memcached >/dev/null
 check "the cache is seen up again" eventually 60 cache_up 1
