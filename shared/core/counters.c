@@ -21,13 +21,16 @@ static const char scope_sql[] = "SELECT family, k1, k2, sum(n) FROM counter_delt
  */
 static const char compact_sql[] =
 	"WITH gone AS (DELETE FROM counter_deltas WHERE id = ANY (ARRAY(SELECT id FROM counter_deltas ORDER BY id"
-	" LIMIT " STRINGIFY(COUNTERS_COMPACT_BATCH) " FOR UPDATE SKIP LOCKED))"
-	" RETURNING scope, scope_id, family, k1, k2, n),"
-	" s AS (SELECT scope, scope_id, family, k1, k2, sum(n) AS n FROM gone GROUP BY 1, 2, 3, 4, 5),"
-	" kept AS (INSERT INTO counter_deltas (scope, scope_id, family, k1, k2, n)"
-	"  SELECT scope, scope_id, family, k1, k2, n FROM s WHERE n <> 0 AND counters_scope_exists(scope, scope_id)"
-	"  RETURNING 1)"
-	" SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept)";
+	" LIMIT " STRINGIFY(
+		COUNTERS_COMPACT_BATCH) " FOR UPDATE SKIP LOCKED))"
+					" RETURNING scope, scope_id, family, k1, k2, n),"
+					" s AS (SELECT scope, scope_id, family, k1, k2, sum(n) AS n FROM gone GROUP BY "
+					"1, 2, 3, 4, 5),"
+					" kept AS (INSERT INTO counter_deltas (scope, scope_id, family, k1, k2, n)"
+					"  SELECT scope, scope_id, family, k1, k2, n FROM s WHERE n <> 0 AND "
+					"counters_scope_exists(scope, scope_id)"
+					"  RETURNING 1)"
+					" SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept)";
 
 static const struct counters_statement statements[] = {
 	{ "counters_scope", scope_sql, "'batch', BATCH_ID" },
