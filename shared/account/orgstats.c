@@ -14,7 +14,7 @@
 static const struct {
 	const char *name;
 	const char *family;
-	const char *zeros[6];
+	const char *zeros[6]; /* NULL-terminated */
 } groups[] = {
 	{ "jobs", "jobs", { "open", "closed" } },
 	{ "resumes", "resumes", { "queued", "processing", "scored", "needs_review", "failed" } },
@@ -23,24 +23,6 @@ static const struct {
 	{ "emails", "emails", { "queued", "sending", "sent", "retrying", "failed" } },
 	{ "llm", "llm", { "analyses", "cache_hits", "prompt_tokens", "completion_tokens", "cost_usd" } },
 };
-
-static void add_group(cJSON *o, const struct db_result *res, size_t g)
-{
-	cJSON *obj = cJSON_AddObjectToObject(o, groups[g].name);
-	size_t i;
-	int r;
-
-	for (i = 0; i < ARRAY_SIZE(groups[g].zeros) && groups[g].zeros[i]; i++)
-		cJSON_AddNumberToObject(obj, groups[g].zeros[i], 0);
-	for (r = 0; r < db_rows(res); r++) {
-		const char *k = db_value(res, r, 1);
-
-		if (strcmp(db_value(res, r, 0), groups[g].family) != 0)
-			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
-		cJSON_AddNumberToObject(obj, k, counters_sum(res, groups[g].family, k, NULL));
-	}
-}
 
 int orgstats_json(int64_t org_id, cJSON **out)
 {
@@ -58,7 +40,7 @@ int orgstats_json(int64_t org_id, cJSON **out)
 		return rc;
 	o = cJSON_CreateObject();
 	for (g = 0; g < ARRAY_SIZE(groups); g++)
-		add_group(o, res, g);
+		cJSON_AddItemToObject(o, groups[g].name, counters_family_json(res, groups[g].family, groups[g].zeros));
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);

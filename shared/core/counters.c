@@ -63,6 +63,24 @@ double counters_sum(const struct db_result *res, const char *family, const char 
 	return sum;
 }
 
+cJSON *counters_family_json(const struct db_result *res, const char *family, const char *const *labels)
+{
+	cJSON *obj = cJSON_CreateObject();
+	int i;
+
+	for (i = 0; labels && labels[i]; i++)
+		cJSON_AddNumberToObject(obj, labels[i], 0);
+	for (i = 0; i < db_rows(res); i++) {
+		const char *k = db_value(res, i, 1);
+
+		if (strcmp(db_value(res, i, 0), family) != 0)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
+		cJSON_AddNumberToObject(obj, k, counters_sum(res, family, k, NULL));
+	}
+	return obj;
+}
+
 int counters_compact(int64_t *folded)
 {
 	struct db_result *res = NULL;

@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_COUNTERS_H
 #define SHORTLIST_COUNTERS_H
 
+#include <cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ int counters_scope(const char *scope, int64_t id, struct db_result **out);
  * k2 NULL matches any second label (their sum). res is borrowed.
  */
 double counters_sum(const struct db_result *res, const char *family, const char *k1, const char *k2);
+
+/*
+ * The counters of one family in the rows of counters_scope() as a new JSON
+ * object {k1: sum} (caller frees; second labels summed), with every name of
+ * labels (NULL-terminated, may be NULL) present, 0 when it has no counter.
+ */
+cJSON *counters_family_json(const struct db_result *res, const char *family, const char *const *labels);
 
 /*
  * One compaction round: the oldest COUNTERS_COMPACT_BATCH deltas (skipping
