@@ -197,6 +197,14 @@ check "/stats shows the counted resumes and candidates" test \
 	  (SELECT count(*) FROM analyses WHERE org_id = $ORG_A AND is_current AND category = 'shortlist') || ' ' ||
 	  (SELECT count(*) FROM tasks WHERE org_id = $ORG_A AND state = 'succeeded') || ' ' ||
 	  (SELECT count(*) FROM analyses WHERE org_id = $ORG_A)")"
+http GET "/api/v1/jobs/$JOB_A2" "${A[@]}"
+check "a job's counts show its counted resumes and candidates" test \
+	"$(json '"\(.counts.resumes.scored) \(.counts.resumes.failed) \(.counts.candidates.shortlist) \(.counts.candidates.consider) \(.counts.candidates.reject)"')" = \
+	"$(sql "SELECT (SELECT count(*) FROM resumes WHERE job_id = $JOB_A2 AND status = 'scored') || ' ' ||
+	  (SELECT count(*) FROM resumes WHERE job_id = $JOB_A2 AND status = 'failed') || ' ' ||
+	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'shortlist') || ' ' ||
+	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'consider') || ' ' ||
+	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'reject')")"
 http GET /metrics
 check "/metrics shows the counted resumes" test \
 	"$(grep -c '^shortlist_resumes{' "$T_TMP/body") $(grep '^shortlist_resumes{status="scored"}' "$T_TMP/body" | cut -d' ' -f2)" = \
@@ -214,6 +222,9 @@ check "no batch item of the deleted batches is left" \
 	test "$(sql "SELECT count(*) FROM batch_items WHERE batch_id IN ($C_BATCH, $B2_BATCH)")" = 0
 check "no counter of any scope is negative" \
 	test "$(sql "SELECT count(*) FROM (SELECT 1 FROM counter_deltas GROUP BY scope, scope_id, family, k1, k2 HAVING sum(n) < 0) s")" = 0
+http GET "/api/v1/cache/stats" "${A[@]}"
+check "the analysis totals show the counted analyses" test "$(json '"\(.analyses.analyses) \(.analyses.current) \(.analyses.cache_hits)"')" = \
+	"$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE is_current) || ' ' || count(*) FILTER (WHERE cache_hit) FROM analyses WHERE org_id = $ORG_A")"
 http GET /api/v1/stats "${A[@]}"
 check "/stats is unchanged by compaction" test "$(json '"\(.resumes.scored) \(.candidates.shortlist) \(.tasks.succeeded)"')" = \
 	"$(sql "SELECT (SELECT count(*) FROM resumes WHERE org_id = $ORG_A AND status = 'scored') || ' ' ||
