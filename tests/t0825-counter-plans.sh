@@ -24,7 +24,7 @@ sql "ANALYZE"
 
 ctl statements >"$T_TMP/statements" 2>"$T_TMP/statements.err"
 check "shortlistctl statements lists the statements" test -s "$T_TMP/statements"
-for name in counters_scope counters_compact progress_finished progress_failures shortlist_tasks shortlist_resumes \
+for name in counters_scope counters_compact counters_newest progress_finished progress_failures shortlist_tasks shortlist_resumes \
 	shortlist_analyses_current shortlist_emails shortlist_llm_tokens shortlist_llm_cost_usd; do
 	check "the list has $name" grep -q "^$name|" "$T_TMP/statements"
 done
@@ -65,6 +65,6 @@ while IFS='|' read -r name args stmt; do
 		plan_one "$name" "$args" "$stmt"
 	fi
 done <"$T_TMP/statements"
-check "every statement of the list was planned ($n)" test "$n" = 10
+check "every statement of the list was planned ($n)" test "$n" = 11
 sql "DELETE FROM counter_deltas WHERE scope = 'job' AND scope_id > 9000000000" >/dev/null
 t_finish

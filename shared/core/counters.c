@@ -32,9 +32,12 @@ static const char compact_sql[] =
 					"  RETURNING 1)"
 					" SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept)";
 
+static const char newest_sql[] = "SELECT COALESCE(max(id), 0) FROM counter_deltas";
+
 static const struct counters_statement statements[] = {
 	{ "counters_scope", scope_sql, "'batch', BATCH_ID" },
 	{ "counters_compact", compact_sql, "" },
+	{ "counters_newest", newest_sql, "" },
 };
 
 int counters_scope(const char *scope, int64_t id, struct db_result **out)
@@ -92,13 +95,31 @@ int counters_compact(int64_t *folded)
 	return rc;
 }
 
+/* The newest delta's id, 0 when there is none. */
+static int newest_delta(int64_t *id)
+{
+	struct db_result *res = NULL;
+	int rc = db_query("counters_newest", newest_sql, 0, NULL, &res);
+
+	*id = rc == 0 ? db_int(res, 0, 0, 0) : 0;
+	db_result_free(res);
+	return rc;
+}
+
 int counters_tend(void)
 {
-	int64_t folded = 0;
-	int rc = counters_compact(&folded);
+	/* The newest id after this process's last round: nothing written since, nothing to fold. */
+	static int64_t after_last_round = -1;
+	int64_t folded = 0, newest = 0;
+	int rc = newest_delta(&newest);
 
+	if (rc < 0 || newest == after_last_round)
+		return rc;
+	rc = counters_compact(&folded);
 	if (rc == 0 && folded > 0)
 		log_info("counters: folded %lld deltas", (long long)folded);
+	if (rc == 0)
+		rc = newest_delta(&after_last_round);
 	return rc;
 }
 

@@ -50,7 +50,12 @@ cJSON *counters_family_json(const struct db_result *res, const char *family, con
  */
 int counters_compact(int64_t *folded);
 
-/* The drainer's call: one counters_compact(), logged when it folded anything. Returns its code. */
+/*
+ * The drainer's call: one counters_compact(), logged when it folded
+ * anything, unless no delta was written since this process's last round
+ * (an idle service does not rewrite its deltas). Not thread-safe (one
+ * static). Returns 0 or a db status code.
+ */
 int counters_tend(void);
 
 /*
