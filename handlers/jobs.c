@@ -11,15 +11,22 @@
 #include "http/page.h"
 #include "http/resp.h"
 #include "score/job.h"
+#include "score/jobcounts.h"
 #include "score/jobstore.h"
 
 static int respond_job(struct req *r, int http, int64_t id)
 {
 	cJSON *job = NULL;
+	cJSON *counts = NULL;
 	int rc = jobstore_get_json(r->org_id, id, &job);
 
-	if (rc < 0)
+	if (rc == 0)
+		rc = jobcounts_json(id, &counts);
+	if (rc < 0) {
+		cJSON_Delete(job);
 		return resp_fail_store(r, rc, "job", id);
+	}
+	cJSON_AddItemToObject(job, "counts", counts);
 	if (http == 201)
 		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
 	return resp_json_take(r, http, job);

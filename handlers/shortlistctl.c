@@ -13,11 +13,14 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/migrate.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/progress.h"
 #include "score/seedstore.h"
 
 /* The options a command may take, one bit each. */
@@ -77,6 +80,9 @@ static int cmd_user_password(const struct opts *o);
 static int cmd_key_create(const struct opts *o);
 static int cmd_config(const struct opts *o);
 static int cmd_seed(const struct opts *o);
+static int cmd_counters_check(const struct opts *o);
+static int cmd_counters_rebuild(const struct opts *o);
+static int cmd_statements(const struct opts *o);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
@@ -104,6 +110,15 @@ static const struct command commands[] = {
 	  "have no S3 object: their downloads fail",
 	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
 	  "seed needs --org NAME, --job-title TITLE and --candidates N", cmd_seed },
+	{ "counters-check", "",
+	  "print every counter whose sum differs from a full\n"
+	  "count of the rows (scope, id, family, labels,\n"
+	  "stored, counted); exit 1 when there is one",
+	  0, 0, 0, "counters-check takes no arguments", cmd_counters_check },
+	{ "counters-rebuild", "", "recompute every counter from the rows, for repair;\nprints how many were wrong", 0,
+	  0, 0, "counters-rebuild takes no arguments", cmd_counters_rebuild },
+	{ "statements", "", "print the hot counting statements, one a line:\nNAME|PARAMETERS|SQL (for plan checks)", 0,
+	  0, 0, "statements takes no arguments", cmd_statements },
 };
 
 /* Where the help of the command list starts: two spaces, the usage, one space at least. */
@@ -507,6 +522,63 @@ static int cmd_seed(const struct opts *o)
 		(long long)job, (long long)batch, (long long)counts.shortlist, (long long)counts.consider,
 		(long long)counts.reject, (long long)counts.needs_review, (long long)counts.failed);
 	printf("%lld\n", (long long)job);
+	return 0;
+}
+
+static int cmd_counters_check(const struct opts *o)
+{
+	struct db_result *res = NULL;
+	int rc, i, j;
+
+	(void)o;
+	rc = counters_check(&res);
+	if (rc < 0)
+		return store_failure(rc);
+	for (i = 0; i < db_rows(res); i++)
+		for (j = 0; j < db_cols(res); j++)
+			printf("%s%s", db_value(res, i, j) ? db_value(res, i, j) : "",
+			       j + 1 < db_cols(res) ? " " : "\n");
+	rc = db_rows(res) > 0 ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "counters-check: %d counters differ from a full count\n", db_rows(res));
+	db_result_free(res);
+	return rc;
+}
+
+static int cmd_counters_rebuild(const struct opts *o)
+{
+	int64_t wrong = 0;
+	int rc;
+
+	(void)o;
+	rc = counters_rebuild(&wrong);
+	if (rc < 0)
+		return store_failure(rc);
+	printf("%lld\n", (long long)wrong);
+	return 0;
+}
+
+static void print_statements(const struct counters_statement *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%s|%s|%s\n", s[i].name, s[i].args, s[i].sql);
+}
+
+static int cmd_statements(const struct opts *o)
+{
+	const struct counters_statement *s;
+	const char *name, *sql;
+	size_t n, i;
+
+	(void)o;
+	s = counters_statements(&n);
+	print_statements(s, n);
+	s = progress_statements(&n);
+	print_statements(s, n);
+	for (i = 0; (sql = metrics_statement_sql(i, &name)) != NULL; i++)
+		printf("%s||%s\n", name, sql);
 	return 0;
 }
 

@@ -1,59 +1,52 @@
 /* orgstats: an organisation's totals at a glance — jobs, resumes, candidates, queue, emails, LLM usage. */
 #include "account/orgstats.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 
-/* Counts of one column by value, every listed value present (zero when none). */
-#define COUNTS(zeros, col, table, extra) \
-	"jsonb_build_object(" zeros ") || COALESCE((SELECT jsonb_object_agg(v, n) FROM (SELECT " col \
-	" AS v, count(*) " \
-	"AS n FROM " table " WHERE org_id = $1" extra " GROUP BY 1) c), '{}'::jsonb)"
-
-static const char stats_sql[] =
-	"SELECT jsonb_build_object("
-	"'jobs', " COUNTS(
-		"'open', 0, 'closed', 0", "status", "jobs",
-		"") ","
-		    "'resumes', " COUNTS(
-			    "'queued', 0, 'processing', 0, 'scored', 0, 'needs_review', 0, 'failed', 0", "status",
-			    "resumes",
-			    "") ","
-				"'candidates', " COUNTS(
-					"'shortlist', 0, 'consider', 0, 'reject', 0, 'needs_review', 0, 'failed', 0",
-					"category", "analyses",
-					" AND is_current") ","
-							   "'tasks', " COUNTS(
-								   "'queued', 0, 'running', 0, 'succeeded', 0, "
-								   "'discarded', 0",
-								   "state", "tasks",
-								   "") ","
-								       "'emails', " COUNTS(
-									       "'queued', 0, 'sending', 0, 'sent', 0, "
-									       "'retrying', 0, 'failed', 0",
-									       "state", "emails",
-									       "") ","
-										   "'llm', (SELECT "
-										   "jsonb_build_object('analyses', "
-										   "count(*), 'cache_hits', count(*) "
-										   "FILTER (WHERE cache_hit),"
-										   " 'prompt_tokens', "
-										   "COALESCE(sum(prompt_tokens), 0), "
-										   "'completion_tokens', "
-										   "COALESCE(sum(completion_tokens), "
-										   "0),"
-										   " 'cost_usd', "
-										   "COALESCE(sum(cost_usd), 0)) FROM "
-										   "analyses WHERE org_id = $1),"
-										   "'as_of', to_char(now() AT TIME "
-										   "ZONE 'UTC', "
-										   "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
-										   "))::text";
+/* One object of the answer: a counter family and the labels always present (zero when none). */
+static const struct {
+	const char *name;
+	const char *family;
+	const char *zeros[6]; /* NULL-terminated */
+} groups[] = {
+	{ "jobs", "jobs", { "open", "closed" } },
+	{ "resumes", "resumes", { "queued", "processing", "scored", "needs_review", "failed" } },
+	{ "candidates", "candidates", { "shortlist", "consider", "reject", "needs_review", "failed" } },
+	{ "tasks", "tasks", { "queued", "running", "succeeded", "discarded" } },
+	{ "emails", "emails", { "queued", "sending", "sent", "retrying", "failed" } },
+	{ "llm", "llm", { "analyses", "cache_hits", "prompt_tokens", "completion_tokens", "cost_usd" } },
+};
 
 int orgstats_json(int64_t org_id, cJSON **out)
 {
-	char org[24];
-	const char *p[1] = { org };
+	struct db_result *res = NULL;
+	struct timespec now;
+	struct tm tm;
+	char stamp[40];
+	cJSON *o;
+	size_t g;
+	int rc;
 
-	db_int_param(org_id, org);
-	return db_query_json("orgstats", stats_sql, 1, p, out);
+	*out = NULL;
+	rc = counters_scope("org", org_id, &res);
+	if (rc < 0)
+		return rc;
+	o = cJSON_CreateObject();
+	for (g = 0; g < ARRAY_SIZE(groups); g++)
+		cJSON_AddItemToObject(o, groups[g].name, counters_family_json(res, groups[g].family, groups[g].zeros));
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%03ldZ", now.tv_nsec / 1000000);
+	cJSON_AddStringToObject(o, "as_of", stamp);
+	db_result_free(res);
+	*out = o;
+	return 0;
 }

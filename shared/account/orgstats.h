@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 /*
- * Builds the totals of one organisation in one statement (a consistent
- * snapshot): jobs by status, resumes by status, current candidates by
- * category, tasks by state, emails by state, and the LLM usage of all its
- * analyses (calls, cache hits, tokens, cost). Every known state is present,
- * zero when none. Returns 0 with *out set (caller frees), or a status code.
+ * Builds the totals of one organisation from its counters (core/counters.h,
+ * one statement, a consistent snapshot): jobs by status, resumes by status,
+ * current candidates by category, tasks by state, emails by state, and the
+ * LLM usage of all its analyses (calls, cache hits, tokens, cost), with
+ * as_of (UTC, milliseconds). Every known state is present, zero when none.
+ * Returns 0 with *out set (caller frees), or a status code.
  */
 int orgstats_json(int64_t org_id, cJSON **out);
 

@@ -22,8 +22,9 @@ void hostmetrics_render(struct buf *out, const char *const *names, const struct 
 		buf_printf(out, "shortlist_dependency_up{dependency=\"%s\"} %d\n", names[i], deps[i].up ? 1 : 0);
 	if (!state_dir || !*state_dir || statvfs(state_dir, &fs) != 0)
 		return;
-	buf_append_str(out, "# HELP shortlist_disk_free_bytes Space left to the service on the disk holding its state.\n"
-			    "# TYPE shortlist_disk_free_bytes gauge\n");
+	buf_append_str(out,
+		       "# HELP shortlist_disk_free_bytes Space left to the service on the disk holding its state.\n"
+		       "# TYPE shortlist_disk_free_bytes gauge\n");
 	buf_printf(out, "shortlist_disk_free_bytes{path=\"%s\"} %.0f\n", state_dir,
 		   (double)fs.f_bavail * (double)fs.f_frsize);
 	buf_append_str(out, "# HELP shortlist_disk_size_bytes Size of the disk holding the service's state.\n"

@@ -18,32 +18,29 @@ struct family {
 	const char *sql;
 };
 
+/* The service's counters (core/counters.h), one range of counter_deltas_scope each. */
+#define SERVICE(cols, family) \
+	"SELECT " cols ", sum(n) FROM counter_deltas WHERE scope = 'service' AND scope_id = 0 AND family = '" family \
+	"' GROUP BY " cols " HAVING sum(n) <> 0 ORDER BY " cols
+
 static const struct family families[] = {
-	{ "shortlist_tasks",
-	  "Tasks in the queue by kind and state.",
-	  { "kind", "state" },
-	  "SELECT kind, state, count(*) FROM tasks GROUP BY 1, 2 ORDER BY 1, 2" },
-	{ "shortlist_resumes",
-	  "Resumes by processing status.",
-	  { "status", NULL },
-	  "SELECT status, count(*) FROM resumes GROUP BY 1 ORDER BY 1" },
+	{ "shortlist_tasks", "Tasks in the queue by kind and state.", { "kind", "state" }, SERVICE("k1, k2", "tasks") },
+	{ "shortlist_resumes", "Resumes by processing status.", { "status", NULL }, SERVICE("k1", "resumes") },
 	{ "shortlist_analyses_current",
 	  "Current analyses by category.",
 	  { "category", NULL },
-	  "SELECT category, count(*) FROM analyses WHERE is_current GROUP BY 1 ORDER BY 1" },
-	{ "shortlist_emails",
-	  "Outbox emails by state.",
-	  { "state", NULL },
-	  "SELECT state, count(*) FROM emails GROUP BY 1 ORDER BY 1" },
+	  SERVICE("k1", "candidates") },
+	{ "shortlist_emails", "Outbox emails by state.", { "state", NULL }, SERVICE("k1", "emails") },
 	{ "shortlist_llm_tokens",
 	  "Tokens recorded with analyses, by kind.",
 	  { "kind", NULL },
-	  "SELECT 'prompt', COALESCE(sum(prompt_tokens), 0) FROM analyses"
-	  " UNION ALL SELECT 'completion', COALESCE(sum(completion_tokens), 0) FROM analyses" },
+	  "SELECT k, COALESCE((SELECT sum(n) FROM counter_deltas WHERE scope = 'service' AND scope_id = 0"
+	  " AND family = 'llm' AND k1 = k || '_tokens'), 0) FROM (VALUES ('prompt'), ('completion')) v(k)" },
 	{ "shortlist_llm_cost_usd",
 	  "Cost recorded with analyses, in US dollars.",
 	  { NULL, NULL },
-	  "SELECT COALESCE(sum(cost_usd), 0) FROM analyses" },
+	  "SELECT COALESCE(sum(n), 0) FROM counter_deltas WHERE scope = 'service' AND scope_id = 0"
+	  " AND family = 'llm' AND k1 = 'cost_usd'" },
 };
 
 static void render_family(struct buf *out, const struct family *f, const struct db_result *res)
@@ -103,4 +100,12 @@ int metrics_render(struct buf *out)
 	}
 	buf_release(&text);
 	return rc;
+}
+
+const char *metrics_statement_sql(size_t i, const char **name)
+{
+	if (i >= ARRAY_SIZE(families))
+		return NULL;
+	*name = families[i].name;
+	return families[i].sql;
 }

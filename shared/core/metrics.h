@@ -2,6 +2,8 @@
 #ifndef SHORTLIST_METRICS_H
 #define SHORTLIST_METRICS_H
 
+#include <stddef.h>
+
 #include "base/buf.h"
 
 /*
@@ -9,9 +11,16 @@
  * status, emails by state, analyses and their tokens and cost, and the LLM
  * cache counters from memcached (absent when it is down), the queue's depth
  * and age (queuemetrics.h) and the counters of every process of the host
- * (procmetrics.h). Counts are across all organisations. Returns 0, or a status code when PostgreSQL cannot be
+ * (procmetrics.h). Counts are across all organisations, read from the
+ * service's counters (core/counters.h). Returns 0, or a status code when PostgreSQL cannot be
  * asked (nothing appended then).
  */
 int metrics_render(struct buf *out);
+
+/*
+ * The text of the i-th counting statement of metrics_render() and its name
+ * (*name, static), for plan checks; NULL past the last one.
+ */
+const char *metrics_statement_sql(size_t i, const char **name);
 
 #endif

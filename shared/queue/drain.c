@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/config.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "core/procmetrics.h"
@@ -641,7 +642,7 @@ static void check_stop(struct drain *d, volatile sig_atomic_t *stop, int64_t sta
 	stop_now(d);
 }
 
-/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep, pruning. */
+/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep, pruning, counter compaction. */
 static int maintain(struct drain *d, bool first)
 {
 	int discarded = 0, n = queue_rescue(&discarded);
@@ -661,6 +662,7 @@ static int maintain(struct drain *d, bool first)
 	sweep_uploads(d, d->stats);
 	orphans_tend(d->s3);
 	prune_tend();
+	counters_tend();
 	return 0;
 }
 

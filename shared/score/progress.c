@@ -9,56 +9,39 @@
 
 #include "base/status.h"
 #include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "score/rescore.h"
 
 /*
- * One row per resume of the batch ($1 organisation, $2 batch): its task's
- * state and error, when it finished, the resume's own status and reason, and
- * its current analysis. An upload's task is found by its key, a rescore's
- * by the batch in its payload.
+ * A batch's counts are its counters (core/counters.h): the triggers of 0130
+ * keep one item per resume of the batch (batch_items) with its state there,
+ * derived from its task (queued, running = processing, discarded = failed),
+ * and once the task succeeded from the resume's current analysis, else from
+ * the resume's status. When the last item finished: the newest item by
+ * batch_items_fin. The failures: the failed and needs_review items by the
+ * partial index batch_items_problems, each with its task found by the real
+ * keys (tasks_batch_resume) for the reason ($1 organisation, $2 batch, $3
+ * limit).
  */
-#define ITEMS_UPLOAD \
-	"SELECT r.id AS resume_id, r.filename, t.state AS tstate, t.last_error," \
-	" COALESCE(t.finished_at, r.updated_at) AS fin, r.status AS rstatus, r.status_reason, a.category, a.result" \
-	" FROM resumes r" \
-	" LEFT JOIN tasks t ON t.kind = 'process_resume' AND t.idempotency_key = 'resume:' || r.id" \
-	" LEFT JOIN analyses a ON a.resume_id = r.id AND a.is_current" \
-	" WHERE r.org_id = $1 AND r.batch_id = $2::bigint"
+static const char finished_sql[] = "SELECT to_jsonb(fin)#>>'{}' FROM batch_items WHERE batch_id = $1::bigint"
+				   " ORDER BY fin DESC NULLS LAST LIMIT 1";
 
-#define ITEMS_RESCORE \
-	"SELECT r.id AS resume_id, r.filename, t.state AS tstate, t.last_error," \
-	" COALESCE(t.finished_at, r.updated_at) AS fin, r.status AS rstatus, r.status_reason, a.category, a.result" \
-	" FROM tasks t" \
-	" JOIN resumes r ON r.org_id = $1 AND r.id = (t.payload->>'resume_id')::bigint" \
-	" LEFT JOIN analyses a ON a.resume_id = r.id AND a.is_current" \
-	" WHERE t.org_id = $1 AND t.kind = 'process_resume' AND t.payload->>'batch_id' = $2::text"
+static const char failures_sql[] =
+	"SELECT jsonb_build_object('resume_id', i.resume_id, 'filename', r.filename, 'status', i.state,"
+	" 'reason', CASE WHEN t.state = 'discarded' THEN COALESCE(t.last_error, 'gave up after the last attempt')"
+	"  ELSE COALESCE(r.status_reason, NULLIF(a.result->>'reason', ''), NULLIF(a.result->>'summary', '')) END)::text"
+	" FROM batch_items i JOIN resumes r ON r.id = i.resume_id AND r.org_id = $1::bigint"
+	" LEFT JOIN LATERAL (SELECT t.state, t.last_error FROM tasks t WHERE t.kind = 'process_resume'"
+	"  AND t.batch_id = i.batch_id AND t.resume_id = i.resume_id"
+	"  ORDER BY t.batch_id DESC, t.resume_id DESC, t.id DESC LIMIT 1) t ON true"
+	" LEFT JOIN analyses a ON a.resume_id = i.resume_id AND a.is_current"
+	" WHERE i.batch_id = $2::bigint AND i.state IN ('failed', 'needs_review') ORDER BY i.resume_id LIMIT $3::int";
 
-/* Each resume's state in the batch and the reason for a failure or a review. */
-#define CLASSIFIED(items) \
-	"WITH i AS (" items "), c AS (SELECT resume_id, filename, fin, category," \
-	" CASE WHEN tstate = 'discarded' THEN 'failed' WHEN tstate = 'queued' THEN 'queued'" \
-	"  WHEN tstate = 'running' THEN 'processing'" \
-	"  WHEN tstate = 'succeeded' AND category IN ('shortlist', 'consider', 'reject') THEN 'scored'" \
-	"  WHEN tstate = 'succeeded' AND category IS NOT NULL THEN category ELSE rstatus END AS state," \
-	" CASE WHEN tstate = 'discarded' THEN COALESCE(last_error, 'gave up after the last attempt')" \
-	"  ELSE COALESCE(status_reason, NULLIF(result->>'reason', ''), NULLIF(result->>'summary', '')) END AS reason" \
-	" FROM i)"
-
-#define COUNTS_SQL(items) \
-	CLASSIFIED(items) \
-	" SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'processing')," \
-	" count(*) FILTER (WHERE state = 'scored'), count(*) FILTER (WHERE state = 'needs_review')," \
-	" count(*) FILTER (WHERE state = 'failed')," \
-	" count(*) FILTER (WHERE state = 'scored' AND category = 'shortlist')," \
-	" count(*) FILTER (WHERE state = 'scored' AND category = 'consider')," \
-	" count(*) FILTER (WHERE state = 'scored' AND category = 'reject')," \
-	" count(*), to_jsonb(max(fin))#>>'{}' FROM c"
-
-#define FAILURES_SQL(items) \
-	CLASSIFIED(items) \
-	" SELECT jsonb_build_object('resume_id', resume_id, 'filename', filename, 'status', state," \
-	" 'reason', reason)::text FROM c WHERE state IN ('failed', 'needs_review') ORDER BY resume_id LIMIT $3::int"
+static const struct counters_statement statements[] = {
+	{ "progress_finished", finished_sql, "BATCH_ID" },
+	{ "progress_failures", failures_sql, "ORG_ID, BATCH_ID, 100" },
+};
 
 enum { C_QUEUED, C_PROCESSING, C_SCORED, C_NEEDS_REVIEW, C_FAILED, C_SHORTLIST, C_CONSIDER, C_REJECT, C_TOTAL, C_N };
 
@@ -117,26 +100,32 @@ static int load_batch(const char *org, const char *batch, struct batch_row *b)
 	return rc;
 }
 
-static int load_counts(const char *org, const char *batch, bool rescore, int64_t n[C_N], char **finished)
+static int load_counts(const char *batch, int64_t batch_id, int64_t n[C_N], char **finished)
 {
 	struct db_result *res = NULL;
-	const char *p[2] = { org, batch };
-	int rc, i;
+	const char *p[1] = { batch };
+	size_t i;
+	int rc;
 
-	if (rescore)
-		rc = db_query("progress_counts_rescore", COUNTS_SQL(ITEMS_RESCORE), 2, p, &res);
-	else
-		rc = db_query("progress_counts", COUNTS_SQL(ITEMS_UPLOAD), 2, p, &res);
+	rc = counters_scope("batch", batch_id, &res);
 	if (rc == 0) {
-		for (i = 0; i < C_N; i++)
-			n[i] = db_int(res, 0, i, 0);
-		*finished = db_value(res, 0, C_N) ? xstrdup(db_value(res, 0, C_N)) : NULL;
+		for (i = 0; i < ARRAY_SIZE(state_names); i++)
+			n[C_QUEUED + i] = (int64_t)counters_sum(res, "batch", "state", state_names[i]);
+		for (i = 0; i < ARRAY_SIZE(category_names); i++)
+			n[C_SHORTLIST + i] = (int64_t)counters_sum(res, "batch", "category", category_names[i]);
+		n[C_TOTAL] = (int64_t)counters_sum(res, "batch", "total", "");
 	}
+	db_result_free(res);
+	res = NULL;
+	if (rc == 0)
+		rc = db_query("progress_finished", finished_sql, 1, p, &res);
+	if (rc == 0 && db_rows(res) > 0 && db_value(res, 0, 0))
+		*finished = xstrdup(db_value(res, 0, 0));
 	db_result_free(res);
 	return rc;
 }
 
-static int load_failures(const char *org, const char *batch, bool rescore, cJSON *arr, int64_t *listed)
+static int load_failures(const char *org, const char *batch, cJSON *arr, int64_t *listed)
 {
 	struct db_result *res = NULL;
 	char lim[24];
@@ -144,10 +133,7 @@ static int load_failures(const char *org, const char *batch, bool rescore, cJSON
 	int rc, i;
 
 	db_int_param(PROGRESS_FAILURES_MAX, lim);
-	if (rescore)
-		rc = db_query("progress_failures_rescore", FAILURES_SQL(ITEMS_RESCORE), 3, p, &res);
-	else
-		rc = db_query("progress_failures", FAILURES_SQL(ITEMS_UPLOAD), 3, p, &res);
+	rc = db_query("progress_failures", failures_sql, 3, p, &res);
 	for (i = 0; rc == 0 && i < db_rows(res); i++) {
 		cJSON *f = cJSON_Parse(db_value(res, i, 0));
 
@@ -191,14 +177,14 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
 		goto out;
 	}
 	rescore = strcmp(b.source, "rescore") == 0;
-	rc = load_counts(org, batch, rescore, n, &finished_at);
+	rc = load_counts(batch, batch_id, n, &finished_at);
 	if (rc < 0)
 		goto out;
 	o = cJSON_CreateObject();
 	failures = cJSON_CreateArray();
 	/* Most polls find no failure: then the second pass over the batch is not needed. */
 	if (n[C_NEEDS_REVIEW] + n[C_FAILED] > 0)
-		rc = load_failures(org, batch, rescore, failures, &listed);
+		rc = load_failures(org, batch, failures, &listed);
 	if (rc < 0) {
 		cJSON_Delete(failures);
 		goto out;
@@ -260,4 +246,10 @@ out:
 	free(b.created_at);
 	free(b.rubric_version);
 	return rc;
+}
+
+const struct counters_statement *progress_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(statements);
+	return statements;
 }

@@ -3,7 +3,10 @@
 #define SHORTLIST_PROGRESS_H
 
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/counters.h"
 
 /* Most failures (failed and needs_review resumes) one report lists; the rest are counted. */
 #define PROGRESS_FAILURES_MAX 100
@@ -22,7 +25,9 @@
  * batch holds the resumes of the process_resume tasks that name it in their
  * payload. Each one's state comes from its task (queued, running =
  * processing, discarded = failed with the task's last error) and, once the
- * task has succeeded, from the resume's current analysis. The ETA is the
+ * task has succeeded, from the resume's current analysis. The counts are the
+ * batch's counters (core/counters.h), kept in step by the database's
+ * triggers, so a poll costs the same for 10 resumes as for 100,000. The ETA is the
  * time still needed at the batch's observed rate (elapsed since its
  * creation / done x remaining): null until something is done, 0 when
  * finished.
@@ -38,5 +43,8 @@ int progress_batch(int64_t org_id, int64_t batch_id, int64_t job_id, const char 
  * elapsed_s seconds; -1 when unknown (nothing done yet), 0 when done >= total.
  */
 int64_t progress_eta_seconds(double elapsed_s, int64_t done, int64_t total);
+
+/* The statements of this module that plan checks explain (borrowed, static); *n gets their number. */
+const struct counters_statement *progress_statements(size_t *n);
 
 #endif

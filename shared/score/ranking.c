@@ -1,11 +1,13 @@
 /* ranking: a job's ranked shortlist, one candidate's whole record and an organisation's analysis totals. */
 #include "score/ranking.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/status.h"
 #include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
 
@@ -280,21 +282,43 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 	return rc;
 }
 
+/* The current analyses of a scope's counters: its candidates of every category. */
+static double current_sum(const struct db_result *res)
+{
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < db_rows(res); i++)
+		if (strcmp(db_value(res, i, 0), "candidates") == 0)
+			sum += counters_sum(res, "candidates", db_value(res, i, 1), NULL);
+	return sum;
+}
+
 int ranking_analysis_stats(int64_t org_id, cJSON **out)
 {
-	char org[24];
-	const char *p[1] = { org };
+	struct db_result *res = NULL;
+	double analyses, hits, prompt, completion;
+	cJSON *o;
+	int rc;
 
-	db_int_param(org_id, org);
-	return db_query_json(
-		"candidates_stats",
-		"SELECT jsonb_build_object('analyses', count(*), 'current', count(*) FILTER (WHERE is_current),"
-		" 'cache_hits', count(*) FILTER (WHERE cache_hit),"
-		" 'cache_hit_rate', CASE WHEN count(*) = 0 THEN 0"
-		"   ELSE round(count(*) FILTER (WHERE cache_hit)::numeric / count(*), 4) END,"
-		" 'prompt_tokens', COALESCE(sum(prompt_tokens), 0),"
-		" 'completion_tokens', COALESCE(sum(completion_tokens), 0),"
-		" 'tokens', COALESCE(sum(prompt_tokens + completion_tokens), 0),"
-		" 'cost_usd', COALESCE(sum(cost_usd), 0))::text FROM analyses WHERE org_id = $1",
-		1, p, out);
+	*out = NULL;
+	rc = counters_scope("org", org_id, &res);
+	if (rc < 0)
+		return rc;
+	analyses = counters_sum(res, "llm", "analyses", NULL);
+	hits = counters_sum(res, "llm", "cache_hits", NULL);
+	prompt = counters_sum(res, "llm", "prompt_tokens", NULL);
+	completion = counters_sum(res, "llm", "completion_tokens", NULL);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "analyses", analyses);
+	cJSON_AddNumberToObject(o, "current", current_sum(res));
+	cJSON_AddNumberToObject(o, "cache_hits", hits);
+	cJSON_AddNumberToObject(o, "cache_hit_rate", analyses > 0 ? round(hits / analyses * 10000.0) / 10000.0 : 0);
+	cJSON_AddNumberToObject(o, "prompt_tokens", prompt);
+	cJSON_AddNumberToObject(o, "completion_tokens", completion);
+	cJSON_AddNumberToObject(o, "tokens", prompt + completion);
+	cJSON_AddNumberToObject(o, "cost_usd", counters_sum(res, "llm", "cost_usd", NULL));
+	db_result_free(res);
+	*out = o;
+	return 0;
 }

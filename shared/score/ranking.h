@@ -78,7 +78,8 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key);
 /*
  * The organisation's analyses in numbers: {"analyses", "current",
  * "cache_hits", "cache_hit_rate", "prompt_tokens", "completion_tokens",
- * "tokens", "cost_usd"}. *out is a new object (caller frees).
+ * "tokens", "cost_usd"}, from its counters (core/counters.h). *out is a
+ * new object (caller frees). Returns 0 or a db status code.
  */
 int ranking_analysis_stats(int64_t org_id, cJSON **out);
 

@@ -156,8 +156,8 @@ int rescore_changes(int64_t org_id, int64_t batch_id, cJSON **out)
 		"rescore_changes",
 		"WITH b AS (SELECT COALESCE(shortlist_before, '{}') AS before FROM batches"
 		"  WHERE org_id = $1 AND id = $2::bigint AND source = 'rescore'),"
-		" bt AS (SELECT DISTINCT (payload->>'resume_id')::bigint AS rid FROM tasks"
-		"  WHERE org_id = $1 AND kind = 'process_resume' AND payload->>'batch_id' = $2::bigint::text),"
+		" bt AS (SELECT DISTINCT resume_id AS rid FROM tasks"
+		"  WHERE org_id = $1 AND kind = 'process_resume' AND batch_id = $2::bigint),"
 		" c AS (SELECT a.resume_id, a.score, a.category, r.contact->'name' AS name,"
 		"  a.resume_id = ANY (b.before) AS was_in, a.resume_id IN (SELECT rid FROM bt) AS in_batch"
 		"  FROM b, analyses a JOIN resumes r ON r.id = a.resume_id AND r.org_id = $1"
