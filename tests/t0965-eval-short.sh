@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The short ranking-quality evaluation (tests/eval/eval.py --short: three
+# jobs, six graded resumes each, the traps on one) against the test instance,
+# judged by the floors recorded in tests/eval/floors.json; then the same run
+# against a floor it cannot reach, which must fail. `make eval` runs the whole set.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+[[ -x /usr/bin/python3 ]] || skip_all "/usr/bin/python3 is not installed"
+/usr/bin/python3 "$ROOT/tests/eval/eval.py" --short >"$T_TMP/eval.out" 2>&1
+rc=$?
+sed 's/^/# /' "$T_TMP/eval.out"
+check "the short evaluation meets every floor" test "$rc" = 0
+check "the table names the provider" grep -qE '^figure \(provider: [a-z]+\)' "$T_TMP/eval.out"
+for f in 'top-1 accuracy' 'NDCG@5' 'Spearman' 'band accuracy' 'stability' 'name swap' 'required-skill recall' \
+	'trap: hidden text, PDF white' 'trap: hidden text, DOCX white' 'trap: prompt injection' 'trap: keyword stuffing' \
+	'trap: one word changed'; do
+	check "the table has '$f'" grep -q "^$f" "$T_TMP/eval.out"
+done
+check "every figure was judged against a floor" test "$(grep -c 'not judged' "$T_TMP/eval.out")" = 0
+if grep -q '^figure (provider: local)' "$T_TMP/eval.out"; then
+	check "the local scorer is stable: the same input scored five times gives one score" \
+		grep -qE '^stability: .* 0\.000 .*\(identical\)' "$T_TMP/eval.out"
+fi
+
+# A figure under its floor fails the run.
+jq '(.. | objects | select(has("spearman")) | .spearman) = 1.5' "$ROOT/tests/eval/floors.json" >"$T_TMP/floors.json"
+/usr/bin/python3 "$ROOT/tests/eval/eval.py" --short --floors "$T_TMP/floors.json" >"$T_TMP/high.out" 2>&1
+rc=$?
+check "a floor the run cannot reach fails it (exit 1)" test "$rc" = 1
+check "and the table says which figure is below" grep -qE '^Spearman .* 1\.500  BELOW' "$T_TMP/high.out"
+t_finish
