@@ -6,6 +6,10 @@
 . "$(dirname "$0")/lib/test-lib.sh"
 
 [[ -x /usr/bin/python3 ]] || skip_all "/usr/bin/python3 is not installed"
+out=$(/usr/bin/python3 "$ROOT/tests/eval/test_metrics.py" 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+check "the figures' own checks pass ($(tail -n 1 <<<"$out"))" test "$rc" = 0
 /usr/bin/python3 "$ROOT/tests/eval/eval.py" --short >"$T_TMP/eval.out" 2>&1
 rc=$?
 sed 's/^/# /' "$T_TMP/eval.out"

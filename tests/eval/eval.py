@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -108,7 +109,7 @@ def ranking(key, job_id):
     """Every candidate of the job in rank order."""
     items, cursor = [], None
     while True:
-        q = "%s/jobs/%d/candidates?limit=100" % (BASE, job_id) + ("&cursor=" + cursor if cursor else "")
+        q = "%s/jobs/%d/candidates?limit=100" % (BASE, job_id) + ("&cursor=" + urllib.parse.quote(cursor, safe="") if cursor else "")
         code, doc = curl(key, [q])
         if code != 200:
             raise Failure("candidates of job %d: HTTP %d %s" % (job_id, code, doc))
