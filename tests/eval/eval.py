@@ -320,7 +320,10 @@ def main():
             json.dump(floors_doc, f, indent=1, sort_keys=True)
             f.write("\n")
         print("# floors for %s (%s) written to %s" % (provider, which, args.floors))
-    print("eval: %d figures, %d below the floor" % (len(LABELS), below))
+    if floors:
+        print("eval: %d figures, %d below the floor" % (len(LABELS), below))
+    else:
+        print("eval: %d figures, not judged: no floors recorded for %s (%s set)" % (len(LABELS), provider, which))
     return 1 if below else 0
 
 
