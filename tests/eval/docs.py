@@ -65,14 +65,14 @@ def _para(text, rpr=""):
 
 
 def docx(lines, hidden=()):
-    """A Word document of the visible lines, then the hidden ones in white runs; returns its bytes."""
+    """A Word document of the visible lines, then the hidden ones in white runs; returns its bytes (the same
+    bytes for the same lines: the zip's times are fixed)."""
     body = "".join(_para(line) for line in lines) + "".join(_para(line, '<w:color w:val="FFFFFF"/>') for line in hidden)
     doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>%s'
            '</w:body></w:document>' % body)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _RELS)
-        z.writestr("word/document.xml", doc)
+        for name, data in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS), ("word/document.xml", doc)):
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()

@@ -109,7 +109,9 @@ def ranking(key, job_id):
     """Every candidate of the job in rank order."""
     items, cursor = [], None
     while True:
-        q = "%s/jobs/%d/candidates?limit=100" % (BASE, job_id) + ("&cursor=" + urllib.parse.quote(cursor, safe="") if cursor else "")
+        q = "%s/jobs/%d/candidates?limit=100" % (BASE, job_id)
+        if cursor:
+            q += "&cursor=" + urllib.parse.quote(cursor, safe="")
         code, doc = curl(key, [q])
         if code != 200:
             raise Failure("candidates of job %d: HTTP %d %s" % (job_id, code, doc))
@@ -144,6 +146,8 @@ def run(short, tmp):
               {"SHORTLIST_MEMCACHED_SERVERS": "127.0.0.1:%d" % closed_port()} if copies else None)
     for j in jobs:
         j["ranking"] = ranking(key, j["id"])
+    if not jobs[0]["ranking"]:
+        raise Failure("job %s has no candidates after the drainer ran" % jobs[0]["key"])
     first = jobs[0]["ranking"][0]["resume_id"]
     _, detail = curl(key, ["%s/candidates/%d" % (BASE, first)])
     a = (detail or {}).get("analysis") or {}
@@ -197,7 +201,8 @@ def figures(jobs):
             ss = [score_of(by_file(j).get(f)) for j in copies]
             spread = max(spread, max(ss) - min(ss))
     scored = [is_scored(by_file(j).get(it["file"])) for j in jobs for it in j["items"]]
-    out = {"scored": sum(scored) / len(scored) if scored else 0.0, "top1": metrics.mean(top1), "ndcg5": metrics.mean(ndcg), "spearman": metrics.mean(rho),
+    out = {"scored": sum(scored) / len(scored) if scored else 0.0,
+           "top1": metrics.mean(top1), "ndcg5": metrics.mean(ndcg), "spearman": metrics.mean(rho),
            "band": metrics.mean(band), "skill_recall": recall_hit / recall_all if recall_all else 0.0,
            "stability_spread": spread, "name_swap_diff": 0.0}
     rows = trap_rows(graded, out)
@@ -255,7 +260,8 @@ def trap_rows(graded, out):
     return [(titles[k], sum(1 for ok, _ in v if ok), len(v), "; ".join(n for _, n in v)) for k, v in kinds.items()]
 
 
-LABELS = [("scored", "files read and scored (none failed or lost)"), ("top1", "top-1 accuracy (top candidate is strong)"), ("ndcg5", "NDCG@5 against the grades"),
+LABELS = [("scored", "files read and scored (none failed or lost)"),
+          ("top1", "top-1 accuracy (top candidate is strong)"), ("ndcg5", "NDCG@5 against the grades"),
           ("spearman", "Spearman correlation, score vs grade"), ("band", "band accuracy (strong shortlist, weak reject)"),
           ("stability_spread", "stability: max score spread over 5 runs"),
           ("name_swap_diff", "name swap: max score difference (5 names)"),

@@ -97,13 +97,14 @@ def build(short=False):
             items += traps(o, items, lines_of, add)
         jobs.append({"key": o["key"], "title": o["title"], "description": description(o), "labels": o["labels"],
                      "items": items})
-    # The stability check: the same job and resumes scored again, in jobs of their own.
+    # The stability check: the same job and resumes (a strong, a medium, a weak) scored again, in jobs of their own.
     base = jobs[0]
+    again = ("-0.txt", "-2.txt", "-4.txt")
     for c in range(STABILITY_COPIES):
         jobs.append({"key": "%s-copy%d" % (base["key"], c + 1), "title": base["title"],
                      "description": base["description"], "labels": None, "copy_of": base["key"],
                      "items": [{"file": it["file"], "grade": it["grade"], "person": it["person"]}
-                               for it in base["items"] if it.get("grade") and it["file"].endswith(("-0.txt", "-2.txt", "-4.txt"))]})
+                               for it in base["items"] if it.get("grade") and it["file"].endswith(again)]})
     return {"jobs": jobs, "files": files}
 
 

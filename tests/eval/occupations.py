@@ -264,7 +264,8 @@ def description(o):
     lines = [o["title"], "%s · %s · Full time" % (o["company"], o["city"]), "", "About the role", o["intro"], "",
              "What you will do"]
     lines += ["- " + d for d in o["duties"]]
-    lines += ["", "Requirements", "- %d+ years of experience as a %s or in a similar role" % (o["years"], o["roles"][0])]
+    lines += ["", "Requirements",
+              "- %d+ years of experience as a %s or in a similar role" % (o["years"], o["roles"][0])]
     lines += ["- " + s for s in o["skills"]]
     lines += ["", "Nice to have"] + ["- " + s for s in o["nice"]]
     return "\n".join(lines) + "\n"
