@@ -311,7 +311,7 @@ def main():
     for j in graded:
         t, n, r, hit, alls = j["figures"]
         print("# %-12s %-6s %-6.3f %-6.3f %d of %d" % (j["key"], grade_name[t], n, r, hit, alls))
-    print("%-50s %8s %8s  %s" % ("figure (provider: %s)" % provider, "value", "floor", ""))
+    print("%-50s %8s %8s" % ("figure (provider: %s)" % provider, "value", "floor"))
     below = 0
     for name, label in LABELS:
         fl, v = verdict(name, figs[name], floors.get(name))
