@@ -36,6 +36,7 @@ LIB := $(BUILD)/libshortlist.a
 
 .PHONY: all docs test unit integration run stop status lint format clean bench faults fuzz bootstrap help
 .PHONY: scale
+.PHONY: eval
 
 all: $(PROGRAMS) $(UNIT_BIN) $(TOOLS)
 
@@ -140,6 +141,12 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory all
 	@scripts/bench $(BENCH_ARGS)
 
+# The ranking-quality evaluation (scripts/eval, tests/eval/) on the test
+# instance, started if it is not running. EVAL_ARGS=--short or --write-floors.
+eval: bootstrap
+	@$(MAKE) --no-print-directory all
+	@scripts/eval $(EVAL_ARGS)
+
 # The multi-host test (scripts/scale): three web hosts as network namespaces
 # behind HAProxy; needs root. SCALE_ARGS=--short or '--only NAME'.
 scale: bootstrap
@@ -163,6 +170,7 @@ help:
 	@echo "make bench   run the benchmarks and print ratios"
 	@echo "make faults  run the fault suite (FAULTS_ARGS=--short or '--only NAME')"
 	@echo "make scale   the multi-host test: 3 web hosts behind HAProxy (root; SCALE_ARGS=--short)"
+	@echo "make eval    ranking quality on a labelled set: one table, fails below the recorded floors (EVAL_ARGS=--short)"
 	@echo "make lint    banned functions and formatting"
 	@echo "make fuzz    run every fuzzer for FUZZ_SECONDS (60) seconds each"
 	@echo "make clean   remove build output"
