@@ -6,7 +6,7 @@ import { h } from './dom.js';
 const NS = 'http://www.w3.org/2000/svg';
 const W = 640;
 const H = 220;
-const PAD = { top: 12, right: 12, bottom: 34, left: 52 };
+const PAD = { top: 12, right: 30, bottom: 34, left: 62 };
 
 function s(tag, attrs, ...children) {
 	const el = document.createElementNS(NS, tag);
@@ -59,7 +59,8 @@ function total(series) {
 }
 
 // Bars: one group per label, one bar per series in it (class "bar series-N"); each bar's title is its label and value.
-// opts: { name, title, labels, series: [{ name, values }], fmt (axis and titles), empty (note when all are zero) }.
+// opts: { name, title, labels, ticks (shorter labels for the axis; default labels), series: [{ name, values }], fmt (axis
+// and titles), empty (note when all are zero) }.
 export function barChart(opts) {
 	const { labels, series } = opts;
 	const fmt = opts.fmt || ((v) => String(Math.round(v)));
@@ -79,13 +80,13 @@ export function barChart(opts) {
 		});
 	});
 	for (const i of labelIndexes(labels.length)) {
-		svg.appendChild(s('text', { class: 'axis', x: (PAD.left + (i + 0.5) * slot).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, labels[i]));
+		svg.appendChild(s('text', { class: 'axis', x: (PAD.left + (i + 0.5) * slot).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, (opts.ticks || labels)[i]));
 	}
 	return figure(opts.name, opts.title, svg, series, total(series) === 0 ? opts.empty : null);
 }
 
 // Lines: one polyline per series through its points (a "point series-N" circle per number; null leaves a gap).
-// opts as barChart's.
+// opts as barChart's; the empty note shows when no value is a number (a zero is a measure).
 export function lineChart(opts) {
 	const { labels, series } = opts;
 	const fmt = opts.fmt || ((v) => String(Math.round(v)));
@@ -117,8 +118,8 @@ export function lineChart(opts) {
 		});
 	});
 	for (const i of labelIndexes(labels.length)) {
-		svg.appendChild(s('text', { class: 'axis', x: xAt(i).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, labels[i]));
+		svg.appendChild(s('text', { class: 'axis', x: xAt(i).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, (opts.ticks || labels)[i]));
 	}
 	const points = series.reduce((n, se) => n + se.values.filter((v) => typeof v === 'number').length, 0);
-	return figure(opts.name, opts.title, svg, series, points === 0 || total(series) === 0 ? opts.empty : null);
+	return figure(opts.name, opts.title, svg, series, points === 0 ? opts.empty : null);
 }

@@ -35,12 +35,14 @@ function pageProblem(e) {
 function charts(rep) {
 	const long = rep.hours > 48;
 	const hours = rep.hourly.map((x) => hourLabel(x.at, long));
+	/* Over days, the axis names the day alone; each mark's title keeps the hour. */
+	const ticks = long ? rep.hourly.map((x) => dayLabel(x.at.slice(0, 10))) : hours;
 	const days = rep.daily.map((x) => dayLabel(x.day));
 	const queue = rep.queue;
 	return [
-		barChart({ name: 'throughput', title: 'Resumes processed per hour', labels: hours,
+		barChart({ name: 'throughput', title: 'Resumes processed per hour', labels: hours, ticks,
 			series: [{ name: 'Processed', values: rep.hourly.map((x) => x.processed) }], fmt: fmtCount, empty: 'Nothing processed in this window.' }),
-		lineChart({ name: 'latency', title: 'Upload to scored, per hour (p50 and p95)', labels: hours,
+		lineChart({ name: 'latency', title: 'Upload to scored, per hour (p50 and p95)', labels: hours, ticks,
 			series: [{ name: 'p50', values: rep.hourly.map((x) => x.latency_p50_s) }, { name: 'p95', values: rep.hourly.map((x) => x.latency_p95_s) }],
 			fmt: fmtSeconds, empty: 'No resume was scored in this window.' }),
 		barChart({ name: 'queue', title: 'Queue now, by kind', labels: queue.map((q) => q.kind),
@@ -49,7 +51,7 @@ function charts(rep) {
 		barChart({ name: 'spend', title: 'LLM spend per day', labels: days,
 			series: [{ name: 'Cost', values: rep.daily.map((x) => Number(x.cost_usd) || 0) }], fmt: fmtUsd,
 			empty: 'No model spend in this window (the local scorer costs nothing).' }),
-		lineChart({ name: 'errors', title: 'Failed and needing review, per hour', labels: hours,
+		lineChart({ name: 'errors', title: 'Failed and needing review, per hour', labels: hours, ticks,
 			series: [{ name: 'Failed', values: rep.hourly.map((x) => x.failed) }, { name: 'Needs review', values: rep.hourly.map((x) => x.needs_review) }],
 			fmt: fmtCount, empty: 'No failures in this window.' }),
 		barChart({ name: 'emails', title: 'Emails per day', labels: days,

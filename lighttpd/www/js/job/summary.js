@@ -8,11 +8,13 @@ import { describe } from '../problem.js';
 
 const STATES = [['queued', 'Queued'], ['processing', 'Processing'], ['scored', 'Scored'], ['needs_review', 'Needs review'], ['failed', 'Failed']];
 
+// Dollars: cents, or four decimals for less than a cent (one analysis often costs that little).
 export function fmtUsd(v) {
 	const n = Number(v) || 0;
-	return n < 1 && n > 0 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+	return n > 0 && n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
 }
 
+// A count with the reader's digit grouping.
 export function fmtCount(v) {
 	return (Number(v) || 0).toLocaleString();
 }
