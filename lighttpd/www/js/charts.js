@@ -6,7 +6,7 @@ import { h } from './dom.js';
 const NS = 'http://www.w3.org/2000/svg';
 const W = 640;
 const H = 220;
-const PAD = { top: 12, right: 30, bottom: 34, left: 62 };
+const PAD = { top: 12, right: 30, bottom: 34, left: 72 };
 
 function s(tag, attrs, ...children) {
 	const el = document.createElementNS(NS, tag);
@@ -24,12 +24,17 @@ function niceMax(max) {
 }
 
 // The x labels to print: all of them when few, else about six spread evenly (the first and last always).
+// Every other one is "minor", which a narrow screen leaves out (app.css).
 function labelIndexes(n) {
 	if (n <= 12) return [...Array(n).keys()];
 	const step = Math.ceil((n - 1) / 6);
 	const out = [];
 	for (let i = 0; i < n; i += step) out.push(i);
-	if (out[out.length - 1] !== n - 1) out.push(n - 1);
+	const last = out[out.length - 1];
+	if (last !== n - 1) {
+		if (n - 1 - last < step / 2) out.pop(); /* too near the end to print both */
+		out.push(n - 1);
+	}
 	return out;
 }
 
@@ -42,6 +47,15 @@ function frame(label, max, fmt) {
 		svg.appendChild(s('text', { class: 'axis', x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, fmt(max * f)));
 	}
 	return svg;
+}
+
+function xTicks(svg, labels, ticks, xAt) {
+	const at = labelIndexes(labels.length);
+	at.forEach((i, k) => {
+		const minor = k % 2 === 1 && k !== at.length - 1;
+		svg.appendChild(s('text', { class: minor ? 'axis minor' : 'axis', x: xAt(i).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' },
+			(ticks || labels)[i]));
+	});
 }
 
 function legend(series) {
@@ -79,9 +93,7 @@ export function barChart(opts) {
 				height: bh.toFixed(2) }, s('title', {}, `${lab}${series.length > 1 ? ` · ${se.name}` : ''}: ${fmt(v)}`)));
 		});
 	});
-	for (const i of labelIndexes(labels.length)) {
-		svg.appendChild(s('text', { class: 'axis', x: (PAD.left + (i + 0.5) * slot).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, (opts.ticks || labels)[i]));
-	}
+	xTicks(svg, labels, opts.ticks, (i) => PAD.left + (i + 0.5) * slot);
 	return figure(opts.name, opts.title, svg, series, total(series) === 0 ? opts.empty : null);
 }
 
@@ -117,9 +129,7 @@ export function lineChart(opts) {
 				s('title', {}, `${labels[i]}${series.length > 1 ? ` · ${se.name}` : ''}: ${fmt(v)}`)));
 		});
 	});
-	for (const i of labelIndexes(labels.length)) {
-		svg.appendChild(s('text', { class: 'axis', x: xAt(i).toFixed(2), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, (opts.ticks || labels)[i]));
-	}
+	xTicks(svg, labels, opts.ticks, xAt);
 	const points = series.reduce((n, se) => n + se.values.filter((v) => typeof v === 'number').length, 0);
 	return figure(opts.name, opts.title, svg, series, points === 0 ? opts.empty : null);
 }

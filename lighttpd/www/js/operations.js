@@ -11,7 +11,7 @@ const RANGES = [[24, 'Last 24 hours'], [336, 'Last 14 days']];
 // An hour's label: "14:00" over a day, "3 Dec 14:00" over longer windows (in the reader's own time zone).
 function hourLabel(iso, long) {
 	const d = new Date(iso);
-	const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+	const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 	return long ? `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${time}` : time;
 }
 
