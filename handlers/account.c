@@ -1,4 +1,4 @@
-/* account: web sign-in and a user's sessions, API keys, the organisation's totals and the caller's rate-limit budget. */
+/* account: web sign-in and a user's sessions, API keys, the organisation's totals and operations, and the caller's rate-limit budget. */
 #include <cJSON.h>
 #include <string.h>
 
@@ -6,6 +6,7 @@
 #include "account/auth.h"
 #include "account/keystore.h"
 #include "account/loginlimit.h"
+#include "account/opsreport.h"
 #include "account/orgstats.h"
 #include "account/password.h"
 #include "account/session.h"
@@ -163,6 +164,26 @@ static int handle_org_stats(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
+/* The organisation's operations over the last hours: its admins' page. */
+static int handle_operations(struct req *r)
+{
+	cJSON *out = NULL;
+	char err[128];
+	int hours, rc = opsreport_may_view(r->org_id, r->user_id, r->key_id);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	if (rc == 0)
+		return resp_fail(r, ST_FORBIDDEN,
+				 "only an organisation's admins (or an organisation key) see its operations");
+	if (opsreport_hours_parse(req_query(r, "hours"), &hours, err, sizeof(err)) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
+	rc = opsreport_json(r->org_id, hours, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	return resp_json_take(r, 200, out);
+}
+
 /* The caller's own rate-limit budget; reading it is not counted against it. */
 static int handle_rate_limit(struct req *r)
 {
@@ -295,6 +316,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/keys", handle_keys_create, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/keys/{id}", handle_keys_revoke, ROUTE_AUTH },
 	{ "GET", "/api/v1/stats", handle_org_stats, ROUTE_AUTH },
+	{ "GET", "/api/v1/operations", handle_operations, ROUTE_AUTH },
 	{ "GET", "/api/v1/rate-limit", handle_rate_limit, ROUTE_AUTH | ROUTE_UNMETERED },
 };
 

@@ -1,4 +1,4 @@
-/* candidates: batch progress, ranked candidates, candidate detail, rescoring, cache statistics and dead letters. */
+/* candidates: batch progress, ranked candidates, a job's summary, candidate detail, rescoring, cache statistics and dead letters. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "intake/s3client.h"
 #include "llm/llm_cache.h"
 #include "queue/queue.h"
+#include "score/jobsummary.h"
 #include "score/progress.h"
 #include "score/ranking.h"
 #include "score/rescore.h"
@@ -74,6 +75,20 @@ static int handle_candidates_index(struct req *r)
 		cJSON_AddNullToObject(body, "next_cursor");
 	}
 	return resp_json_take(r, 200, body);
+}
+
+static int handle_job_summary(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t job_id;
+	int rc = req_param_id(r, "id", &job_id);
+
+	if (rc < 0)
+		return rc;
+	rc = jobsummary_json(r->org_id, job_id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", job_id);
+	return resp_json_take(r, 200, out);
 }
 
 /* A short-lived GET link to the stored file, or null when storage cannot sign one (logged). */
@@ -236,6 +251,7 @@ static int handle_task_retry(struct req *r)
 static const struct route routes[] = {
 	{ "GET", "/api/v1/process/status/{batch_id}", handle_process_status, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/candidates", handle_candidates_index, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/summary", handle_job_summary, ROUTE_AUTH },
 	{ "GET", "/api/v1/candidates/{resume_id}", handle_candidate_get, ROUTE_AUTH },
 	{ "POST", "/api/v1/jobs/{id}/rescore", handle_rescore_post, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", handle_rescore_get, ROUTE_AUTH },

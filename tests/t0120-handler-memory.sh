@@ -59,7 +59,8 @@ grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/va
 check "valgrind: no leak and no error over 1,000 requests (exit $rc)" test "$rc" = 0
 check "valgrind saw the handler exit cleanly" grep -q "ERROR SUMMARY: 0 errors" "$T_TMP/valgrind.log"
 
-# --- the account handler under valgrind: sign-ins (right and wrong), who am I, sessions, sign-out, stats, keys
+# --- the account handler under valgrind: sign-ins (right and wrong), who am I, sessions, sign-out, stats, keys,
+# operations (refused to a recruiter, a day and 14 days, a bad window)
 ORG="memory-web-$$"
 ctl org create "$ORG" >/dev/null
 echo "correct horse battery" | ctl user create --org "$ORG" --password-stdin "vg-$$@example.com" >/dev/null
@@ -76,7 +77,7 @@ J=CONTENT_TYPE=application/json
 cookie=$(FCGI_PRINT_HEADERS=1 "$REQ" "$sock" 1 POST /api/v1/session "$T_TMP/right.json" "$J" |
 	sed -n 's/^Set-Cookie: \(sl_session=[^;]*\);.*/\1/p' | tr -d '\r')
 check "a sign-in under valgrind sets a cookie" test -n "$cookie"
-check "wrong and unknown sign-ins, who am I, stats, budget, sessions, keys and sign-out answered under valgrind" bash -c "
+check "wrong and unknown sign-ins, who am I, stats, budget, sessions, keys, operations and sign-out answered under valgrind" bash -c "
 	'$REQ' '$sock' 2 POST /api/v1/session '$T_TMP/wrong.json' $J >/dev/null &&
 	'$REQ' '$sock' 2 POST /api/v1/session '$T_TMP/nobody.json' $J >/dev/null &&
 	'$REQ' '$sock' 20 GET /api/v1/session 'HTTP_COOKIE=$cookie' >/dev/null &&
@@ -87,6 +88,10 @@ check "wrong and unknown sign-ins, who am I, stats, budget, sessions, keys and s
 	'$REQ' '$sock' 10 GET /api/v1/keys 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
 	'$REQ' '$sock' 3 POST /api/v1/keys '$T_TMP/newkey.json' $J 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
 	'$REQ' '$sock' 2 DELETE /api/v1/keys/1 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
+	'$REQ' '$sock' 3 GET /api/v1/operations 'HTTP_COOKIE=$cookie' >/dev/null &&
+	'$REQ' '$sock' 3 GET /api/v1/operations 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
+	'$REQ' '$sock' 2 GET '/api/v1/operations?hours=336' 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
+	'$REQ' '$sock' 2 GET '/api/v1/operations?hours=0' 'HTTP_AUTHORIZATION=Bearer $ORG_KEY' >/dev/null &&
 	'$REQ' '$sock' 1 DELETE /api/v1/session 'HTTP_COOKIE=$cookie' HTTP_X_REQUESTED_WITH=shortlist >/dev/null"
 stop_handler
 rc=$?

@@ -7,11 +7,13 @@ import { renderJob } from './job.js';
 import { renderJobForm } from './jobform.js';
 import { renderJobs } from './jobs.js';
 import { renderKeys } from './keys.js';
+import { renderOperations } from './operations.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const keysLink = document.getElementById('nav-keys');
+const opsLink = document.getElementById('nav-ops');
 const announcer = document.getElementById('announce');
 
 const routes = [
@@ -22,6 +24,7 @@ const routes = [
 	[/^#\/jobs\/(\d+)\/edit$/, (el, ctx, id) => renderJobForm(el, ctx, id)],
 	[/^#\/candidates\/(\d+)$/, (el, ctx, id) => renderCandidate(el, ctx, id)],
 	[/^#\/keys$/, renderKeys],
+	[/^#\/operations$/, renderOperations],
 ];
 
 let current = null; // { controller, cleanup }
@@ -124,6 +127,7 @@ async function route() {
 	who.title = `Signed in as ${as}`; /* the whole email when the top bar had to cut it short */
 	nav.hidden = false;
 	keysLink.hidden = !mayManageKeys();
+	opsLink.hidden = keysLink.hidden; /* the same admins see the operations page */
 	const hash = location.hash || '#/jobs';
 	const controller = new AbortController();
 	const ctx = {

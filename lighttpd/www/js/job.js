@@ -1,5 +1,5 @@
-// job: one job's page — its details and actions, upload, processing progress, the ranked shortlist and the emails
-// sent, each section a module of job/.
+// job: one job's page — its details and actions, upload, processing progress, its charts, the ranked shortlist and
+// the emails sent, each section a module of job/.
 import { api } from './api.js';
 import { h, replace } from './dom.js';
 import { jobActions } from './job/actions.js';
@@ -7,6 +7,7 @@ import { savedBatches, saveBatch } from './job/batches.js';
 import { emailsSection } from './job/emails.js';
 import { progressSection } from './job/progress.js';
 import { shortlistSection } from './job/shortlist.js';
+import { summarySection } from './job/summary.js';
 import { uploadSection } from './job/upload.js';
 
 export async function renderJob(main, ctx, id) {
@@ -15,6 +16,7 @@ export async function renderJob(main, ctx, id) {
 	const notice = h('p.notice', { role: 'status', hidden: true });
 	const shortlist = shortlistSection(job, ctx);
 	const emails = emailsSection(job, ctx);
+	const summary = summarySection(job, ctx);
 	shortlist.setOnSent(() => emails.load());
 	let refreshTimer = null;
 	const progress = progressSection(job, ctx, (final) => {
@@ -23,10 +25,12 @@ export async function renderJob(main, ctx, id) {
 			clearTimeout(refreshTimer);
 			refreshTimer = null;
 			shortlist.load(true);
+			summary.load();
 		} else if (!refreshTimer) {
 			refreshTimer = setTimeout(() => {
 				refreshTimer = null;
 				shortlist.load(true);
+				summary.load();
 			}, 4000);
 		}
 	});
@@ -47,8 +51,9 @@ export async function renderJob(main, ctx, id) {
 		notice,
 		closed ? h('p.notice', 'This job is closed: it takes no more resumes.') : uploadSection(job, ctx, onBatch),
 		progress.section,
+		summary.section,
 		shortlist.section,
 		emails.section);
 	for (const b of savedBatches(job.id)) progress.watch(b);
-	await Promise.all([shortlist.load(true), emails.load()]);
+	await Promise.all([summary.load(), shortlist.load(true), emails.load()]);
 }
