@@ -12,6 +12,7 @@
  * its Message-ID when it is enqueued, so every attempt sends the same
  * bytes and the same identity. Its states:
  *
+ *   awaiting_approval --(another user approves, approval.h)--> queued
  *   queued --claim--> sending --+--> sent
  *                               +--> retrying --(due again)--> sending ...
  *                               +--> failed (permanent refusal, or out of attempts)
@@ -83,6 +84,9 @@ struct outbox_new {
 	int priority;
 	const char *reply_to_address; /* NULL: no Reply-To */
 	const char *reply_to_name;    /* may be NULL */
+	bool awaiting_approval;	      /* enqueue as awaiting_approval (never claimed) instead of queued */
+	int64_t requested_by_user;    /* who asked for it: the user, 0 when none */
+	int64_t requested_by_key;     /* and the API key, 0 when none */
 };
 
 /*
@@ -186,7 +190,7 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
  */
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out);
 
-/* Whether s is one of the seven states. */
+/* Whether s is one of the eight states. */
 bool outbox_state_valid(const char *s);
 
 #endif
