@@ -66,10 +66,11 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev)
 			rc = ST_INTERNAL;
 			goto out;
 		}
-		rc = db_exec("audit_record",
-			     "INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
-			     " email_ids, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9::jsonb)",
-			     9, p, NULL);
+		rc = db_exec(
+			"audit_record",
+			"INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
+			" email_ids, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9::jsonb)",
+			9, p, NULL);
 	}
 out:
 	free(details);

@@ -96,7 +96,8 @@ int approval_approve(const struct audit_actor *who, int64_t job_id, const int64_
 		res = NULL;
 	}
 	if (rc == 0 && who->user_id <= 0) {
-		*why = "an approval must come from a user of the organisation: sign in, or use a key that belongs to a user";
+		*why = "an approval must come from a user of the organisation: sign in, or use a key that belongs to a "
+		       "user";
 		rc = ST_FORBIDDEN;
 	}
 	if (rc == 0) {
@@ -124,7 +125,8 @@ int approval_approve(const struct audit_actor *who, int64_t job_id, const int64_
 			continue;
 		}
 		if (same_person(who, res, r)) {
-			*why = "the user who asked for a rejection cannot approve it: another user of the organisation must";
+			*why = "the user who asked for a rejection cannot approve it: another user of the organisation "
+			       "must";
 			rc = ST_FORBIDDEN;
 			goto out;
 		}

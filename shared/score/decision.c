@@ -60,6 +60,13 @@ int decision_from_json(const cJSON *body, struct decision_input *in, char *err, 
 	return 0;
 }
 
+/* What state_before() reads: the aliases d and u are those DECISION_JSON expects. */
+static const char before_sql[] =
+	"SELECT jsonb_build_object('decision', " DECISION_JSON ", 'recommendation', (SELECT a.category"
+	" FROM analyses a WHERE a.resume_id = r.id AND a.is_current))::text FROM resumes r"
+	" LEFT JOIN decisions d ON d.resume_id = r.id LEFT JOIN users u ON u.id = d.user_id"
+	" WHERE r.org_id = $1 AND r.job_id = $2 AND r.id = $3 FOR UPDATE OF r";
+
 /*
  * The candidate's decision and recommendation before a change, locked for
  * it, into *before ({"decision": ... or null, "recommendation": ... or
@@ -69,13 +76,7 @@ static int state_before(const char *org, const char *job, const char *resume, cJ
 {
 	const char *p[3] = { org, job, resume };
 
-	return db_query_json("decision_before",
-			     "SELECT jsonb_build_object('decision', " DECISION_JSON("d", "u") ","
-			     " 'recommendation', (SELECT a.category FROM analyses a WHERE a.resume_id = r.id"
-			     " AND a.is_current))::text FROM resumes r"
-			     " LEFT JOIN decisions d ON d.resume_id = r.id LEFT JOIN users u ON u.id = d.user_id"
-			     " WHERE r.org_id = $1 AND r.job_id = $2 AND r.id = $3 FOR UPDATE OF r",
-			     3, p, before);
+	return db_query_json("decision_before", before_sql, 3, p, before);
 }
 
 int decision_set(const struct audit_actor *who, int64_t job_id, int64_t resume_id, const struct decision_input *in,
@@ -95,9 +96,12 @@ int decision_set(const struct audit_actor *who, int64_t job_id, int64_t resume_i
 	if (rc == 0)
 		rc = state_before(org, job, resume, &before);
 	if (rc == 0) {
-		const char *p[7] = { org,	  job,
-				     resume,	  in->category,
-				     in->reason,  who->user_id > 0 ? user : NULL,
+		const char *p[7] = { org,
+				     job,
+				     resume,
+				     in->category,
+				     in->reason,
+				     who->user_id > 0 ? user : NULL,
 				     who->key_id > 0 ? key : NULL };
 
 		rc = db_exec("decision_set",
@@ -122,7 +126,7 @@ int decision_set(const struct audit_actor *who, int64_t job_id, int64_t resume_i
 		const char *p[1] = { resume };
 
 		rc = db_query_json("decision_get",
-				   "SELECT " DECISION_JSON("d", "u") "::text FROM decisions d"
+				   "SELECT " DECISION_JSON "::text FROM decisions d"
 				   " LEFT JOIN users u ON u.id = d.user_id WHERE d.resume_id = $1",
 				   1, p, out);
 	}

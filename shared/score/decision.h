@@ -20,14 +20,14 @@
 #define DECISION_REASON_MAX 500
 
 /*
- * A decision as the API shows it, built by PostgreSQL from d (decisions)
- * and u (its user, LEFT JOINed): {category, reason, decided_at, decided_by:
+ * A decision as the API shows it, built by PostgreSQL from the aliases d
+ * (decisions) and u (its user, LEFT JOINed): {category, reason, decided_at, decided_by:
  * {user_id, user_email, key_id}}, or NULL when d is NULL.
  */
-#define DECISION_JSON(d, u)                                                                                   \
-	"CASE WHEN " d ".resume_id IS NULL THEN NULL ELSE jsonb_build_object('category', " d ".category,"       \
-	" 'reason', " d ".reason, 'decided_at', " d ".created_at, 'decided_by', jsonb_build_object('user_id', " d \
-	".user_id, 'user_email', " u ".email, 'key_id', " d ".key_id)) END"
+#define DECISION_JSON \
+	"CASE WHEN d.resume_id IS NULL THEN NULL ELSE jsonb_build_object('category', d.category, 'reason', d.reason," \
+	" 'decided_at', d.created_at, 'decided_by', jsonb_build_object('user_id', d.user_id, 'user_email', u.email," \
+	" 'key_id', d.key_id)) END"
 
 /* A decision as given; strings borrowed from the parsed body. */
 struct decision_input {

@@ -45,20 +45,17 @@
 #define ITEM_JSON \
 	"jsonb_build_object('resume_id', r.id, 'name', r.contact->'name', 'email', r.contact->'emails'->0," \
 	" 'filename', r.filename, 'status', r.status, 'category', a.shown_category, 'score', a.score," \
-	" 'recommendation', a.category, 'decision', " DECISION_JSON( \
-		"d", \
-		"u") "," \
-		     " 'summary', COALESCE(NULLIF(a.result->>'summary', ''), a.result->>'reason')," \
-		     " 'matched_skills', COALESCE(a.result->'matched_skills', '[]'::jsonb)," \
-		     " 'missing_skills', COALESCE(a.result->'missing_skills', '[]'::jsonb)," \
-		     " 'flags', (SELECT COALESCE(jsonb_agg(DISTINCT COALESCE(f->>'name', f#>>'{}')), '[]'::jsonb)" \
-		     "   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.flags) = 'array' THEN r.flags ELSE '[]' " \
-		     "END) f)," \
-		     " 'knockouts_failed', (SELECT COALESCE(jsonb_agg(jsonb_build_object('rule', ko->>'rule'," \
-		     "   'detail', ko->>'detail')), '[]'::jsonb) FROM jsonb_array_elements(CASE WHEN" \
-		     "   jsonb_typeof(a.result->'knockouts') = 'array' THEN a.result->'knockouts' ELSE '[]' END) ko" \
-		     "   WHERE ko->>'result' = 'fail')," \
-		     " 'created_at', r.created_at, 'scored_at', a.created_at)::text"
+	" 'recommendation', a.category, 'decision', " DECISION_JSON "," \
+	" 'summary', COALESCE(NULLIF(a.result->>'summary', ''), a.result->>'reason')," \
+	" 'matched_skills', COALESCE(a.result->'matched_skills', '[]'::jsonb)," \
+	" 'missing_skills', COALESCE(a.result->'missing_skills', '[]'::jsonb)," \
+	" 'flags', (SELECT COALESCE(jsonb_agg(DISTINCT COALESCE(f->>'name', f#>>'{}')), '[]'::jsonb)" \
+	"   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.flags) = 'array' THEN r.flags ELSE '[]' END) f)," \
+	" 'knockouts_failed', (SELECT COALESCE(jsonb_agg(jsonb_build_object('rule', ko->>'rule'," \
+	"   'detail', ko->>'detail')), '[]'::jsonb) FROM jsonb_array_elements(CASE WHEN" \
+	"   jsonb_typeof(a.result->'knockouts') = 'array' THEN a.result->'knockouts' ELSE '[]' END) ko" \
+	"   WHERE ko->>'result' = 'fail')," \
+	" 'created_at', r.created_at, 'scored_at', a.created_at)::text"
 
 static const char *const categories[] = { "shortlist", "consider", "reject", "needs_review", "failed" };
 
@@ -266,23 +263,16 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 		" 'category', COALESCE(d.category, (SELECT a.category FROM analyses a WHERE a.resume_id = r.id"
 		"   AND a.is_current)),"
 		" 'recommendation', (SELECT a.category FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
-		" 'decision', " DECISION_JSON(
-			"d", "u") ","
-				  " 'analysis', (SELECT jsonb_build_object('id', a.id, 'category', a.category, "
-				  "'score', a.score,"
-				  "   'result', a.result, 'provider', a.provider, 'model', a.model, 'prompt_version', "
-				  "a.prompt_version,"
-				  "   'rubric_version', a.rubric_version, 'system_fingerprint', a.system_fingerprint,"
-				  "   'tokens', jsonb_build_object('prompt', a.prompt_tokens, 'completion', "
-				  "a.completion_tokens,"
-				  "   'total', a.prompt_tokens + a.completion_tokens), 'cost_usd', a.cost_usd, "
-				  "'cache_hit', a.cache_hit,"
-				  "   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND "
-				  "a.is_current),"
-				  " 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND "
-				  "NOT a.is_current)"
-				  ")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
-				  " LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2",
+		" 'decision', " DECISION_JSON ","
+		" 'analysis', (SELECT jsonb_build_object('id', a.id, 'category', a.category, 'score', a.score,"
+		"   'result', a.result, 'provider', a.provider, 'model', a.model, 'prompt_version', a.prompt_version,"
+		"   'rubric_version', a.rubric_version, 'system_fingerprint', a.system_fingerprint,"
+		"   'tokens', jsonb_build_object('prompt', a.prompt_tokens, 'completion', a.completion_tokens,"
+		"   'total', a.prompt_tokens + a.completion_tokens), 'cost_usd', a.cost_usd, 'cache_hit', a.cache_hit,"
+		"   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
+		" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current)"
+		")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
+		" LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2",
 		2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
