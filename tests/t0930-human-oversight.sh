@@ -69,7 +69,11 @@ check "Ada is recommended for the shortlist ($(cat_of "$ADA"))" test "$(cat_of "
 check "Dan is recommended for rejection ($(cat_of "$DAN"))" test "$(cat_of "$DAN")" = reject
 check "Eve is recommended for rejection ($(cat_of "$EVE"))" test "$(cat_of "$EVE")" = reject
 
-# --- nothing automatic makes a rejection: the batch is processed, rejects and all, and no email exists
+# --- nothing automatic makes a rejection. The one statement that writes an email is outbox_enqueue's, and its
+# one caller is the send request (POST /api/v1/jobs/{id}/emails): not the drainer, not scoring, not a rescore.
+check "only shared/mail/outbox.c inserts into emails" test "$(grep -rl 'INSERT INTO emails' "$ROOT/shared" "$ROOT/handlers" | sed "s|$ROOT/||")" = shared/mail/outbox.c
+check "only the send request enqueues an email" test "$(grep -rn 'outbox_enqueue(' "$ROOT/shared" "$ROOT/handlers" | grep -v '^[^:]*outbox\.[ch]:' | cut -d: -f1 | sed "s|$ROOT/||" | sort -u)" = handlers/emails.c
+# The batch is processed, rejects and all, and no email exists.
 "$BIN/drainer" --once --max-seconds 10 >>"$T_TMP/drainer.log" 2>&1
 check "processing a batch with rejects created no email" test "$(emails_of)" = 0
 http POST "/api/v1/jobs/$JOB/emails" "${AL[@]}" --data '{"kind":"reject","category":"reject"}'
