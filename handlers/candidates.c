@@ -1,4 +1,4 @@
-/* candidates: batch progress, ranked candidates, a job's summary, candidate detail, rescoring, cache statistics and dead letters. */
+/* candidates: batch progress, ranked candidates, a job's summary, candidate detail and decisions, rescoring, the audit trail, cache statistics and dead letters. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "account/auth.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/app.h"
@@ -17,6 +18,7 @@
 #include "intake/s3client.h"
 #include "llm/llm_cache.h"
 #include "queue/queue.h"
+#include "score/decision.h"
 #include "score/jobsummary.h"
 #include "score/progress.h"
 #include "score/ranking.h"
@@ -127,6 +129,90 @@ static int handle_candidate_get(struct req *r)
 	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
 	return resp_json_take(r, 200, out);
+}
+
+/* Who is acting, for the audit trail. */
+static struct audit_actor actor(const struct req *r)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+
+	return who;
+}
+
+static int handle_decision_set(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	struct decision_input in;
+	cJSON *body = NULL, *out = NULL;
+	char err[256];
+	int64_t job_id, resume_id;
+	int rc;
+
+	if ((rc = req_param_id(r, "id", &job_id)) < 0 || (rc = req_param_id(r, "resume_id", &resume_id)) < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (decision_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = decision_set(&who, job_id, resume_id, &in, &out);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "candidate %lld not found in job %lld", (long long)resume_id, (long long)job_id);
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", resume_id);
+	else
+		rc = resp_json_take(r, 200, out);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int handle_decision_withdraw(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	int64_t job_id, resume_id;
+	int rc;
+
+	if ((rc = req_param_id(r, "id", &job_id)) < 0 || (rc = req_param_id(r, "resume_id", &resume_id)) < 0)
+		return rc;
+	rc = decision_withdraw(&who, job_id, resume_id);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "candidate %lld of job %lld has no decision to withdraw", (long long)resume_id,
+				 (long long)job_id);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "candidate", resume_id);
+	r->status = 204;
+	return 0;
+}
+
+/* An optional positive id in the query; 0 when absent. */
+static int query_id(struct req *r, const char *name, int64_t *out)
+{
+	const char *v = req_query(r, name);
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	if (parse_int64(v, 1, INT64_MAX, out) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "%s: must be a positive integer", name);
+	return 0;
+}
+
+static int handle_audit_index(struct req *r)
+{
+	cJSON *items = NULL;
+	int64_t before, next = 0, job_id, resume_id;
+	int limit, rc;
+
+	if ((rc = page_params(r, &before, &limit)) < 0 || (rc = query_id(r, "job_id", &job_id)) < 0 ||
+	    (rc = query_id(r, "resume_id", &resume_id)) < 0)
+		return rc;
+	rc = audit_list_json(r->org_id, job_id, resume_id, before, limit, &items, &next);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	return page_respond(r, items, next);
 }
 
 static int handle_rescore_post(struct req *r)
@@ -253,6 +339,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/candidates", handle_candidates_index, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/summary", handle_job_summary, ROUTE_AUTH },
 	{ "GET", "/api/v1/candidates/{resume_id}", handle_candidate_get, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/candidates/{resume_id}/decision", handle_decision_set,
+	  ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "DELETE", "/api/v1/jobs/{id}/candidates/{resume_id}/decision", handle_decision_withdraw, ROUTE_AUTH },
+	{ "GET", "/api/v1/audit", handle_audit_index, ROUTE_AUTH },
 	{ "POST", "/api/v1/jobs/{id}/rescore", handle_rescore_post, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", handle_rescore_get, ROUTE_AUTH },
 	{ "GET", "/api/v1/cache/stats", handle_cache_stats, ROUTE_AUTH },

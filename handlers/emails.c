@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -18,6 +19,7 @@
 #include "http/eventsecret.h"
 #include "http/page.h"
 #include "http/resp.h"
+#include "mail/approval.h"
 #include "mail/bouncefeed.h"
 #include "mail/company.h"
 #include "mail/dsn.h"
@@ -439,6 +441,8 @@ struct send_request {
 	/* Where replies go (sender_for): recruiter_email and recruiter_name, given or the sending user's. */
 	const char *reply_addr, *reply_name;
 	char *user_addr, *user_name; /* owned */
+	bool awaiting;		     /* the organisation wants a second person to approve these (approval.h) */
+	int64_t user_id, key_id;     /* who asks */
 };
 
 /*
@@ -477,6 +481,8 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 		return resp_fail(r, ST_BAD_REQUEST, "kind: must be invite, consider or reject");
 	if ((ids != NULL) == (cat != NULL))
 		return resp_fail(r, ST_BAD_REQUEST, "give exactly one of candidate_ids and category");
+	if (outbox_rules_selection_refusal(s->kind, cat != NULL))
+		return resp_fail(r, ST_BAD_REQUEST, "%s", outbox_rules_selection_refusal(s->kind, cat != NULL));
 	if (cat) {
 		if (!cJSON_IsString(cat) || !ranking_category_valid(cat->valuestring))
 			return resp_fail(r, ST_BAD_REQUEST,
@@ -512,6 +518,7 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 /* What one send request did, candidate by candidate. */
 struct send_tally {
 	int queued;
+	int awaiting;	    /* of queued: enqueued awaiting approval */
 	int already_queued; /* an email of this kind was queued for the candidate before */
 	int refused;
 };
@@ -559,12 +566,20 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 					msgid,
 					outbox_priority(kind),
 					s->reply_addr,
-					s->reply_name };
+					s->reply_name,
+					s->awaiting,
+					s->user_id,
+					s->key_id };
 
 		rc = outbox_enqueue(&e, &id, &created);
 		if (rc == 0) {
-			cJSON_AddStringToObject(item, "status", created ? "queued" : "already_queued");
+			cJSON_AddStringToObject(item, "status",
+						!created      ? "already_queued"
+						: s->awaiting ? "awaiting_approval"
+							      : "queued");
 			cJSON_AddNumberToObject(item, "email_id", (double)id);
+			if (created && s->awaiting)
+				tally->awaiting++;
 			if (created)
 				tally->queued++;
 			else
@@ -607,14 +622,62 @@ static int send_prepare(struct req *r, int64_t job_id, struct send_request *s, s
 	return 0;
 }
 
+/*
+ * The audit event of a send request, in its transaction: the kind, the
+ * candidates named (or the category), and the emails it created.
+ */
+static int send_audit(struct req *r, int64_t job_id, const struct send_request *s, const cJSON *results,
+		      const struct send_tally *tally)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+	struct audit_event ev = { "emails.send_requested", job_id, 0, NULL, 0, NULL };
+	const cJSON *item;
+	cJSON *details = cJSON_CreateObject(), *candidates = cJSON_CreateArray();
+	int64_t *ids = xcalloc((size_t)cJSON_GetArraySize(results) + 1, sizeof(*ids));
+	size_t n = 0;
+	int rc;
+
+	cJSON_ArrayForEach(item, results)
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(item, "status");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "email_id");
+
+		cJSON_AddItemToArray(candidates,
+				     cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, "candidate_id"), 1));
+		if (cJSON_IsString(st) &&
+		    (strcmp(st->valuestring, "queued") == 0 || strcmp(st->valuestring, "awaiting_approval") == 0) &&
+		    cJSON_IsNumber(id))
+			ids[n++] = (int64_t)id->valuedouble;
+	}
+	cJSON_AddStringToObject(details, "kind", template_kind_name(s->kind));
+	if (s->category)
+		cJSON_AddStringToObject(details, "category", s->category);
+	cJSON_AddItemToObject(details, "candidate_ids", candidates);
+	cJSON_AddNumberToObject(details, "queued", tally->queued - tally->awaiting);
+	cJSON_AddNumberToObject(details, "awaiting_approval", tally->awaiting);
+	cJSON_AddNumberToObject(details, "already_queued", tally->already_queued);
+	cJSON_AddNumberToObject(details, "refused", tally->refused);
+	ev.email_ids = ids;
+	ev.n_email_ids = n;
+	ev.details = details;
+	rc = audit_record(&who, &ev);
+	cJSON_Delete(details);
+	free(ids);
+	return rc;
+}
+
 /* Queues the emails of the n candidates in one transaction, a result each in results. Returns 0 or a db code. */
 static int send_all(struct req *r, int64_t job_id, struct send_request *s, const struct template *t,
 		    const struct outbox_recipient *list, size_t n, const char *domain, cJSON *results,
 		    struct send_tally *tally)
 {
 	size_t i;
-	int rc = db_begin();
+	int rc = approval_required(r->org_id, template_kind_name(s->kind), &s->awaiting);
 
+	s->user_id = r->user_id;
+	s->key_id = r->key_id;
+	if (rc == 0)
+		rc = db_begin();
 	for (i = 0; rc == 0 && i < n; i++) {
 		cJSON *item = cJSON_CreateObject();
 
@@ -622,7 +685,9 @@ static int send_all(struct req *r, int64_t job_id, struct send_request *s, const
 		cJSON_AddItemToArray(results, item);
 		rc = send_one(s, r->org_id, job_id, t, s->vals, &list[i], domain, item, tally);
 	}
-	if (rc == 0 && tally->queued > 0)
+	if (rc == 0)
+		rc = send_audit(r, job_id, s, results, tally);
+	if (rc == 0 && tally->queued > tally->awaiting)
 		rc = outbox_notify();
 	if (rc == 0)
 		rc = db_commit();
@@ -669,12 +734,14 @@ static int handle_emails_send(struct req *r)
 		rc = resp_fail_store(r, rc, "job", job_id);
 		goto out;
 	}
-	log_info("emails: job %lld %s: %d queued, %d already queued, %d refused", (long long)job_id,
-		 template_kind_name(s.kind), tally.queued, tally.already_queued, tally.refused);
+	log_info("emails: job %lld %s: %d queued, %d awaiting approval, %d already queued, %d refused",
+		 (long long)job_id, template_kind_name(s.kind), tally.queued - tally.awaiting, tally.awaiting,
+		 tally.already_queued, tally.refused);
 	res = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res, "job_id", (double)job_id);
 	cJSON_AddStringToObject(res, "kind", template_kind_name(s.kind));
-	cJSON_AddNumberToObject(res, "queued", tally.queued);
+	cJSON_AddNumberToObject(res, "queued", tally.queued - tally.awaiting);
+	cJSON_AddNumberToObject(res, "awaiting_approval", tally.awaiting);
 	cJSON_AddNumberToObject(res, "already_queued", tally.already_queued);
 	cJSON_AddNumberToObject(res, "refused", tally.refused);
 	cJSON_AddItemToObject(res, "results", results);
@@ -692,6 +759,50 @@ out:
 	return rc;
 }
 
+static int handle_emails_approve(struct req *r)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+	const cJSON *ids, *it;
+	cJSON *body = NULL, *out = NULL;
+	const char *why = NULL;
+	int64_t job_id, *v = NULL;
+	size_t n = 0;
+	int rc = req_param_id(r, "id", &job_id), count;
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	ids = cJSON_GetObjectItemCaseSensitive(body, "email_ids");
+	count = cJSON_IsArray(ids) ? cJSON_GetArraySize(ids) : -1;
+	if (!cJSON_IsObject(body) || count < 1 || count > OUTBOX_SEND_MAX) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "email_ids: must be an array of 1 to %d ids", OUTBOX_SEND_MAX);
+		goto out;
+	}
+	v = xcalloc((size_t)count, sizeof(*v));
+	cJSON_ArrayForEach(it, ids)
+	{
+		if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9e15 ||
+		    it->valuedouble != floor(it->valuedouble)) {
+			rc = resp_fail(r, ST_BAD_REQUEST, "email_ids[%zu]: must be a positive integer", n);
+			goto out;
+		}
+		v[n++] = (int64_t)it->valuedouble;
+	}
+	rc = approval_approve(&who, job_id, v, n, &out, &why);
+	if (rc == ST_FORBIDDEN)
+		rc = resp_fail(r, rc, "%s", why);
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "job", job_id);
+	else
+		rc = resp_json_take(r, 200, out);
+out:
+	free(v);
+	cJSON_Delete(body);
+	return rc;
+}
+
 static int handle_emails_list(struct req *r)
 {
 	const char *job = req_query(r, "job_id"), *state = req_query(r, "state");
@@ -705,7 +816,9 @@ static int handle_emails_list(struct req *r)
 	if (job && *job && parse_int64(job, 1, INT64_MAX, &job_id) < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "job_id: must be a positive integer");
 	if (state && *state && !outbox_state_valid(state))
-		return resp_fail(r, ST_BAD_REQUEST, "state: must be queued, sending, sent, retrying or failed");
+		return resp_fail(r, ST_BAD_REQUEST,
+				 "state: must be awaiting_approval, queued, sending, sent, retrying, failed, bounced "
+				 "or complained");
 	rc = outbox_list_json(r->org_id, job_id, state && *state ? state : NULL, before, limit, &items, &next);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "email", 0);
@@ -825,6 +938,7 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/jobs/{id}/templates/{kind}", handle_template_reset, ROUTE_AUTH },
 	{ "POST", "/api/v1/jobs/{id}/templates/{kind}/preview", handle_template_preview, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/jobs/{id}/emails", handle_emails_send, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/jobs/{id}/emails/approve", handle_emails_approve, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs/{id}/emails/stats", handle_emails_stats, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails", handle_emails_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/emails/{id}", handle_emails_get, ROUTE_AUTH },

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/migrate.h"
+#include "mail/approval.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/progress.h"
@@ -83,12 +84,18 @@ static int cmd_seed(const struct opts *o);
 static int cmd_counters_check(const struct opts *o);
 static int cmd_counters_rebuild(const struct opts *o);
 static int cmd_statements(const struct opts *o);
+static int cmd_org_set(const struct opts *o);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
 	  "migrate takes only --dir DIR", cmd_migrate },
 	{ "org create", "NAME", "create an organisation", 0, 0, 1, "org create needs exactly one NAME",
 	  cmd_org_create },
+	{ "org set", "--org NAME require_rejection_approval on|off",
+	  "change a setting of an organisation: with\n"
+	  "require_rejection_approval on, rejection emails\n"
+	  "wait for a second user's approval",
+	  OPT_ORG, OPT_ORG, 2, "org set needs --org NAME, a SETTING and on or off", cmd_org_set },
 	{ "user create", "--org NAME [--name N] [--admin] [--password-stdin] EMAIL",
 	  "create a user in an organisation; with\n"
 	  "--password-stdin, one who can sign in to the web\n"
@@ -343,6 +350,27 @@ static int cmd_org_create(const struct opts *o)
 	if (rc < 0)
 		return store_failure(rc);
 	printf("organisation %s created (id %lld)\n", o->positional[0], (long long)id);
+	return 0;
+}
+
+static int cmd_org_set(const struct opts *o)
+{
+	const char *setting = o->positional[0], *value = o->positional[1];
+	int64_t org = 0;
+	bool on = strcmp(value, "on") == 0;
+	int rc;
+
+	if (strcmp(setting, "require_rejection_approval") != 0)
+		return usage_error(o->cmd, "the only SETTING is require_rejection_approval");
+	if (!on && strcmp(value, "off") != 0)
+		return usage_error(o->cmd, "the value must be on or off");
+	rc = find_org(o->org, &org);
+	if (rc)
+		return rc;
+	rc = approval_set_required(org, on);
+	if (rc < 0)
+		return store_failure(rc);
+	printf("%s of %s is %s\n", setting, o->org, value);
 	return 0;
 }
 

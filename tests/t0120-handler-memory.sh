@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A handler process serves 10,000 requests with flat RSS, and valgrind finds
-# no leak over 1,000 requests (success, client errors and not-found mixed).
+# no leak over 1,000 requests (success, client errors and not-found mixed);
+# the other handlers' routes, decisions, the audit trail and approvals among
+# them, leak nothing under valgrind either.
 . "$(dirname "$0")/lib/test-lib.sh"
 command -v valgrind >/dev/null || skip_all "valgrind is not installed"
 # valgrind cannot run a sanitized program, and AddressSanitizer's shadow and
@@ -126,3 +128,58 @@ stop_handler
 rc=$?
 grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind-storage.log" | sed 's/^==[0-9]*== /# storage: /'
 check "valgrind: no leak and no error in the storage handler (exit $rc)" test "$rc" = 0
+
+# --- decisions, the audit trail and approvals under valgrind (candidates and emails handlers)
+ORG="memory-oversight-$$"
+ctl org create "$ORG" >/dev/null
+ctl user create --org "$ORG" "vg-a-$$@example.com" >/dev/null
+ctl user create --org "$ORG" "vg-b-$$@example.com" >/dev/null
+BKEY=$(ctl key create --org "$ORG" --user "vg-b-$$@example.com" 2>/dev/null)
+BAUTH="HTTP_AUTHORIZATION=Bearer $BKEY"
+OJOB=$(curl -s -H "Authorization: Bearer $BKEY" -H "Content-Type: application/json" --data @"$T_TMP/job.json" \
+	"$BASE_URL/api/v1/jobs" | jq -r .id)
+OORG=$(sql "SELECT org_id FROM jobs WHERE id = $OJOB")
+AUSER=$(sql "SELECT id FROM users WHERE org_id = $OORG AND email = 'vg-a-$$@example.com'")
+RES=$(sql "INSERT INTO resumes (org_id, job_id, s3_key, sha256, size_bytes, content_type, status, contact)
+	VALUES ($OORG, $OJOB, 'vg-$$/1', lpad('1', 64, '0'), 10, 'text/plain', 'scored', '{\"name\": \"Val Grind\"}') RETURNING id" | head -n 1)
+sql "INSERT INTO analyses (org_id, job_id, resume_id, provider, score, category, result)
+	VALUES ($OORG, $OJOB, $RES, 'seed', 40, 'reject', '{}')" >/dev/null
+EMAIL=$(sql "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, subject, body_text, message_id, state, requested_by_user)
+	VALUES ($OORG, $OJOB, $RES, 'reject', 'val@example.org', 's', 't', '<vg-$$@example.org>', 'awaiting_approval', $AUSER) RETURNING id" | head -n 1)
+printf '{"category": "shortlist", "reason": "checked by hand"}' >"$T_TMP/decision.json"
+printf '{"category": "shortlist"}' >"$T_TMP/noreason.json"
+printf '{"email_ids": [%s, 999999999]}' "$EMAIL" >"$T_TMP/approve.json"
+sock="$T_TMP/candidates-vg.sock"
+start_handler "$sock" valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T_TMP/valgrind-candidates.log" \
+	"$BIN/candidates" 2>/dev/null
+D="/api/v1/jobs/$OJOB/candidates/$RES/decision"
+check "decisions set, refused and withdrawn, lists, details and the audit trail answered under valgrind" bash -c "
+	'$REQ' '$sock' 10 PUT $D '$T_TMP/decision.json' $J '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 PUT $D '$T_TMP/noreason.json' $J '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 PUT /api/v1/jobs/$OJOB/candidates/999999999/decision '$T_TMP/decision.json' $J '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 GET '/api/v1/jobs/$OJOB/candidates?category=shortlist' '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 GET /api/v1/candidates/$RES '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 3 DELETE $D '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 GET '/api/v1/audit?job_id=$OJOB&limit=3' '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 GET '/api/v1/audit?resume_id=x' '$BAUTH' >/dev/null"
+check "ten decisions and one withdrawal recorded" \
+	test "$(sql "SELECT count(*) FILTER (WHERE action = 'decision.set') || ',' || count(*) FILTER (WHERE action = 'decision.withdrawn') FROM audit_events WHERE job_id = $OJOB")" = "10,1"
+stop_handler
+rc=$?
+grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind-candidates.log" | sed 's/^==[0-9]*== /# candidates: /'
+check "valgrind: no leak and no error in the candidates handler (exit $rc)" test "$rc" = 0
+sock="$T_TMP/emails-vg.sock"
+start_handler "$sock" valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T_TMP/valgrind-emails.log" \
+	"$BIN/emails" 2>/dev/null
+check "approvals and refused approvals answered under valgrind" bash -c "
+	'$REQ' '$sock' 5 POST /api/v1/jobs/$OJOB/emails/approve '$T_TMP/approve.json' $J '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 POST /api/v1/jobs/$OJOB/emails/approve '$T_TMP/bad.json' $J '$BAUTH' >/dev/null &&
+	'$REQ' '$sock' 5 POST /api/v1/jobs/$OJOB/emails/approve '$T_TMP/approve.json' $J '$AUTH' >/dev/null"
+check "the email was approved once" test "$(sql "SELECT state FROM emails WHERE id = $EMAIL")" = queued
+stop_handler
+rc=$?
+grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind-emails.log" | sed 's/^==[0-9]*== /# emails: /'
+check "valgrind: no leak and no error in the emails handler (exit $rc)" test "$rc" = 0
+sql "DELETE FROM emails WHERE id = $EMAIL" >/dev/null

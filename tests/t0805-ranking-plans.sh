@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ranked list in index order: on a job with 20,000 analyses, the keys of
 # page 1, of a late page and of a category filter are one range of the
-# rank-key indexes, under the custom and the generic plan: an Index Scan on
+# rank-key indexes, under the custom and the generic plan, with human
+# decisions on some candidates (the key follows them): an Index Scan on
 # analyses_rank_key or analyses_rank_category, no Sort and no Seq Scan.
 # The statements are the key parts of ranking.c's LIVE_KEYS, as prepared.
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -20,19 +21,24 @@ sql "INSERT INTO analyses (org_id, job_id, resume_id, provider, score, category,
 	SELECT $ORG, $JOB, r.id, 'seed', s, CASE WHEN r.id % 50 = 0 THEN 'needs_review' WHEN s >= 75 THEN 'shortlist'
 	WHEN s >= 50 THEN 'consider' ELSE 'reject' END, '{}'
 	FROM (SELECT id, round((id * 7919 % 10000) / 100.0, 2) AS s FROM resumes WHERE job_id = $JOB) r" >/dev/null
+# Human decisions on some of them (decision.h) move those through the triggers of migration 0151.
+sql "INSERT INTO decisions (org_id, job_id, resume_id, category, reason)
+	SELECT $ORG, $JOB, id, CASE WHEN id % 2 = 0 THEN 'shortlist' ELSE 'reject' END, 'plan test'
+	FROM resumes WHERE job_id = $JOB AND id % 37 = 0" >/dev/null
 sql "ANALYZE analyses" >/dev/null
+check "the decisions are on the analyses" test "$(sql "SELECT count(*) FROM analyses WHERE job_id = $JOB AND is_current AND decision IS NOT NULL")" = "$(sql "SELECT count(*) FROM decisions WHERE job_id = $JOB")"
 check "the job has $N current analyses" test "$(sql "SELECT count(*) FROM analyses WHERE job_id = $JOB AND is_current")" = $N
 SINCE=$(sql "SELECT max(id) FROM analyses WHERE job_id = $JOB")
 LATE=$(sql "SELECT rank_key || ', ' || resume_id FROM analyses WHERE job_id = $JOB AND is_current
 	ORDER BY rank_key, resume_id OFFSET 15000 LIMIT 1")
 LATE_CAT=$(sql "SELECT rank_key || ', ' || resume_id FROM analyses WHERE job_id = $JOB AND is_current
-	AND category = 'reject' ORDER BY rank_key, resume_id OFFSET 3000 LIMIT 1")
+	AND shown_category = 'reject' ORDER BY rank_key, resume_id OFFSET 3000 LIMIT 1")
 
 LIVE="SELECT a.id AS aid, a.resume_id, a.rank_key FROM analyses a WHERE a.job_id = \$2 AND a.is_current
 	AND (a.rank_key, a.resume_id) > (\$4::int, \$5::bigint) AND a.org_id = \$1 AND a.id <= \$3::bigint
 	ORDER BY a.rank_key, a.resume_id LIMIT \$6::int"
 LIVE_CAT="SELECT a.id AS aid, a.resume_id, a.rank_key FROM analyses a WHERE a.job_id = \$2 AND a.is_current
-	AND a.category = \$7::text AND (a.rank_key, a.resume_id) > (\$4::int, \$5::bigint) AND a.org_id = \$1
+	AND a.shown_category = \$7::text AND (a.rank_key, a.resume_id) > (\$4::int, \$5::bigint) AND a.org_id = \$1
 	AND a.id <= \$3::bigint ORDER BY a.rank_key, a.resume_id LIMIT \$6::int"
 
 # plan MODE STATEMENT ARGS: the JSON plan of EXECUTE under plan_cache_mode MODE.

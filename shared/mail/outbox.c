@@ -20,9 +20,12 @@
 	" 'next_attempt_at', CASE WHEN state IN ('queued', 'retrying') THEN next_attempt_at END," \
 	" 'smtp_code', smtp_code, 'smtp_reply', smtp_reply, 'last_error', last_error, 'uncertain', uncertain," \
 	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at," \
-	" 'bounced_at', bounced_at, 'bounce_type', bounce_type, 'bounce_detail', bounce_detail)"
+	" 'bounced_at', bounced_at, 'bounce_type', bounce_type, 'bounce_detail', bounce_detail," \
+	" 'requested_by_user', requested_by_user, 'requested_by_key', requested_by_key," \
+	" 'approved_by_user', approved_by_user, 'approved_at', approved_at)"
 
-static const char *const states[] = { "queued", "sending", "sent", "retrying", "failed", "bounced", "complained" };
+static const char *const states[] = { "awaiting_approval", "queued", "sending", "sent",
+				      "retrying",	   "failed", "bounced", "complained" };
 
 static char *dup_value(const struct db_result *res, int row, int col)
 {
@@ -56,7 +59,7 @@ int outbox_priority(const char *kind)
 
 /* clang-format off */
 #define RECIPIENT_COLUMNS                                                                                          \
-	" r.status, a.category, r.contact->>'name', lower(r.contact->'emails'->>0), s.address IS NOT NULL, s.reason," \
+	" r.status, a.shown_category, r.contact->>'name', lower(r.contact->'emails'->>0), s.address IS NOT NULL, s.reason," \
 	" e.id, e.state"
 #define RECIPIENT_JOINS                                                                                            \
 	" LEFT JOIN email_suppressions s ON s.org_id = $1 AND s.address = lower(r.contact->'emails'->>0)"            \
@@ -70,7 +73,7 @@ static const char recipients_by_id_sql[] =
 
 static const char recipients_by_category_sql[] =
 	"SELECT r.id, true," RECIPIENT_COLUMNS " FROM analyses a JOIN resumes r ON r.id = a.resume_id" RECIPIENT_JOINS
-	" WHERE a.org_id = $1 AND a.job_id = $2 AND a.is_current AND a.category = $3"
+	" WHERE a.org_id = $1 AND a.job_id = $2 AND a.is_current AND a.shown_category = $3"
 	" ORDER BY a.score DESC NULLS LAST, r.id LIMIT $5";
 
 /* Writes "{1,2,3}" with duplicates left out (first one kept). */
@@ -169,8 +172,8 @@ void outbox_recipients_free(struct outbox_recipient *r, size_t n)
 int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 {
 	struct db_result *res = NULL;
-	char org[24], job[24], resume[24], prio[24];
-	const char *p[13] = { org,
+	char org[24], job[24], resume[24], prio[24], user[24], key[24];
+	const char *p[16] = { org,
 			      job,
 			      resume,
 			      e->kind,
@@ -182,7 +185,10 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 			      e->message_id,
 			      prio,
 			      e->reply_to_address,
-			      e->reply_to_name ? e->reply_to_name : "" };
+			      e->reply_to_name ? e->reply_to_name : "",
+			      e->awaiting_approval ? "awaiting_approval" : "queued",
+			      e->requested_by_user > 0 ? user : NULL,
+			      e->requested_by_key > 0 ? key : NULL };
 	const char *q[3] = { job, resume, e->kind };
 	int rc;
 
@@ -192,12 +198,15 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 	db_int_param(e->job_id, job);
 	db_int_param(e->resume_id, resume);
 	db_int_param(e->priority, prio);
-	rc = db_query("outbox_enqueue",
-		      "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
-		      " body_html, message_id, priority, reply_to_address, reply_to_name)"
-		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-		      " ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
-		      13, p, &res);
+	db_int_param(e->requested_by_user, user);
+	db_int_param(e->requested_by_key, key);
+	rc = db_query(
+		"outbox_enqueue",
+		"INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
+		" body_html, message_id, priority, reply_to_address, reply_to_name, state, requested_by_user,"
+		" requested_by_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+		" ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
+		16, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -493,7 +502,8 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 	return db_query_json(
 		"outbox_stats",
 		"SELECT jsonb_build_object('job_id', j.id, 'total', count(e.id), 'states', jsonb_build_object("
-		"'queued', count(e.id) FILTER (WHERE e.state = 'queued'),"
+		"'awaiting_approval', count(e.id) FILTER (WHERE e.state = 'awaiting_approval'),"
+		" 'queued', count(e.id) FILTER (WHERE e.state = 'queued'),"
 		" 'sending', count(e.id) FILTER (WHERE e.state = 'sending'),"
 		" 'sent', count(e.id) FILTER (WHERE e.state = 'sent'),"
 		" 'retrying', count(e.id) FILTER (WHERE e.state = 'retrying'),"

@@ -12,6 +12,7 @@
  * its Message-ID when it is enqueued, so every attempt sends the same
  * bytes and the same identity. Its states:
  *
+ *   awaiting_approval --(another user approves, approval.h)--> queued
  *   queued --claim--> sending --+--> sent
  *                               +--> retrying --(due again)--> sending ...
  *                               +--> failed (permanent refusal, or out of attempts)
@@ -83,6 +84,9 @@ struct outbox_new {
 	int priority;
 	const char *reply_to_address; /* NULL: no Reply-To */
 	const char *reply_to_name;    /* may be NULL */
+	bool awaiting_approval;	      /* enqueue as awaiting_approval (never claimed) instead of queued */
+	int64_t requested_by_user;    /* who asked for it: the user, 0 when none */
+	int64_t requested_by_key;     /* and the API key, 0 when none */
 };
 
 /*
@@ -90,7 +94,9 @@ struct outbox_new {
  * resume (then nothing changes). Meant to run inside the caller's
  * transaction, which outbox_notify() should join so a following sender
  * wakes at commit. Sets *id (the new row, or the existing one) and
- * *created. Returns 0 or a db status code.
+ * *created. Returns 0 or a db status code. The only writer of emails: its
+ * one caller is the send request of a person (handlers/emails.c), so
+ * nothing automatic ever creates an email, a rejection least of all (t0930).
  */
 int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created);
 /*
@@ -186,7 +192,7 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
  */
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out);
 
-/* Whether s is one of the seven states. */
+/* Whether s is one of the eight states. */
 bool outbox_state_valid(const char *s);
 
 #endif

@@ -19,7 +19,7 @@ const char *outbox_rules_refusal(const struct outbox_recipient *c, enum template
 	if (kind == TEMPLATE_REJECT) {
 		if (!c->category)
 			return "a rejection needs a scored resume; this one has no analysis";
-		if (is(c->category, "failed"))
+		if (is(c->category, "failed") || is(c->status, "failed"))
 			return "the resume could not be processed (failed): a failure is never a rejection";
 		if (is(c->category, "needs_review"))
 			return "the resume needs review: a rejection is sent only after a human review";
@@ -38,5 +38,12 @@ const char *outbox_rules_content_refusal(const struct template_output *o)
 	if (template_mentions_score(o->subject) || template_mentions_score(o->text) ||
 	    (o->html && template_mentions_score(o->html)))
 		return "the rendered email mentions a score or ranking";
+	return NULL;
+}
+
+const char *outbox_rules_selection_refusal(enum template_kind kind, bool by_category)
+{
+	if (kind == TEMPLATE_REJECT && by_category)
+		return "category: rejections go only to candidates named in candidate_ids, never to a whole category";
 	return NULL;
 }

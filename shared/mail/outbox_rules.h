@@ -2,6 +2,8 @@
 #ifndef SHORTLIST_OUTBOX_RULES_H
 #define SHORTLIST_OUTBOX_RULES_H
 
+#include <stdbool.h>
+
 #include "mail/outbox.h"
 #include "mail/template.h"
 
@@ -14,6 +16,14 @@
  * valid contact address that is not suppressed. Returns a static string.
  */
 const char *outbox_rules_refusal(const struct outbox_recipient *c, enum template_kind kind);
+
+/*
+ * Why a send request for kind may not select its candidates by category
+ * (by_category true) rather than name them, or NULL when it may. A
+ * rejection goes only to candidates a person named: nothing selects them
+ * for it. Returns a static string.
+ */
+const char *outbox_rules_selection_refusal(enum template_kind kind, bool by_category);
 
 /*
  * Why a rendered email must not be sent, or NULL when it may: no subject,

@@ -10,6 +10,7 @@
 #include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "score/decision.h"
 
 /*
  * Keys of a page of job $2 of organisation $1 after ($4 rank_key, $5 resume
@@ -32,19 +33,21 @@
 #define SNAPSHOT_KEYS(cond, old_cond) \
 	"SELECT * FROM ((" LIVE_KEYS( \
 		cond) ") UNION ALL (SELECT o.id, o.resume_id, o.rank_key FROM analyses c" \
-		      " CROSS JOIN LATERAL (SELECT o.id, o.resume_id, o.rank_key, o.category FROM analyses o" \
+		      " CROSS JOIN LATERAL (SELECT o.id, o.resume_id, o.rank_key, o.shown_category FROM analyses o" \
 		      "  WHERE o.resume_id = c.resume_id AND o.id <= $3::bigint ORDER BY o.id DESC LIMIT 1) o" \
 		      " WHERE c.job_id = $2 AND c.is_current AND c.id > $3::bigint AND c.org_id = $1" \
 		      " AND (o.rank_key, o.resume_id) > ($4::int, $5::bigint)" old_cond \
 		      ")) k ORDER BY rank_key, resume_id LIMIT $6::int"
 
-#define CATEGORY_COND " AND a.category = $7::text"
-#define SNAPSHOT_CATEGORY_COND " AND o.category = $7::text"
+/* The filter is on the shown category: the human decision when there is one, else the recommendation. */
+#define CATEGORY_COND " AND a.shown_category = $7::text"
+#define SNAPSHOT_CATEGORY_COND " AND o.shown_category = $7::text"
 
-/* A list item, from resume r and analysis a. */
+/* A list item, from resume r, analysis a and the decision d of user u. */
 #define ITEM_JSON \
 	"jsonb_build_object('resume_id', r.id, 'name', r.contact->'name', 'email', r.contact->'emails'->0," \
-	" 'filename', r.filename, 'status', r.status, 'category', a.category, 'score', a.score," \
+	" 'filename', r.filename, 'status', r.status, 'category', a.shown_category, 'score', a.score," \
+	" 'recommendation', a.category, 'decision', " DECISION_JSON "," \
 	" 'summary', COALESCE(NULLIF(a.result->>'summary', ''), a.result->>'reason')," \
 	" 'matched_skills', COALESCE(a.result->'matched_skills', '[]'::jsonb)," \
 	" 'missing_skills', COALESCE(a.result->'missing_skills', '[]'::jsonb)," \
@@ -174,6 +177,7 @@ static int job_newest(const char *org, const char *job, int64_t *newest)
 #define PAGE_QUERY(keys) \
 	"WITH page AS (" keys ") SELECT page.rank_key, page.resume_id, " ITEM_JSON " FROM page" \
 	" JOIN analyses a ON a.id = page.aid JOIN resumes r ON r.id = page.resume_id AND r.org_id = $1" \
+	" LEFT JOIN decisions d ON d.resume_id = page.resume_id LEFT JOIN users u ON u.id = d.user_id" \
 	" ORDER BY page.rank_key, page.resume_id"
 
 int ranking_list(int64_t org_id, int64_t job_id, const char *category, const struct ranking_cursor *after, int limit,
@@ -258,6 +262,10 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 		" 'status', r.status, 'reason', r.status_reason, 'page_count', r.page_count,"
 		" 'name', r.contact->'name', 'email', r.contact->'emails'->0, 'contact', r.contact, 'flags', r.flags,"
 		" 'created_at', r.created_at, 'updated_at', r.updated_at,"
+		" 'category', COALESCE(d.category, (SELECT a.category FROM analyses a WHERE a.resume_id = r.id"
+		"   AND a.is_current)),"
+		" 'recommendation', (SELECT a.category FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
+		" 'decision', " DECISION_JSON ","
 		" 'analysis', (SELECT jsonb_build_object('id', a.id, 'category', a.category, 'score', a.score,"
 		"   'result', a.result, 'provider', a.provider, 'model', a.model, 'prompt_version', a.prompt_version,"
 		"   'rubric_version', a.rubric_version, 'system_fingerprint', a.system_fingerprint,"
@@ -265,7 +273,8 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 		"   'total', a.prompt_tokens + a.completion_tokens), 'cost_usd', a.cost_usd, 'cache_hit', a.cache_hit,"
 		"   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
 		" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current)"
-		")::text, r.s3_key FROM resumes r WHERE r.org_id = $1 AND r.id = $2",
+		")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
+		" LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2",
 		2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;

@@ -14,8 +14,13 @@
  * The ranking of a job: the current analyses of its resumes, scored ones
  * (shortlist, consider, reject) first by score, highest first, then the
  * ones needing review, then the failed ones (each by score when they have
- * one), ties by resume id. A position in it is (rank_key, resume id), the
- * stored key of migration 0100 that the indexes are in order of.
+ * one), ties by resume id. The category that places a candidate, and that
+ * the filter matches, is the human decision when there is one (decision.h),
+ * else the scorer's. A position in it is (rank_key, resume id), the stored
+ * key of migrations 0100 and 0151 that the indexes are in order of.
+ * A decision changes its candidate's key in place: a pass that is under way
+ * when it changes may show that candidate at its old and its new place, or
+ * at neither; the next pass shows it once.
  *
  * A pass through the pages is a snapshot: the cursor carries the newest
  * analysis of the job when page 1 was served, and later pages show each
@@ -53,8 +58,10 @@ void ranking_cursor_format(const struct ranking_cursor *c, char out[RANKING_CURS
 /*
  * One page of job_id's ranking: at most limit items after *after (NULL:
  * from the top), only category when it is not NULL (it must be valid).
- * Each item is {resume_id, rank, name, email, filename, status, category,
- * score, summary, matched_skills, missing_skills, flags (names),
+ * Each item is {resume_id, rank, name, email, filename, status, category
+ * (the shown one: the human decision when there is one, else the
+ * recommendation), recommendation (the scorer's), decision (decision.h's
+ * JSON, or null), score, summary, matched_skills, missing_skills, flags (names),
  * knockouts_failed [{rule, detail}], created_at, scored_at}; rank is the
  * 1-based position in the (filtered) ranking. On success *items is a new
  * array (caller frees), and when more items follow, *more is true and *next
@@ -66,7 +73,8 @@ int ranking_list(int64_t org_id, int64_t job_id, const char *category, const str
 
 /*
  * Everything about resume_id: the resume (file, type, size, sha256, status
- * and reason, pages, contact, flags), its current analysis ("analysis":
+ * and reason, pages, contact, flags), its category (shown), recommendation
+ * and decision as in a list item, its current analysis ("analysis":
  * category, score, the full result, provider, model, versions, fingerprint,
  * tokens, cost, cache hit; null before the first) and how many analyses
  * came before it. *out is a new object (caller frees); *s3_key a new string

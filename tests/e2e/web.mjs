@@ -1,5 +1,5 @@
 // Browser test of the recruiter web app against a running instance: sign-in (API key, then email and password with
-// the session cookie), jobs, upload, shortlist, candidate, emails, and an admin's API keys.
+// the session cookie), jobs, upload, shortlist, candidate and its decision, emails, and an admin's API keys.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -370,6 +370,34 @@ try {
 		const dl = page.getByRole('link', { name: 'Download resume' });
 		if ((await dl.count()) === 1) check('the download link is http(s)', /^https?:/.test(await dl.getAttribute('href')));
 		else skip('the candidate has no download_url yet');
+		// ---- overriding the scorer's category with a reason, and withdrawing it
+		const candId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] || '');
+		if (await hasRoute(key, 'GET', `/api/v1/audit?resume_id=${candId}`)) {
+			const card = page.locator('[data-testid=decision]');
+			const reasonText = 'Led the <b>migration</b> project: the resume undersells it';
+			await step('the candidate page shows the recommendation and a control to override it', () => card.getByText('Recommended by the scorer').waitFor());
+			await card.getByLabel('Category').selectOption('needs_review');
+			await card.getByRole('button', { name: 'Override category' }).click();
+			await step('a decision without a reason is refused in the form', () => card.getByRole('alert').filter({ hasText: 'reason' }).waitFor());
+			await card.getByLabel('Reason').fill(reasonText);
+			await card.getByRole('button', { name: 'Override category' }).click();
+			const shown = page.locator('[data-testid=decision-shown]');
+			await step('the override is shown with its reason, author and time', async () => {
+				await shown.waitFor();
+				const t = await shown.textContent();
+				return t.includes('Needs review') && t.includes(reasonText) && /by API key \d+/.test(t) && /\d{4}/.test(t);
+			});
+			check('the page headline shows the decision', (await page.locator('.headline .badge').textContent()) === 'Needs review');
+			const saved = (await apiCall(key, 'GET', `/api/v1/candidates/${candId}`)).json;
+			check('the API has the decision and the recommendation apart', saved?.decision?.reason === reasonText && saved?.category === 'needs_review' && saved?.recommendation !== 'needs_review', JSON.stringify(saved?.decision));
+			const trail = (await apiCall(key, 'GET', `/api/v1/audit?resume_id=${candId}`)).json;
+			check('the override is in the audit trail', trail?.items?.[0]?.action === 'decision.set' && trail.items[0].details?.reason === reasonText);
+			await card.getByRole('button', { name: 'Withdraw decision' }).click();
+			await step('withdrawing shows the recommendation again', async () => {
+				await card.getByText('No one has decided yet').waitFor();
+				return (await apiCall(key, 'GET', `/api/v1/candidates/${candId}`)).json?.decision === null;
+			});
+		} else skip('decisions are not there yet: override checks skipped');
 		if (evil) {
 			await page.goto(`${BASE_URL}/#/candidates/${evil}`);
 			const h1 = page.getByRole('heading', { level: 1 });

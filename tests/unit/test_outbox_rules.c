@@ -29,6 +29,10 @@ static const struct {
 	{ true, "failed", "failed", OK_ADDR, false, TEMPLATE_REJECT, "a failure is never a rejection" },
 	{ true, "scored", "failed", OK_ADDR, false, TEMPLATE_REJECT, "a failure is never a rejection" },
 	{ true, "needs_review", "needs_review", OK_ADDR, false, TEMPLATE_REJECT, "after a human review" },
+	/* a person's decision to reject (the shown category) does not make a failed resume rejectable */
+	{ true, "failed", "reject", OK_ADDR, false, TEMPLATE_REJECT, "a failure is never a rejection" },
+	/* after a human review, a person's decision is what counts */
+	{ true, "needs_review", "reject", OK_ADDR, false, TEMPLATE_REJECT, NULL },
 	{ true, "scored", "reject", OK_ADDR, false, TEMPLATE_REJECT, NULL },
 	{ true, "scored", "shortlist", OK_ADDR, false, TEMPLATE_REJECT, NULL },
 	{ true, "scored", "consider", OK_ADDR, false, TEMPLATE_REJECT, NULL },
@@ -94,6 +98,26 @@ START_TEST(test_content_refusal_table)
 }
 END_TEST
 
+/* A rejection goes only to candidates a person named; the other kinds may select a category. */
+static const struct {
+	enum template_kind kind;
+	bool by_category, refused;
+} selections[] = {
+	{ TEMPLATE_REJECT, true, true },   { TEMPLATE_REJECT, false, false },  { TEMPLATE_INVITE, true, false },
+	{ TEMPLATE_INVITE, false, false }, { TEMPLATE_CONSIDER, true, false },
+};
+
+START_TEST(test_selection_refusal_table)
+{
+	const char *why = outbox_rules_selection_refusal(selections[_i].kind, selections[_i].by_category);
+
+	ck_assert_msg((why != NULL) == selections[_i].refused, "row %d: %s", _i, why ? why : "not refused");
+	if (why)
+		ck_assert_msg(strstr(why, "candidate_ids") != NULL, "row %d: '%s' does not name candidate_ids", _i,
+			      why);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("outbox_rules");
@@ -102,6 +126,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_refusal_table, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_loop_test(tc, test_content_refusal_table, 0, (int)(sizeof(contents) / sizeof(contents[0])));
+	tcase_add_loop_test(tc, test_selection_refusal_table, 0, (int)(sizeof(selections) / sizeof(selections[0])));
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -1,5 +1,6 @@
-// candidate: one candidate — score, category, flags, knock-outs, per-criterion evidence, strengths, gaps and the file.
+// candidate: one candidate — score, category and the human decision, flags, knock-outs, per-criterion evidence, strengths, gaps and the file.
 import { api } from './api.js';
+import { decisionBlock } from './decision.js';
 import { fmtDate, fmtScore, h, replace, safeUrl } from './dom.js';
 import { categoryBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
 
@@ -83,11 +84,12 @@ export async function renderCandidate(main, ctx, id) {
 		h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs' }, 'Jobs'),
 			jobId ? [' / ', h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, str(job?.title) || 'Job')] : null),
 		h('div.page-head', h('div', h('h1', name), c.filename && c.filename !== name ? h('p.muted', str(c.filename)) : null, contactBlock(c.contact)),
-			h('div.headline', unscored ? null : scoreBar(score), categoryBadge(category),
+			h('div.headline', unscored ? null : scoreBar(score), categoryBadge(typeof c.category === 'string' ? c.category : category),
 				download ? h('a.button.secondary', { href: download, rel: 'noopener noreferrer', target: '_blank' }, 'Download resume') : null,
 				download && c.download?.expires_at ? h('span.muted.small', `Link valid until ${fmtDate(c.download.expires_at)}`) : null)),
 		unscored ? h('p.notice', h('strong', category === 'failed' ? 'This resume could not be processed. ' : 'This resume needs a person to review it. '),
 			reason ? `Reason: ${reason}. ` : '', 'This is not a rejection.') : null,
+		jobId && rec.category ? decisionBlock(c, () => renderCandidate(main, ctx, id)) : null,
 		flagsBlock(flags),
 		str(a.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary)),
 			arr(a.matched_skills).length ? h('p.skills', h('span.muted', 'Has: '), arr(a.matched_skills).map((s) => h('span.chip.ok', str(s)))) : null,
