@@ -9,7 +9,7 @@ export SHORTLIST_INSTANCE=bench
 unset SHORTLIST_CONFIG SHORTLIST_HTTP_PORT SHORTLIST_PG_PORT SHORTLIST_MEMCACHED_PORT SHORTLIST_S3_PORT \
 	SHORTLIST_SMTP_PORT SHORTLIST_MAIL_WEB_PORT SHORTLIST_LLM_PORT SHORTLIST_DATABASE_URL SHORTLIST_MEMCACHED_SERVERS \
 	SHORTLIST_S3_ENDPOINT SHORTLIST_SMTP_URL SHORTLIST_OPENAI_BASE_URL SHORTLIST_S3_EVENT_SECRET \
-	SHORTLIST_METRICS_PORT SHORTLIST_METRICS_FILE
+	SHORTLIST_METRICS_PORT SHORTLIST_METRICS_FILE SHORTLIST_PROMETHEUS_PORT SHORTLIST_ALERTMANAGER_PORT
 unset SHORTLIST_PGBOUNCER SHORTLIST_PGBOUNCER_PORT # a test instance behind pgbouncer must not make `make run` start one
 . "$ROOT/scripts/lib.sh"
 if pgrep -f "$ROOT/var/bench/" >/dev/null || port_busy "$SHORTLIST_HTTP_PORT" || port_busy "$SHORTLIST_PG_PORT"; then
@@ -28,6 +28,11 @@ check "the demo's best candidate is the strongest sample resume" grep -qE '^ +1\
 check "the scanned sample is set aside for review, not rejected" grep -qE 'needs_review +scanned-example.pdf' "$T_TMP/run.out"
 check "lighttpd answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/healthz"
 check "the metrics listener answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_METRICS_PORT/metrics"
+if command -v prometheus >/dev/null; then
+	check "it prints Prometheus's URL" grep -q "http://127.0.0.1:$SHORTLIST_PROMETHEUS_PORT/" "$T_TMP/run.out"
+	check "Prometheus answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_PROMETHEUS_PORT/-/ready"
+	check "Alertmanager answers" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_ALERTMANAGER_PORT/-/ready"
+fi
 check "the web app is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/"
 check "the API reference is served" curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_HTTP_PORT/docs/"
 password=$(sed -n 's|^  web sign-in *demo@example.com / \([^ ]*\) .*|\1|p' "$T_TMP/run.out")
@@ -52,7 +57,7 @@ for p in $alive; do ps -o pid=,args= -p "$p" | sed 's/^/# still alive: /'; done
 check "stop leaves no process of the instance (${alive:-none} alive)" test -z "$alive"
 open_ports=""
 for p in $SHORTLIST_HTTP_PORT $SHORTLIST_PG_PORT $SHORTLIST_MEMCACHED_PORT $SHORTLIST_S3_PORT $SHORTLIST_SMTP_PORT \
-	$SHORTLIST_MAIL_WEB_PORT $SHORTLIST_METRICS_PORT; do
+	$SHORTLIST_MAIL_WEB_PORT $SHORTLIST_METRICS_PORT $SHORTLIST_PROMETHEUS_PORT $SHORTLIST_ALERTMANAGER_PORT; do
 	port_busy "$p" && open_ports+=" $p"
 done
 check "stop leaves no port listening (${open_ports:-none})" test -z "$open_ports"

@@ -5,7 +5,8 @@
 # log of the instance and of the programs this test ran is searched for the
 # password, the API key, the session token, the CSRF-free cookie value and
 # phrases that occur only in the resumes. The search itself is shown to find
-# what it looks for (a planted line is found).
+# what it looks for (a planted line is found). Each task the drainer settles
+# is one JSON line carrying the request id of the upload that made it.
 . "$(dirname "$0")/lib/test-lib.sh"
 
 curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_LLM_PORT/health" || skip_all "the fake LLM provider is not running"
@@ -44,14 +45,21 @@ for i in 1 2 3; do
 	printf 'Candidate %d %s\nc%d-%s@example.org\n\nSummary\nBuilt the %s pipeline in C and PostgreSQL on Linux.\nSkills: C, PostgreSQL, Linux\n' \
 		"$i" "$PHRASE1" "$i" "$RUN" "$PHRASE2" >"$T_TMP/r$i.txt"
 done
-http POST "/api/v1/jobs/$JOB/resumes" -H "Authorization: Bearer $KEY" -F "a=@$T_TMP/r1.txt" -F "b=@$T_TMP/r2.txt" -F "c=@$T_TMP/r3.txt"
+REQ="upload-$RUN"
+http POST "/api/v1/jobs/$JOB/resumes" -H "Authorization: Bearer $KEY" -H "X-Request-Id: $REQ" -F "a=@$T_TMP/r1.txt" -F "b=@$T_TMP/r2.txt" -F "c=@$T_TMP/r3.txt"
 expect_status 201 "three resumes accepted"
+check "the upload kept its request id" test "$(header X-Request-Id)" = "$REQ"
 calls() { curl -s "http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats" | jq -r '.completions // .requests'; }
 before=$(calls)
 SHORTLIST_LOG_LEVEL=debug SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY="sk-$RUN" \
 	SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
 	"$BIN/drainer" --once >"$T_TMP/drainer.log" 2>&1
 check "the provider was asked" test "$(calls)" -gt "${before:-0}"
+# One JSON line per task, carrying the request id of the upload that made it.
+task_lines=$(grep '"msg":"task"' "$T_TMP/drainer.log" | jq -c --arg r "$REQ" 'select(.request_id == $r)')
+check "one task line per resume, with the upload's request id ($(grep -c . <<<"$task_lines"))" test "$(grep -c . <<<"$task_lines")" = 3
+check "each says its task, kind, attempt, outcome and duration" \
+	test "$(jq -s '[.[] | select((.task_id | type) == "number" and .kind == "process_resume" and .attempt == 1 and .outcome == "scored" and (.duration_ms | type) == "number")] | length' <<<"$task_lines")" = 3
 check "the drainer scored them" test "$(sql "SELECT count(*) FROM resumes WHERE job_id = ${JOB:-0} AND status = 'scored'")" = 3
 ids=$(sql "SELECT string_agg(id::text, ',') FROM resumes WHERE job_id = ${JOB:-0}")
 http POST "/api/v1/jobs/$JOB/emails" "${A[@]}" --data "{\"kind\":\"invite\",\"candidate_ids\":[$ids],\"recruiter_name\":\"Sam\",\"recruiter_email\":\"sam@example.com\",\"scheduling_link\":\"https://cal.example.com/sam\"}"
@@ -65,7 +73,8 @@ for f in "$LOGS_DIR"/*.log "$LOGS_DIR"/*.out; do
 	[[ -f $f ]] && files+=("$f")
 done
 check "there are logs to search (${#files[@]} files)" test "${#files[@]}" -gt 2
-check "the run left lines in the logs" grep -q "POST /api/v1/jobs/$JOB/resumes" "$LOGS_DIR/access.log"
+# The handlers' own request lines (lighttpd keeps its access log buffered for a while).
+check "the run left lines in the logs" grep -qF "\"path\":\"/api/v1/jobs/$JOB/resumes\"" "${files[@]}"
 found() { grep -rlF -- "$1" "${files[@]}" 2>/dev/null | head -n 3 | tr '\n' ' '; }
 for secret in "$PW" "$KEY" "sk-$RUN" "$TOKEN" "$PHRASE1" "$PHRASE2"; do
 	[[ -n $secret ]] || continue

@@ -131,3 +131,27 @@ void log_access(const char *method, const char *path, int status, int64_t durati
 		cJSON_AddStringToObject(line, "client", client);
 	emit(line);
 }
+
+void log_task(const char *kind, int64_t task_id, int attempt, const char *outcome, int64_t duration_us,
+	      const char *request_id)
+{
+	cJSON *line;
+
+	if (LOG_INFO < threshold)
+		return;
+	line = start_line(LOG_INFO);
+	cJSON_AddStringToObject(line, "msg", "task");
+	cJSON_AddNumberToObject(line, "task_id", (double)task_id);
+	cJSON_AddStringToObject(line, "kind", kind ? kind : "");
+	cJSON_AddNumberToObject(line, "attempt", attempt);
+	cJSON_AddStringToObject(line, "outcome", outcome ? outcome : "");
+	cJSON_AddNumberToObject(line, "duration_ms", (double)duration_us / 1000.0);
+	if (request_id && *request_id)
+		cJSON_AddStringToObject(line, "request_id", request_id);
+	emit(line);
+}
+
+const char *log_request_id(void)
+{
+	return ctx_request_id;
+}

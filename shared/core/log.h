@@ -31,6 +31,18 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* The access line written once per request: method, path, status, duration and the client's address ("" or NULL: left out). */
 void log_access(const char *method, const char *path, int status, int64_t duration_us, const char *client);
 
+/*
+ * The line written once per task the drainer settles: {"msg":"task",
+ * "task_id", "kind", "attempt", "outcome", "duration_ms", "request_id"},
+ * the request id being that of the request that made the task (none when
+ * request_id is NULL or empty), so a request can be followed to its work.
+ */
+void log_task(const char *kind, int64_t task_id, int attempt, const char *outcome, int64_t duration_us,
+	      const char *request_id);
+
+/* The current request's id (log_set_context()), borrowed; NULL outside a request. */
+const char *log_request_id(void);
+
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

@@ -571,3 +571,8 @@ enum pm_limit procmetrics_limit_of(const char *name)
 			return (enum pm_limit)i;
 	return PM_LIMIT_OTHER;
 }
+
+const char *procmetrics_task_outcome_name(enum pm_task_outcome outcome)
+{
+	return (size_t)outcome < ARRAY_SIZE(task_outcomes) ? task_outcomes[outcome] : "other";
+}

@@ -102,6 +102,8 @@ void procmetrics_http(const char *route, const char *method, int status, int64_t
 void procmetrics_upload(int64_t size);
 /* One task settled, after duration_us of work. */
 void procmetrics_task(enum pm_task_outcome outcome, int64_t duration_us);
+/* The label of a task outcome ("scored", "retried", ...), static storage. */
+const char *procmetrics_task_outcome_name(enum pm_task_outcome outcome);
 /*
  * One call to the LLM provider: model is the price-table entry it matched
  * (llm_openai_price_model(); NULL: other), outcome its class, with the

@@ -104,6 +104,7 @@ static void task_copy(struct queue_task *dst, const struct queue_task *src)
 	dst->idempotency_key = dup_or_null(src->idempotency_key);
 	dst->payload = dup_or_null(src->payload);
 	dst->locked_by = dup_or_null(src->locked_by);
+	dst->request_id = dup_or_null(src->request_id);
 }
 
 static void task_release(struct queue_task *t)
@@ -112,6 +113,7 @@ static void task_release(struct queue_task *t)
 	free(t->idempotency_key);
 	free(t->payload);
 	free(t->locked_by);
+	free(t->request_id);
 }
 
 static void work_free(struct work *w)
@@ -126,10 +128,14 @@ static void work_free(struct work *w)
 	free(w);
 }
 
-/* Counts the task's settling in the host's metrics (procmetrics.h). */
+/* Counts the task's settling in the host's metrics (procmetrics.h) and writes its one log line. */
 static void count_task(const struct work *w, enum pm_task_outcome outcome)
 {
-	procmetrics_task(outcome, now_us() - w->claimed_us);
+	int64_t took = now_us() - w->claimed_us;
+
+	procmetrics_task(outcome, took);
+	log_task(w->task.kind, w->task.id, w->task.attempt, procmetrics_task_outcome_name(outcome), took,
+		 w->task.request_id);
 }
 
 static void done(struct work *w)

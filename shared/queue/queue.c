@@ -98,14 +98,15 @@ int queue_enqueue(const char *kind, const char *key, int64_t org_id, const char 
 {
 	static const char sql[] =
 		"WITH ins AS ("
-		" INSERT INTO tasks (kind, idempotency_key, org_id, payload, priority, run_at, max_attempts)"
+		" INSERT INTO tasks (kind, idempotency_key, org_id, payload, priority, run_at, max_attempts, "
+		"request_id)"
 		" VALUES ($1, $2, NULLIF($3::bigint, 0), coalesce($4::jsonb, '{}'::jsonb), $5::int,"
-		"  now() + $6::bigint * interval '1 millisecond', $7::int)"
+		"  now() + $6::bigint * interval '1 millisecond', $7::int, NULLIF($8, ''))"
 		" ON CONFLICT (kind, idempotency_key) DO UPDATE SET kind = EXCLUDED.kind"
 		" RETURNING id, (xmax = 0) AS created)"
 		" SELECT id, created, CASE WHEN created THEN pg_notify('" QUEUE_CHANNEL "', $1) END FROM ins";
 	char org[24], prio[24], delay[24], attempts[24];
-	const char *params[7];
+	const char *params[8];
 	struct db_result *res = NULL;
 	int rc;
 
@@ -124,7 +125,8 @@ int queue_enqueue(const char *kind, const char *key, int64_t org_id, const char 
 	params[4] = prio;
 	params[5] = delay;
 	params[6] = attempts;
-	rc = db_query("queue_enqueue", sql, 7, params, &res);
+	params[7] = log_request_id() ? log_request_id() : "";
+	rc = db_query("queue_enqueue", sql, 8, params, &res);
 	if (rc < 0)
 		goto out;
 	if (db_rows(res) != 1) {
@@ -169,6 +171,7 @@ static void task_release(struct queue_task *t)
 	free(t->idempotency_key);
 	free(t->payload);
 	free(t->locked_by);
+	free(t->request_id);
 }
 
 void queue_tasks_free(struct queue_task *tasks, int n)
@@ -204,9 +207,9 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 		" FROM c WHERE t.id = c.id"
 		" RETURNING t.id, t.org_id, t.kind, t.idempotency_key, t.payload, t.priority, t.attempts, "
 		"t.max_attempts,"
-		"  t.run_at)"
+		"  t.run_at, t.request_id)"
 		" SELECT id, coalesce(org_id, 0), kind, idempotency_key, payload::text, priority, attempts, "
-		"max_attempts"
+		"max_attempts, request_id"
 		" FROM u ORDER BY priority DESC, run_at, id";
 	struct buf lit = BUF_INIT(KINDS_MAX * (2 * QUEUE_KIND_MAX + 4) + 4);
 	char limit[24], lease[24];
@@ -258,6 +261,7 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 		t->attempt = (int)db_int(res, i, 6, 0);
 		t->max_attempts = (int)db_int(res, i, 7, 0);
 		t->locked_by = xstrdup(worker);
+		t->request_id = db_value(res, i, 8) ? xstrdup(db_value(res, i, 8)) : NULL;
 	}
 	*tasks = out;
 	*n = rows;

@@ -65,7 +65,8 @@ struct queue_task {
 	int priority;
 	int attempt; /* 1 on the first claim; the claim's identity with locked_by */
 	int max_attempts;
-	char *locked_by; /* the worker id given to queue_claim */
+	char *locked_by;  /* the worker id given to queue_claim */
+	char *request_id; /* the request that made the task (queue_enqueue takes it from the log context); NULL: none */
 };
 
 /* Counts of one kind's tasks by state. */
