@@ -206,7 +206,7 @@ check "a job's counts show its counted resumes and candidates" test \
 	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'shortlist') || ' ' ||
 	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'consider') || ' ' ||
 	  (SELECT count(*) FROM analyses WHERE job_id = $JOB_A2 AND is_current AND category = 'reject')")"
-http GET /metrics
+BASE_URL=$METRICS_URL http GET /metrics
 check "/metrics shows the counted resumes" test \
 	"$(grep -c '^shortlist_resumes{' "$T_TMP/body") $(grep '^shortlist_resumes{status="scored"}' "$T_TMP/body" | cut -d' ' -f2)" = \
 	"$(sql "SELECT count(DISTINCT status) || ' ' || count(*) FILTER (WHERE status = 'scored') FROM resumes")"

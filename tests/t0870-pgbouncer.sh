@@ -13,6 +13,7 @@
 command -v pgbouncer >/dev/null || skip_all "pgbouncer is not installed (scripts/bootstrap installs it)"
 POOL_HTTP=${SHORTLIST_T0870_HTTP_PORT:-26300}
 POOL_PGB=${SHORTLIST_T0870_PGBOUNCER_PORT:-26301}
+POOL_METRICS=${SHORTLIST_T0870_METRICS_PORT:-26302}
 POOL_MAX=10 # max_db_connections in infra/pgbouncer/pgbouncer.ini
 grep -q "^max_db_connections = $POOL_MAX$" "$ROOT/infra/pgbouncer/pgbouncer.ini" ||
 	skip_all "infra/pgbouncer/pgbouncer.ini no longer says max_db_connections = $POOL_MAX; update this test"
@@ -20,7 +21,7 @@ for p in "$POOL_HTTP" "$POOL_PGB"; do
 	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && skip_all "port $p is taken (set SHORTLIST_T0870_HTTP_PORT / _PGBOUNCER_PORT)"
 done
 
-POOL_ENV=(SHORTLIST_INSTANCE=pool SHORTLIST_HTTP_PORT="$POOL_HTTP" SHORTLIST_PGBOUNCER=1 SHORTLIST_PGBOUNCER_PORT="$POOL_PGB")
+POOL_ENV=(SHORTLIST_INSTANCE=pool SHORTLIST_HTTP_PORT="$POOL_HTTP" SHORTLIST_METRICS_PORT="$POOL_METRICS" SHORTLIST_PGBOUNCER=1 SHORTLIST_PGBOUNCER_PORT="$POOL_PGB")
 POOL_URL="http://127.0.0.1:$POOL_HTTP"
 pool_services() { env "${POOL_ENV[@]}" "$ROOT/scripts/services" "$@"; }
 # Runs a program with the pool instance's configuration (loaded over the test instance's exported one).

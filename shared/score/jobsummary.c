@@ -10,7 +10,7 @@
  * 10000 means no score.
  */
 #define RANKS \
-	"r AS (SELECT a.category, CASE WHEN a.rank_key % 20000 <= 10000" \
+	"r AS (SELECT a.shown_category AS category, CASE WHEN a.rank_key % 20000 <= 10000" \
 	" THEN LEAST((10000 - a.rank_key % 20000) / 1000, 9) END AS bin, count(*) AS n" \
 	" FROM analyses a WHERE a.job_id = $2 AND a.is_current AND EXISTS (SELECT 1 FROM j) GROUP BY 1, 2)"
 
