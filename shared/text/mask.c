@@ -220,19 +220,26 @@ static const char *find_word(const char *s, const char *word, size_t n)
 	return NULL;
 }
 
+/* Steps *w to the next word of a name and returns its length (0 at the end); an apostrophe ends a word. */
+static size_t next_name_word(const char **w)
+{
+	size_t n = 0;
+
+	while (**w && !word_byte((unsigned char)**w))
+		(*w)++;
+	while ((*w)[n] && word_byte((unsigned char)(*w)[n]) && (*w)[n] != '\'')
+		n++;
+	return n;
+}
+
 /* Replaces each word of name (NAME_WORD_MIN bytes or more) wherever it stands alone. */
 static void mask_name(const char *name, char **text, struct mask_counts *c)
 {
 	const char *w = name;
 
 	while (*w) {
-		size_t n;
+		size_t n = next_name_word(&w);
 
-		while (*w && !word_byte((unsigned char)*w))
-			w++;
-		n = 0;
-		while (w[n] && word_byte((unsigned char)w[n]) && w[n] != '\'')
-			n++;
 		if (n >= NAME_WORD_MIN) {
 			struct buf out = BUF_INIT(0);
 			const char *s = *text, *hit;
@@ -291,13 +298,8 @@ static bool nothing_left(const char *text, const struct contact *before, char *w
 			ok = false;
 		}
 	for (w = before->name; ok && w && *w;) {
-		size_t n;
+		size_t n = next_name_word(&w);
 
-		while (*w && !word_byte((unsigned char)*w))
-			w++;
-		n = 0;
-		while (w[n] && word_byte((unsigned char)w[n]) && w[n] != '\'')
-			n++;
 		if (n >= NAME_CHECK_MIN && find_word(text, w, n)) {
 			snprintf(why, whylen, "the candidate's name was left after masking");
 			ok = false;
