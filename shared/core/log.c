@@ -151,6 +151,24 @@ void log_task(const char *kind, int64_t task_id, int attempt, const char *outcom
 	emit(line);
 }
 
+void log_email(int64_t email_id, int attempt, const char *state, int smtp_code, const char *request_id)
+{
+	cJSON *line;
+
+	if (LOG_INFO < threshold)
+		return;
+	line = start_line(LOG_INFO);
+	cJSON_AddStringToObject(line, "msg", "email");
+	cJSON_AddNumberToObject(line, "email_id", (double)email_id);
+	cJSON_AddNumberToObject(line, "attempt", attempt);
+	cJSON_AddStringToObject(line, "state", state ? state : "");
+	if (smtp_code > 0)
+		cJSON_AddNumberToObject(line, "smtp_code", smtp_code);
+	if (request_id && *request_id)
+		cJSON_AddStringToObject(line, "request_id", request_id);
+	emit(line);
+}
+
 const char *log_request_id(void)
 {
 	return ctx_request_id;

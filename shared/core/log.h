@@ -40,6 +40,14 @@ void log_access(const char *method, const char *path, int status, int64_t durati
 void log_task(const char *kind, int64_t task_id, int attempt, const char *outcome, int64_t duration_us,
 	      const char *request_id);
 
+/*
+ * One line for an email the sender settled: its id, attempt, state (sent,
+ * retrying, failed), SMTP reply code (0: none) and the request id of the
+ * request that queued it (none when NULL or empty), so a request can be
+ * followed to its emails.
+ */
+void log_email(int64_t email_id, int attempt, const char *state, int smtp_code, const char *request_id);
+
 /* The current request's id (log_set_context()), borrowed; NULL outside a request. */
 const char *log_request_id(void);
 

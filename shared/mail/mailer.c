@@ -232,6 +232,12 @@ static void send_chunk(struct mailer *m, const struct outbox_row *rows, int n)
 		log_warn("mailer: %d of %d emails were rescued from this sender before their outcome was recorded",
 			 n - recorded, n);
 	for (i = 0; i < n; i++)
+		log_email(rows[i].id, rows[i].attempt,
+			  res[i].outcome == OUTBOX_SENT	   ? "sent"
+			  : res[i].outcome == OUTBOX_RETRY ? "retrying"
+							   : "failed",
+			  res[i].code, rows[i].request_id);
+	for (i = 0; i < n; i++)
 		buf_release(&data[i]);
 	free(data);
 	free(msgs);

@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/db.h"
+#include "core/log.h"
 #include "queue/queue.h"
 
 /* The public representation of an email, built by PostgreSQL in one place. */
@@ -22,7 +23,7 @@
 	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at," \
 	" 'bounced_at', bounced_at, 'bounce_type', bounce_type, 'bounce_detail', bounce_detail," \
 	" 'requested_by_user', requested_by_user, 'requested_by_key', requested_by_key," \
-	" 'approved_by_user', approved_by_user, 'approved_at', approved_at)"
+	" 'approved_by_user', approved_by_user, 'approved_at', approved_at, 'request_id', request_id)"
 
 static const char *const states[] = { "awaiting_approval", "queued", "sending", "sent",
 				      "retrying",	   "failed", "bounced", "complained" };
@@ -173,7 +174,7 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], resume[24], prio[24], user[24], key[24];
-	const char *p[16] = { org,
+	const char *p[17] = { org,
 			      job,
 			      resume,
 			      e->kind,
@@ -188,7 +189,8 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 			      e->reply_to_name ? e->reply_to_name : "",
 			      e->awaiting_approval ? "awaiting_approval" : "queued",
 			      e->requested_by_user > 0 ? user : NULL,
-			      e->requested_by_key > 0 ? key : NULL };
+			      e->requested_by_key > 0 ? key : NULL,
+			      log_request_id() };
 	const char *q[3] = { job, resume, e->kind };
 	int rc;
 
@@ -204,9 +206,9 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 		"outbox_enqueue",
 		"INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
 		" body_html, message_id, priority, reply_to_address, reply_to_name, state, requested_by_user,"
-		" requested_by_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-		" ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
-		16, p, &res);
+		" requested_by_key, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+		" $16, $17) ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
+		17, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -286,7 +288,7 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 		" EXISTS (SELECT 1 FROM email_suppressions s WHERE s.org_id = e.org_id"
 		" AND s.address = lower(e.to_address)),"
 		" e.to_address, e.to_name, e.subject, e.body_text, e.body_html, e.message_id,"
-		" e.reply_to_address, e.reply_to_name",
+		" e.reply_to_address, e.reply_to_name, e.request_id",
 		3, p, &res);
 	if (rc < 0)
 		return rc;
@@ -310,6 +312,7 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 		v[i].message_id = dup_value(res, i, 10);
 		v[i].reply_to_address = dup_value(res, i, 11);
 		v[i].reply_to_name = dup_value(res, i, 12);
+		v[i].request_id = dup_value(res, i, 13);
 	}
 	db_result_free(res);
 	qsort(v, (size_t)count, sizeof(*v), row_cmp);
@@ -331,6 +334,7 @@ void outbox_rows_free(struct outbox_row *rows, int n)
 		free(rows[i].message_id);
 		free(rows[i].reply_to_address);
 		free(rows[i].reply_to_name);
+		free(rows[i].request_id);
 	}
 	free(rows);
 }

@@ -94,7 +94,9 @@ struct outbox_new {
  * resume (then nothing changes). Meant to run inside the caller's
  * transaction, which outbox_notify() should join so a following sender
  * wakes at commit. Sets *id (the new row, or the existing one) and
- * *created. Returns 0 or a db status code. The only writer of emails: its
+ * *created. The row keeps the request id of the log context
+ * (log_request_id(): the send request), which the sender's log line for
+ * the email repeats. Returns 0 or a db status code. The only writer of emails: its
  * one caller is the send request of a person (handlers/emails.c), so
  * nothing automatic ever creates an email, a rejection least of all (t0930).
  */
@@ -126,6 +128,7 @@ struct outbox_row {
 	char *message_id;
 	char *reply_to_address; /* NULL: no Reply-To */
 	char *reply_to_name;
+	char *request_id; /* the request that queued the email (outbox_enqueue takes it from the log context); NULL: none */
 };
 
 /*
