@@ -93,12 +93,12 @@ int metrics_render(struct buf *out)
 	}
 	if (rc == 0)
 		rc = queuemetrics_render(&text);
-	if (rc == 0) {
-		render_cache(&text);
-		procmetrics_render(&text);
+	/* The database's families whole or not at all: a family cut half-way would read as series gone. */
+	if (rc == 0)
 		buf_append(out, text.ptr, text.len);
-	}
 	buf_release(&text);
+	render_cache(out);
+	procmetrics_render(out);
 	return rc;
 }
 

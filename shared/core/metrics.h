@@ -12,8 +12,12 @@
  * cache counters from memcached (absent when it is down), the queue's depth
  * and age (queuemetrics.h) and the counters of every process of the host
  * (procmetrics.h). Counts are across all organisations, read from the
- * service's counters (core/counters.h). Returns 0, or a status code when PostgreSQL cannot be
- * asked (nothing appended then).
+ * service's counters (core/counters.h). When PostgreSQL cannot be asked,
+ * the families read from it (the gauges above and the queue's) are left
+ * out, whole, and the rest is appended all the same, so that a scrape
+ * while the database is down still carries every process's counters and
+ * the dependency gauges that say why. Returns 0, or the status code of the
+ * failed query (the database's families left out).
  */
 int metrics_render(struct buf *out);
 

@@ -202,13 +202,13 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 	db_int_param(e->priority, prio);
 	db_int_param(e->requested_by_user, user);
 	db_int_param(e->requested_by_key, key);
-	rc = db_query(
-		"outbox_enqueue",
-		"INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
-		" body_html, message_id, priority, reply_to_address, reply_to_name, state, requested_by_user,"
-		" requested_by_key, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-		" $16, $17) ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
-		17, p, &res);
+	rc = db_query("outbox_enqueue",
+		      "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
+		      " body_html, message_id, priority, reply_to_address, reply_to_name, state, requested_by_user,"
+		      " requested_by_key, request_id)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+		      " ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
+		      17, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 1) {

@@ -230,7 +230,7 @@ struct status_case {
 static const struct status_case statuses[] = {
 	{ { "GET", "/healthz", answer_ok, ROUTE_PUBLIC | ROUTE_IP_NONE }, "" },
 	{ { "GET", "/readyz", answer_ok, ROUTE_STORE | ROUTE_IP_READYZ }, "429,503" },
-	{ { "GET", "/metrics", answer_ok, ROUTE_STORE | ROUTE_IP_METRICS }, "429,503" },
+	{ { "GET", "/metrics", answer_ok, ROUTE_PUBLIC | ROUTE_IP_METRICS }, "429" },
 	{ { "GET", "/public", answer_ok, ROUTE_PUBLIC | ROUTE_IP_READYZ }, "429" },
 	{ { "DELETE", "/api/v1/session", answer_ok, ROUTE_STORE }, "429,503" },
 	{ { "POST", "/api/v1/s3/events", answer_ok, ROUTE_STORE | ROUTE_IP_NONE }, "411,413,503" },
