@@ -57,6 +57,7 @@ export SHORTLIST_PROMETHEUS_INTERVAL=1s
 services stop prometheus >/dev/null 2>&1
 rm -rf "$ROOT/var/${SHORTLIST_INSTANCE:-test}/prometheus"
 check "Prometheus starts" services start prometheus
+T_START=$(date +%s)
 
 # q EXPR: the value of a PromQL expression now (the sum of its samples; 0 when it has none).
 q() {
@@ -66,7 +67,6 @@ q() {
 # series EXPR: how many series the expression selects now.
 series() { curl -s --get --data-urlencode "query=$1" "$PROM_URL/api/v1/query" | jq -r '.data.result | length'; }
 # The newest scrape's time: a scrape that started after a moment has seen everything done before it.
-last_scrape() { curl -s "$PROM_URL/api/v1/targets" | jq -r --arg t "$TARGET" '.data.activeTargets[] | select(.labels.instance == $t) | .lastScrape'; }
 scraped_after() { # EPOCH: a scrape started after it, and succeeded
 	local t
 	t=$(curl -s "$PROM_URL/api/v1/targets" | jq -r --arg t "$TARGET" \
@@ -249,7 +249,11 @@ expect_grew E_LLM_DUR "$(llm .requests)" "each LLM call's latency observed"
 expect_grew E_LLM_RETRIES 2 "each 429 retried once"
 expect_grew E_TOK_P "$(llm .prompt_tokens)" "prompt tokens = the fake's"
 expect_grew E_TOK_C "$(llm .completion_tokens)" "completion tokens = the fake's"
-check "LLM cost counted" awk -v d="$(grew E_COST)" 'BEGIN { exit !(d > 0) }'
+# The price table's gpt-4o-mini: $0.15, $0.075 cached and $0.60 a million tokens; each call rounds to a micro-dollar.
+cost=$(awk -v p="$(llm .prompt_tokens)" -v c="$(llm .cached_tokens)" -v o="$(llm .completion_tokens)" \
+	'BEGIN { printf "%.6f\n", ((p - c) * 0.15 + c * 0.075 + o * 0.60) / 1e6 }')
+check "LLM cost is the tokens' price ($(grew E_COST), \$$cost)" awk -v d="$(grew E_COST)" -v e="$cost" -v n="$(llm .requests)" \
+	'BEGIN { x = d - e; if (x < 0) x = -x; exit !(d > 0 && x <= n * 1e-6) }'
 expect_grew_at_least E_CACHE_HIT 1 "the second job's resume was an LLM cache hit"
 expect_grew E_CACHE_MISS "$(llm .completions)" "every answered call followed a cache miss"
 expect_grew E_SENT 3 "three emails sent"
@@ -267,6 +271,8 @@ check "Prometheus sees two or more jobs processes up" test "$(q 'shortlist_proce
 check "and the upload pool's" test "$(q 'shortlist_process_up{program="upload"}')" -ge 2
 check "the drainer (the only process that settles tasks) is a process of its own" \
 	awk '$2 == "drainer" { f = 1 } END { exit !f }' "$T_TMP/slots1"
+check "no scrape failed in the whole run, PostgreSQL's restart included" \
+	test "$(q "min_over_time(up{instance=\"$TARGET\"}[$(($(date +%s) - T_START))s])")" = 1
 check "no series was dropped" test "$(q shortlist_metrics_dropped_series_total)" = 0
 check "every gauge of the host is there" test "$(series 'shortlist_dependency_up')" = 3 -a "$(q shortlist_ready)" = 1
 check "the disk gauges are there" test "$(series 'shortlist_disk_free_bytes')" -ge 1
