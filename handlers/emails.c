@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "account/auth.h"
+#include "account/blindview.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
@@ -258,6 +259,7 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 {
 	struct outbox_recipient *rc_list = NULL;
 	size_t n = 0;
+	bool revealed = true;
 	int rc = outbox_recipients(r->org_id, job_id, &cand, 1, NULL, "invite", &rc_list, &n);
 
 	if (rc < 0)
@@ -267,7 +269,15 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 		return resp_fail(r, ST_NOT_FOUND, "candidate %lld not found in job %lld", (long long)cand,
 				 (long long)job_id);
 	}
-	*name = rc_list[0].name ? xstrdup(rc_list[0].name) : NULL;
+	/* Under the blind view a preview keeps the sample name until the candidate is shortlisted. */
+	rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	if (rc > 0)
+		rc = blindview_resume_revealed(r->org_id, cand, &revealed);
+	if (rc < 0) {
+		outbox_recipients_free(rc_list, n);
+		return resp_fail_store(r, rc, "candidate", cand);
+	}
+	*name = rc_list[0].name && revealed ? xstrdup(rc_list[0].name) : NULL;
 	if (*name)
 		vals[V_CANDIDATE] = *name;
 	outbox_recipients_free(rc_list, n);
@@ -803,6 +813,24 @@ out:
 	return rc;
 }
 
+/* Hides the recipients of emails to candidates not yet shortlisted, when the blind view applies. Returns 0 or a status. */
+static int blind_mask_emails(struct req *r, cJSON *emails, bool array)
+{
+	cJSON *e;
+	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+
+	if (rc <= 0)
+		return rc;
+	if (!array)
+		return blindview_mask_email(r->org_id, emails);
+	cJSON_ArrayForEach(e, emails)
+	{
+		if ((rc = blindview_mask_email(r->org_id, e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int handle_emails_list(struct req *r)
 {
 	const char *job = req_query(r, "job_id"), *state = req_query(r, "state");
@@ -820,8 +848,12 @@ static int handle_emails_list(struct req *r)
 				 "state: must be awaiting_approval, queued, sending, sent, retrying, failed, bounced "
 				 "or complained");
 	rc = outbox_list_json(r->org_id, job_id, state && *state ? state : NULL, before, limit, &items, &next);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_emails(r, items, true);
+	if (rc < 0) {
+		cJSON_Delete(items);
 		return resp_fail_store(r, rc, "email", 0);
+	}
 	return page_respond(r, items, next);
 }
 
@@ -834,8 +866,12 @@ static int handle_emails_get(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = outbox_get_json(r->org_id, id, true, &o);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_emails(r, o, false);
+	if (rc < 0) {
+		cJSON_Delete(o);
 		return resp_fail_store(r, rc, "email", id);
+	}
 	return resp_json_take(r, 200, o);
 }
 
