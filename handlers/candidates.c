@@ -228,7 +228,8 @@ static int admin_only(struct req *r, const char *what)
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
 	if (rc == 0)
-		return resp_fail(r, ST_FORBIDDEN, "%s: only an admin of the organisation (or its organisation key) may", what);
+		return resp_fail(r, ST_FORBIDDEN, "%s: only an admin of the organisation (or its organisation key) may",
+				 what);
 	return 0;
 }
 
@@ -290,7 +291,8 @@ static int bias_audit(struct req *r, int64_t job_id)
 		return resp_fail(r, ST_BAD_REQUEST, "format: must be json or csv");
 	as_csv = format && strcmp(format, "csv") == 0;
 	if (mg && *mg && parse_int64(mg, 1, BIASAUDIT_MIN_GROUP_MAX, &min_group) < 0)
-		return resp_fail(r, ST_BAD_REQUEST, "min_group: must be an integer from 1 to %d", BIASAUDIT_MIN_GROUP_MAX);
+		return resp_fail(r, ST_BAD_REQUEST, "min_group: must be an integer from 1 to %d",
+				 BIASAUDIT_MIN_GROUP_MAX);
 	rc = biasaudit_scope(r->org_id, job_id, (int)min_group, &report);
 	if (rc < 0)
 		return resp_fail_store(r, rc, job_id ? "job" : "organisation", job_id ? job_id : r->org_id);

@@ -58,8 +58,7 @@ static void add_rate(cJSON *o, const char *name, int part, int whole)
  * The groups of one dimension (g tallies; names[i] labels group i in the
  * object made by label()) appended to arr; returns how many were flagged.
  */
-static int dimension(cJSON *arr, const struct tally *t, int g, int min_group,
-		     void (*label)(cJSON *o, int i))
+static int dimension(cJSON *arr, const struct tally *t, int g, int min_group, void (*label)(cJSON *o, int i))
 {
 	bool judged[GROUPS_MAX];
 	double best_sel = 0, best_score = 0;
@@ -198,8 +197,7 @@ static int csv_group(struct buf *out, const char *dim, const cJSON *g)
 	if (cJSON_IsString(c))
 		rc = buf_printf(out, "%s,%s", dim, c->valuestring);
 	else
-		rc = buf_printf(out, "%s,%s/%s", dim,
-				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "sex")),
+		rc = buf_printf(out, "%s,%s/%s", dim, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "sex")),
 				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "race_ethnicity")));
 	rc |= csv_number(out, g, "candidates", false);
 	rc |= csv_number(out, g, "selected", false);

@@ -9,8 +9,13 @@
 
 const char *const demographics_sexes[DEMOGRAPHICS_SEXES] = { "male", "female" };
 const char *const demographics_races[DEMOGRAPHICS_RACES] = {
-	"hispanic_or_latino", "white", "black_or_african_american", "native_hawaiian_or_pacific_islander",
-	"asian", "native_american_or_alaska_native", "two_or_more_races",
+	"hispanic_or_latino",
+	"white",
+	"black_or_african_american",
+	"native_hawaiian_or_pacific_islander",
+	"asian",
+	"native_american_or_alaska_native",
+	"two_or_more_races",
 };
 
 int demographics_index(const char *const *list, int n, const char *s)
@@ -24,8 +29,8 @@ int demographics_index(const char *const *list, int n, const char *s)
 }
 
 /* One member: a category of list or null, into *out (NULL for null). */
-static int answer(const cJSON *body, const char *name, const char *const *list, int n, const char **out,
-		  char *err, size_t errlen)
+static int answer(const cJSON *body, const char *name, const char *const *list, int n, const char **out, char *err,
+		  size_t errlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
 	size_t used = 0;
@@ -66,8 +71,8 @@ int demographics_from_json(const cJSON *body, struct demographics_input *in, cha
 		return -1;
 	}
 	if (answer(body, "sex", demographics_sexes, DEMOGRAPHICS_SEXES, &in->sex, err, errlen) < 0 ||
-	    answer(body, "race_ethnicity", demographics_races, DEMOGRAPHICS_RACES, &in->race_ethnicity, err,
-		   errlen) < 0)
+	    answer(body, "race_ethnicity", demographics_races, DEMOGRAPHICS_RACES, &in->race_ethnicity, err, errlen) <
+		    0)
 		return -1;
 	return 0;
 }

@@ -124,8 +124,8 @@ START_TEST(test_too_small)
 	for (i = 0; i < 5; i++)
 		rows[n++] = row(-1, -1, true, 99);
 	rep = biasaudit_report(rows, (size_t)n, 1);
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(group(rep, "race_ethnicity", "black_or_african_american"),
-								  "too_small")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		group(rep, "race_ethnicity", "black_or_african_american"), "too_small")));
 	ck_assert(is_null(group(rep, "race_ethnicity", "black_or_african_american"), "selection_impact_ratio"));
 	ck_assert(!flagged(group(rep, "race_ethnicity", "black_or_african_american"), "selection_impact_ratio"));
 	ck_assert_int_eq((int)num(cJSON_GetObjectItemCaseSensitive(rep, "unknown"), "sex"), 5);
@@ -134,8 +134,8 @@ START_TEST(test_too_small)
 	cJSON_Delete(rep);
 	rows[0] = row(M, BLACK, false, 5);
 	rep = biasaudit_report(rows, (size_t)n, 1);
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(group(rep, "race_ethnicity", "black_or_african_american"),
-								   "too_small")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(
+		group(rep, "race_ethnicity", "black_or_african_american"), "too_small")));
 	ck_assert(flagged(group(rep, "race_ethnicity", "black_or_african_american"), "selection_impact_ratio"));
 	cJSON_Delete(rep);
 	/* min_group: 5 white women are judged at 5 and too small at 6. */
