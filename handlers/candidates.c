@@ -29,6 +29,14 @@
 #include "score/ranking.h"
 #include "score/rescore.h"
 
+/* The same for answers that name candidates in passing. Returns 0 or a status. */
+static int blind_mask_tree(struct req *r, cJSON *tree)
+{
+	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+
+	return rc <= 0 ? rc : blindview_mask_tree(r->org_id, tree);
+}
+
 static int handle_process_status(struct req *r)
 {
 	cJSON *out = NULL;
@@ -38,8 +46,12 @@ static int handle_process_status(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_tree(r, out);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "batch", id);
+	}
 	return resp_json_take(r, 200, out);
 }
 
@@ -49,15 +61,15 @@ static int blind_mask(struct req *r, cJSON *candidates, bool array)
 	cJSON *c;
 	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
 
-	if (rc <= 0)
+	if (rc < 0)
 		return rc;
 	if (!array) {
-		blindview_mask_candidate(candidates);
+		(rc ? blindview_mask_candidate : blindview_mark_shown)(candidates);
 		return 0;
 	}
 	cJSON_ArrayForEach(c, candidates)
 	{
-		blindview_mask_candidate(c);
+		(rc ? blindview_mask_candidate : blindview_mark_shown)(c);
 	}
 	return 0;
 }
@@ -389,8 +401,12 @@ static int handle_rescore_get(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = progress_batch(r->org_id, batch_id, job_id, "rescore", &out);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_tree(r, out);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "rescore batch", batch_id);
+	}
 	return resp_json_take(r, 200, out);
 }
 

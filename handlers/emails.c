@@ -817,18 +817,23 @@ out:
 static int blind_mask_emails(struct req *r, cJSON *emails, bool array)
 {
 	cJSON *e;
-	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	int applies = blindview_applies(r->org_id, r->user_id, r->key_id), rc = 0;
 
-	if (rc <= 0)
-		return rc;
-	if (!array)
-		return blindview_mask_email(r->org_id, emails);
+	if (applies < 0)
+		return applies;
+	if (!array) {
+		if (!applies)
+			blindview_mark_shown(emails);
+		return applies ? blindview_mask_email(r->org_id, emails) : 0;
+	}
 	cJSON_ArrayForEach(e, emails)
 	{
-		if ((rc = blindview_mask_email(r->org_id, e)) < 0)
-			return rc;
+		if (!applies)
+			blindview_mark_shown(e);
+		else if ((rc = blindview_mask_email(r->org_id, e)) < 0)
+			break;
 	}
-	return 0;
+	return rc;
 }
 
 static int handle_emails_list(struct req *r)

@@ -80,6 +80,11 @@ static void set_hidden(cJSON *o, bool hidden)
 	cJSON_AddBoolToObject(o, "identity_hidden", hidden);
 }
 
+void blindview_mark_shown(cJSON *o)
+{
+	set_hidden(o, false);
+}
+
 void blindview_mask_candidate(cJSON *candidate)
 {
 	static const char *const fields[] = { "name", "email", "contact", "filename", "download" };
@@ -114,7 +119,9 @@ int blindview_resume_revealed(int64_t org_id, int64_t resume_id, bool *revealed)
 
 int blindview_mask_email(int64_t org_id, cJSON *email)
 {
-	static const char *const fields[] = { "to", "to_name", "body_text", "body_html" };
+	/* The delivery's replies and errors may quote the address too. */
+	static const char *const fields[] = { "to",	    "to_name",	     "text",	  "html",
+					      "smtp_reply", "bounce_detail", "last_error" };
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(email, "candidate_id");
 	bool revealed = false;
 	size_t i;
@@ -127,5 +134,30 @@ int blindview_mask_email(int64_t org_id, cJSON *email)
 	for (i = 0; !revealed && i < sizeof(fields) / sizeof(fields[0]); i++)
 		hide(email, fields[i]);
 	set_hidden(email, !revealed);
+	return 0;
+}
+
+int blindview_mask_tree(int64_t org_id, cJSON *tree)
+{
+	static const char *const fields[] = { "name", "email", "contact", "filename" };
+	const cJSON *id = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, "resume_id") : NULL;
+	cJSON *c;
+	size_t i;
+	int rc;
+
+	if (cJSON_IsNumber(id)) {
+		bool revealed = false;
+
+		rc = blindview_resume_revealed(org_id, (int64_t)id->valuedouble, &revealed);
+		if (rc < 0)
+			return rc;
+		for (i = 0; !revealed && i < sizeof(fields) / sizeof(fields[0]); i++)
+			hide(tree, fields[i]);
+	}
+	cJSON_ArrayForEach(c, tree)
+	{
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && (rc = blindview_mask_tree(org_id, c)) < 0)
+			return rc;
+	}
 	return 0;
 }

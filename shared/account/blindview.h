@@ -41,6 +41,9 @@ bool blindview_revealed(const cJSON *candidate);
  */
 void blindview_mask_candidate(cJSON *candidate);
 
+/* Sets identity_hidden false on o: an answer to a caller the blind view does not apply to. */
+void blindview_mark_shown(cJSON *o);
+
 /*
  * Whether the organisation's candidate resume_id is revealed (as
  * blindview_revealed, read from the database) into *revealed. Returns 0
@@ -49,9 +52,17 @@ void blindview_mask_candidate(cJSON *candidate);
 int blindview_resume_revealed(int64_t org_id, int64_t resume_id, bool *revealed);
 
 /*
+ * Hides the identity in every object of tree (at any depth) that names a
+ * candidate by resume_id and is not revealed: its name, email, contact and
+ * filename become null. For answers that list candidates in passing (a
+ * batch's failures, a rescore's moves). Returns 0 or a db status code.
+ */
+int blindview_mask_tree(int64_t org_id, cJSON *tree);
+
+/*
  * Hides the recipient of an email object ({candidate_id, to, to_name,
- * body_text, body_html, ...}) whose candidate is not revealed: those
- * become null and identity_hidden is set. Returns 0 or a db status code.
+ * text, html, smtp_reply, bounce_detail, last_error, ...}) whose candidate
+ * is not revealed: those become null and identity_hidden is set. Returns 0 or a db status code.
  */
 int blindview_mask_email(int64_t org_id, cJSON *email);
 
