@@ -1,4 +1,4 @@
-/* emails: company details, templates, previews and sending of candidate emails, and their delivery status. */
+/* emails: company details, templates, previews and sending of candidate emails, their delivery status, and the candidate notice's link. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
 #include "mail/dsn.h"
 #include "mail/emailtpl.h"
 #include "mail/mime.h"
+#include "mail/notice.h"
 #include "mail/outbox.h"
 #include "mail/outbox_rules.h"
 #include "mail/sesnotify.h"
@@ -971,6 +972,61 @@ out:
 	return rc;
 }
 
+/* The resume a notice link's token names; answers 404 for a token this service did not sign. */
+static int notice_resume(struct req *r, int64_t *resume_id)
+{
+	if (notice_token_check(req_param(r, "token"), resume_id) < 0)
+		return resp_fail(r, ST_NOT_FOUND, "notice link: not a link this service sent, or no longer valid");
+	return 0;
+}
+
+static int handle_notice_show(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = notice_view_json(id, &out);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	if (rc < 0)
+		return resp_fail_store(r, rc, "candidate", id);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_notice_review(struct req *r)
+{
+	struct notice_request in;
+	cJSON *body = NULL, *out = NULL;
+	char err[256];
+	int64_t id;
+	bool created = false;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (notice_request_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = notice_request(id, &in, r->request_id, &out, &created);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", id);
+	else
+		rc = resp_json_take(r, created ? 201 : 200, out);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
@@ -986,6 +1042,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/emails/notifications", handle_email_notifications,
 	  ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
 	{ "POST", "/api/v1/emails/dsn", handle_email_dsn, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
+	/* A candidate's notice link: public, so limited per address (unauth-per-ip) like every public route. */
+	{ "GET", "/api/v1/notice/{token}", handle_notice_show, ROUTE_PUBLIC | ROUTE_STORE },
+	{ "POST", "/api/v1/notice/{token}/review", handle_notice_review, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_JSON_BODY },
 };
 
 int main(int argc, char **argv)

@@ -95,8 +95,9 @@ struct outbox_new {
  * transaction, which outbox_notify() should join so a following sender
  * wakes at commit. Sets *id (the new row, or the existing one) and
  * *created. Returns 0 or a db status code. The only writer of emails: its
- * one caller is the send request of a person (handlers/emails.c), so
- * nothing automatic ever creates an email, a rejection least of all (t0930).
+ * callers are the send request of a person (handlers/emails.c) and the
+ * candidate notice (notice.h, kind "notice" only), so nothing automatic
+ * ever creates an invitation or a rejection (t0930).
  */
 int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created);
 /*
