@@ -31,6 +31,7 @@
 #include "mail/outbox_rules.h"
 #include "mail/sesnotify.h"
 #include "mail/template.h"
+#include "score/demographics.h"
 #include "score/ranking.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
@@ -1027,6 +1028,36 @@ out:
 	return rc;
 }
 
+/* The candidate's own answers for the bias audit, optional, through the link: 204, nothing shown back. */
+static int handle_notice_demographics(struct req *r)
+{
+	struct demographics_input in;
+	cJSON *body = NULL;
+	char err[400];
+	int64_t id;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (demographics_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = demographics_set_by_candidate(id, &in, r->request_id);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", id);
+	else
+		r->status = 204;
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
@@ -1045,6 +1076,8 @@ static const struct route routes[] = {
 	/* A candidate's notice link: public, so limited per address (unauth-per-ip) like every public route. */
 	{ "GET", "/api/v1/notice/{token}", handle_notice_show, ROUTE_PUBLIC | ROUTE_STORE },
 	{ "POST", "/api/v1/notice/{token}/review", handle_notice_review, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_JSON_BODY },
+	{ "PUT", "/api/v1/notice/{token}/demographics", handle_notice_demographics,
+	  ROUTE_PUBLIC | ROUTE_STORE | ROUTE_JSON_BODY },
 };
 
 int main(int argc, char **argv)

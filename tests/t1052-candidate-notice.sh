@@ -143,3 +143,22 @@ http GET "/api/v1/audit?resume_id=$NINA" "${A[@]}"
 expect_json '[.items[] | select(.action == "candidate.review_requested")] | length' 1 "the organisation's audit trail lists it"
 http GET "/api/v1/candidates/$NOAH" "${A[@]}"
 expect_json '[(.review_request | tostring), (.notice | tostring)] | join("|")' "null|null" "the other candidate has neither"
+
+# --- the candidate's own, optional answers for the bias audit, through the link
+D="/api/v1/notice/$TOKEN/demographics"
+http PUT "$D" "${J[@]}" --data '{"sex":"nonbinary","race_ethnicity":null}'
+expect_status 400 "an answer outside the law's categories"
+check "the error names sex" grep -q "^sex:" <<<"$(json .detail)"
+http PUT "/api/v1/notice/$bad/demographics" "${J[@]}" --data '{"sex":"female","race_ethnicity":null}'
+expect_status 404 "answers through a forged link"
+check "nothing was stored" test "$(sql "SELECT count(*) FROM candidate_demographics WHERE resume_id = $NINA")" = 0
+http PUT "$D" "${J[@]}" --data '{"sex":"female","race_ethnicity":"asian"}'
+expect_status 204 "Nina gives her answers, and sees nothing back"
+check "they are stored apart, reported by the candidate" test "$(sql "SELECT sex || ' ' || race_ethnicity || ' ' || reported_by FROM candidate_demographics WHERE resume_id = $NINA")" = "female asian candidate"
+check "the audit trail says she gave answers, not what they are" test "$(sql "SELECT details FROM audit_events WHERE resume_id = $NINA AND action = 'candidate.demographics_set' AND actor_user_id IS NULL")" = '{"reported_by": "candidate"}'
+http GET "/api/v1/notice/$TOKEN"
+check "the link's page does not show them" bash -c "! grep -qiE 'female|asian' '$T_TMP/body'"
+http GET "/api/v1/candidates/$NINA" "${A[@]}"
+check "nor does the candidate's record" bash -c "! grep -qiE 'female|asian' '$T_TMP/body'"
+http GET "/api/v1/candidates/$NINA/demographics" "${A[@]}"
+expect_json '[.sex, .race_ethnicity, .reported_by] | join("|")' "female|asian|candidate" "the organisation key (an admin) reads them"

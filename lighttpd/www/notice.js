@@ -1,4 +1,4 @@
-// The candidate notice's page: shows what the screening tool looks at and sends the candidate's request for a human review.
+// The candidate notice's page: shows what the screening tool looks at, sends the candidate's request for a human review and their optional answers for the bias audit.
 const token = new URLSearchParams(location.hash.slice(1)).get('t') || '';
 const $ = (id) => document.getElementById(id);
 const api = `/api/v1/notice/${encodeURIComponent(token)}`;
@@ -50,6 +50,18 @@ $('notice-form')?.addEventListener('submit', async (ev) => {
 		return;
 	}
 	showRequest(body);
+});
+
+$('demo-form')?.addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	const form = new FormData(ev.target);
+	const res = await fetch(`${api}/demographics`, {
+		method: 'PUT',
+		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+		body: JSON.stringify({ sex: form.get('sex') || null, race_ethnicity: form.get('race_ethnicity') || null }),
+	});
+	const body = res.status === 204 ? {} : await res.json().catch(() => ({}));
+	$('demo-done').textContent = res.ok ? 'Thank you: your answers were recorded.' : body.detail || `Not recorded (HTTP ${res.status}).`;
 });
 
 load();

@@ -92,51 +92,72 @@ int demographics_get(int64_t org_id, int64_t resume_id, cJSON **out)
 	return db_query_json("demographics_get", get_sql, 2, p, out);
 }
 
-int demographics_set(const struct audit_actor *who, int64_t resume_id, const struct demographics_input *in,
-		     const char *reported_by, cJSON **out)
+/*
+ * Stores the answers for resume_id (of org_id, or of any organisation when
+ * org_id is 0: a candidate's signed link names the resume), with the audit
+ * event of who (NULL: the candidate, through audit_record_candidate).
+ */
+static int store(const struct audit_actor *who, int64_t org_id, int64_t resume_id, const struct demographics_input *in,
+		 const char *reported_by, const char *request_id, cJSON **out)
 {
 	char org[24], rid[24];
 	const char *p[5] = { org, rid, in->sex, in->race_ethnicity, reported_by };
 	struct db_result *res = NULL;
 	cJSON *details = NULL;
-	int64_t job_id = 0;
 	int rc;
 
-	*out = NULL;
-	db_int_param(who->org_id, org);
+	if (out)
+		*out = NULL;
+	db_int_param(org_id, org);
 	db_int_param(resume_id, rid);
 	rc = db_begin();
 	if (rc == 0)
 		rc = db_query("demographics_set",
 			      "INSERT INTO candidate_demographics (resume_id, org_id, job_id, sex, race_ethnicity,"
 			      " reported_by) SELECT r.id, r.org_id, r.job_id, $3, $4, $5 FROM resumes r"
-			      " WHERE r.org_id = $1 AND r.id = $2 ON CONFLICT (resume_id) DO UPDATE SET"
-			      " sex = EXCLUDED.sex, race_ethnicity = EXCLUDED.race_ethnicity,"
-			      " reported_by = EXCLUDED.reported_by, updated_at = now() RETURNING job_id",
+			      " WHERE ($1::bigint = 0 OR r.org_id = $1::bigint) AND r.id = $2 ON CONFLICT (resume_id)"
+			      " DO UPDATE SET sex = EXCLUDED.sex, race_ethnicity = EXCLUDED.race_ethnicity,"
+			      " reported_by = EXCLUDED.reported_by, updated_at = now() RETURNING org_id, job_id",
 			      5, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0) {
-		struct audit_event ev = { "demographics.set", 0, resume_id, NULL, 0, NULL };
+		struct audit_event ev = { who ? "demographics.set" : "candidate.demographics_set",
+					  db_int(res, 0, 1, 0),
+					  resume_id,
+					  NULL,
+					  0,
+					  NULL };
 
-		job_id = db_int(res, 0, 0, 0);
-		ev.job_id = job_id;
 		/* The trail says that answers were given and by whom, not what they are. */
 		details = cJSON_CreateObject();
 		cJSON_AddStringToObject(details, "reported_by", reported_by);
 		ev.details = details;
-		rc = audit_record(who, &ev);
+		rc = who ? audit_record(who, &ev) : audit_record_candidate(db_int(res, 0, 0, 0), request_id, &ev);
 	}
-	if (rc == 0)
+	if (rc == 0 && out)
 		rc = db_query_json("demographics_get", get_sql, 2, p, out);
 	if (rc == 0)
 		rc = db_commit();
 	if (rc < 0) {
 		db_rollback();
-		cJSON_Delete(*out);
-		*out = NULL;
+		if (out) {
+			cJSON_Delete(*out);
+			*out = NULL;
+		}
 	}
 	cJSON_Delete(details);
 	db_result_free(res);
 	return rc;
+}
+
+int demographics_set(const struct audit_actor *who, int64_t resume_id, const struct demographics_input *in,
+		     const char *reported_by, cJSON **out)
+{
+	return store(who, who->org_id, resume_id, in, reported_by, who->request_id, out);
+}
+
+int demographics_set_by_candidate(int64_t resume_id, const struct demographics_input *in, const char *request_id)
+{
+	return store(NULL, 0, resume_id, in, "candidate", request_id, NULL);
 }

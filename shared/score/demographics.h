@@ -15,7 +15,7 @@
  * candidate counts as "unknown" in the audit. The rows live in table
  * candidate_demographics (migration 0250); no scorer's input is built from
  * it, and only admins (account/keystore.h keystore_may_manage) read or
- * write it through the API.
+ * write it through the API, besides the candidate through the notice's link.
  */
 
 /* Number of categories of each dimension, in report order. */
@@ -58,5 +58,13 @@ int demographics_get(int64_t org_id, int64_t resume_id, cJSON **out);
  */
 int demographics_set(const struct audit_actor *who, int64_t resume_id, const struct demographics_input *in,
 		     const char *reported_by, cJSON **out);
+
+/*
+ * The same, given by the candidate through the notice's signed link
+ * (mail/notice.h), which names the resume: reported_by "candidate", audit
+ * event "candidate.demographics_set" with no user or key. Returns 0,
+ * ST_NOT_FOUND (the resume is gone), or a db status code.
+ */
+int demographics_set_by_candidate(int64_t resume_id, const struct demographics_input *in, const char *request_id);
 
 #endif

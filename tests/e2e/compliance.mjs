@@ -1,7 +1,7 @@
 // Browser test of the compliance features against a running instance: the blind view (a recruiter sees no name
 // or contact details of a candidate who is not shortlisted, an admin does), an override with a reason that
 // shortlists a hidden candidate and so reveals them, and the candidate notice's page where the candidate asks for
-// a human review, which the recruiter then sees on the candidate.
+// a human review (and gives optional answers for the bias audit), which the recruiter then sees on the candidate.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import path from 'node:path';
 import { BASE_URL, BUILD, CHROMIUM, apiCall, check, launch, loadPlaywright, newKey, newUser, notOk, run, skip, step, summary } from './lib.mjs';
@@ -117,6 +117,12 @@ try {
 	await step('the request is acknowledged', () => page.locator('#notice-done').filter({ hasText: 'was received' }).waitFor());
 	await page.reload();
 	await step('and still shown on the page later', () => page.locator('#notice-done').filter({ hasText: 'human review' }).waitFor());
+	await page.getByLabel('Sex').selectOption('male');
+	await page.getByLabel('Race/ethnicity').selectOption('white');
+	await page.getByRole('button', { name: 'Send my answers' }).click();
+	await step('the optional answers for the bias audit are recorded', () => page.locator('#demo-done').filter({ hasText: 'recorded' }).waitFor());
+	const demo = (await apiCall(key, 'GET', `/api/v1/candidates/${yorick}/demographics`)).json;
+	check('stored as the candidate gave them, for admins to read', demo?.sex === 'male' && demo?.race_ethnicity === 'white' && demo?.reported_by === 'candidate', JSON.stringify(demo));
 
 	// ---- the recruiter sees the request; an override with a reason shortlists and reveals him
 	await page.goto(`${BASE_URL}/#/candidates/${yorick}`);
