@@ -183,6 +183,32 @@ static int render(const struct company_info *c, const char *name, const char *li
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Whether the candidate is due a notice: the setting is on and none was
+ * queued yet, in one query, so a rescore of many resumes costs one read
+ * each and no rendering.
+ */
+static int needed(int64_t org_id, int64_t job_id, int64_t resume_id, bool *due)
+{
+	struct db_result *res = NULL;
+	char org[24], job[24], rid[24];
+	const char *p[3] = { org, job, rid };
+	int rc;
+
+	*due = false;
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
+	db_int_param(resume_id, rid);
+	rc = db_query("notice_needed",
+		      "SELECT o.candidate_notice AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.job_id = $2"
+		      " AND e.resume_id = $3 AND e.kind = 'notice') FROM organisations o WHERE o.id = $1",
+		      3, p, &res);
+	if (rc == 0 && db_rows(res) == 1)
+		*due = db_bool(res, 0, 0);
+	db_result_free(res);
+	return rc;
+}
+
 int notice_send(int64_t org_id, int64_t job_id, int64_t resume_id, const char *to, const char *name, bool *created)
 {
 	struct company_info c = { 0 };
@@ -195,7 +221,7 @@ int notice_send(int64_t org_id, int64_t job_id, int64_t resume_id, const char *t
 	*created = false;
 	if (!to || !*to)
 		return 0;
-	rc = notice_get(org_id, &on);
+	rc = needed(org_id, job_id, resume_id, &on);
 	if (rc < 0 || !on)
 		return rc;
 	if (notice_token(resume_id, token) < 0) {
