@@ -118,7 +118,9 @@ START_TEST(test_token)
 	int64_t id = 0;
 	char *dash;
 
-	unsetenv("SHORTLIST_MAIL_EVENT_SECRET");
+	/* Only the environment this test sets: no configuration file, an empty secret. */
+	unsetenv("SHORTLIST_CONFIG");
+	setenv("SHORTLIST_MAIL_EVENT_SECRET", "", 1);
 	ck_assert_msg(config_load(NULL, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(notice_token(42, token), -1);
 	setenv("SHORTLIST_MAIL_EVENT_SECRET", "unit-test-secret-of-some-length", 1);
