@@ -3,7 +3,8 @@
 # name, email, phone, address or file name of a candidate, and no download
 # link, until the candidate is shortlisted (by the scorer or by a human
 # decision), in every answer that carries them: the ranked list, the
-# candidate, email previews, the emails list and an email, batch progress;
+# candidate, the file's download, email previews, the emails list and an
+# email, batch progress, the audit trail and a rescore's changes;
 # admins and the organisation key see everything; turned off, all is shown.
 # Each answer is searched whole for every piece of each hidden identity.
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -163,3 +164,22 @@ get "$KEY_REC" "/api/v1/candidates/$YOR" "$T_TMP/yor-off.json"
 check "Yorick's name is shown again" test "$(jq -r '[.name, (.download | type)] | join(",")' "$T_TMP/yor-off.json")" = "Yorick Pemberton,object"
 get "$KEY_REC" "/api/v1/emails/$EMAIL" "$T_TMP/email-off.json"
 check "and his email's recipient" test "$(jq -r .to "$T_TMP/email-off.json")" = "yorick.p.$RUN@example.org"
+
+# --- a rescore's changes: who moved out of the shortlist is hidden again from a recruiter
+check "blind_view is on again" ctlq org set --org "$ORG" blind_view on
+http PATCH "/api/v1/jobs/$JOB" "${RE[@]}" --data '{"rubric":{"criteria":[{"name":"Payroll","description":"Runs payroll","weight":1,"keywords":["payroll","bookkeeping"]}]}}'
+expect_status 200 "the rubric changes to payroll"
+http POST "/api/v1/jobs/$JOB/rescore" -H "Authorization: Bearer $KEY_REC" --data ""
+expect_status 202 "a rescore"
+RB=$(json .batch_id)
+for _ in $(seq 30); do
+	"$BIN/drainer" --once --max-seconds 30 >>"$T_TMP/drainer.log" 2>&1
+	[[ $(sql "SELECT count(*) FROM tasks WHERE kind = 'process_resume' AND payload->>'job_id' = '$JOB' AND state IN ('queued', 'running')") == 0 ]] && break
+	sleep 0.3
+done
+check "Zelda is no longer recommended for the shortlist ($(cat_of "$ZEL"))" test "$(cat_of "$ZEL")" != shortlist
+get "$KEY_ADMIN" "/api/v1/jobs/$JOB/rescore/$RB" "$T_TMP/rescore-admin.json"
+check "an admin's rescore report names Zelda among those moved out" test "$(jq -r '[.shortlist_changes.moved_out[].name] | join(",")' "$T_TMP/rescore-admin.json")" = "Zelda Quarrington"
+get "$KEY_REC" "/api/v1/jobs/$JOB/rescore/$RB" "$T_TMP/rescore.json"
+check "the recruiter's lists her, unnamed" test "$(jq -r "[.shortlist_changes.moved_out[] | \"\(.resume_id):\(.name)\"] | join(\",\")" "$T_TMP/rescore.json")" = "$ZEL:null"
+check "and holds nothing of the hidden (found: $(leaks "$T_TMP/rescore.json" zelda yorick))" test -z "$(leaks "$T_TMP/rescore.json" zelda yorick)"
