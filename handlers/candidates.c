@@ -1,10 +1,13 @@
-/* candidates: batch progress, ranked candidates, a job's summary, candidate detail and decisions, rescoring, the audit trail, cache statistics and dead letters. */
+/* candidates: batch progress, ranked candidates, a job's summary, candidate detail and decisions, demographics and the bias audit, rescoring, the audit trail, cache statistics and dead letters. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "account/auth.h"
+#include "account/blindview.h"
+#include "account/keystore.h"
 #include "base/status.h"
 #include "base/util.h"
 #include "core/audit.h"
@@ -18,11 +21,21 @@
 #include "intake/s3client.h"
 #include "llm/llm_cache.h"
 #include "queue/queue.h"
+#include "score/biasaudit.h"
 #include "score/decision.h"
+#include "score/demographics.h"
 #include "score/jobsummary.h"
 #include "score/progress.h"
 #include "score/ranking.h"
 #include "score/rescore.h"
+
+/* The same for answers that name candidates in passing. Returns 0 or a status. */
+static int blind_mask_tree(struct req *r, cJSON *tree)
+{
+	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+
+	return rc <= 0 ? rc : blindview_mask_tree(r->org_id, tree);
+}
 
 static int handle_process_status(struct req *r)
 {
@@ -33,9 +46,32 @@ static int handle_process_status(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_tree(r, out);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "batch", id);
+	}
 	return resp_json_take(r, 200, out);
+}
+
+/* Hides candidates' identities from this caller when the blind view applies (blindview.h). Returns 0 or a status. */
+static int blind_mask(struct req *r, cJSON *candidates, bool array)
+{
+	cJSON *c;
+	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+
+	if (rc < 0)
+		return rc;
+	if (!array) {
+		(rc ? blindview_mask_candidate : blindview_mark_shown)(candidates);
+		return 0;
+	}
+	cJSON_ArrayForEach(c, candidates)
+	{
+		(rc ? blindview_mask_candidate : blindview_mark_shown)(c);
+	}
+	return 0;
 }
 
 static int handle_candidates_index(struct req *r)
@@ -66,8 +102,12 @@ static int handle_candidates_index(struct req *r)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
 	rc = ranking_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
 			  &more);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask(r, items, true);
+	if (rc < 0) {
+		cJSON_Delete(items);
 		return resp_fail_store(r, rc, "job", job_id);
+	}
 	body = cJSON_CreateObject();
 	cJSON_AddItemToObject(body, "items", items);
 	if (more) {
@@ -128,6 +168,11 @@ static int handle_candidate_get(struct req *r)
 		return resp_fail_store(r, rc, "candidate", id);
 	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
+	rc = blind_mask(r, out, false);
+	if (rc < 0) {
+		cJSON_Delete(out);
+		return resp_fail_store(r, rc, "candidate", id);
+	}
 	return resp_json_take(r, 200, out);
 }
 
@@ -185,6 +230,109 @@ static int handle_decision_withdraw(struct req *r)
 		return resp_fail_store(r, rc, "candidate", resume_id);
 	r->status = 204;
 	return 0;
+}
+
+/* Demographic answers and the bias audit are for admins only: 0 when the caller is one, else the answer sent. */
+static int admin_only(struct req *r, const char *what)
+{
+	int rc = keystore_may_manage(r->org_id, r->user_id, r->key_id);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	if (rc == 0)
+		return resp_fail(r, ST_FORBIDDEN, "%s: only an admin of the organisation (or its organisation key) may",
+				 what);
+	return 0;
+}
+
+static int handle_demographics_get(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc;
+
+	if ((rc = req_param_id(r, "resume_id", &id)) < 0 || (rc = admin_only(r, "demographics")) < 0)
+		return rc;
+	rc = demographics_get(r->org_id, id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "candidate", id);
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_demographics_set(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	struct demographics_input in;
+	cJSON *body = NULL, *out = NULL;
+	char err[400];
+	int64_t id;
+	int rc;
+
+	if ((rc = req_param_id(r, "resume_id", &id)) < 0 || (rc = admin_only(r, "demographics")) < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (demographics_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = demographics_set(&who, id, &in, "admin", &out);
+	if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", id);
+	else
+		rc = resp_json_take(r, 200, out);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* The bias audit of a job (job_id > 0) or of the organisation, as JSON or CSV (?format=). */
+static int bias_audit(struct req *r, int64_t job_id)
+{
+	const char *format = req_query(r, "format"), *mg = req_query(r, "min_group");
+	struct buf csv = BUF_INIT(1 << 20);
+	int64_t min_group = BIASAUDIT_MIN_GROUP_DEFAULT;
+	cJSON *report = NULL;
+	bool as_csv;
+	int rc;
+
+	if ((rc = admin_only(r, "bias audit")) < 0)
+		return rc;
+	if (format && *format && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
+		return resp_fail(r, ST_BAD_REQUEST, "format: must be json or csv");
+	as_csv = format && strcmp(format, "csv") == 0;
+	if (mg && *mg && parse_int64(mg, 1, BIASAUDIT_MIN_GROUP_MAX, &min_group) < 0)
+		return resp_fail(r, ST_BAD_REQUEST, "min_group: must be an integer from 1 to %d",
+				 BIASAUDIT_MIN_GROUP_MAX);
+	rc = biasaudit_scope(r->org_id, job_id, (int)min_group, &report);
+	if (rc < 0)
+		return resp_fail_store(r, rc, job_id ? "job" : "organisation", job_id ? job_id : r->org_id);
+	if (!as_csv)
+		return resp_json_take(r, 200, report);
+	if (biasaudit_csv(report, &csv) < 0) {
+		rc = resp_fail(r, ST_INTERNAL, "bias audit: the CSV is larger than its limit");
+	} else {
+		resp_headerf(r, "Content-Disposition", "attachment; filename=\"bias-audit-%s-%lld.csv\"",
+			     job_id ? "job" : "org", (long long)(job_id ? job_id : r->org_id));
+		rc = resp_raw(r, 200, "text/csv; charset=utf-8", csv.ptr, csv.len);
+	}
+	buf_release(&csv);
+	cJSON_Delete(report);
+	return rc;
+}
+
+static int handle_job_bias_audit(struct req *r)
+{
+	int64_t job_id;
+	int rc = req_param_id(r, "id", &job_id);
+
+	return rc < 0 ? rc : bias_audit(r, job_id);
+}
+
+static int handle_org_bias_audit(struct req *r)
+{
+	return bias_audit(r, 0);
 }
 
 /* An optional positive id in the query; 0 when absent. */
@@ -253,8 +401,12 @@ static int handle_rescore_get(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = progress_batch(r->org_id, batch_id, job_id, "rescore", &out);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_tree(r, out);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "rescore batch", batch_id);
+	}
 	return resp_json_take(r, 200, out);
 }
 
@@ -342,6 +494,10 @@ static const struct route routes[] = {
 	{ "PUT", "/api/v1/jobs/{id}/candidates/{resume_id}/decision", handle_decision_set,
 	  ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/jobs/{id}/candidates/{resume_id}/decision", handle_decision_withdraw, ROUTE_AUTH },
+	{ "GET", "/api/v1/candidates/{resume_id}/demographics", handle_demographics_get, ROUTE_AUTH },
+	{ "PUT", "/api/v1/candidates/{resume_id}/demographics", handle_demographics_set, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/jobs/{id}/bias-audit", handle_job_bias_audit, ROUTE_AUTH },
+	{ "GET", "/api/v1/bias-audit", handle_org_bias_audit, ROUTE_AUTH },
 	{ "GET", "/api/v1/audit", handle_audit_index, ROUTE_AUTH },
 	{ "POST", "/api/v1/jobs/{id}/rescore", handle_rescore_post, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", handle_rescore_get, ROUTE_AUTH },

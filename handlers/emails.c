@@ -1,4 +1,4 @@
-/* emails: company details, templates, previews and sending of candidate emails, and their delivery status. */
+/* emails: company details, templates, previews and sending of candidate emails, their delivery status, and the candidate notice's link. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "account/auth.h"
+#include "account/blindview.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
@@ -25,10 +26,12 @@
 #include "mail/dsn.h"
 #include "mail/emailtpl.h"
 #include "mail/mime.h"
+#include "mail/notice.h"
 #include "mail/outbox.h"
 #include "mail/outbox_rules.h"
 #include "mail/sesnotify.h"
 #include "mail/template.h"
+#include "score/demographics.h"
 #include "score/ranking.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
@@ -258,6 +261,7 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 {
 	struct outbox_recipient *rc_list = NULL;
 	size_t n = 0;
+	bool revealed = true;
 	int rc = outbox_recipients(r->org_id, job_id, &cand, 1, NULL, "invite", &rc_list, &n);
 
 	if (rc < 0)
@@ -267,7 +271,15 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 		return resp_fail(r, ST_NOT_FOUND, "candidate %lld not found in job %lld", (long long)cand,
 				 (long long)job_id);
 	}
-	*name = rc_list[0].name ? xstrdup(rc_list[0].name) : NULL;
+	/* Under the blind view a preview keeps the sample name until the candidate is shortlisted. */
+	rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	if (rc > 0)
+		rc = blindview_resume_revealed(r->org_id, cand, &revealed);
+	if (rc < 0) {
+		outbox_recipients_free(rc_list, n);
+		return resp_fail_store(r, rc, "candidate", cand);
+	}
+	*name = rc_list[0].name && revealed ? xstrdup(rc_list[0].name) : NULL;
 	if (*name)
 		vals[V_CANDIDATE] = *name;
 	outbox_recipients_free(rc_list, n);
@@ -803,6 +815,29 @@ out:
 	return rc;
 }
 
+/* Hides the recipients of emails to candidates not yet shortlisted, when the blind view applies. Returns 0 or a status. */
+static int blind_mask_emails(struct req *r, cJSON *emails, bool array)
+{
+	cJSON *e;
+	int applies = blindview_applies(r->org_id, r->user_id, r->key_id), rc = 0;
+
+	if (applies < 0)
+		return applies;
+	if (!array) {
+		if (!applies)
+			blindview_mark_shown(emails);
+		return applies ? blindview_mask_email(r->org_id, emails) : 0;
+	}
+	cJSON_ArrayForEach(e, emails)
+	{
+		if (!applies)
+			blindview_mark_shown(e);
+		else if ((rc = blindview_mask_email(r->org_id, e)) < 0)
+			break;
+	}
+	return rc;
+}
+
 static int handle_emails_list(struct req *r)
 {
 	const char *job = req_query(r, "job_id"), *state = req_query(r, "state");
@@ -820,8 +855,12 @@ static int handle_emails_list(struct req *r)
 				 "state: must be awaiting_approval, queued, sending, sent, retrying, failed, bounced "
 				 "or complained");
 	rc = outbox_list_json(r->org_id, job_id, state && *state ? state : NULL, before, limit, &items, &next);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_emails(r, items, true);
+	if (rc < 0) {
+		cJSON_Delete(items);
 		return resp_fail_store(r, rc, "email", 0);
+	}
 	return page_respond(r, items, next);
 }
 
@@ -834,8 +873,12 @@ static int handle_emails_get(struct req *r)
 	if (rc < 0)
 		return rc;
 	rc = outbox_get_json(r->org_id, id, true, &o);
-	if (rc < 0)
+	if (rc == 0)
+		rc = blind_mask_emails(r, o, false);
+	if (rc < 0) {
+		cJSON_Delete(o);
 		return resp_fail_store(r, rc, "email", id);
+	}
 	return resp_json_take(r, 200, o);
 }
 
@@ -930,6 +973,91 @@ out:
 	return rc;
 }
 
+/* The resume a notice link's token names; answers 404 for a token this service did not sign. */
+static int notice_resume(struct req *r, int64_t *resume_id)
+{
+	if (notice_token_check(req_param(r, "token"), resume_id) < 0)
+		return resp_fail(r, ST_NOT_FOUND, "notice link: not a link this service sent, or no longer valid");
+	return 0;
+}
+
+static int handle_notice_show(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = notice_view_json(id, &out);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	if (rc < 0)
+		return resp_fail_store(r, rc, "candidate", id);
+	resp_header(r, "Cache-Control", "no-store");
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_notice_review(struct req *r)
+{
+	struct notice_request in;
+	cJSON *body = NULL, *out = NULL;
+	char err[256];
+	int64_t id;
+	bool created = false;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (notice_request_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = notice_request(id, &in, r->request_id, &out, &created);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", id);
+	else
+		rc = resp_json_take(r, created ? 201 : 200, out);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* The candidate's own answers for the bias audit, optional, through the link: 204, nothing shown back. */
+static int handle_notice_demographics(struct req *r)
+{
+	struct demographics_input in;
+	cJSON *body = NULL;
+	char err[400];
+	int64_t id;
+	int rc = notice_resume(r, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	if (demographics_from_json(body, &in, err, sizeof(err)) < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+		goto out;
+	}
+	rc = demographics_set_by_candidate(id, &in, r->request_id);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "notice link: the application it was sent for is no longer held");
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "candidate", id);
+	else
+		r->status = 204;
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/company", handle_company_show, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/company", handle_company_edit, ROUTE_AUTH | ROUTE_JSON_BODY },
@@ -945,6 +1073,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/emails/notifications", handle_email_notifications,
 	  ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
 	{ "POST", "/api/v1/emails/dsn", handle_email_dsn, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_IP_NONE },
+	/* A candidate's notice link: public, so limited per address (unauth-per-ip) like every public route. */
+	{ "GET", "/api/v1/notice/{token}", handle_notice_show, ROUTE_PUBLIC | ROUTE_STORE },
+	{ "POST", "/api/v1/notice/{token}/review", handle_notice_review, ROUTE_PUBLIC | ROUTE_STORE | ROUTE_JSON_BODY },
+	{ "PUT", "/api/v1/notice/{token}/demographics", handle_notice_demographics,
+	  ROUTE_PUBLIC | ROUTE_STORE | ROUTE_JSON_BODY },
 };
 
 int main(int argc, char **argv)

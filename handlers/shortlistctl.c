@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "account/apikey.h"
+#include "account/blindview.h"
 #include "account/keystore.h"
 #include "account/orgstore.h"
 #include "account/password.h"
@@ -19,6 +20,7 @@
 #include "core/metrics.h"
 #include "core/migrate.h"
 #include "mail/approval.h"
+#include "mail/notice.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/progress.h"
@@ -91,10 +93,14 @@ static const struct command commands[] = {
 	  "migrate takes only --dir DIR", cmd_migrate },
 	{ "org create", "NAME", "create an organisation", 0, 0, 1, "org create needs exactly one NAME",
 	  cmd_org_create },
-	{ "org set", "--org NAME require_rejection_approval on|off",
+	{ "org set", "--org NAME require_rejection_approval|blind_view|candidate_notice on|off",
 	  "change a setting of an organisation: with\n"
 	  "require_rejection_approval on, rejection emails\n"
-	  "wait for a second user's approval",
+	  "wait for a second user's approval; with blind_view\n"
+	  "on, recruiters see no candidate's name or contact\n"
+	  "details until the candidate is shortlisted; with\n"
+	  "candidate_notice on, each candidate is told that\n"
+	  "an automated tool assists the screening",
 	  OPT_ORG, OPT_ORG, 2, "org set needs --org NAME, a SETTING and on or off", cmd_org_set },
 	{ "user create", "--org NAME [--name N] [--admin] [--password-stdin] EMAIL",
 	  "create a user in an organisation; with\n"
@@ -360,14 +366,21 @@ static int cmd_org_set(const struct opts *o)
 	bool on = strcmp(value, "on") == 0;
 	int rc;
 
-	if (strcmp(setting, "require_rejection_approval") != 0)
-		return usage_error(o->cmd, "the only SETTING is require_rejection_approval");
+	if (strcmp(setting, "require_rejection_approval") != 0 && strcmp(setting, "blind_view") != 0 &&
+	    strcmp(setting, "candidate_notice") != 0)
+		return usage_error(o->cmd,
+				   "SETTING must be require_rejection_approval, blind_view or candidate_notice");
 	if (!on && strcmp(value, "off") != 0)
 		return usage_error(o->cmd, "the value must be on or off");
 	rc = find_org(o->org, &org);
 	if (rc)
 		return rc;
-	rc = approval_set_required(org, on);
+	if (strcmp(setting, "blind_view") == 0)
+		rc = blindview_set(org, on);
+	else if (strcmp(setting, "candidate_notice") == 0)
+		rc = notice_set(org, on);
+	else
+		rc = approval_set_required(org, on);
 	if (rc < 0)
 		return store_failure(rc);
 	printf("%s of %s is %s\n", setting, o->org, value);

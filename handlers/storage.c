@@ -1,4 +1,4 @@
-/* storage: presigned upload URLs, S3 event notifications and resume download links. */
+/* storage: presigned upload URLs, S3 event notifications and resume download links (none of a hidden candidate's under the blind view). */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 #include "account/apilimit.h"
 #include "account/auth.h"
+#include "account/blindview.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/status.h"
@@ -349,6 +350,24 @@ out:
 	return rc;
 }
 
+/* Under the blind view (blindview.h) the file of a candidate not yet shortlisted is no recruiter's to read. */
+static int blind_refusal(struct req *r, int64_t resume_id)
+{
+	bool revealed = true;
+	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+
+	if (rc > 0)
+		rc = blindview_resume_revealed(r->org_id, resume_id, &revealed);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "resume", resume_id);
+	if (!revealed)
+		return resp_fail(
+			r, ST_FORBIDDEN,
+			"resume %lld: the organisation's blind view hides it until the candidate is shortlisted",
+			(long long)resume_id);
+	return 0;
+}
+
 static int handle_resume_download(struct req *r)
 {
 	struct arrival_location loc = { 0 };
@@ -367,6 +386,9 @@ static int handle_resume_download(struct req *r)
 		return resp_fail(r, rc, "resume %lld not found", (long long)id);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+	rc = blind_refusal(r, id);
+	if (rc < 0)
+		goto out;
 	rc = storage_client(r, &s3);
 	if (rc < 0)
 		goto out;

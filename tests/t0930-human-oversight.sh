@@ -72,7 +72,9 @@ check "Eve is recommended for rejection ($(cat_of "$EVE"))" test "$(cat_of "$EVE
 # --- nothing automatic makes a rejection. The one statement that writes an email is outbox_enqueue's, and its
 # one caller is the send request (POST /api/v1/jobs/{id}/emails): not the drainer, not scoring, not a rescore.
 check "only shared/mail/outbox.c inserts into emails" test "$(grep -rl 'INSERT INTO emails' "$ROOT/shared" "$ROOT/handlers" | sed "s|$ROOT/||")" = shared/mail/outbox.c
-check "only the send request enqueues an email" test "$(grep -rn 'outbox_enqueue(' "$ROOT/shared" "$ROOT/handlers" | grep -v '^[^:]*outbox\.[ch]:' | cut -d: -f1 | sed "s|$ROOT/||" | sort -u)" = handlers/emails.c
+# The other caller is the candidate notice (shared/mail/notice.c), whose one email is of kind "notice".
+check "only the send request and the candidate notice enqueue an email" test "$(grep -rn 'outbox_enqueue(' "$ROOT/shared" "$ROOT/handlers" | grep -v '^[^:]*outbox\.[ch]:' | cut -d: -f1 | sed "s|$ROOT/||" | sort -u | tr '\n' ' ')" = "handlers/emails.c shared/mail/notice.c "
+check "and the notice names no other kind" bash -c "grep -A4 'struct outbox_new e' '$ROOT/shared/mail/notice.c' | grep -q '\"notice\",' && ! grep -qE '\"(invite|consider|reject)\"' '$ROOT/shared/mail/notice.c'"
 # The batch is processed, rejects and all, and no email exists.
 "$BIN/drainer" --once --max-seconds 10 >>"$T_TMP/drainer.log" 2>&1
 check "processing a batch with rejects created no email" test "$(emails_of)" = 0

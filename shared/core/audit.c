@@ -2,6 +2,7 @@
 #include "core/audit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "base/status.h"
@@ -107,4 +108,37 @@ int audit_list_json(int64_t org_id, int64_t job_id, int64_t resume_id, int64_t b
 			     " e.actor_user_id WHERE e.org_id = $1 AND $2 = 0 AND $3 = 0 AND e.id < $4"
 			     " ORDER BY e.id DESC LIMIT $5",
 			     5, p, limit, items, next_before);
+}
+
+int audit_record_candidate(int64_t org_id, const char *request_id, const struct audit_event *ev)
+{
+	char org[24], job[24], resume[24];
+	char *details = NULL;
+	int rc;
+
+	if (!db_in_transaction()) {
+		log_error("audit: '%s' recorded outside a transaction", ev->action);
+		return ST_INTERNAL;
+	}
+	if (strncmp(ev->action, "candidate.", 10) != 0 || ev->n_email_ids > 0)
+		return ST_BAD_REQUEST;
+	db_int_param(org_id, org);
+	db_int_param(ev->job_id, job);
+	db_int_param(ev->resume_id, resume);
+	details = ev->details ? cJSON_PrintUnformatted(ev->details) : NULL;
+	{
+		const char *p[6] = { org,
+				     ev->action,
+				     ev->job_id > 0 ? job : NULL,
+				     ev->resume_id > 0 ? resume : NULL,
+				     request_id ? request_id : "",
+				     details ? details : "{}" };
+
+		rc = db_exec("audit_record_candidate",
+			     "INSERT INTO audit_events (org_id, action, job_id, resume_id, request_id, details)"
+			     " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+			     6, p, NULL);
+	}
+	free(details);
+	return rc;
 }

@@ -34,6 +34,13 @@ struct audit_event {
 int audit_record(const struct audit_actor *who, const struct audit_event *ev);
 
 /*
+ * Appends one event done by a candidate (through a signed link: no user,
+ * no key), whose action must start "candidate.". Same contract as
+ * audit_record otherwise; ST_BAD_REQUEST for another action.
+ */
+int audit_record_candidate(int64_t org_id, const char *request_id, const struct audit_event *ev);
+
+/*
  * One page of the organisation's trail, newest first: events with ids
  * below before_id (0: from the newest), only of job_id and of resume_id
  * when they are > 0, at most limit. Each item is {id, created_at, action,

@@ -96,9 +96,10 @@ struct outbox_new {
  * wakes at commit. Sets *id (the new row, or the existing one) and
  * *created. The row keeps the request id of the log context
  * (log_request_id(): the send request), which the sender's log line for
- * the email repeats. Returns 0 or a db status code. The only writer of emails: its
- * one caller is the send request of a person (handlers/emails.c), so
- * nothing automatic ever creates an email, a rejection least of all (t0930).
+ * the email repeats. Returns 0 or a db status code. The only writer of
+ * emails: its callers are the send request of a person (handlers/emails.c)
+ * and the candidate notice (notice.h, kind "notice" only), so nothing
+ * automatic ever creates an invitation or a rejection (t0930).
  */
 int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created);
 /*

@@ -27,6 +27,7 @@
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
+#include "mail/notice.h"
 #include "queue/prune.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
@@ -187,10 +188,30 @@ static void release(struct work *w)
 	done(w);
 }
 
+/*
+ * The candidate notice (notice.h), once the resume's address is known and
+ * before the result is recorded: a task run again after a crash finds it
+ * queued and queues none. A failure here is logged and never holds the
+ * result back.
+ */
+static void send_notice(struct work *w)
+{
+	const struct contact *c = w->have_exr ? &w->exr.contact : NULL;
+	bool created = false;
+
+	if (!c || c->n_emails == 0)
+		return;
+	if (notice_send(w->resume.org_id, w->resume.job_id, w->resume.id, c->emails[0], c->name, &created) < 0)
+		log_error("drain: the notice to the candidate of resume %lld was not queued", (long long)w->resume.id);
+}
+
 static void finish(struct work *w, const struct analysis *a, const char *category, const char *reason,
 		   const struct analysis_meta *meta)
 {
-	int rc = resultstore_finish(&w->task, &w->resume, w->have_exr ? &w->exr : NULL, a, category, reason, meta);
+	int rc;
+
+	send_notice(w);
+	rc = resultstore_finish(&w->task, &w->resume, w->have_exr ? &w->exr : NULL, a, category, reason, meta);
 
 	if (rc == ST_GONE) {
 		w->d->stats->lost++;

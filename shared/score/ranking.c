@@ -272,7 +272,11 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 		"   'tokens', jsonb_build_object('prompt', a.prompt_tokens, 'completion', a.completion_tokens,"
 		"   'total', a.prompt_tokens + a.completion_tokens), 'cost_usd', a.cost_usd, 'cache_hit', a.cache_hit,"
 		"   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
-		" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current)"
+		" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current),"
+		" 'notice', (SELECT jsonb_build_object('email_id', e.id, 'state', e.state, 'queued_at', e.created_at)"
+		"   FROM emails e WHERE e.resume_id = r.id AND e.kind = 'notice'),"
+		" 'review_request', (SELECT jsonb_build_object('kind', q.kind, 'message', q.message,"
+		"   'requested_at', q.created_at) FROM review_requests q WHERE q.resume_id = r.id)"
 		")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
 		" LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2",
 		2, p, &res);

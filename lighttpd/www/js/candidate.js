@@ -1,4 +1,4 @@
-// candidate: one candidate — score, category and the human decision, flags, knock-outs, per-criterion evidence, strengths, gaps and the file.
+// candidate: one candidate — score, category and the human decision, flags, knock-outs, per-criterion evidence, strengths, gaps, the file, the notice and a review request.
 import { api } from './api.js';
 import { decisionBlock } from './decision.js';
 import { fmtDate, fmtScore, h, replace, safeUrl } from './dom.js';
@@ -6,6 +6,16 @@ import { categoryBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
 
 const arr = (v) => (Array.isArray(v) ? v : []);
 const str = (v) => (typeof v === 'string' ? v : '');
+
+const reviewKinds = { human_review: 'a human review, without the automated tool', alternative_process: 'another selection process or an accommodation' };
+
+// What the candidate asked for through the notice's link: a person must follow it up.
+function reviewBlock(req) {
+	if (!req || typeof req !== 'object') return null;
+	return h('section.card.review-request', { 'aria-labelledby': 'rr-h' }, h('h2#rr-h', 'The candidate asked for a review'),
+		h('p', h('strong', `They ask for ${reviewKinds[req.kind] || str(req.kind)}`), ` (${fmtDate(req.requested_at)}).`),
+		str(req.message) ? h('blockquote', str(req.message)) : null);
+}
 
 function flagsBlock(flags) {
 	if (!flags.length) return null;
@@ -66,7 +76,7 @@ export async function renderCandidate(main, ctx, id) {
 	const a = rec.result && typeof rec.result === 'object' ? rec.result : {};
 	const category = rec.category;
 	const score = typeof rec.score === 'number' ? rec.score : a.score;
-	const name = str(c.name) || str(c.contact?.name) || str(c.filename) || `Resume ${id}`;
+	const name = c.identity_hidden ? `Candidate ${id}` : str(c.name) || str(c.contact?.name) || str(c.filename) || `Resume ${id}`;
 	const jobId = c.job_id;
 	const flags = [...arr(c.flags), ...arr(a.flags).filter((f) => !arr(c.flags).some((g) => flagInfo(g).name === flagInfo(f).name))];
 	const criteria = arr(a.criteria);
@@ -89,6 +99,9 @@ export async function renderCandidate(main, ctx, id) {
 				download && c.download?.expires_at ? h('span.muted.small', `Link valid until ${fmtDate(c.download.expires_at)}`) : null)),
 		unscored ? h('p.notice', h('strong', category === 'failed' ? 'This resume could not be processed. ' : 'This resume needs a person to review it. '),
 			reason ? `Reason: ${reason}. ` : '', 'This is not a rejection.') : null,
+		c.identity_hidden ? h('p.notice.identity-hidden', h('strong', 'Blind view. '),
+			'The organisation hides this candidate\'s name, contact details and file until they are shortlisted, by the scorer or by a decision.') : null,
+		reviewBlock(c.review_request),
 		jobId && rec.category ? decisionBlock(c, () => renderCandidate(main, ctx, id)) : null,
 		flagsBlock(flags),
 		str(a.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary)),
@@ -101,5 +114,6 @@ export async function renderCandidate(main, ctx, id) {
 			h('div', h('h3', 'Gaps'), gaps.length ? h('ul.minus', gaps.map((s) => h('li', str(s)))) : h('p.muted', 'None noted.'))) : null,
 		criteria.length ? h('section.card', { 'aria-labelledby': 'crit-h' }, h('h2#crit-h', 'Score by criterion'), criteria.map(criterionBlock)) : null,
 		h('p.muted.small', [scoredAt ? `Scored ${fmtDate(scoredAt)}` : null, provider && provider !== 'none' ? ` by ${provider}${model ? ` (${model})` : ''}` : null,
-			typeof c.previous_analyses === 'number' && c.previous_analyses > 0 ? ` · scored ${c.previous_analyses} time${c.previous_analyses === 1 ? '' : 's'} before` : null].filter(Boolean)));
+			typeof c.previous_analyses === 'number' && c.previous_analyses > 0 ? ` · scored ${c.previous_analyses} time${c.previous_analyses === 1 ? '' : 's'} before` : null,
+			c.notice && typeof c.notice === 'object' ? ` · told of the automated screening ${fmtDate(c.notice.queued_at)} (${str(c.notice.state)})` : null].filter(Boolean)));
 }

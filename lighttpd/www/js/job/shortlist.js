@@ -53,7 +53,8 @@ export function shortlistSection(job, ctx) {
 
 	function row(item, n) {
 		const id = item.resume_id;
-		const name = item.name || item.filename || `Resume ${id}`;
+		// The blind view hides who the candidate is until they are shortlisted.
+		const name = item.identity_hidden ? `Candidate ${id}` : item.name || item.filename || `Resume ${id}`;
 		const box = h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, checked: selected.has(id) });
 		box.addEventListener('change', () => {
 			if (box.checked) selected.set(id, item);
@@ -65,7 +66,7 @@ export function shortlistSection(job, ctx) {
 		const kos = item.knockouts_failed;
 		return h(`tr${danger ? '.flagged' : ''}`, { 'data-id': id },
 			h('td.sel', box), h('td.num', n ? String(n) : ''),
-			h('td.cand', h('a.cand-name', { href: `#/candidates/${encodeURIComponent(id)}` }, name), item.filename && item.name ? h('span.muted.small', item.filename) : null,
+			h('td.cand', h('a.cand-name', { href: `#/candidates/${encodeURIComponent(id)}` }, name), item.identity_hidden ? h('span.muted.small.identity-hidden', 'identity hidden until shortlisted') : item.filename && item.name ? h('span.muted.small', item.filename) : null,
 				flags.length || kos.length ? h('span.flags', flags.map(flagBadge), kos.map((k) => h('span.flag', `Knock-out: ${k.rule || ''}`))) : null),
 			h('td.td-score', isUnscored(item.category) ? h('span.muted', '—') : scoreBar(item.score)),
 			h('td.td-cat', categoryBadge(item.category)),
