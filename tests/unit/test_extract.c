@@ -707,7 +707,10 @@ static void check_resume_pdf(const char *path, const char *name, int *pages)
 
 	extract_path(path, &r);
 	*pages += r.pages_read;
-	ck_assert_msg(r.status == EXTRACT_OK, "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
+	/* A cover letter or blank template of the corpus needs review as not a resume (t1060 checks which). */
+	ck_assert_msg(r.status == EXTRACT_OK ||
+			      (r.status == EXTRACT_NEEDS_REVIEW && strncmp(r.reason, "not a resume: ", 14) == 0),
+		      "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
 	ck_assert_msg(r.text_len > 80, "%s: only %zu bytes of text", name, r.text_len);
 	ck_assert_int_ge(r.page_count, 1);
 	ck_assert(valid_utf8_no_nul(r.text, r.text_len));
@@ -732,7 +735,10 @@ static void check_resume_other(const char *path, const char *name, int *pages)
 
 	extract_path(path, &r);
 	*pages += r.pages_read;
-	ck_assert_msg(r.status == EXTRACT_OK, "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
+	/* A cover letter or blank template of the corpus needs review as not a resume (t1060 checks which). */
+	ck_assert_msg(r.status == EXTRACT_OK ||
+			      (r.status == EXTRACT_NEEDS_REVIEW && strncmp(r.reason, "not a resume: ", 14) == 0),
+		      "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
 	ck_assert_msg(r.text_len > 100, "%s: only %zu bytes of text", name, r.text_len);
 	extract_result_release(&r);
 }
