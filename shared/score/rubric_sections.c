@@ -188,11 +188,14 @@ static const char *const cert_words[] = {
 	"licence", "license", "certificate", "certification", "certified", "card", "status", "registration", "qualified",
 };
 
+/* Words that make an item (or a piece of a list) a statement of years. */
+static const char *const year_words[] = { "year", "yrs" };
+
 /* Words that make an item a degree: education, not a skill. */
 static const char *const degree_words[] = { "degree", "bachelor", "master's", "masters", "phd", "doctorate",
 					    "diploma", "bsc", "msc", "b.s.", "m.s.", "mba" };
 
-/* Endings dropped from an item ("communication skills" is "communication"). */
+/* Endings dropped from an item after a quality ("communication skills" is "communication"). */
 static const char *const tails[] = { " skills", " skill", " experience", " knowledge", " abilities" };
 
 /* Words more than which make an item a sentence, not a skill. */
@@ -404,6 +407,20 @@ static bool is_cert(const char *s, size_t n)
 	return contains_any(s, n, cert_words, ARRAY_SIZE(cert_words));
 }
 
+/* Whether s[0..n) ends like a quality rather than a thing: "communication", "analytical", "creative", "problem-solving". */
+static bool soft_word_end(const char *s, size_t n)
+{
+	static const char *const ends[] = { "ion", "al", "ive", "ing" };
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		k = strlen(ends[i]);
+		if (n > k && strncasecmp(s + n - k, ends[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Drops lead-ins ("Experience with", "A valid", "Strong") from the start of s, as often as they repeat. */
 static void strip_lead_ins(const char **s, size_t *n)
 {
@@ -436,9 +453,10 @@ static void add_item(struct rubric_sections *sec, const char *s, size_t n, size_
 	while (n && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == ')' || s[n - 1] == '.'))
 		n--;
 	strip_lead_ins(&s, &n);
+	/* "communication skills" is "communication"; "knife skills" stays: only after -ion, -al, -ive, -ing. */
 	for (i = 0; i < ARRAY_SIZE(tails); i++) {
 		k = strlen(tails[i]);
-		if (n > k && strncasecmp(s + n - k, tails[i], k) == 0) {
+		if (n > k && strncasecmp(s + n - k, tails[i], k) == 0 && soft_word_end(s, n - k)) {
 			n -= k;
 			break;
 		}
@@ -522,12 +540,18 @@ static void strip_qualifiers(const char *s, size_t *n)
 static bool short_pieces(const char *s, size_t n)
 {
 	const char *p = s, *comma;
-	size_t m = n, piece;
+	size_t m = n, piece, at;
 
 	while (m) {
 		comma = memchr(p, ',', m);
 		piece = comma ? (size_t)(comma - p) : m;
-		if (count_words(p, piece) > LIST_PIECE_WORDS_MAX)
+		/* The last piece may be two: "customer service and POS systems"; years are left out anyway. */
+		at = last_conj(p, piece, " and ");
+		if (at == piece)
+			at = last_conj(p, piece, " or ");
+		if (!contains_any(p, piece, year_words, ARRAY_SIZE(year_words)) &&
+		    (count_words(p, at) > LIST_PIECE_WORDS_MAX ||
+		     (at < piece && count_words(p + at, piece - at) > LIST_PIECE_WORDS_MAX + 1)))
 			return false;
 		if (!comma)
 			break;
@@ -550,6 +574,9 @@ static void add_piece(struct rubric_sections *sec, const char *q, size_t qn, siz
 		q += 4;
 		qn -= 4;
 	}
+	/* "3+ years as an electrician" in a list is the experience criterion's. */
+	if (contains_any(q, qn, year_words, ARRAY_SIZE(year_words)))
+		return;
 	at = last_conj(q, qn, " and ");
 	if (at < qn && last_conj(q, qn, " or ") == qn &&
 	    (count_words(q, at) > 1 || count_words(q + at + 5, qn - at - 5) > 1 ||
@@ -578,9 +605,8 @@ static void parse_item(struct rubric_sections *sec, const char *s, size_t n, siz
 	for (i = 0; i < ARRAY_SIZE(not_skills); i++)
 		if (starts_nocase(s, n, not_skills[i]))
 			return;
-	for (i = 0; i + 4 <= n; i++)
-		if (strncasecmp(s + i, "year", 4) == 0)
-			return;
+	if (!memchr(s, ',', n) && contains_any(s, n, year_words, ARRAY_SIZE(year_words)))
+		return;
 	/* "good practices such as TDD, CI/CD and DevOps": the examples are the skills. */
 	for (i = 0; i < ARRAY_SIZE(examples); i++) {
 		k = strlen(examples[i]);
@@ -626,6 +652,82 @@ static void parse_item(struct rubric_sections *sec, const char *s, size_t n, siz
 	}
 }
 
+/* Phrases after which a sentence lists what the job requires or would like ("You will need a, b and c."). */
+static const struct {
+	const char *cue;
+	bool nice;
+} cues[] = {
+	{ "you will need ", false },
+	{ "you'll need ", false },
+	{ "you must have ", false },
+	{ "you must bring ", false },
+	{ "you should have ", false },
+	{ "you will bring ", false },
+	{ "we are looking for someone with ", false },
+	{ "we're looking for someone with ", false },
+	{ "we need someone with ", false },
+	{ "the successful candidate will have ", false },
+	{ "the ideal candidate will have ", false },
+	{ "the ideal candidate has ", false },
+	{ "candidates must have ", false },
+	{ "requirements include ", false },
+	{ "it would be great if you also had ", true },
+	{ "it would be great if you had ", true },
+	{ "it would be nice if you had ", true },
+	{ "bonus points for ", true },
+	{ "ideally you will also have ", true },
+	{ "ideally you also have ", true },
+	{ "we would also welcome ", true },
+};
+
+/* Ends of a sentence whose start lists nice-to-haves ("Kafka or Terraform is a plus."). */
+static const char *const nice_ends[] = { " is a plus", " are a plus", " would be a plus", " is a bonus",
+					 " are a bonus", " is an advantage", " would be an advantage", " is desirable",
+					 " are desirable", " is nice to have", " are nice to have" };
+
+/*
+ * A sentence of prose (not a bullet of a section) that lists skills after a
+ * cue: its comma list gives the items, required or nice by the cue.
+ */
+static void parse_sentence(struct rubric_sections *sec, const char *s, size_t n, size_t start, size_t end)
+{
+	size_t i, at, k;
+
+	for (i = 0; i < ARRAY_SIZE(cues); i++) {
+		k = strlen(cues[i].cue);
+		for (at = 0; at + k <= n; at++) {
+			/* A required list needs its commas; a wish may be one or two things ("lean and SAP"). */
+			if (strncasecmp(s + at, cues[i].cue, k) == 0 &&
+			    (memchr(s + at + k, ',', n - at - k) ||
+			     (cues[i].nice && count_words(s + at + k, n - at - k) <= ITEM_WORDS_MAX + 1))) {
+				parse_item(sec, s + at + k, n - at - k, start, end, cues[i].nice);
+				return;
+			}
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(nice_ends); i++) {
+		k = strlen(nice_ends[i]);
+		if (n > k && strncasecmp(s + n - k, nice_ends[i], k) == 0 && count_words(s, n - k) <= 2 * ITEM_WORDS_MAX) {
+			parse_item(sec, s, n - k, start, end, true);
+			return;
+		}
+	}
+}
+
+/* The sentences of a prose line ("... a day. You will need a, b and c."), each given to parse_sentence(). */
+static void parse_prose(struct rubric_sections *sec, const char *s, size_t n, size_t start, size_t end)
+{
+	size_t i = 0, from = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || ((s[i] == '.' || s[i] == '!' || s[i] == '?') && (i + 1 == n || space(s[i + 1])))) {
+			if (i > from)
+				parse_sentence(sec, s + from, i - from, start, end);
+			from = i + 1;
+		}
+	}
+}
+
 void rubric_sections_parse(const char *text, size_t len, struct rubric_sections *sec)
 {
 	enum section cur = SEC_NONE, h;
@@ -664,6 +766,8 @@ void rubric_sections_parse(const char *text, size_t len, struct rubric_sections 
 			 * ("agement, etc.)"); one ending in ':' introduces a list.
 			 */
 			parse_item(sec, s, n, i, end, cur == SEC_NICE);
+		} else if (n && !bullet && h == SEC_NONE) {
+			parse_prose(sec, s, n, i, end);
 		}
 		if (end >= len)
 			break;

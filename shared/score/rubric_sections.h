@@ -33,7 +33,12 @@ struct rubric_sections {
  * than six words give none. A comma list gives one skill an item ("Python,
  * SQL and Tableau"), or one keyword of alternatives when it ends in "or";
  * "X or Y" stays one keyword of alternatives; "health and safety" stays
- * one skill, "Excel and Word" (both capitalised) two. s must be zeroed.
+ * one skill, "Excel and Word" (both capitalised) two. Outside the
+ * sections, a sentence of prose that lists skills after a cue gives them
+ * too: "You will need a, b and c." or "The successful candidate will have
+ * ..." (required, a comma list), "It would be great if you also had ...",
+ * "Bonus points for ..." or "X or Y is a plus." (nice to have). s must be
+ * zeroed.
  */
 void rubric_sections_parse(const char *text, size_t len, struct rubric_sections *s);
 void rubric_sections_release(struct rubric_sections *s);

@@ -58,6 +58,12 @@ static const struct {
 	/* A Desirable section and a plain short line under a heading. */
 	{ "Desirable\nQualified teacher status\n\nEssential:\nSafeguarding\n",
 	  "N:qualified teacher status|R:Safeguarding" },
+	/* Prose: a list after a cue is required, a wish is nice to have; other sentences give nothing. */
+	{ "We run a busy kitchen. You will have the chance to grow. The successful candidate will have knife skills, food "
+	  "safety and stock control. Experience with pastry or baking is a plus. Bonus points for HACCP.\n",
+	  "R:knife skills|R:food safety|R:stock control|N:pastry or baking|N:HACCP" },
+	{ "We ask for 3 years as a cook. You will need 3+ years on a grill, knife skills and food safety.\n",
+	  "R:knife skills|R:food safety" },
 	{ "", "" },
 };
 
