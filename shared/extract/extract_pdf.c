@@ -183,7 +183,8 @@ static void page_text(PopplerPage *page, struct extract_norm *n, struct extract_
 	while (i < len) {
 		at = i;
 		cp = extract_utf8_next(text, len, &i);
-		gap = cp == '\r' || cp == '\n' || prev == '\n' || prev == ' ' || cp == ' ' ? GAP_NONE : char_gap(&view, idx);
+		gap = cp == '\r' || cp == '\n' || prev == '\n' || prev == ' ' || cp == ' ' ? GAP_NONE
+											   : char_gap(&view, idx);
 		if (cp == '\r' || gap != GAP_NONE) {
 			/* A carriage return inside a PDF line is a drawn glyph (Word's tab stops), not a line end. */
 			if (run < at)

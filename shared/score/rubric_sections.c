@@ -178,22 +178,24 @@ static const char *const lead_ins[] = {
 
 /* Items that state an ability, a condition or eligibility rather than a skill. */
 static const char *const not_skills[] = {
-	"ability to ", "able to ", "willingness to ", "willing to ", "must be ", "eligible ", "eligibility ",
-	"right to work", "availability ", "available ", "flexibility ", "a passion ", "passion for ", "desire to ",
-	"comfortable ", "happy to ", "enjoy ", "you are ", "you're ", "be ",
+	"ability to ",	"able to ",	"willingness to ", "willing to ",   "must be ",
+	"eligible ",	"eligibility ", "right to work",   "availability ", "available ",
+	"flexibility ", "a passion ",	"passion for ",	   "desire to ",    "comfortable ",
+	"happy to ",	"enjoy ",	"you are ",	   "you're ",	    "be ",
 };
 
 /* Words that make an item a licence or certification. */
 static const char *const cert_words[] = {
-	"licence", "license", "certificate", "certification", "certified", "card", "status", "registration", "qualified",
+	"licence", "license", "certificate",  "certification", "certified",
+	"card",	   "status",  "registration", "qualified",
 };
 
 /* Words that make an item (or a piece of a list) a statement of years. */
 static const char *const year_words[] = { "year", "yrs" };
 
 /* Words that make an item a degree: education, not a skill. */
-static const char *const degree_words[] = { "degree", "bachelor", "master's", "masters", "phd", "doctorate",
-					    "diploma", "bsc", "msc", "b.s.", "m.s.", "mba" };
+static const char *const degree_words[] = { "degree",  "bachelor", "master's", "masters", "phd",  "doctorate",
+					    "diploma", "bsc",	   "msc",      "b.s.",	  "m.s.", "mba" };
 
 /* Endings dropped from an item after a quality ("communication skills" is "communication"). */
 static const char *const tails[] = { " skills", " skill", " experience", " knowledge", " abilities" };
@@ -212,15 +214,10 @@ static bool space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Trims white space from both ends and a trailing '.', ';', ',' or '*'. */
 static void trim(const char **s, size_t *n)
 {
-	while (*n && space((*s)[0])) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && (space((*s)[*n - 1]) || (*s)[*n - 1] == '.' || (*s)[*n - 1] == ';' || (*s)[*n - 1] == ',' ||
-		      (*s)[*n - 1] == '*'))
-		(*n)--;
+	str_trim_set(s, n, " \t\r\f\v", " \t\r\f\v.;,*");
 }
 
 /* Skips a bullet mark ("-", "*", "•", "–", "1.", "a)"); returns whether there was one. */
@@ -231,8 +228,9 @@ static bool strip_bullet(const char **s, size_t *n)
 
 	if (*n >= 1 && (p[0] == '-' || p[0] == '*' || p[0] == '+'))
 		k = 1;
-	else if (*n >= 3 && ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
-			     ((unsigned char)p[2] == 0xA2 || (unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94)))
+	else if (*n >= 3 &&
+		 ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+		  ((unsigned char)p[2] == 0xA2 || (unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94)))
 		k = 3;
 	else if (*n >= 2 && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xB7)
 		k = 2;
@@ -318,8 +316,9 @@ static size_t count_words(const char *s, size_t n)
 /* Cuts an item at an explanation: " - ", " – ", " — ", ":", "(", ";", " e.g.", " such as ", " including ". */
 static void cut_explanation(const char *s, size_t *n)
 {
-	static const char *const cuts[] = { " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", ":", "(", ";", " e.g.",
-					    " such as ", " including ", " i.e.", " etc", " ideally", ", ideally" };
+	static const char *const cuts[] = { " - ",  " \xE2\x80\x93 ", " \xE2\x80\x94 ", ":",	       "(",
+					    ";",    " e.g.",	      " such as ",	" including ", " i.e.",
+					    " etc", " ideally",	      ", ideally" };
 	size_t i, at, k;
 
 	for (at = 0; at < *n; at++) {
@@ -391,14 +390,11 @@ static char *keyword_copy(const char *s, size_t n)
 
 static bool contains_any(const char *s, size_t n, const char *const *list, size_t count)
 {
-	size_t i, at, k;
+	size_t i;
 
-	for (i = 0; i < count; i++) {
-		k = strlen(list[i]);
-		for (at = 0; at + k <= n; at++)
-			if (strncasecmp(s + at, list[i], k) == 0)
-				return true;
-	}
+	for (i = 0; i < count; i++)
+		if (str_find_nocase(s, n, list[i]) >= 0)
+			return true;
 	return false;
 }
 
@@ -512,9 +508,13 @@ static void add_alternatives(struct rubric_sections *sec, const char *s, size_t 
 	if (one.nitems && b.len) {
 		alt = buf_detach(&b, NULL);
 		sec->items = xrealloc(sec->items, (sec->nitems + 1) * sizeof(*sec->items));
-		sec->items[sec->nitems++] = (struct rubric_item){ alt, start, end, nice, is_cert(alt, strlen(alt)),
-								   contains_any(alt, strlen(alt), degree_words,
-										ARRAY_SIZE(degree_words)) };
+		sec->items[sec->nitems++] =
+			(struct rubric_item){ alt,
+					      start,
+					      end,
+					      nice,
+					      is_cert(alt, strlen(alt)),
+					      contains_any(alt, strlen(alt), degree_words, ARRAY_SIZE(degree_words)) };
 	}
 	buf_release(&b);
 	rubric_sections_release(&one);
@@ -524,9 +524,10 @@ static void add_alternatives(struct rubric_sections *sec, const char *s, size_t 
 /* Drops endings that qualify rather than name ("BLS required", "C# or similar", "SQL is a plus"). */
 static void strip_qualifiers(const char *s, size_t *n)
 {
-	static const char *const ends[] = { " required", " preferred", " essential", " desirable", " is a plus",
-					    " a plus", " or similar", " or equivalent", " or related", " is essential",
-					    " is required", " advantageous", " an advantage" };
+	static const char *const ends[] = { " required",    " preferred",    " essential",   " desirable",
+					    " is a plus",   " a plus",	     " or similar",  " or equivalent",
+					    " or related",  " is essential", " is required", " advantageous",
+					    " an advantage" };
 	size_t i, k;
 
 	for (i = 0; i < ARRAY_SIZE(ends); i++) {
@@ -681,9 +682,11 @@ static const struct {
 };
 
 /* Ends of a sentence whose start lists nice-to-haves ("Kafka or Terraform is a plus."). */
-static const char *const nice_ends[] = { " is a plus", " are a plus", " would be a plus", " is a bonus",
-					 " are a bonus", " is an advantage", " would be an advantage", " is desirable",
-					 " are desirable", " is nice to have", " are nice to have" };
+static const char *const nice_ends[] = {
+	" is a plus",	  " are a plus",      " would be a plus",	" is a bonus",
+	" are a bonus",	  " is an advantage", " would be an advantage", " is desirable",
+	" are desirable", " is nice to have", " are nice to have"
+};
 
 /*
  * A sentence of prose (not a bullet of a section) that lists skills after a
@@ -707,7 +710,8 @@ static void parse_sentence(struct rubric_sections *sec, const char *s, size_t n,
 	}
 	for (i = 0; i < ARRAY_SIZE(nice_ends); i++) {
 		k = strlen(nice_ends[i]);
-		if (n > k && strncasecmp(s + n - k, nice_ends[i], k) == 0 && count_words(s, n - k) <= 2 * ITEM_WORDS_MAX) {
+		if (n > k && strncasecmp(s + n - k, nice_ends[i], k) == 0 &&
+		    count_words(s, n - k) <= 2 * ITEM_WORDS_MAX) {
 			parse_item(sec, s, n - k, start, end, true);
 			return;
 		}
@@ -760,7 +764,7 @@ void rubric_sections_parse(const char *text, size_t len, struct rubric_sections 
 				parse_item(sec, rest, nrest, i, end, h == SEC_NICE);
 		} else if (n && (cur == SEC_REQUIRED || cur == SEC_NICE) && s[0] != '#' &&
 			   (bullet || (count_words(s, n) <= PLAIN_LINE_WORDS_MAX && !(s[0] >= 'a' && s[0] <= 'z') &&
-				      s[n - 1] != ':'))) {
+				       s[n - 1] != ':'))) {
 			/*
 			 * A plain line starting in lower case continues the bullet above
 			 * ("agement, etc.)"); one ending in ':' introduces a list.

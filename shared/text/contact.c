@@ -14,10 +14,42 @@
 
 /* Whole lines that are document headings, never names (compared without case). */
 static const char *const headings[] = {
-	"resume",   "résumé",  "curriculum vitae",     "curriculum",	   "vitae",	   "cv",     "c.v.", "contact",
-	"profile",  "summary", "personal information", "personal details", "cover letter", "履歴書", "简历", "個人簡歷",
-	"个人简历", "履历",	"个人履历", "教学经验", "工作经验", "工作经历", "教育背景", "项目经验", "专业技能", "自我评价",
-	"联系方式", "个人信息", "基本信息", "求职意向", "职務経歴書", "ふりがな", "フリガナ", "氏名", "姓名", "名前",
+	"resume",
+	"résumé",
+	"curriculum vitae",
+	"curriculum",
+	"vitae",
+	"cv",
+	"c.v.",
+	"contact",
+	"profile",
+	"summary",
+	"personal information",
+	"personal details",
+	"cover letter",
+	"履歴書",
+	"简历",
+	"個人簡歷",
+	"个人简历",
+	"履历",
+	"个人履历",
+	"教学经验",
+	"工作经验",
+	"工作经历",
+	"教育背景",
+	"项目经验",
+	"专业技能",
+	"自我评价",
+	"联系方式",
+	"个人信息",
+	"基本信息",
+	"求职意向",
+	"职務経歴書",
+	"ふりがな",
+	"フリガナ",
+	"氏名",
+	"姓名",
+	"名前",
 };
 
 /* Words that make a line a title or a heading rather than a person's name. */
@@ -271,12 +303,7 @@ static size_t name_segment_end(const char *s, size_t len)
 
 static void trim(const char **s, size_t *len)
 {
-	while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\r')) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
-		(*len)--;
+	str_trim_set(s, len, " \t\r", " \t\r");
 }
 
 /* A CJK name: 2 to 8 characters, not all hiragana (that is a reading written over a name: "りれきしょ かくたろう"). */
@@ -307,18 +334,14 @@ static bool name_placeholder(const char *s, size_t n)
 {
 	static const char *const words[] = { "name", "姓名", "氏名", "名前", "nombre", "nom" };
 	const char *close;
-	size_t i, k, field;
+	size_t i, field;
 
 	if (n < 3 || s[0] != '[' || !(close = memchr(s, ']', n)))
 		return false;
 	field = (size_t)(close - s);
-	for (i = 0; i < ARRAY_SIZE(words); i++) {
-		k = strlen(words[i]);
-		for (size_t at = 1; at + k <= field; at++) {
-			if (strncasecmp(s + at, words[i], k) == 0)
-				return true;
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (str_find_nocase(s + 1, field - 1, words[i]) >= 0)
+			return true;
 	return false;
 }
 

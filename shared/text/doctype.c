@@ -9,42 +9,109 @@
 
 /* Whole-line headings of a resume's sections (compared without case, a trailing ':' ignored). */
 static const char *const resume_headings[] = {
-	"experience",	     "work experience",	 "professional experience", "employment history",
-	"employment",	     "work history",	 "education",		    "skills",
-	"technical skills",  "projects",	 "certifications",	    "summary",
-	"professional summary", "objective",	 "career objective",	    "publications",
-	"awards",	     "languages",	 "interests",		    "references",
-	"volunteer experience", "education and training", "学历", "教育背景", "工作经历", "工作经验", "職歴", "学歴",
+	"experience",
+	"work experience",
+	"professional experience",
+	"employment history",
+	"employment",
+	"work history",
+	"education",
+	"skills",
+	"technical skills",
+	"projects",
+	"certifications",
+	"summary",
+	"professional summary",
+	"objective",
+	"career objective",
+	"publications",
+	"awards",
+	"languages",
+	"interests",
+	"references",
+	"volunteer experience",
+	"education and training",
+	"学历",
+	"教育背景",
+	"工作经历",
+	"工作经验",
+	"職歴",
+	"学歴",
 };
 
 /* Whole-line headings of a job description. */
 static const char *const jd_headings[] = {
-	"responsibilities",	 "key responsibilities", "requirements",     "qualifications",
-	"minimum qualifications", "preferred qualifications", "nice to have", "nice-to-have",
-	"nice to haves",	 "benefits",		 "what we offer",    "about the role",
-	"about the job",	 "about us",		 "what you'll do",   "what you will do",
-	"who you are",		 "how to apply",	 "the role",	     "role overview",
-	"job description",	 "job summary",		 "desirable",	     "essential criteria",
-	"desirable criteria",	 "perks",		 "compensation",     "salary",
-	"role summary",		 "position summary",	 "you will",	     "key objectives",
-	"essential",		 "what you'll need",	 "what we're looking for", "skill set",
-	"work schedule",	 "duties",		 "key duties",	     "main duties",
+	"responsibilities",
+	"key responsibilities",
+	"requirements",
+	"qualifications",
+	"minimum qualifications",
+	"preferred qualifications",
+	"nice to have",
+	"nice-to-have",
+	"nice to haves",
+	"benefits",
+	"what we offer",
+	"about the role",
+	"about the job",
+	"about us",
+	"what you'll do",
+	"what you will do",
+	"who you are",
+	"how to apply",
+	"the role",
+	"role overview",
+	"job description",
+	"job summary",
+	"desirable",
+	"essential criteria",
+	"desirable criteria",
+	"perks",
+	"compensation",
+	"salary",
+	"role summary",
+	"position summary",
+	"you will",
+	"key objectives",
+	"essential",
+	"what you'll need",
+	"what we're looking for",
+	"skill set",
+	"work schedule",
+	"duties",
+	"key duties",
+	"main duties",
 };
 
 /* Phrases of a job description anywhere in the text (lower case). */
 static const char *const jd_phrases[] = {
-	"we are looking for", "we're looking for", "the ideal candidate", "you will be responsible",
-	"equal opportunity employer", "to apply", "what you'll bring", "you'll work", "join our team",
-	"the successful candidate", "you will have", "you will be", "we offer", "this role",
+	"we are looking for",
+	"we're looking for",
+	"the ideal candidate",
+	"you will be responsible",
+	"equal opportunity employer",
+	"to apply",
+	"what you'll bring",
+	"you'll work",
+	"join our team",
+	"the successful candidate",
+	"you will have",
+	"you will be",
+	"we offer",
+	"this role",
 };
 
 /* Salutations that open a letter's line (lower case). */
 static const char *const salutations[] = { "dear ", "to whom it may concern", "hello hiring", "dear," };
 /* Closings that make up most of a letter's line (lower case, a trailing ',' ignored). */
 static const char *const closings[] = {
-	"sincerely",	     "yours sincerely", "sincerely yours", "kind regards",	  "best regards",
-	"regards",	     "yours faithfully", "respectfully",   "with best regards", "warm regards",
-	"yours truly",	     "best wishes",	 "thank you",	   "mit freundlichen grüßen",
+	"sincerely",	     "yours sincerely",
+	"sincerely yours",   "kind regards",
+	"best regards",	     "regards",
+	"yours faithfully",  "respectfully",
+	"with best regards", "warm regards",
+	"yours truly",	     "best wishes",
+	"thank you",	     "mit freundlichen grüßen",
 };
 
 /* Lines at most this long are compared with the headings. */
@@ -53,12 +120,7 @@ static const char *const closings[] = {
 /* Trims spaces, Markdown's heading and emphasis marks ("## Qualifications", "**Skill set:**") and a trailing ':' or ','. */
 static void trim(const char **s, size_t *n)
 {
-	while (*n && strchr(" \t\r#*_", (*s)[0])) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && strchr(" \t\r*_:,", (*s)[*n - 1]))
-		(*n)--;
+	str_trim_set(s, n, " \t\r#*_", " \t\r*_:,");
 }
 
 static bool line_is(const char *s, size_t n, const char *const *list, size_t count)
@@ -95,17 +157,11 @@ static bool placeholder_line(const char *s, size_t n)
 /* Counts which phrases of list occur anywhere in text (each once), without case. */
 static size_t phrases_in(const char *text, size_t len, const char *const *list, size_t count)
 {
-	size_t i, k, at, found = 0;
+	size_t i, found = 0;
 
-	for (i = 0; i < count; i++) {
-		k = strlen(list[i]);
-		for (at = 0; at + k <= len; at++) {
-			if (strncasecmp(text + at, list[i], k) == 0) {
-				found++;
-				break;
-			}
-		}
-	}
+	for (i = 0; i < count; i++)
+		if (str_find_nocase(text, len, list[i]) >= 0)
+			found++;
 	return found;
 }
 

@@ -15,14 +15,16 @@ static const struct {
 	  DOCTYPE_RESUME },
 	/* A resume that ends with regards and mentions requirements stays a resume. */
 	{ "Jane Doe\nExperience\nMet every requirement of the audit.\nSkills\nTriage\nKind regards\n", DOCTYPE_RESUME },
-	{ "Jane Doe\n12 March 2026\n\nDear Hiring Manager,\nI am writing to apply for the nurse position.\n\nSincerely,\nJane "
+	{ "Jane Doe\n12 March 2026\n\nDear Hiring Manager,\nI am writing to apply for the nurse "
+	  "position.\n\nSincerely,\nJane "
 	  "Doe\n",
 	  DOCTYPE_COVER_LETTER },
 	{ "To whom it may concern\nI would like to apply.\nYours faithfully\nJ. Doe\n", DOCTYPE_COVER_LETTER },
 	/* A letter with a resume's sections is a resume that starts with a note. */
 	{ "Dear reader,\nExperience\nCook (2020 - 2024)\nEducation\nCatering school\nSkills\nGrill\nSincerely\n",
 	  DOCTYPE_RESUME },
-	{ "Line Cook\nAbout the role\nWe are looking for a cook.\nResponsibilities\n- cook\nRequirements\n- 2 years\nNice to "
+	{ "Line Cook\nAbout the role\nWe are looking for a cook.\nResponsibilities\n- cook\nRequirements\n- 2 "
+	  "years\nNice to "
 	  "have\n- seafood\n",
 	  DOCTYPE_JOB_DESCRIPTION },
 	{ "## Qualifications\n**Skill set:**\n### Essential\nYou will be working with us.\n", DOCTYPE_JOB_DESCRIPTION },

@@ -21,7 +21,8 @@ static void items_of(const char *text, char *out, size_t outlen)
 	out[0] = '\0';
 	rubric_sections_parse(text, strlen(text), &s);
 	for (i = 0; i < s.nitems; i++) {
-		n = snprintf(out + o, outlen - o, "%s%s:%s", i ? "|" : "", s.items[i].nice ? "N" : "R", s.items[i].text);
+		n = snprintf(out + o, outlen - o, "%s%s:%s", i ? "|" : "", s.items[i].nice ? "N" : "R",
+			     s.items[i].text);
 		ck_assert(n > 0 && (size_t)n < outlen - o);
 		o += (size_t)n;
 	}
@@ -38,7 +39,8 @@ static const struct {
 	  "R:electrical installation|R:fault finding|R:inspection and testing|R:PAT testing|N:EV charger "
 	  "installation|N:solar PV" },
 	/* "X or Y" stays one keyword of alternatives; a list ending in "or" too. */
-	{ "Requirements:\n* A valid forklift licence or reach truck licence\n* Experience with Tableau, Power BI or Looker\n",
+	{ "Requirements:\n* A valid forklift licence or reach truck licence\n* Experience with Tableau, Power BI or "
+	  "Looker\n",
 	  "R:forklift licence or reach truck licence|R:Tableau or power BI or Looker" },
 	/* A comma list gives one skill an item; two named tools joined by "and" are two. */
 	{ "What you'll need\n- Python, SQL and Pandas\n- Excel and Word\n- Health and safety\n",
@@ -48,18 +50,21 @@ static const struct {
 	  "DevOps\n- Strong communication skills\n",
 	  "R:food hygiene certificate|R:BLS|R:TDD|R:CI/CD|R:DevOps|R:communication" },
 	/* Abilities, conditions and sentences give no skill; a heading of another kind ends the section. */
-	{ "Requirements\n- Ability to lift 25 kg\n- Must be eligible to work in the UK\n- You will be the person everyone "
+	{ "Requirements\n- Ability to lift 25 kg\n- Must be eligible to work in the UK\n- You will be the person "
+	  "everyone "
 	  "in the kitchen relies on when it is busy\n\nResponsibilities\n- Cooking\n",
 	  "" },
 	/* Markdown headings and marks; a continuation line of a wrapped bullet is no item. */
-	{ "## Qualifications\n**Skill set:** Excel, SAP\n- Inventory control and stock\n  rotation, etc.)\n### Stage two\n- "
+	{ "## Qualifications\n**Skill set:** Excel, SAP\n- Inventory control and stock\n  rotation, etc.)\n### Stage "
+	  "two\n- "
 	  "Interview\n",
 	  "R:Excel|R:SAP|R:inventory control|R:stock" },
 	/* A Desirable section and a plain short line under a heading. */
 	{ "Desirable\nQualified teacher status\n\nEssential:\nSafeguarding\n",
 	  "N:qualified teacher status|R:Safeguarding" },
 	/* Prose: a list after a cue is required, a wish is nice to have; other sentences give nothing. */
-	{ "We run a busy kitchen. You will have the chance to grow. The successful candidate will have knife skills, food "
+	{ "We run a busy kitchen. You will have the chance to grow. The successful candidate will have knife skills, "
+	  "food "
 	  "safety and stock control. Experience with pastry or baking is a plus. Bonus points for HACCP.\n",
 	  "R:knife skills|R:food safety|R:stock control|N:pastry or baking|N:HACCP" },
 	{ "We ask for 3 years as a cook. You will need 3+ years on a grill, knife skills and food safety.\n",
@@ -124,13 +129,17 @@ START_TEST(test_derive_warehouse)
 {
 	static const char json[] =
 		"{\"title\":\"Warehouse Operations Supervisor\",\"description\":\"Warehouse Operations Supervisor\\n"
-		"Pennine Freight \\u00b7 Leicester \\u00b7 Full time\\n\\nAbout the role\\nWe run a distribution centre.\\n\\n"
-		"Requirements\\n- 3+ years of experience as a Shift Supervisor\\n- Warehouse management system\\n- Inventory "
-		"control\\n- Forklift licence or reach truck licence\\n- Health and safety\\n\\nNice to have\\n- SAP\\n- "
+		"Pennine Freight \\u00b7 Leicester \\u00b7 Full time\\n\\nAbout the role\\nWe run a distribution "
+		"centre.\\n\\n"
+		"Requirements\\n- 3+ years of experience as a Shift Supervisor\\n- Warehouse management system\\n- "
+		"Inventory "
+		"control\\n- Forklift licence or reach truck licence\\n- Health and safety\\n\\nNice to have\\n- "
+		"SAP\\n- "
 		"Lean\\n\"}";
 	struct job *job = parse_or_die(json);
 	const struct rubric *r = job_rubric(job);
-	const struct rubric_criterion *skills = criterion(r, "Required skills"), *nice = criterion(r, "Nice-to-have skills"),
+	const struct rubric_criterion *skills = criterion(r, "Required skills"),
+				      *nice = criterion(r, "Nice-to-have skills"),
 				      *edu = criterion(r, "Education and certifications");
 
 	ck_assert_ptr_nonnull(skills);
