@@ -156,6 +156,25 @@ START_TEST(test_derive_warehouse)
 }
 END_TEST
 
+/* A description with no sections or cues: the trades' vocabulary still finds its skills. */
+START_TEST(test_derive_vocabulary)
+{
+	static const char json[] = "{\"title\":\"Head Chef\",\"description\":\"Our bistro needs a head chef who takes "
+				   "care of menu planning, food hygiene and stock rotation. You will keep HACCP "
+				   "records and train juniors in knife skills.\"}";
+	struct job *job = parse_or_die(json);
+	const struct rubric_criterion *skills = criterion(job_rubric(job), "Required skills");
+
+	ck_assert_ptr_nonnull(skills);
+	ck_assert(has_keyword(skills, "menu planning"));
+	ck_assert(has_keyword(skills, "food hygiene"));
+	ck_assert(has_keyword(skills, "stock rotation"));
+	ck_assert(has_keyword(skills, "knife skills"));
+	ck_assert(!has_keyword(skills, "bistro"));
+	job_free(job);
+}
+END_TEST
+
 /* A keyword of alternatives is found by any of them. */
 START_TEST(test_alternatives_found)
 {
@@ -179,6 +198,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_items, 0, (int)ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_spans);
 	tcase_add_test(tc, test_derive_warehouse);
+	tcase_add_test(tc, test_derive_vocabulary);
 	tcase_add_test(tc, test_alternatives_found);
 	suite_add_tcase(s, tc);
 	return suite_failures(s) ? EXIT_FAILURE : EXIT_SUCCESS;
