@@ -478,9 +478,64 @@ static const char *const boilerplate[] = {
 
 /* Acronyms that look like technologies but are not. */
 static const char *const non_skills[] = {
-	"us", "uk",  "usa", "eu",  "cv",  "ceo", "cto", "cfo", "coo", "hr",  "ok",  "faq", "pdf", "eeo",  "gsa", "tts",
-	"ii", "iii", "iv",  "inc", "llc", "ltd", "nyc", "sf",  "dc",  "est", "pst", "id",  "tbd", "asap", "ie",	 "eg",
-	"am", "pm",  "gmt", "utc", "ny",  "ca",	 "tx",	"wa",  "ma",  "our", "we",  "you", "the", "an",	  "a",	 "i",
+	"us",
+	"uk",
+	"usa",
+	"eu",
+	"cv",
+	"ceo",
+	"cto",
+	"cfo",
+	"coo",
+	"hr",
+	"ok",
+	"faq",
+	"pdf",
+	"eeo",
+	"gsa",
+	"tts",
+	"ii",
+	"iii",
+	"iv",
+	"inc",
+	"llc",
+	"ltd",
+	"nyc",
+	"sf",
+	"dc",
+	"est",
+	"pst",
+	"id",
+	"tbd",
+	"asap",
+	"ie",
+	"eg",
+	"am",
+	"pm",
+	"gmt",
+	"utc",
+	"ny",
+	"ca",
+	"tx",
+	"wa",
+	"ma",
+	"our",
+	"we",
+	"you",
+	"the",
+	"an",
+	"a",
+	"i",
+	/* Places are where the job is, not what it takes. */
+	"europe",
+	"asia",
+	"africa",
+	"america",
+	"ireland",
+	"scotland",
+	"wales",
+	"england",
+	"london",
 };
 
 static bool in_stem_list(const char *const *list, size_t n, uint64_t key)
@@ -782,6 +837,31 @@ static bool item_is_filler(const char *s)
 	       in_stem_list(non_skills, ARRAY_SIZE(non_skills), key);
 }
 
+/*
+ * Whether a one-word vocabulary entry matched only through the stemmer, by
+ * a word much shorter than itself: "brands" is not "branding", "accounts"
+ * not "accounting" ("dashboards" still finds "dashboards").
+ */
+static bool stem_only_match(const char *entry, size_t matched_len)
+{
+	size_t len = strlen(entry);
+
+	return !strchr(entry, ' ') && matched_len + 1 < len;
+}
+
+/* "Key Stage 3", "Level 2", "Year 9": a capitalised word before a number names a grade, not a skill. */
+static bool tok_before_number(const struct textnorm_doc *d, size_t i)
+{
+	return i + 1 < d->ntok && !d->tok[i + 1].brk &&
+	       is_number(d->text + d->tok[i + 1].start, d->tok[i + 1].end - d->tok[i + 1].start);
+}
+
+/* Whether a newline lies between tokens i - 1 and i: a bullet's skill does not run into the next line's. */
+static bool tok_after_newline(const struct textnorm_doc *d, size_t i)
+{
+	return i > 0 && memchr(d->text + d->tok[i - 1].end, '\n', d->tok[i].start - d->tok[i - 1].end) != NULL;
+}
+
 /* Skills: explicit ones first, then vocabulary and tech-shaped words from the description in text order. */
 static void derive_skills(const struct job *job, const struct textnorm_doc *d, const struct rubric_sections *sec,
 			  const uint64_t *title_keys, size_t ntitle, struct kwlist *out)
@@ -803,7 +883,8 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 	/* Then skills found elsewhere, outside the nice-to-haves and the bullets already read. */
 	for (i = 0; i < ARRAY_SIZE(skill_vocabulary); i++)
 		if (textnorm_doc_find(d, skill_vocabulary[i], &start, &end) >= 0 &&
-		    !rubric_sections_in_nice(sec, start) && !rubric_sections_in_item(sec, start))
+		    !rubric_sections_in_nice(sec, start) && !rubric_sections_in_item(sec, start) &&
+		    !stem_only_match(skill_vocabulary[i], end - start))
 			kwlist_add(out, skill_vocabulary[i], strlen(skill_vocabulary[i]), start + 1);
 	for (i = 0; i < d->ntok; i++) {
 		const char *w = d->text + d->tok[i].start;
@@ -814,11 +895,12 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 		    rubric_sections_in_nice(sec, d->tok[i].start) || rubric_sections_in_item(sec, d->tok[i].start))
 			continue;
 		shape = tok_has_tech_shape(w, len) || tok_is_acronym(w, len);
-		if (!shape && !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) &&
-				!tok_in_title_case_line(d, i) && !key_in(header_keys, nheader, d->tok[i].key)))
+		if (!shape &&
+		    !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) && !tok_in_title_case_line(d, i) &&
+		      !key_in(header_keys, nheader, d->tok[i].key) && !tok_before_number(d, i)))
 			continue;
 		/* Join up to three neighbouring capitalised or tech-shaped words ("Google Analytics"). */
-		for (j = i + 1; j < d->ntok && j < i + 3 && !d->tok[j].brk; j++) {
+		for (j = i + 1; j < d->ntok && j < i + 3 && !d->tok[j].brk && !tok_after_newline(d, j); j++) {
 			const char *w2 = d->text + d->tok[j].start;
 			size_t len2 = d->tok[j].end - d->tok[j].start;
 			if (!tok_is_plain_word(d, j) || key_in(title_keys, ntitle, d->tok[j].key) ||

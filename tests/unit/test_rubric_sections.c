@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 #include "score/job.h"
@@ -175,6 +176,27 @@ START_TEST(test_derive_vocabulary)
 }
 END_TEST
 
+/* Words that only look like skills: a stem's cousin, a grade before a number, two lines run together, a place. */
+START_TEST(test_derive_no_false_skills)
+{
+	static const char json[] =
+		"{\"title\":\"Supervisor\",\"description\":\"We serve grocery brands across Europe and teach Key Stage "
+		"3 "
+		"pupils.\\nWhat you will do\\n- Build reports in Python\\n- Present findings to the board\\n\"}";
+	struct job *job = parse_or_die(json);
+	const struct rubric_criterion *skills = criterion(job_rubric(job), "Required skills");
+	size_t i;
+
+	for (i = 0; skills && i < skills->nkeywords; i++) {
+		const char *k = skills->keywords[i];
+		ck_assert_msg(strcmp(k, "branding") != 0 && strcasecmp(k, "stage") != 0 &&
+				      strcasecmp(k, "europe") != 0 && strstr(k, "Present") == NULL,
+			      "'%s' is no skill of the job", k);
+	}
+	job_free(job);
+}
+END_TEST
+
 /* A keyword of alternatives is found by any of them. */
 START_TEST(test_alternatives_found)
 {
@@ -199,6 +221,7 @@ int main(void)
 	tcase_add_test(tc, test_spans);
 	tcase_add_test(tc, test_derive_warehouse);
 	tcase_add_test(tc, test_derive_vocabulary);
+	tcase_add_test(tc, test_derive_no_false_skills);
 	tcase_add_test(tc, test_alternatives_found);
 	suite_add_tcase(s, tc);
 	return suite_failures(s) ? EXIT_FAILURE : EXIT_SUCCESS;
