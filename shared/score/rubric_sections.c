@@ -458,7 +458,8 @@ static void add_item(struct rubric_sections *sec, const char *s, size_t n, size_
 		}
 	}
 	trim(&s, &n);
-	if (n < 2 || n > ITEM_BYTES_MAX || count_words(s, n) > ITEM_WORDS_MAX || !has_letter(s, n))
+	if (n < 2 || n > ITEM_BYTES_MAX || count_words(s, n) > ITEM_WORDS_MAX || !has_letter(s, n) ||
+	    memchr(s, '\0', n))
 		return;
 	sec->items = xrealloc(sec->items, (sec->nitems + 1) * sizeof(*sec->items));
 	it = &sec->items[sec->nitems++];
