@@ -186,8 +186,29 @@ static const char *const not_skills[] = {
 
 /* Words that make an item a licence or certification. */
 static const char *const cert_words[] = {
-	"licence", "license", "certificate",  "certification", "certified",
-	"card",	   "status",  "registration", "qualified",
+	"licence",
+	"license",
+	"certificate",
+	"certification",
+	"certified",
+	"card",
+	"status",
+	"registration",
+	"qualified",
+	/* Levels of vocational qualifications: "Level 3 electrical installation", "NVQ", "City & Guilds 2365". */
+	"level 1",
+	"level 2",
+	"level 3",
+	"level 4",
+	"level 5",
+	"level 6",
+	"level 7",
+	"nvq",
+	"btec",
+	"city & guilds",
+	"city and guilds",
+	"hnc",
+	"hnd",
 };
 
 /* Words that make an item (or a piece of a list) a statement of years. */

@@ -95,6 +95,12 @@ START_TEST(test_spans)
 	ck_assert(!rubric_sections_in_item(&s, (size_t)(kafka - text)));
 	ck_assert(!rubric_sections_in_nice(&s, (size_t)(pension - text)));
 	ck_assert(s.items[0].cert);
+	ck_assert(!s.items[1].cert);
+	rubric_sections_release(&s);
+	/* A vocational level is a qualification: it goes to education as well. */
+	rubric_sections_parse("Essential\n- Level 3 electrical installation\n- NVQ in catering\n", 62, &s);
+	ck_assert_uint_eq(s.nitems, 2);
+	ck_assert(s.items[0].cert && s.items[1].cert);
 	rubric_sections_release(&s);
 }
 END_TEST
