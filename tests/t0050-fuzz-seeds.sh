@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The libFuzzer harnesses (tests/fuzz/fuzz_*.c: multipart, JSON bodies
 # through jsoncheck, the query string and route matching, DOCX styles and
-# runs, S3 event notifications, SigV4 presigned URLs, text normalisation)
+# runs, S3 event notifications, SigV4 presigned URLs, text normalisation,
+# what is read from a resume or a description: contacts, kind, sections)
 # build, and every
 # committed seed (tests/fuzz/seeds/NAME/, each past crash among them) runs
 # clean under ASan and UBSan. Fuzzing itself is `make fuzz`.

@@ -228,3 +228,34 @@ int fail(char *err, size_t errlen, const char *fmt, ...)
 	}
 	return -1;
 }
+
+/* Whether c (not NUL) is one of the bytes of set. */
+static bool in_set(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+void str_trim_set(const char **s, size_t *len, const char *lead, const char *trail)
+{
+	while (*len && in_set((*s)[0], lead)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && in_set((*s)[*len - 1], trail))
+		(*len)--;
+}
+
+void str_trim(const char **s, size_t *len)
+{
+	str_trim_set(s, len, " \t\r\n\f\v", " \t\r\n\f\v");
+}
+
+long str_find_nocase(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return (long)i;
+	return -1;
+}

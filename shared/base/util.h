@@ -28,6 +28,18 @@ bool str_has_prefix(const char *s, const char *prefix);
 bool str_equal_nocase(const char *a, const char *b);
 
 /*
+ * Trims a span s[0..*len) in place: moves *s past leading bytes found in
+ * lead and shortens *len past trailing bytes found in trail (either set may
+ * be ""). str_trim() trims ASCII white space (space, tab, CR, LF, FF, VT)
+ * from both ends.
+ */
+void str_trim_set(const char **s, size_t *len, const char *lead, const char *trail);
+void str_trim(const char **s, size_t *len);
+
+/* Offset of the first ASCII case-insensitive occurrence of needle in s[0..n) (need not be NUL-terminated), or -1. */
+long str_find_nocase(const char *s, size_t n, const char *needle);
+
+/*
  * Decodes the UTF-8 sequence at s[i] (len bytes in all): sets *cp and
  * returns its length; a byte that starts no complete sequence gives U+FFFD
  * and length 1, so scanning always advances. Lenient: overlong forms are

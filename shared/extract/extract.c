@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "extract/extract_impl.h"
+#include "text/doctype.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define EXTRACT_ASAN 1
@@ -376,11 +377,23 @@ static void extract_run(const void *data, size_t len, const struct extract_limit
 	}
 }
 
+/*
+ * The contact details, and whether the document is a resume at all: a
+ * cover letter, a job description or a blank template needs review with a
+ * reason that says so, instead of being scored.
+ */
 static void add_contact(struct extract_result *r)
 {
+	const char *why;
+
 	contact_release(&r->contact);
 	if (r->status != EXTRACT_FAILED)
 		contact_extract(r->text, r->text_len, &r->contact);
+	if (r->status == EXTRACT_OK) {
+		why = doctype_reason(doctype_classify(r->text, r->text_len));
+		if (why)
+			extract_set_reason(r, EXTRACT_NEEDS_REVIEW, "%s", why);
+	}
 }
 
 void extract_buffer_unsandboxed(const void *data, size_t len, const struct extract_limits *lim,

@@ -8,6 +8,10 @@
 #define LIGHT_MIN_CHANNEL 0xF000
 /* Rendering for the background check stays under this many pixels. */
 #define RENDER_MAX_PIXELS (2000 * 2000)
+/* A horizontal gap wider than this many character heights inside a line separates two columns. */
+#define PDF_COLUMN_GAP_HEIGHTS 2.5
+/* A gap wider than this (and narrower than a column's) is a space between words. */
+#define PDF_WORD_GAP_HEIGHTS 0.8
 
 /*
  * The page as drawn (rendered lazily, only when some text is light) and the
@@ -50,7 +54,7 @@ static bool view_render(struct page_view *v)
 	poppler_page_render(v->page, cr);
 	cairo_destroy(cr);
 	cairo_surface_flush(v->img);
-	if (!poppler_page_get_text_layout(v->page, &v->rects, &v->n_rects))
+	if (!v->rects)
 		goto fail;
 	return true;
 fail:
@@ -122,6 +126,37 @@ static bool attr_hidden(struct page_view *v, const PopplerTextAttributes *a)
 }
 
 /*
+ * What belongs between characters idx - 1 and idx that poppler put side by
+ * side with nothing between: a line break when the second starts well to
+ * the right of the first (another column: "(555) 123-4567" then
+ * "Spearheaded" in the next column), well to its left, or on another
+ * baseline; a space when they are a word apart (CJK text, where poppler
+ * adds no spaces: "履歴書　書太郎"). Gaps are measured in the first
+ * character's height, so they scale with the font.
+ */
+enum gap { GAP_NONE, GAP_SPACE, GAP_BREAK };
+
+static enum gap char_gap(const struct page_view *v, int idx)
+{
+	const PopplerRectangle *a, *b;
+	double h, gap;
+
+	if (idx <= 0 || (guint)idx >= v->n_rects)
+		return GAP_NONE;
+	a = &v->rects[idx - 1];
+	b = &v->rects[idx];
+	h = a->y2 - a->y1;
+	if (!(h > 0.5))
+		return GAP_NONE;
+	gap = b->x1 - a->x2;
+	if (gap > PDF_COLUMN_GAP_HEIGHTS * h || b->x2 < a->x1 - h)
+		return GAP_BREAK;
+	if (b->y1 > a->y2 - 0.2 * h || b->y2 < a->y1 + 0.2 * h)
+		return GAP_BREAK;
+	return gap > PDF_WORD_GAP_HEIGHTS * h ? GAP_SPACE : GAP_NONE;
+}
+
+/*
  * Feeds one page's text to the normaliser, character by character, sending
  * characters whose attributes make them hidden to h instead. The
  * attributes' indices count characters of poppler_page_get_text().
@@ -133,16 +168,39 @@ static void page_text(PopplerPage *page, struct extract_norm *n, struct extract_
 	const PopplerTextAttributes *a, *decided = NULL;
 	struct page_view view = { page, false, NULL, 1.0, NULL, 0 };
 	size_t len, i = 0, at, run = 0;
-	int32_t cp;
+	int32_t cp, prev = '\n';
+	enum gap gap;
 	int idx = 0;
 	bool hide, span_hidden = false;
 
 	if (!text)
 		goto out;
+	if (!poppler_page_get_text_layout(page, &view.rects, &view.n_rects)) {
+		view.rects = NULL;
+		view.n_rects = 0;
+	}
 	len = strlen(text);
 	while (i < len) {
 		at = i;
 		cp = extract_utf8_next(text, len, &i);
+		gap = cp == '\r' || cp == '\n' || prev == '\n' || prev == ' ' || cp == ' ' ? GAP_NONE
+											   : char_gap(&view, idx);
+		if (cp == '\r' || gap != GAP_NONE) {
+			/* A carriage return inside a PDF line is a drawn glyph (Word's tab stops), not a line end. */
+			if (run < at)
+				extract_norm_text(n, text + run, at - run);
+			if (gap == GAP_BREAK)
+				extract_norm_break(n, 1);
+			else
+				extract_norm_space(n);
+			run = cp == '\r' ? i : at;
+			if (cp == '\r') {
+				prev = ' ';
+				idx++;
+				continue;
+			}
+		}
+		prev = cp;
 		while (it && ((const PopplerTextAttributes *)it->data)->end_index < idx)
 			it = it->next;
 		a = it ? it->data : NULL;

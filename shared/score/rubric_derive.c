@@ -9,6 +9,7 @@
 #include "score/job.h"
 #include "score/rubric.h"
 #include "score/rubric_filler.h"
+#include "score/rubric_sections.h"
 #include "text/experience.h"
 #include "text/termweights.h"
 #include "text/textnorm.h"
@@ -18,6 +19,8 @@
 #define DERIVED_TITLE_WORDS_MAX 8
 #define HEADER_WORDS_MAX 48
 #define HEADER_LINES 3
+/* Weight of the nice-to-have criterion, against 40 for the required skills. */
+#define NICE_WEIGHT 5
 
 /*
  * Skills and technologies recognised in descriptions even when written in
@@ -216,6 +219,107 @@ static const char *const skill_vocabulary[] = {
 	"message queues",
 	"asynchronous programming",
 	"concurrency",
+	/* Hospitality */
+	"food safety",
+	"food hygiene",
+	"haccp",
+	"stock control",
+	"cash handling",
+	"staff scheduling",
+	"rota planning",
+	"menu planning",
+	"front of house",
+	"back of house",
+	"food preparation",
+	"knife skills",
+	"table service",
+	"bar service",
+	"wine service",
+	"guest relations",
+	"housekeeping",
+	"pos systems",
+	/* Healthcare */
+	"patient assessment",
+	"wound care",
+	"iv therapy",
+	"infection control",
+	"care planning",
+	"phlebotomy",
+	"vital signs",
+	"safeguarding",
+	"manual handling",
+	"personal care",
+	"dementia care",
+	"first aid",
+	/* Finance */
+	"financial reporting",
+	"variance analysis",
+	"financial modelling",
+	"management accounts",
+	"reconciliations",
+	"accounts payable",
+	"accounts receivable",
+	"month-end close",
+	"audit",
+	"tax returns",
+	"credit control",
+	"ifrs",
+	"gaap",
+	/* Trades */
+	"electrical installation",
+	"fault finding",
+	"inspection and testing",
+	"wiring regulations",
+	"pat testing",
+	"rewiring",
+	"plumbing",
+	"pipefitting",
+	"welding",
+	"carpentry",
+	"joinery",
+	"bricklaying",
+	"plastering",
+	"hvac",
+	"preventive maintenance",
+	"technical drawings",
+	"risk assessments",
+	"method statements",
+	"health and safety",
+	/* Teaching */
+	"lesson planning",
+	"classroom management",
+	"behaviour management",
+	"differentiation",
+	"formative assessment",
+	"special educational needs",
+	"pastoral care",
+	"tutoring",
+	/* Logistics */
+	"warehouse management system",
+	"inventory control",
+	"order picking",
+	"dispatch planning",
+	"route planning",
+	"forklift",
+	"goods in",
+	"stock rotation",
+	"shift supervision",
+	"supply chain",
+	"procurement",
+	"fleet management",
+	/* Sales */
+	"b2b sales",
+	"prospecting",
+	"cold calling",
+	"pipeline management",
+	"crm",
+	"salesforce",
+	"account planning",
+	"upselling",
+	"key account management",
+	"territory management",
+	"retail sales",
+	"visual merchandising",
 };
 
 /* Words common in job descriptions that say nothing about the job itself. */
@@ -374,9 +478,64 @@ static const char *const boilerplate[] = {
 
 /* Acronyms that look like technologies but are not. */
 static const char *const non_skills[] = {
-	"us", "uk",  "usa", "eu",  "cv",  "ceo", "cto", "cfo", "coo", "hr",  "ok",  "faq", "pdf", "eeo",  "gsa", "tts",
-	"ii", "iii", "iv",  "inc", "llc", "ltd", "nyc", "sf",  "dc",  "est", "pst", "id",  "tbd", "asap", "ie",	 "eg",
-	"am", "pm",  "gmt", "utc", "ny",  "ca",	 "tx",	"wa",  "ma",  "our", "we",  "you", "the", "an",	  "a",	 "i",
+	"us",
+	"uk",
+	"usa",
+	"eu",
+	"cv",
+	"ceo",
+	"cto",
+	"cfo",
+	"coo",
+	"hr",
+	"ok",
+	"faq",
+	"pdf",
+	"eeo",
+	"gsa",
+	"tts",
+	"ii",
+	"iii",
+	"iv",
+	"inc",
+	"llc",
+	"ltd",
+	"nyc",
+	"sf",
+	"dc",
+	"est",
+	"pst",
+	"id",
+	"tbd",
+	"asap",
+	"ie",
+	"eg",
+	"am",
+	"pm",
+	"gmt",
+	"utc",
+	"ny",
+	"ca",
+	"tx",
+	"wa",
+	"ma",
+	"our",
+	"we",
+	"you",
+	"the",
+	"an",
+	"a",
+	"i",
+	/* Places are where the job is, not what it takes. */
+	"europe",
+	"asia",
+	"africa",
+	"america",
+	"ireland",
+	"scotland",
+	"wales",
+	"england",
+	"london",
 };
 
 static bool in_stem_list(const char *const *list, size_t n, uint64_t key)
@@ -662,9 +821,50 @@ static bool tok_is_domain(const char *w, size_t len)
 	return false;
 }
 
+/*
+ * A bullet's single word that says nothing ("practices"): boilerplate or
+ * filler. A word written with a capital ("Go", "SOLID") names something.
+ */
+static bool item_is_filler(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t key;
+
+	if (strchr(s, ' ') || (s[0] >= 'A' && s[0] <= 'Z'))
+		return false;
+	key = textnorm_word_key(s, len);
+	return textnorm_is_stopword(s, len) || is_boilerplate(key) || rubric_filler_word(key) ||
+	       in_stem_list(non_skills, ARRAY_SIZE(non_skills), key);
+}
+
+/*
+ * Whether a one-word vocabulary entry matched only through the stemmer, by
+ * a word much shorter than itself: "brands" is not "branding", "accounts"
+ * not "accounting" ("dashboards" still finds "dashboards").
+ */
+static bool stem_only_match(const char *entry, size_t matched_len)
+{
+	size_t len = strlen(entry);
+
+	return !strchr(entry, ' ') && matched_len + 1 < len;
+}
+
+/* "Key Stage 3", "Level 2", "Year 9": a capitalised word before a number names a grade, not a skill. */
+static bool tok_before_number(const struct textnorm_doc *d, size_t i)
+{
+	return i + 1 < d->ntok && !d->tok[i + 1].brk &&
+	       is_number(d->text + d->tok[i + 1].start, d->tok[i + 1].end - d->tok[i + 1].start);
+}
+
+/* Whether a newline lies between tokens i - 1 and i: a bullet's skill does not run into the next line's. */
+static bool tok_after_newline(const struct textnorm_doc *d, size_t i)
+{
+	return i > 0 && memchr(d->text + d->tok[i - 1].end, '\n', d->tok[i].start - d->tok[i - 1].end) != NULL;
+}
+
 /* Skills: explicit ones first, then vocabulary and tech-shaped words from the description in text order. */
-static void derive_skills(const struct job *job, const struct textnorm_doc *d, const uint64_t *title_keys,
-			  size_t ntitle, struct kwlist *out)
+static void derive_skills(const struct job *job, const struct textnorm_doc *d, const struct rubric_sections *sec,
+			  const uint64_t *title_keys, size_t ntitle, struct kwlist *out)
 {
 	size_t i, first, start, end;
 	uint64_t header_keys[HEADER_WORDS_MAX];
@@ -675,23 +875,32 @@ static void derive_skills(const struct job *job, const struct textnorm_doc *d, c
 	for (i = 0; i < job->nknockouts; i++)
 		if (job->knockouts[i].type == JOB_KNOCKOUT_SKILL)
 			kwlist_add(out, job->knockouts[i].name, strlen(job->knockouts[i].name), 0);
+	/* What the requirements' bullets name, in their order: the recruiter's own list. */
+	for (i = 0; i < sec->nitems; i++)
+		if (!sec->items[i].nice && !sec->items[i].degree && !item_is_filler(sec->items[i].text))
+			kwlist_add(out, sec->items[i].text, strlen(sec->items[i].text), 0);
 	first = out->n;
+	/* Then skills found elsewhere, outside the nice-to-haves and the bullets already read. */
 	for (i = 0; i < ARRAY_SIZE(skill_vocabulary); i++)
-		if (textnorm_doc_find(d, skill_vocabulary[i], &start, &end) >= 0)
+		if (textnorm_doc_find(d, skill_vocabulary[i], &start, &end) >= 0 &&
+		    !rubric_sections_in_nice(sec, start) && !rubric_sections_in_item(sec, start) &&
+		    !stem_only_match(skill_vocabulary[i], end - start))
 			kwlist_add(out, skill_vocabulary[i], strlen(skill_vocabulary[i]), start + 1);
 	for (i = 0; i < d->ntok; i++) {
 		const char *w = d->text + d->tok[i].start;
 		size_t len = d->tok[i].end - d->tok[i].start, j;
 		bool shape;
 
-		if (!tok_is_plain_word(d, i) || key_in(title_keys, ntitle, d->tok[i].key) || tok_is_domain(w, len))
+		if (!tok_is_plain_word(d, i) || key_in(title_keys, ntitle, d->tok[i].key) || tok_is_domain(w, len) ||
+		    rubric_sections_in_nice(sec, d->tok[i].start) || rubric_sections_in_item(sec, d->tok[i].start))
 			continue;
 		shape = tok_has_tech_shape(w, len) || tok_is_acronym(w, len);
-		if (!shape && !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) &&
-				!tok_in_title_case_line(d, i) && !key_in(header_keys, nheader, d->tok[i].key)))
+		if (!shape &&
+		    !(tok_is_capitalised(w, len) && !tok_starts_clause(d, i) && !tok_in_title_case_line(d, i) &&
+		      !key_in(header_keys, nheader, d->tok[i].key) && !tok_before_number(d, i)))
 			continue;
 		/* Join up to three neighbouring capitalised or tech-shaped words ("Google Analytics"). */
-		for (j = i + 1; j < d->ntok && j < i + 3 && !d->tok[j].brk; j++) {
+		for (j = i + 1; j < d->ntok && j < i + 3 && !d->tok[j].brk && !tok_after_newline(d, j); j++) {
 			const char *w2 = d->text + d->tok[j].start;
 			size_t len2 = d->tok[j].end - d->tok[j].start;
 			if (!tok_is_plain_word(d, j) || key_in(title_keys, ntitle, d->tok[j].key) ||
@@ -818,8 +1027,8 @@ static void mark_asides(const struct textnorm_doc *d, bool *aside)
  * description that are not skills, weighted by how specific they are
  * (termweights), outside the sections about the employer and benefits.
  */
-static void derive_terms(const struct job *job, const struct textnorm_doc *d, const struct kwlist *skills,
-			 const uint64_t *title_keys, size_t ntitle, struct kwlist *out)
+static void derive_terms(const struct job *job, const struct textnorm_doc *d, const struct rubric_sections *sec,
+			 const struct kwlist *skills, const uint64_t *title_keys, size_t ntitle, struct kwlist *out)
 {
 	struct term *terms = NULL;
 	uint64_t header_keys[HEADER_WORDS_MAX];
@@ -829,6 +1038,10 @@ static void derive_terms(const struct job *job, const struct textnorm_doc *d, co
 	char *surface;
 
 	mark_asides(d, aside);
+	/* Nice-to-haves are a criterion of their own, not the job's main work. */
+	for (i = 0; i < d->ntok; i++)
+		if (rubric_sections_in_nice(sec, d->tok[i].start))
+			aside[i] = true;
 	/* The words of a two-word skill ("front-end") are that skill, not terms of their own. */
 	for (i = 0; i + 1 < d->ntok; i++)
 		if (!d->tok[i + 1].brk &&
@@ -897,13 +1110,18 @@ static const char *const degree_words[] = {
 };
 
 /* Education: certification knock-outs, degree words and the field after "degree in". */
-static void derive_education(const struct job *job, const struct textnorm_doc *d, struct kwlist *out)
+static void derive_education(const struct job *job, const struct textnorm_doc *d, const struct rubric_sections *sec,
+			     struct kwlist *out)
 {
 	size_t i, j, k;
 
 	for (i = 0; i < job->nknockouts; i++)
 		if (job->knockouts[i].type == JOB_KNOCKOUT_CERTIFICATION)
 			kwlist_add(out, job->knockouts[i].name, strlen(job->knockouts[i].name), 0);
+	/* The licences and certificates the requirements name ("forklift licence", "qualified teacher status"). */
+	for (i = 0; i < sec->nitems; i++)
+		if ((sec->items[i].cert || sec->items[i].degree) && !sec->items[i].nice)
+			kwlist_add(out, sec->items[i].text, strlen(sec->items[i].text), 0);
 	for (i = 0; i < d->ntok; i++) {
 		if (!in_stem_list(degree_words, ARRAY_SIZE(degree_words), d->tok[i].key))
 			continue;
@@ -991,7 +1209,8 @@ struct rubric *rubric_derive(const struct job *job)
 {
 	struct rubric *r = xcalloc(1, sizeof(*r));
 	struct textnorm_doc desc, title;
-	struct kwlist skills = { 0 }, exp = { 0 }, terms = { 0 }, edu = { 0 };
+	struct kwlist skills = { 0 }, exp = { 0 }, terms = { 0 }, edu = { 0 }, nice = { 0 };
+	struct rubric_sections sec = { 0 };
 	uint64_t title_keys[DERIVED_TITLE_WORDS_MAX];
 	size_t ntitle = 0, i;
 	int years = experience_stated_years(job->description, strlen(job->description), NULL), senior;
@@ -1028,10 +1247,14 @@ struct rubric *rubric_derive(const struct job *job)
 		free(s);
 	}
 
-	derive_skills(job, &desc, title_keys, ntitle, &skills);
-	derive_terms(job, &desc, &skills, title_keys, ntitle, &terms);
-	derive_education(job, &desc, &edu);
-	r->criteria = xcalloc(4, sizeof(*r->criteria));
+	rubric_sections_parse(job->description, strlen(job->description), &sec);
+	derive_skills(job, &desc, &sec, title_keys, ntitle, &skills);
+	derive_terms(job, &desc, &sec, &skills, title_keys, ntitle, &terms);
+	derive_education(job, &desc, &sec, &edu);
+	for (i = 0; i < sec.nitems; i++)
+		if (sec.items[i].nice && !kwlist_has(&skills, phrase_key(sec.items[i].text, strlen(sec.items[i].text))))
+			kwlist_add(&nice, sec.items[i].text, strlen(sec.items[i].text), i);
+	r->criteria = xcalloc(5, sizeof(*r->criteria));
 
 	if (skills.n) {
 		list = join_keywords(&skills, 12);
@@ -1057,6 +1280,15 @@ struct rubric *rubric_derive(const struct job *job)
 	if (edu.n)
 		add_criterion(r, "Education and certifications",
 			      "Has the education and certifications the job asks for.", 10, RUBRIC_EDUCATION, 0, &edu);
+	if (nice.n) {
+		list = join_keywords(&nice, 10);
+		snprintf(text, sizeof(text), "Has what the job lists as nice to have (not required): %s.", list);
+		free(list);
+		/* A bonus, not a requirement: it weighs little. */
+		add_criterion(r, "Nice-to-have skills", text, NICE_WEIGHT, RUBRIC_TERMS, 0, &nice);
+	}
+	kwlist_release(&nice);
+	rubric_sections_release(&sec);
 	kwlist_release(&skills);
 	kwlist_release(&exp);
 	kwlist_release(&terms);

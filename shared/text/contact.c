@@ -14,9 +14,42 @@
 
 /* Whole lines that are document headings, never names (compared without case). */
 static const char *const headings[] = {
-	"resume",   "résumé",  "curriculum vitae",     "curriculum",	   "vitae",	   "cv",     "c.v.", "contact",
-	"profile",  "summary", "personal information", "personal details", "cover letter", "履歴書", "简历", "個人簡歷",
-	"个人简历", "履历",
+	"resume",
+	"résumé",
+	"curriculum vitae",
+	"curriculum",
+	"vitae",
+	"cv",
+	"c.v.",
+	"contact",
+	"profile",
+	"summary",
+	"personal information",
+	"personal details",
+	"cover letter",
+	"履歴書",
+	"简历",
+	"個人簡歷",
+	"个人简历",
+	"履历",
+	"个人履历",
+	"教学经验",
+	"工作经验",
+	"工作经历",
+	"教育背景",
+	"项目经验",
+	"专业技能",
+	"自我评价",
+	"联系方式",
+	"个人信息",
+	"基本信息",
+	"求职意向",
+	"职務経歴書",
+	"ふりがな",
+	"フリガナ",
+	"氏名",
+	"姓名",
+	"名前",
 };
 
 /* Words that make a line a title or a heading rather than a person's name. */
@@ -270,17 +303,13 @@ static size_t name_segment_end(const char *s, size_t len)
 
 static void trim(const char **s, size_t *len)
 {
-	while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\r')) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
-		(*len)--;
+	str_trim_set(s, len, " \t\r", " \t\r");
 }
 
+/* A CJK name: 2 to 8 characters, not all hiragana (that is a reading written over a name: "りれきしょ かくたろう"). */
 static bool cjk_name(const char *s, size_t len)
 {
-	size_t i = 0, n = 0;
+	size_t i = 0, n = 0, kana = 0;
 	uint32_t cp;
 
 	while (i < len) {
@@ -289,9 +318,31 @@ static bool cjk_name(const char *s, size_t len)
 			continue;
 		if (!is_cjk(cp))
 			return false;
+		if (cp >= 0x3040 && cp <= 0x309F)
+			kana++;
 		n++;
 	}
-	return n >= 2 && n <= 8;
+	return n >= 2 && n <= 8 && kana < n;
+}
+
+/*
+ * A template's placeholder for the name ("[Your Name]", "[Type your name]",
+ * "[您的姓名] | 个人履历"): the line starts with a bracketed field that
+ * mentions a name. A blank form has no candidate name to find.
+ */
+static bool name_placeholder(const char *s, size_t n)
+{
+	static const char *const words[] = { "name", "姓名", "氏名", "名前", "nombre", "nom" };
+	const char *close;
+	size_t i, field;
+
+	if (n < 3 || s[0] != '[' || !(close = memchr(s, ']', n)))
+		return false;
+	field = (size_t)(close - s);
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (str_find_nocase(s + 1, field - 1, words[i]) >= 0)
+			return true;
+	return false;
 }
 
 /* Checks one word of a Latin-script name; first says whether it is the first word. */
@@ -309,6 +360,8 @@ static bool name_word(const char *w, size_t wlen, bool first)
 		return false;
 	while (i < wlen) {
 		cp = utf8_next(w, wlen, &i);
+		if (is_cjk(cp))
+			return false; /* CJK names are cjk_name()'s */
 		if (is_name_letter(cp)) {
 			letters = true;
 			continue;
@@ -394,6 +447,32 @@ static bool strip_name_label(const char **s, size_t *n)
 	return false;
 }
 
+/*
+ * A name written in capitals ("JOHN DOE") in title case ("John Doe"): each
+ * ASCII letter after a letter goes to lower case. Names with any lower-case
+ * letter ("John McDonald") or beyond ASCII are kept as written.
+ */
+static char *name_copy(const char *s, size_t n)
+{
+	char *out = xstrndup(s, n);
+	size_t i;
+	bool upper = false;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80 || (s[i] >= 'a' && s[i] <= 'z'))
+			return out;
+		if (s[i] >= 'A' && s[i] <= 'Z' && i > 0 && s[i - 1] >= 'A' && s[i - 1] <= 'Z')
+			upper = true;
+	}
+	if (!upper)
+		return out;
+	for (i = 1; i < n; i++) {
+		if (is_alpha((unsigned char)out[i - 1]) && is_alpha((unsigned char)out[i]))
+			out[i] = (char)lower((unsigned char)out[i]);
+	}
+	return out;
+}
+
 static void find_name(const char *text, size_t len, struct contact *c)
 {
 	size_t i = 0, end, lines = 0;
@@ -409,9 +488,11 @@ static void find_name(const char *text, size_t len, struct contact *c)
 		trim(&s, &n);
 		if (n) {
 			lines++;
+			if (name_placeholder(s, n))
+				return;
 			if (name_candidate(s, n, &s, &n) ||
 			    (strip_name_label(&s, &n) && name_candidate(s, n, &s, &n))) {
-				c->name = xstrndup(s, n);
+				c->name = name_copy(s, n);
 				return;
 			}
 		}
@@ -547,7 +628,15 @@ static size_t parse_phone(const char *text, size_t len, size_t i)
 		if (p < len && text[p] == '(') {
 			paren = true;
 			p++;
+			/* "(+82) 10-9030-1843": the country code in parentheses. */
+			if (groups == 0 && !plus && p < len && text[p] == '+') {
+				plus = true;
+				p++;
+			}
 		}
+		/* A postcode before the number ("CA 94588 (555) 123-4567") is not part of it. */
+		if (paren && groups == 1 && !plus && digits >= 4)
+			return 0;
 		g = p;
 		while (p < len && is_digit((unsigned char)text[p]))
 			p++;
@@ -575,6 +664,11 @@ static size_t parse_phone(const char *text, size_t len, size_t i)
 		if ((text[p] == ' ' || text[p] == '-' || text[p] == '.') && p + 1 < len &&
 		    (is_digit((unsigned char)text[p + 1]) || text[p + 1] == '(')) {
 			p++;
+			continue;
+		}
+		/* Two hyphens, as a word processor's hyphen glyphs come out: "555--5555". */
+		if (text[p] == '-' && p + 2 < len && text[p + 1] == '-' && is_digit((unsigned char)text[p + 2])) {
+			p += 2;
 			continue;
 		}
 		break;

@@ -36,14 +36,10 @@ struct part {
 	size_t n;
 };
 
+/* Trims white space from both ends and a trailing ',' or '.'. */
 static void trim(const char **s, size_t *n)
 {
-	while (*n && isspace((unsigned char)**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && (isspace((unsigned char)(*s)[*n - 1]) || (*s)[*n - 1] == ',' || (*s)[*n - 1] == '.'))
-		(*n)--;
+	str_trim_set(s, n, " \t\r\n\f\v", " \t\r\n\f\v,.");
 }
 
 static char *dup_part(const char *s, size_t n)
@@ -107,17 +103,6 @@ static void join(struct buf *b, const char *s, size_t n)
 	buf_append(b, s, n);
 }
 
-/* Finds needle (lower case) in s[0..n) without case; returns its offset or -1. */
-static long find_nocase(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; i + k <= n; i++)
-		if (strncasecmp(s + i, needle, k) == 0)
-			return (long)i;
-	return -1;
-}
-
 /* Drops a gender tag such as "(m/f/d)" or "(all genders)" from the end of a title part. */
 static size_t without_gender_tag(const char *s, size_t n)
 {
@@ -126,7 +111,7 @@ static size_t without_gender_tag(const char *s, size_t n)
 	while (n && s[n - 1] == ' ')
 		n--;
 	if (n && s[n - 1] == ')' && (open = memrchr(s, '(', n)) != NULL && (size_t)(s + n - open) <= 14 &&
-	    (memchr(open, '/', (size_t)(s + n - open)) || find_nocase(open, (size_t)(s + n - open), "gender") >= 0))
+	    (memchr(open, '/', (size_t)(s + n - open)) || str_find_nocase(open, (size_t)(s + n - open), "gender") >= 0))
 		n = (size_t)(open - s);
 	return n;
 }
@@ -169,7 +154,7 @@ static bool meta_line(const char *s, size_t n, struct jd_header *out)
 /* "Title at Company" / "Title at Company in City"; returns whether the line had that shape. */
 static bool title_at_company(const char *s, size_t n, struct jd_header *out)
 {
-	long at = find_nocase(s, n, " at ");
+	long at = str_find_nocase(s, n, " at ");
 	const char *c;
 	size_t cn;
 	long in;
@@ -180,7 +165,7 @@ static bool title_at_company(const char *s, size_t n, struct jd_header *out)
 	cn = n - (size_t)at - 4;
 	if (cn == 0 || !isupper((unsigned char)*c))
 		return false;
-	in = find_nocase(c, cn, " in ");
+	in = str_find_nocase(c, cn, " in ");
 	if (!out->title)
 		out->title = dup_part(s, without_gender_tag(s, (size_t)at));
 	if (in > 0) {
@@ -201,7 +186,7 @@ static bool hiring_sentence(const char *s, size_t n, struct jd_header *out)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(phrases); i++) {
-		long at = find_nocase(s, n, phrases[i]), in;
+		long at = str_find_nocase(s, n, phrases[i]), in;
 		const char *rest;
 		size_t rn;
 
@@ -211,7 +196,7 @@ static bool hiring_sentence(const char *s, size_t n, struct jd_header *out)
 		rn = n - (size_t)at - strlen(phrases[i]);
 		if (!out->company)
 			out->company = dup_part(s, (size_t)at);
-		in = find_nocase(rest, rn, " in ");
+		in = str_find_nocase(rest, rn, " in ");
 		if (in > 0 && !out->location) {
 			const char *loc = rest + in + 4;
 			size_t ln = rn - (size_t)in - 4;

@@ -320,7 +320,8 @@ uint64_t textnorm_compound_key(const char *phrase, size_t len)
 	return words == 2 ? textnorm_word_key(joined, n) : 0;
 }
 
-long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end)
+/* One phrase without alternatives. */
+static long find_one(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end)
 {
 	uint64_t keys[TEXTNORM_PHRASE_MAX];
 	size_t n = phrase_keys(phrase, keys);
@@ -343,6 +344,41 @@ long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t 
 	if (end)
 		*end = d->tok[(size_t)i + n - 1].end;
 	return i;
+}
+
+/* Longest alternative of a phrase, in bytes. */
+#define ALTERNATIVE_MAX 256
+
+long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end)
+{
+	const char *p = phrase, *sep;
+	char one[ALTERNATIVE_MAX + 1];
+	size_t len, s = 0, e = 0;
+	long i, best = -1;
+
+	if (!strstr(phrase, " or "))
+		return find_one(d, phrase, start, end);
+	/* "forklift licence or reach truck licence": the first occurrence of any alternative. */
+	for (;;) {
+		sep = strstr(p, " or ");
+		len = sep ? (size_t)(sep - p) : strlen(p);
+		if (len > 0 && len <= ALTERNATIVE_MAX) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			i = find_one(d, one, &s, &e);
+			if (i >= 0 && (best < 0 || i < best)) {
+				best = i;
+				if (start)
+					*start = s;
+				if (end)
+					*end = e;
+			}
+		}
+		if (!sep)
+			break;
+		p = sep + 4;
+	}
+	return best;
 }
 
 size_t textnorm_doc_count(const struct textnorm_doc *d, const char *phrase, size_t max)

@@ -78,7 +78,9 @@ void textnorm_doc_release(struct textnorm_doc *d);
  * ("front-end" and "front end" find "frontend"). Returns the index of
  * its first token and sets *start and *end to the byte span in the text (either
  * may be NULL), or returns -1 when the phrase does not occur or has no words
- * or more than TEXTNORM_PHRASE_MAX of them.
+ * or more than TEXTNORM_PHRASE_MAX of them. A phrase of alternatives joined
+ * by " or " ("forklift licence or reach truck licence", as the local rubric
+ * writes them) finds the first occurrence of any of them.
  */
 long textnorm_doc_find(const struct textnorm_doc *d, const char *phrase, size_t *start, size_t *end);
 

@@ -36,7 +36,8 @@ ENV = os.environ
 BASE = "http://127.0.0.1:%s/api/v1" % ENV["SHORTLIST_HTTP_PORT"]
 RUN = uuid.uuid4().hex[:8]
 NO_LIFT = 0.5  # points a trap may add to its baseline's score and still count as not lifting it
-SPREADS = ("stability_spread", "name_swap_diff")
+# Figures where lower is better.
+SPREADS = ("stability_spread", "name_swap_diff", "nice_as_required")
 
 
 class Failure(Exception):
@@ -137,6 +138,13 @@ def run(short, tmp):
         if code != 201:
             raise Failure("cannot create job %s: HTTP %d %s" % (j["key"], code, doc))
         j["id"], j["rubric"] = doc["id"], doc["rubric"]
+        if j.get("prose"):
+            # The same job written as prose, for the rubric only: no resumes are uploaded to it.
+            code, doc = curl(key, ["-H", "Content-Type: application/json", "--data",
+                                   json.dumps({"title": j["title"], "description": j["prose"]}), BASE + "/jobs"])
+            if code != 201:
+                raise Failure("cannot create the prose job %s: HTTP %d %s" % (j["key"], code, doc))
+            j["rubric_prose"] = doc["rubric"]
     for copies in (False, True):
         for j in jobs:
             if bool(j.get("copy_of")) == copies:
@@ -173,10 +181,17 @@ def score_of(c):
     return c["score"] if c and c.get("score") is not None else 0.0
 
 
+def required_keywords(rubric):
+    """The keywords of a rubric's first skills criterion ("Required skills")."""
+    skills = [c for c in rubric["criteria"] if c.get("kind") == "skills"]
+    return skills[0]["keywords"] if skills else []
+
+
 def figures(jobs):
     """The figures and the trap rows: ({name: value}, [(trap row, passed, total, detail)])."""
     graded = [j for j in jobs if not j.get("copy_of")]
-    top1, ndcg, rho, band, recall_hit, recall_all = [], [], [], [], 0, 0
+    top1, ndcg, rho, band, recall_hit, recall_all, prose_hit, prose_all = [], [], [], [], 0, 0, 0, 0
+    nice_hit, nice_all = 0, 0
     for j in graded:
         grade_of = {it["file"]: it["grade"] for it in j["items"] if it.get("grade")}
         ranked = [c for c in j["ranking"] if c["filename"] in grade_of]
@@ -188,12 +203,22 @@ def figures(jobs):
             r = metrics.band_right(grade_of[c["filename"]], c.get("category"))
             if r is not None:
                 band.append(1.0 if r else 0.0)
-        skills = [c for c in j["rubric"]["criteria"] if c.get("kind") == "skills"]
-        kws = skills[0]["keywords"] if skills else []
+        kws = required_keywords(j["rubric"])
         recall_all += len(j["labels"])
         recall_hit += sum(1 for lab in j["labels"] if metrics.label_recalled(lab, kws))
+        # A nice-to-have among the required skills, in either wording, is a requirement the job does not make.
+        for rub in (j["rubric"], j.get("rubric_prose")):
+            if rub:
+                nice_all += len(j.get("nice") or [])
+                nice_hit += sum(1 for n in j.get("nice") or [] if metrics.label_recalled([n], required_keywords(rub)))
+        if j.get("rubric_prose"):
+            prose_kws = required_keywords(j["rubric_prose"])
+            prose_all += len(j["labels"])
+            prose_hit += sum(1 for lab in j["labels"] if metrics.label_recalled(lab, prose_kws))
         j["figures"] = (g[0] if g else None, metrics.ndcg_at(g, 5), rho[-1],
-                        sum(1 for lab in j["labels"] if metrics.label_recalled(lab, kws)), len(j["labels"]))
+                        sum(1 for lab in j["labels"] if metrics.label_recalled(lab, kws)), len(j["labels"]),
+                        sum(1 for lab in j["labels"] if metrics.label_recalled(lab, required_keywords(
+                            j.get("rubric_prose") or {"criteria": []}))))
     copies = [j for j in jobs if j.get("copy_of")]
     spread = 0.0
     if copies:
@@ -204,6 +229,8 @@ def figures(jobs):
     out = {"scored": sum(scored) / len(scored) if scored else 0.0,
            "top1": metrics.mean(top1), "ndcg5": metrics.mean(ndcg), "spearman": metrics.mean(rho),
            "band": metrics.mean(band), "skill_recall": recall_hit / recall_all if recall_all else 0.0,
+           "skill_recall_prose": prose_hit / prose_all if prose_all else 0.0,
+           "nice_as_required": nice_hit / nice_all if nice_all else 0.0,
            "stability_spread": spread, "name_swap_diff": 0.0}
     rows = trap_rows(graded, out)
     passed = sum(r[1] for r in rows)
@@ -265,7 +292,9 @@ LABELS = [("scored", "files read and scored (none failed or lost)"),
           ("spearman", "Spearman correlation, score vs grade"), ("band", "band accuracy (strong shortlist, weak reject)"),
           ("stability_spread", "stability: max score spread over 5 runs"),
           ("name_swap_diff", "name swap: max score difference (5 names)"),
-          ("skill_recall", "required-skill recall of the derived rubric"), ("traps_passed", "traps passed")]
+          ("skill_recall", "required-skill recall of the derived rubric"),
+          ("skill_recall_prose", "the same, descriptions written as prose"),
+          ("nice_as_required", "nice-to-haves taken as required skills"), ("traps_passed", "traps passed")]
 
 
 def verdict(name, value, floor):
@@ -306,11 +335,11 @@ def main():
         provider_label, which, len(graded), sum(1 for j in graded for it in j["items"] if it.get("grade")),
         sum(1 for j in graded for it in j["items"] if it.get("trap") not in (None, "baseline")),
         len(jobs) - len(graded)))
-    print("# %-12s %-6s %-6s %-6s %s" % ("job", "top-1", "ndcg5", "rho", "skills recalled"))
+    print("# %-12s %-6s %-6s %-6s %s" % ("job", "top-1", "ndcg5", "rho", "skills recalled (in prose)"))
     grade_name = {2: "strong", 1: "medium", 0: "weak", None: "-"}
     for j in graded:
-        t, n, r, hit, alls = j["figures"]
-        print("# %-12s %-6s %-6.3f %-6.3f %d of %d" % (j["key"], grade_name[t], n, r, hit, alls))
+        t, n, r, hit, alls, prose = j["figures"]
+        print("# %-12s %-6s %-6.3f %-6.3f %d of %d (%d)" % (j["key"], grade_name[t], n, r, hit, alls, prose))
     print("%-50s %8s %8s" % ("figure (provider: %s)" % provider, "value", "floor"))
     below = 0
     for name, label in LABELS:

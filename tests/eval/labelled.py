@@ -17,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docs  # noqa: E402
-from occupations import OCCUPATIONS, description  # noqa: E402
+from occupations import OCCUPATIONS, description, description_prose  # noqa: E402
 
 FIRST = ["Alice", "Tomasz", "Priya", "Kwame", "Sofia", "Liam", "Aiko", "Mateo", "Grace", "Oluwaseun", "Hannah",
          "Ravi", "Chloe", "Dmitri", "Amara", "Finn", "Yusuf", "Ingrid", "Carlos", "Nadia", "Ewan", "Leila",
@@ -96,7 +96,7 @@ def build(short=False):
         if o["key"] in trap_jobs:
             items += traps(o, items, lines_of, add)
         jobs.append({"key": o["key"], "title": o["title"], "description": description(o), "labels": o["labels"],
-                     "items": items})
+                     "prose": description_prose(o, len(jobs)), "nice": o["nice"], "items": items})
     # The stability check: the same job and resumes (a strong, a medium, a weak) scored again, in jobs of their own.
     base = jobs[0]
     again = ("-0.txt", "-2.txt", "-4.txt")

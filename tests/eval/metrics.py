@@ -51,8 +51,10 @@ def band_right(grade, category):
 
 
 def label_recalled(label, keywords):
-    """Whether a hand label (accepted spellings) is among the criterion's keywords, ignoring case."""
-    kw = {k.strip().lower() for k in keywords}
+    """Whether a hand label (accepted spellings) is among the criterion's keywords, ignoring case.
+
+    A keyword of alternatives ("forklift licence or forklift license") holds each of them."""
+    kw = {a.strip().lower() for k in keywords for a in k.split(" or ")}
     return any(s.lower() in kw for s in label)
 
 

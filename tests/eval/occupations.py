@@ -269,3 +269,28 @@ def description(o):
     lines += ["- " + s for s in o["skills"]]
     lines += ["", "Nice to have"] + ["- " + s for s in o["nice"]]
     return "\n".join(lines) + "\n"
+
+
+def join_list(items, conj="and"):
+    """'a, b and c' (conj "or": 'a, b or c')."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " " + conj + " " + items[-1]
+
+
+# How prose descriptions ask for the skills and the nice-to-haves, one way per occupation in turn.
+PROSE_REQUIRED = ["To do well here you will need %s.", "We are looking for someone with %s.",
+                  "The successful candidate will have %s.", "You must have %s."]
+PROSE_NICE = ["It would be great if you also had %s.", "Experience with %s is a plus.", "Bonus points for %s."]
+
+
+def description_prose(o, i):
+    """The same job written as a few paragraphs with no sections or bullets, as many small employers write
+    them: the duties in a sentence, the years in another, the skills in a list after a phrase that asks for
+    them, the nice-to-haves after one that wishes for them (the i-th wording of each)."""
+    duties = [d[0].lower() + d[1:] for d in o["duties"]]
+    lines = [o["title"], "%s \u00b7 %s \u00b7 Full time" % (o["company"], o["city"]), "",
+             o["intro"] + " In this job you will " + join_list(duties) + ".", "",
+             "We ask for %d or more years as a %s or in a similar role. " % (o["years"], o["roles"][0]) +
+             PROSE_REQUIRED[i % len(PROSE_REQUIRED)] % join_list(o["skills"]) + " " +
+             PROSE_NICE[i % len(PROSE_NICE)] % join_list(o["nice"], "or" if i % len(PROSE_NICE) == 1 else "and")]
+    return "\n".join(lines) + "\n"
+

@@ -89,7 +89,40 @@ static void draw_hidden(cairo_t *cr, bool white, const char *text)
 	cairo_show_text(cr, text);
 }
 
-enum pdf_kind { PDF_RESUME, PDF_THREE_PAGES, PDF_HIDDEN_WHITE, PDF_HIDDEN_TINY, PDF_IMAGE_ONLY, PDF_WHITE_ON_DARK };
+enum pdf_kind {
+	PDF_RESUME,
+	PDF_THREE_PAGES,
+	PDF_HIDDEN_WHITE,
+	PDF_HIDDEN_TINY,
+	PDF_IMAGE_ONLY,
+	PDF_WHITE_ON_DARK,
+	PDF_TWO_COLUMNS
+};
+
+/*
+ * A sidebar beside the main column, their lines on the same baselines, as
+ * two-column resume templates draw them: a reader sees two columns, and
+ * the phone or email of the sidebar must not run into the main column's
+ * words ("(555) 123-4567Spearheaded").
+ */
+static void draw_two_columns(cairo_t *cr)
+{
+	static const char *const left[] = { "Jane Q. Example", "(555) 123-4567", "jane.example@example.com",
+					    "Leeds, UK" };
+	static const char *const right[] = { "Experience", "Spearheaded the redesign of the booking site.",
+					     "increase in repeat bookings of a third.", "Led four developers." };
+	size_t i;
+
+	cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_font_size(cr, 10);
+	for (i = 0; i < ARRAY_SIZE(left); i++) {
+		cairo_move_to(cr, 40, 100 + 16 * (double)i);
+		cairo_show_text(cr, left[i]);
+		cairo_move_to(cr, 240, 100 + 16 * (double)i);
+		cairo_show_text(cr, right[i]);
+	}
+}
 
 static int write_pdf(const char *name, enum pdf_kind kind)
 {
@@ -132,6 +165,9 @@ static int write_pdf(const char *name, enum pdf_kind kind)
 		cairo_fill(cr);
 		draw_lines(cr, resume_lines, ARRAY_SIZE(resume_lines), 72);
 		draw_hidden(cr, true, "BANDMARK visible white heading on a navy band");
+		break;
+	case PDF_TWO_COLUMNS:
+		draw_two_columns(cr);
 		break;
 	case PDF_IMAGE_ONLY:
 		cairo_set_source_rgb(cr, 0.2, 0.3, 0.8);
@@ -509,6 +545,7 @@ int main(int argc, char **argv)
 	failed |= write_pdf("hidden_tiny.pdf", PDF_HIDDEN_TINY);
 	failed |= write_pdf("image_only.pdf", PDF_IMAGE_ONLY);
 	failed |= write_pdf("white_on_dark.pdf", PDF_WHITE_ON_DARK);
+	failed |= write_pdf("two_columns.pdf", PDF_TWO_COLUMNS);
 	failed |= write_truncated_pdf();
 	failed |= write_docx("resume.docx", false);
 	failed |= write_docx("bomb.docx", true);

@@ -38,6 +38,9 @@ static const struct {
 	{ "Jane", false },
 	{ "A Very Long Line With Far Too Many Capitalised Words To Be Anyone's Name", false },
 	{ "2019 - 2024", false },
+	{ "りれきしょ かくたろう", false },
+	{ "个人履历", false },
+	{ "教学经验", false },
 	{ "", false },
 	{ "   ", false },
 };
@@ -240,6 +243,49 @@ START_TEST(test_overlong_items_ignored)
 }
 END_TEST
 
+/* One case of the whole extraction: text in, the name, first email and first phone out (NULL: none). */
+static const struct {
+	const char *text;
+	const char *name, *email, *phone;
+} whole_cases[] = {
+	{ "JOHN DOE\n123 Main St\n", "John Doe", NULL, NULL },
+	{ "MARY-JANE O'NEIL\n", "Mary-Jane O'Neil", NULL, NULL },
+	{ "John McDonald\n", "John McDonald", NULL, NULL },
+	{ "Jane Doe\ntel:(+82) 10-9030-1843\n", "Jane Doe", NULL, "(+82) 10-9030-1843" },
+	{ "Jane Doe\nPleasantville, CA 94588 (555) 123-4567 jane@example.com\n", "Jane Doe", "jane@example.com",
+	  "(555) 123-4567" },
+	{ "Leo Leopard\n(909) 555--5555\n", "Leo Leopard", NULL, "(909) 555--5555" },
+	{ "履\n歴\n書\nふりがな\nりれきしょ かくたろう\n氏\n履歴書 書太郎\n名\n", "履歴書 書太郎", NULL, NULL },
+	{ "[Your Name]\n[Street Address] | [Phone]\nJane Doe\n", NULL, NULL, NULL },
+	{ "[您的姓名] | 个人履历\n教学经验\n", NULL, NULL, NULL },
+	{ "[A position as a courier.]\nJane Doe\n", "Jane Doe", NULL, NULL },
+};
+
+START_TEST(test_whole_cases)
+{
+	const char *text = whole_cases[_i].text;
+	struct contact c;
+
+	contact_init(&c);
+	contact_extract(text, strlen(text), &c);
+	if (whole_cases[_i].name)
+		ck_assert_msg(c.name && strcmp(c.name, whole_cases[_i].name) == 0, "case %d: name '%s'", _i,
+			      c.name ? c.name : "(none)");
+	else
+		ck_assert_msg(c.name == NULL, "case %d: name '%s', expected none", _i, c.name);
+	if (whole_cases[_i].email)
+		ck_assert_msg(c.n_emails > 0 && strcmp(c.emails[0], whole_cases[_i].email) == 0, "case %d: email", _i);
+	else
+		ck_assert_uint_eq(c.n_emails, 0);
+	if (whole_cases[_i].phone)
+		ck_assert_msg(c.n_phones > 0 && strcmp(c.phones[0], whole_cases[_i].phone) == 0, "case %d: phone '%s'",
+			      _i, c.n_phones ? c.phones[0] : "(none)");
+	else
+		ck_assert_uint_eq(c.n_phones, 0);
+	contact_release(&c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("contact");
@@ -255,6 +301,7 @@ int main(void)
 	tcase_add_test(tc, test_name_after_a_label);
 	tcase_add_test(tc, test_bounded_and_unterminated);
 	tcase_add_test(tc, test_overlong_items_ignored);
+	tcase_add_loop_test(tc, test_whole_cases, 0, (int)ARRAY_SIZE(whole_cases));
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -164,6 +164,26 @@ START_TEST(test_hidden_tiny_text)
 }
 END_TEST
 
+/* Two columns on the same baselines come out as separate lines: a sidebar's phone and email stay whole. */
+START_TEST(test_two_columns)
+{
+	struct extract_result r;
+
+	extract_fixture("two_columns.pdf", NULL, &r);
+	ck_assert_int_eq(r.status, EXTRACT_OK);
+	ck_assert_msg(!contains(&r, "4567Spearheaded") && !contains(&r, "4567 Spearheaded"), "columns run together: %s",
+		      r.text);
+	ck_assert(contains(&r, "(555) 123-4567\n"));
+	ck_assert(contains(&r, "jane.example@example.com\n"));
+	ck_assert_uint_eq(r.contact.n_emails, 1);
+	ck_assert_str_eq(r.contact.emails[0], "jane.example@example.com");
+	ck_assert_uint_eq(r.contact.n_phones, 1);
+	ck_assert_str_eq(r.contact.phones[0], "(555) 123-4567");
+	ck_assert_str_eq(r.contact.name, "Jane Q. Example");
+	extract_result_release(&r);
+}
+END_TEST
+
 /* White text on a dark band is visible: kept in the text and not flagged. */
 START_TEST(test_white_on_dark_kept)
 {
@@ -707,7 +727,10 @@ static void check_resume_pdf(const char *path, const char *name, int *pages)
 
 	extract_path(path, &r);
 	*pages += r.pages_read;
-	ck_assert_msg(r.status == EXTRACT_OK, "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
+	/* A cover letter or blank template of the corpus needs review as not a resume (t1060 checks which). */
+	ck_assert_msg(r.status == EXTRACT_OK ||
+			      (r.status == EXTRACT_NEEDS_REVIEW && strncmp(r.reason, "not a resume: ", 14) == 0),
+		      "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
 	ck_assert_msg(r.text_len > 80, "%s: only %zu bytes of text", name, r.text_len);
 	ck_assert_int_ge(r.page_count, 1);
 	ck_assert(valid_utf8_no_nul(r.text, r.text_len));
@@ -732,7 +755,10 @@ static void check_resume_other(const char *path, const char *name, int *pages)
 
 	extract_path(path, &r);
 	*pages += r.pages_read;
-	ck_assert_msg(r.status == EXTRACT_OK, "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
+	/* A cover letter or blank template of the corpus needs review as not a resume (t1060 checks which). */
+	ck_assert_msg(r.status == EXTRACT_OK ||
+			      (r.status == EXTRACT_NEEDS_REVIEW && strncmp(r.reason, "not a resume: ", 14) == 0),
+		      "%s: %s (%s)", name, extract_status_name(r.status), r.reason);
 	ck_assert_msg(r.text_len > 100, "%s: only %zu bytes of text", name, r.text_len);
 	extract_result_release(&r);
 }
@@ -765,6 +791,7 @@ int main(void)
 	tcase_add_test(formats, test_hidden_white_text);
 	tcase_add_test(formats, test_hidden_tiny_text);
 	tcase_add_test(formats, test_white_on_dark_kept);
+	tcase_add_test(formats, test_two_columns);
 	tcase_add_test(formats, test_image_only_pdf);
 	tcase_add_test(formats, test_truncated_pdf);
 	tcase_add_test(formats, test_docx);

@@ -1,4 +1,4 @@
-/* Unit tests for util's hex digit values and the fail() error-buffer helper. */
+/* Unit tests for util's hex digit values, the fail() error-buffer helper and the span helpers (trim, case-insensitive search). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +49,41 @@ START_TEST(test_fail_accepts_no_buffer)
 }
 END_TEST
 
+START_TEST(test_trim)
+{
+	const char *s = " \t Jane Doe, \r\n";
+	size_t n = strlen(s);
+
+	str_trim(&s, &n);
+	ck_assert_uint_eq(n, 9);
+	ck_assert(strncmp(s, "Jane Doe,", n) == 0);
+	str_trim_set(&s, &n, "", ",.");
+	ck_assert_uint_eq(n, 8);
+	s = "   ";
+	n = 3;
+	str_trim(&s, &n);
+	ck_assert_uint_eq(n, 0);
+	/* Only the span is read: the byte after it is not a NUL and not looked at. */
+	s = "ab  cd";
+	n = 4;
+	str_trim(&s, &n);
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(test_find_nocase)
+{
+	const char *s = "Brightwire Electrical AT Manchester";
+
+	ck_assert_int_eq(str_find_nocase(s, strlen(s), " at "), 21);
+	ck_assert_int_eq(str_find_nocase(s, strlen(s), "manchester"), 25);
+	ck_assert_int_eq(str_find_nocase(s, 10, "electrical"), -1); /* outside the span */
+	ck_assert_int_eq(str_find_nocase(s, strlen(s), "leeds"), -1);
+	ck_assert_int_eq(str_find_nocase(s, 0, "x"), -1);
+	ck_assert_int_eq(str_find_nocase(s, strlen(s), ""), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -59,6 +94,8 @@ int main(void)
 	tcase_add_test(tc, test_fail_writes_the_message_and_returns_minus_one);
 	tcase_add_test(tc, test_fail_truncates_to_the_buffer);
 	tcase_add_test(tc, test_fail_accepts_no_buffer);
+	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_find_nocase);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
