@@ -8,11 +8,11 @@
 
 #include "base/status.h"
 #include "base/util.h"
-#include "core/cache.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "intake/s3.h"
 #include "intake/s3client.h"
+#include "llm/llm_cache.h"
 #include "privacy/hold.h"
 
 int privacy_reason_from_json(const cJSON *body, const char **reason, char *err, size_t errlen)
@@ -141,7 +141,7 @@ static int erase_outside(const struct target *t, struct erase_report *rep, char 
 			} else {
 				rep->s3_objects++;
 			}
-		} else if (cache_delete(key) != 0) {
+		} else if (llm_cache_forget(key) != 0) {
 			fail(err, errlen, "memcached did not delete a cached analysis; nothing was erased, try again");
 			rc = ST_UNAVAILABLE;
 		} else {
