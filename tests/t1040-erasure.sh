@@ -165,6 +165,7 @@ http POST /api/v1/legal-holds/$HOLD/release "${RI[@]}" --data '{"reason":"again"
 expect_status 404 "a released hold is not released twice"
 
 # --- the erasure
+check "the counters agree with the rows before the erasure" ctl counters-check
 http POST /api/v1/candidates/$ZED/erase "${OT[@]}" --data '{"reason":"x"}'
 expect_status 404 "another organisation cannot erase it"
 http POST /api/v1/candidates/$ZED/erase "${RI[@]}" --data '{"reason":"the candidate asked (GDPR art. 17)"}'
@@ -200,6 +201,9 @@ expect_json '.items[0].details.reason' "the candidate asked (GDPR art. 17)" "wit
 expect_json '.items[0].actor.key_id != null' true "and who erased"
 check "the other candidate is untouched" test "$(sql "SELECT count(*) FROM resumes r JOIN analyses a ON a.resume_id = r.id WHERE r.id = $YAN")" -ge 1
 check "its S3 object is still there" test "$(curl -s -o /dev/null -w '%{http_code}' "$S3/$YKEY")" = 200
+check "the counters agree with the rows after a candidate's erasure" ctl counters-check
+http GET "/api/v1/jobs/$JOB/candidates" -H "Authorization: Bearer $KEY_RITA"
+expect_json '[.items[].resume_id] == ['"$YAN"']' true "the ranked list holds only the other candidate"
 
 # --- the trail is append-only, in the database itself
 out=$(sql "UPDATE audit_events SET action = 'x.y' WHERE resume_id = $ZED" 2>&1)

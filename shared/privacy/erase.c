@@ -176,13 +176,31 @@ static const char redact_sql[] =
 	" || '{\"redacted\": true}'::jsonb"
 	" WHERE org_id = $1 AND resume_id = ANY ($2::bigint[]) AND redacted_at IS NULL";
 
+/* How many analyses, emails and decisions the erasure removes with the resumes (they cascade from them). */
+static int count_rows(const char *const *p2, struct erase_report *rep)
+{
+	struct db_result *res = NULL;
+	int rc = db_query("erase_count",
+			  "SELECT (SELECT count(*) FROM analyses WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])),"
+			  " (SELECT count(*) FROM emails WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])),"
+			  " (SELECT count(*) FROM decisions WHERE org_id = $1 AND resume_id = ANY ($2::bigint[]))",
+			  2, p2, &res);
+
+	if (rc == 0) {
+		rep->analyses = db_int(res, 0, 0, 0);
+		rep->emails = db_int(res, 0, 1, 0);
+		rep->decisions = db_int(res, 0, 2, 0);
+	}
+	db_result_free(res);
+	return rc;
+}
+
 /* The rows, in one transaction: locked, holds checked again under the locks, redacted, deleted, recorded. */
 static int erase_rows(const struct audit_actor *who, const struct target *t, const char *reason,
 		      struct erase_report *rep, char *err, size_t errlen)
 {
 	const char *p2[2] = { t->org, t->ids_array };
 	const char *pj[2] = { t->org, t->job };
-	const char *pi[1] = { t->ids_array };
 	int rc = db_begin();
 
 	/* A hold is placed with a foreign key to its job or resume, so these locks keep one from arriving now. */
@@ -207,28 +225,25 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 			  " lower(e.to_address) FROM emails e WHERE e.resume_id = ANY ($2::bigint[])))",
 			  2, p2, &rep->suppressions);
 	if (rc == 0)
-		rc = step("erase_tasks",
-			  "DELETE FROM tasks WHERE org_id = $1 AND (resume_id = ANY ($2::bigint[])"
-			  " OR payload->>'resume_id' = ANY ($2::bigint[]::text[]))",
-			  2, p2, &rep->tasks);
-	if (rc == 0)
-		rc = step("erase_batch_items", "DELETE FROM batch_items WHERE resume_id = ANY ($1::bigint[])", 1, pi, NULL);
+		rc = count_rows(p2, rep);
+	/* Before the resumes: a slot's resume_id is set to NULL when its resume goes. */
 	if (rc == 0)
 		rc = step("erase_slots",
 			  "DELETE FROM upload_slots WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])", 2, p2,
 			  &rep->upload_slots);
-	if (rc == 0)
-		rc = step("erase_count_analyses", "DELETE FROM analyses WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])",
-			  2, p2, &rep->analyses);
-	if (rc == 0)
-		rc = step("erase_emails", "DELETE FROM emails WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])", 2,
-			  p2, &rep->emails);
-	if (rc == 0)
-		rc = step("erase_decisions", "DELETE FROM decisions WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])",
-			  2, p2, &rep->decisions);
+	/*
+	 * The resumes first: their rows cascade to analyses, decisions and
+	 * emails, and the counters' triggers settle each batch item as its
+	 * resume goes; the tasks that named them follow.
+	 */
 	if (rc == 0)
 		rc = step("erase_resumes", "DELETE FROM resumes WHERE org_id = $1 AND id = ANY ($2::bigint[])", 2, p2,
 			  &rep->candidates);
+	if (rc == 0)
+		rc = step("erase_tasks",
+			  "DELETE FROM tasks WHERE org_id = $1 AND (resume_id = ANY ($2::bigint[])"
+			  " OR payload->>'resume_id' = ANY ($2::bigint[]::text[]))",
+			  2, p2, &rep->tasks);
 	if (rc == 0 && !t->one && !t->keep_job) {
 		rc = step("erase_job_tasks",
 			  "DELETE FROM tasks WHERE org_id = $1 AND payload->>'job_id' = $2::bigint::text", 2, pj,
