@@ -137,8 +137,9 @@ static int handle_candidate_get(struct req *r)
 	{
 		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
 		const cJSON *job = cJSON_GetObjectItemCaseSensitive(out, "job_id");
-		struct audit_event ev = { "resume.viewed", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0,
-					  NULL };
+		struct audit_event ev = {
+			"resume.viewed", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0, NULL
+		};
 
 		/* Viewing shows the resume and offers its download link: a person saw personal data. */
 		rc = audit_record_now(&who, &ev);
@@ -311,8 +312,9 @@ static int handle_audit_export(struct req *r)
 	}
 	if (rc < 0) {
 		buf_release(&out);
-		return rc == ST_TOO_LARGE ? resp_fail(r, rc, "the export is too large for one response; narrow it with filters")
-				: resp_fail_store(r, rc, "organisation", r->org_id);
+		return rc == ST_TOO_LARGE
+			       ? resp_fail(r, rc, "the export is too large for one response; narrow it with filters")
+			       : resp_fail_store(r, rc, "organisation", r->org_id);
 	}
 	if (next > 0)
 		resp_headerf(r, "X-Next-Cursor", "%lld", (long long)next);
@@ -404,8 +406,9 @@ static int handle_candidate_export(struct req *r)
 	if (rc == 0) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(out, "candidate");
 		const cJSON *job = cJSON_GetObjectItemCaseSensitive(c, "job_id");
-		struct audit_event ev = { "candidate.exported", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id,
-					  NULL, 0, NULL };
+		struct audit_event ev = {
+			"candidate.exported", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0, NULL
+		};
 
 		rc = audit_record_now(&who, &ev);
 	}
@@ -484,7 +487,8 @@ static int handle_hold_place(struct req *r)
 	}
 	rc = hold_place(&who, job_id, resume_id, reason->valuestring, &out);
 	if (rc == ST_NOT_FOUND)
-		rc = resp_fail(r, rc, "%s %lld not found", job ? "job" : "candidate", (long long)(job ? job_id : resume_id));
+		rc = resp_fail(r, rc, "%s %lld not found", job ? "job" : "candidate",
+			       (long long)(job ? job_id : resume_id));
 	else if (rc < 0)
 		rc = resp_fail_store(r, rc, "legal hold", 0);
 	else

@@ -55,26 +55,26 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev)
 	details = ev->details ? cJSON_PrintUnformatted(ev->details) : NULL;
 	{
 		const char *p[10] = { org,
-				     who->user_id > 0 ? user : NULL,
-				     who->key_id > 0 ? key : NULL,
-				     ev->action,
-				     ev->job_id > 0 ? job : NULL,
-				     ev->resume_id > 0 ? resume : NULL,
-				     id_array(ev->email_ids, ev->n_email_ids, &ids),
-				     who->request_id ? who->request_id : "",
-				     details ? details : "{}",
-				     who->user_id <= 0 && who->key_id <= 0 ? who->system : NULL };
+				      who->user_id > 0 ? user : NULL,
+				      who->key_id > 0 ? key : NULL,
+				      ev->action,
+				      ev->job_id > 0 ? job : NULL,
+				      ev->resume_id > 0 ? resume : NULL,
+				      id_array(ev->email_ids, ev->n_email_ids, &ids),
+				      who->request_id ? who->request_id : "",
+				      details ? details : "{}",
+				      who->user_id <= 0 && who->key_id <= 0 ? who->system : NULL };
 
 		if (ev->n_email_ids > 0 && !p[6]) {
 			rc = ST_INTERNAL;
 			goto out;
 		}
-		rc = db_exec(
-			"audit_record",
-			"INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
-			" email_ids, request_id, details, actor_system) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8,"
-			" $9::jsonb, $10)",
-			10, p, NULL);
+		rc = db_exec("audit_record",
+			     "INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
+			     " email_ids, request_id, details, actor_system) VALUES ($1, $2, $3, $4, $5, $6, "
+			     "$7::bigint[], $8,"
+			     " $9::jsonb, $10)",
+			     10, p, NULL);
 	}
 out:
 	free(details);

@@ -45,9 +45,9 @@ int audit_record_now(const struct audit_actor *who, const struct audit_event *ev
 struct audit_filter {
 	int64_t job_id;
 	int64_t resume_id;
-	const char *action;	/* one action ("decision.set"), or a family ending in '.' ("analysis.") */
-	const char *since;	/* RFC 3339 time, inclusive */
-	const char *until;	/* RFC 3339 time, exclusive */
+	const char *action; /* one action ("decision.set"), or a family ending in '.' ("analysis.") */
+	const char *since;  /* RFC 3339 time, inclusive */
+	const char *until;  /* RFC 3339 time, exclusive */
 };
 
 /*

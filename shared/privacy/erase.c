@@ -135,7 +135,8 @@ static int erase_outside(const struct target *t, struct erase_report *rep, char 
 				rc = ST_UNAVAILABLE;
 			} else if (s3_delete(s3, key, &se) != 0) {
 				log_warn("erase: S3 refused to delete an object: %ld %s", se.status, se.code);
-				fail(err, errlen, "S3 did not delete a stored file (%ld %s); nothing was erased, try again",
+				fail(err, errlen,
+				     "S3 did not delete a stored file (%ld %s); nothing was erased, try again",
 				     se.status, se.code);
 				rc = ST_UNAVAILABLE;
 			} else {
@@ -208,9 +209,10 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 		rc = db_exec("erase_lock_job", "SELECT 1 FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE", 2, pj,
 			     NULL);
 	if (rc == 0)
-		rc = db_exec("erase_lock_resumes",
-			     "SELECT 1 FROM resumes WHERE org_id = $1 AND id = ANY ($2::bigint[]) ORDER BY id FOR UPDATE",
-			     2, p2, NULL);
+		rc = db_exec(
+			"erase_lock_resumes",
+			"SELECT 1 FROM resumes WHERE org_id = $1 AND id = ANY ($2::bigint[]) ORDER BY id FOR UPDATE", 2,
+			p2, NULL);
 	if (rc == 0)
 		rc = hold_check(t->org_id, t->job_id, t->ids_array, err, errlen);
 	if (rc == 0)
@@ -249,10 +251,11 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 			  "DELETE FROM tasks WHERE org_id = $1 AND payload->>'job_id' = $2::bigint::text", 2, pj,
 			  &rep->tasks);
 		if (rc == 0)
-			rc = step("erase_job_slots", "DELETE FROM upload_slots WHERE org_id = $1 AND job_id = $2", 2, pj,
-				  &rep->upload_slots);
+			rc = step("erase_job_slots", "DELETE FROM upload_slots WHERE org_id = $1 AND job_id = $2", 2,
+				  pj, &rep->upload_slots);
 		if (rc == 0)
-			rc = step("erase_job", "DELETE FROM jobs WHERE org_id = $1 AND id = $2", 2, pj, &rep->job_erased);
+			rc = step("erase_job", "DELETE FROM jobs WHERE org_id = $1 AND id = $2", 2, pj,
+				  &rep->job_erased);
 	}
 	if (rc == 0) {
 		struct audit_event ev = { t->one ? "candidate.erased" : "job.erased", t->job_id, 0, NULL, 0, NULL };

@@ -22,17 +22,17 @@ int privacy_reason_from_json(const cJSON *body, const char **reason, char *err, 
 
 /* What one erasure removed. */
 struct erase_report {
-	int64_t candidates;	 /* resumes rows */
-	int64_t analyses;	 /* every analysis of them, current or not (with their evidence) */
-	int64_t emails;		 /* stored emails, bodies included */
-	int64_t decisions;	 /* recruiters' decisions */
-	int64_t tasks;		 /* queued, running and finished tasks naming them */
-	int64_t upload_slots;	 /* presigned upload slots that led to them */
-	int64_t suppressions;	 /* suppressed addresses of their emails */
-	int64_t s3_objects;	 /* objects deleted from the bucket */
-	int64_t cache_entries;	 /* LLM cache entries deleted from memcached */
-	int64_t audit_redacted;	 /* audit events about them whose personal data was removed */
-	int64_t job_erased;	 /* 1 when the job itself was removed */
+	int64_t candidates;	/* resumes rows */
+	int64_t analyses;	/* every analysis of them, current or not (with their evidence) */
+	int64_t emails;		/* stored emails, bodies included */
+	int64_t decisions;	/* recruiters' decisions */
+	int64_t tasks;		/* queued, running and finished tasks naming them */
+	int64_t upload_slots;	/* presigned upload slots that led to them */
+	int64_t suppressions;	/* suppressed addresses of their emails */
+	int64_t s3_objects;	/* objects deleted from the bucket */
+	int64_t cache_entries;	/* LLM cache entries deleted from memcached */
+	int64_t audit_redacted; /* audit events about them whose personal data was removed */
+	int64_t job_erased;	/* 1 when the job itself was removed */
 };
 
 /* The report as JSON, every member a number. Caller frees. */

@@ -51,8 +51,9 @@ int hold_place(const struct audit_actor *who, int64_t job_id, int64_t resume_id,
 	db_int_param(who->key_id, key);
 	rc = db_begin();
 	if (rc == 0) {
-		const char *p[6] = { org, job, resume, reason, who->user_id > 0 ? user : NULL,
-				     who->key_id > 0 ? key : NULL };
+		const char *p[6] = {
+			org, job, resume, reason, who->user_id > 0 ? user : NULL, who->key_id > 0 ? key : NULL
+		};
 
 		/* The target must be the organisation's: the INSERT's SELECT finds nothing otherwise. */
 		rc = db_query("hold_place",

@@ -32,14 +32,16 @@ int retention_policy_set(const struct audit_actor *who, int retention_months, in
 	cJSON *before = NULL, *after = NULL, *details;
 	int rc;
 
-	if (retention_months > 0 && (retention_months < RETENTION_MONTHS_MIN || retention_months > RETENTION_MONTHS_MAX)) {
+	if (retention_months > 0 &&
+	    (retention_months < RETENTION_MONTHS_MIN || retention_months > RETENTION_MONTHS_MAX)) {
 		fail(err, errlen, "retention_months: must be between %d and %d", RETENTION_MONTHS_MIN,
 		     RETENTION_MONTHS_MAX);
 		return ST_BAD_REQUEST;
 	}
 	if (audit_retention_months > 0 && (audit_retention_months < AUDIT_RETENTION_MONTHS_MIN ||
 					   audit_retention_months > AUDIT_RETENTION_MONTHS_MAX)) {
-		fail(err, errlen, "audit_retention_months: must be between %d and %d (the EU AI Act asks for six at least)",
+		fail(err, errlen,
+		     "audit_retention_months: must be between %d and %d (the EU AI Act asks for six at least)",
 		     AUDIT_RETENTION_MONTHS_MIN, AUDIT_RETENTION_MONTHS_MAX);
 		return ST_BAD_REQUEST;
 	}
@@ -49,13 +51,15 @@ int retention_policy_set(const struct audit_actor *who, int retention_months, in
 	rc = db_begin();
 	if (rc == 0)
 		rc = db_query_json("retention_policy_lock",
-				   "SELECT " POLICY_JSON " FROM organisations o WHERE o.id = $1 FOR UPDATE", 1, p, &before);
+				   "SELECT " POLICY_JSON " FROM organisations o WHERE o.id = $1 FOR UPDATE", 1, p,
+				   &before);
 	if (rc == 0)
-		rc = db_query_json("retention_policy_set",
-				   "UPDATE organisations o SET retention_months = CASE WHEN $2::int > 0 THEN $2::int"
-				   " ELSE retention_months END, audit_retention_months = CASE WHEN $3::int > 0"
-				   " THEN $3::int ELSE audit_retention_months END WHERE o.id = $1 RETURNING " POLICY_JSON,
-				   3, p, &after);
+		rc = db_query_json(
+			"retention_policy_set",
+			"UPDATE organisations o SET retention_months = CASE WHEN $2::int > 0 THEN $2::int"
+			" ELSE retention_months END, audit_retention_months = CASE WHEN $3::int > 0"
+			" THEN $3::int ELSE audit_retention_months END WHERE o.id = $1 RETURNING " POLICY_JSON,
+			3, p, &after);
 	if (rc == 0) {
 		struct audit_event ev = { "retention.changed", 0, 0, NULL, 0, NULL };
 
@@ -89,15 +93,13 @@ static const char due_sql[] =
 	" WHERE j.status = 'closed' AND j.closed_at < now() - make_interval(months => o.retention_months)"
 	" AND ($1::bigint = 0 OR j.org_id = $1::bigint) ORDER BY j.closed_at, j.id LIMIT 1000) x";
 
-static const char audit_due_sql[] =
-	"SELECT count(*) FROM audit_events e JOIN organisations o ON o.id = e.org_id"
-	" WHERE ($1::bigint = 0 OR e.org_id = $1::bigint)"
-	" AND e.created_at < now() - make_interval(months => o.audit_retention_months)";
+static const char audit_due_sql[] = "SELECT count(*) FROM audit_events e JOIN organisations o ON o.id = e.org_id"
+				    " WHERE ($1::bigint = 0 OR e.org_id = $1::bigint)"
+				    " AND e.created_at < now() - make_interval(months => o.audit_retention_months)";
 
-static const char audit_sweep_sql[] =
-	"DELETE FROM audit_events e USING organisations o WHERE o.id = e.org_id"
-	" AND ($1::bigint = 0 OR e.org_id = $1::bigint)"
-	" AND e.created_at < now() - make_interval(months => o.audit_retention_months)";
+static const char audit_sweep_sql[] = "DELETE FROM audit_events e USING organisations o WHERE o.id = e.org_id"
+				      " AND ($1::bigint = 0 OR e.org_id = $1::bigint)"
+				      " AND e.created_at < now() - make_interval(months => o.audit_retention_months)";
 
 static int64_t num(const cJSON *o, const char *name)
 {

@@ -174,14 +174,14 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 				      m->cache_hit ? "true" : "false",
 				      m->cache_key && strlen(m->cache_key) == 64 ? m->cache_key : NULL };
 
-		rc = db_exec(
-			"analysis_insert",
-			"INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
-			"rubric_version,"
-			" system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
-			" cache_hit, llm_cache_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13,"
-			" $14, $15, $16)",
-			16, p, NULL);
+		rc = db_exec("analysis_insert",
+			     "INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
+			     "rubric_version,"
+			     " system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
+			     " cache_hit, llm_cache_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, "
+			     "$12, $13,"
+			     " $14, $15, $16)",
+			     16, p, NULL);
 	}
 	free(result);
 	return rc;
