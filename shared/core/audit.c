@@ -71,9 +71,9 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev)
 		}
 		rc = db_exec("audit_record",
 			     "INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
-			     " email_ids, request_id, details, actor_system) VALUES ($1, $2, $3, $4, $5, $6, "
-			     "$7::bigint[], $8,"
-			     " $9::jsonb, $10)",
+			     " email_ids, request_id, details, actor_system) VALUES ($1, $2, $3, $4,"
+			     " COALESCE($5::bigint, (SELECT r.job_id FROM resumes r WHERE r.id = $6::bigint"
+			     " AND r.org_id = $1::bigint)), $6, $7::bigint[], $8, $9::jsonb, $10)",
 			     10, p, NULL);
 	}
 out:

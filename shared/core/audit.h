@@ -15,7 +15,11 @@ struct audit_actor {
 	const char *system;	/* the part of the service that acted alone ("retention"), NULL for a person */
 };
 
-/* What was done and to what; job_id, resume_id 0 and email_ids NULL when not about one. Borrowed. */
+/*
+ * What was done and to what; job_id, resume_id 0 and email_ids NULL when not
+ * about one (an event about a resume with job_id 0 is filed under the
+ * resume's job). Borrowed.
+ */
 struct audit_event {
 	const char *action; /* "decision.set", "decision.withdrawn", "emails.send_requested", "emails.approved" */
 	int64_t job_id;
