@@ -202,32 +202,38 @@ int retention_tend(void)
 	cJSON *report = NULL;
 	int rc, due;
 
-	/* One drainer at a time: a second finds the lock taken and leaves the run to the first. */
-	rc = db_query("retention_lock", "SELECT pg_try_advisory_lock(7240)", 0, NULL, &res);
-	if (rc < 0 || !db_bool(res, 0, 0)) {
-		db_result_free(res);
-		return rc < 0 ? rc : 0;
-	}
+	/*
+	 * The claim: under a transaction-level advisory lock (so it works
+	 * through a transaction pooler too), when no run started in the last
+	 * day, a "claimed" row is written; a second drainer then finds it and
+	 * leaves the day's run to the first.
+	 */
+	rc = db_begin();
+	if (rc == 0)
+		rc = db_query("retention_claim",
+			      "INSERT INTO retention_runs (dry_run, report) SELECT false, '{\"claimed\": true}'::jsonb"
+			      " WHERE pg_try_advisory_xact_lock(7240) AND NOT EXISTS (SELECT 1 FROM retention_runs"
+			      " WHERE NOT dry_run AND started_at > now() - interval '1 day') RETURNING id",
+			      0, NULL, &res);
+	due = rc == 0 && db_rows(res) == 1;
 	db_result_free(res);
-	res = NULL;
-	rc = db_query("retention_due_check",
-		      "SELECT NOT EXISTS (SELECT 1 FROM retention_runs WHERE NOT dry_run"
-		      " AND started_at > now() - interval '1 day')",
-		      0, NULL, &res);
-	due = rc == 0 && db_bool(res, 0, 0);
-	db_result_free(res);
-	if (due) {
-		rc = retention_sweep(0, false, &report);
-		if (rc < 0)
-			log_warn("retention: the daily sweep failed; the next maintenance round tries again");
-		else
-			log_info("retention: daily sweep: %d jobs due, %lld audit events deleted",
-				 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "jobs")),
-				 (long long)num(report, "audit_events_deleted"));
-		cJSON_Delete(report);
-	}
-	db_exec("retention_unlock", "SELECT pg_advisory_unlock(7240)", 0, NULL, NULL);
-	if (rc < 0)
+	if (rc == 0)
+		rc = db_commit();
+	if (rc < 0) {
+		db_rollback();
 		return rc;
-	return due ? 1 : 0;
+	}
+	if (!due)
+		return 0;
+	rc = retention_sweep(0, false, &report);
+	if (rc < 0) {
+		log_warn("retention: the daily sweep failed; it runs again tomorrow, or now with shortlistctl "
+			 "retention");
+		return rc;
+	}
+	log_info("retention: daily sweep: %d jobs due, %lld audit events deleted",
+		 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "jobs")),
+		 (long long)num(report, "audit_events_deleted"));
+	cJSON_Delete(report);
+	return 1;
 }

@@ -45,9 +45,10 @@ int retention_sweep(int64_t org_id, bool dry_run, cJSON **report);
 
 /*
  * The drainer's call, every maintenance round: runs the sweep of every
- * organisation when no sweep has run in the last day (one drainer at a
- * time, under an advisory lock), and logs what it did. Returns 1 when it
- * ran, 0 when it was not due, or a db status code.
+ * organisation when no sweep has started in the last day (one drainer
+ * claims the day's run with a row of retention_runs, under a
+ * transaction-level advisory lock), and logs what it did. Returns 1 when
+ * it ran, 0 when it was not due, or a db status code.
  */
 int retention_tend(void);
 
