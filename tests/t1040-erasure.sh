@@ -120,6 +120,10 @@ expect_status 200 "a decision naming the candidate in its reason"
 http POST "/api/v1/jobs/$JOB/emails" "${RI[@]}" --data "{\"kind\":\"invite\",\"candidate_ids\":[$ZED],\"scheduling_link\":\"https://cal.example/$RUN\"}"
 expect_status 202 "an invitation to the candidate"
 check "the email body is stored" test "$(sql "SELECT count(*) FROM emails WHERE resume_id = $ZED")" = 1
+"$BIN/drainer" --once --max-seconds 15 >>"$T_TMP/drainer.log" 2>&1
+eventually 30 test "$(sql "SELECT state FROM emails WHERE resume_id = $ZED")" = sent || not_ok "the invitation is sent"
+check "its delivery is in the trail, by the mailer, naming the email" \
+	test "$(sql "SELECT count(*) FROM audit_events e JOIN emails m ON m.id = ANY (e.email_ids) WHERE e.action = 'email.sent' AND e.actor_system = 'mailer' AND m.resume_id = $ZED")" = 1
 http GET "/api/v1/candidates/$ZED" -H "Authorization: Bearer $KEY_RITA"
 expect_status 200 "the candidate is viewed"
 check "viewing is in the trail" test "$(sql "SELECT count(*) FROM audit_events WHERE resume_id = $ZED AND action = 'resume.viewed'")" = 1
@@ -192,7 +196,7 @@ for needle in "$ZNAME" "$ZMAIL" "$ZKEY" "led the migration"; do
 done
 http GET "/api/v1/audit?resume_id=$ZED&limit=100" -H "Authorization: Bearer $KEY_RITA"
 expect_status 200 "the erased candidate's trail"
-expect_json '[.items[].action] | contains(["analysis.recorded", "decision.set", "resume.viewed", "candidate.exported", "hold.placed", "hold.released", "candidate.erased"])' true "every event is still there"
+expect_json '[.items[].action] | contains(["analysis.recorded", "decision.set", "resume.viewed", "candidate.exported", "hold.placed", "hold.released", "candidate.erased", "email.sent"])' true "every event is still there"
 expect_json '[.items[] | select(.action != "candidate.erased") | .redacted_at != null] | all' true "each marked redacted"
 expect_json '[.items[] | select(.action == "decision.set") | .details | has("reason")] | any | not' true "the decision's reason is gone"
 expect_json '[.items[] | select(.action == "decision.set") | .details.category][0]' shortlist "what was decided stays"
