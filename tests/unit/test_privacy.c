@@ -57,9 +57,9 @@ START_TEST(test_reason_too_long)
 	char json[PRIVACY_REASON_MAX + 40], err[200] = "";
 	const char *r = NULL;
 
-	strcpy(json, "{\"reason\":\"");
-	memset(json + strlen(json), 'a', PRIVACY_REASON_MAX + 1);
-	strcpy(json + 11 + PRIVACY_REASON_MAX + 1, "\"}");
+	memcpy(json, "{\"reason\":\"", 11);
+	memset(json + 11, 'a', PRIVACY_REASON_MAX + 1);
+	memcpy(json + 11 + PRIVACY_REASON_MAX + 1, "\"}", 3);
 	ck_assert_int_eq(reason_of(json, &r, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "longer than 500"));
 	json[11 + PRIVACY_REASON_MAX] = '"';
