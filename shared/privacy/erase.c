@@ -259,31 +259,24 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 	}
 	if (rc == 0) {
 		struct audit_event ev = { t->one ? "candidate.erased" : "job.erased", t->job_id, 0, NULL, 0, NULL };
-		cJSON *details = cJSON_CreateObject(), *ids = cJSON_Parse("[]");
+		cJSON *details = cJSON_CreateObject();
 
 		if (t->one)
 			ev.resume_id = t->resume_id;
 		cJSON_AddStringToObject(details, "reason", reason);
 		cJSON_AddItemToObject(details, "erased", erase_report_json(rep));
 		if (!t->one) {
-			/* The ids of what went: numbers that name nobody once their rows are gone. */
-			cJSON_Delete(ids);
-			ids = cJSON_CreateArray();
-			{
-				const char *s = t->ids_array + 1;
+			/* The ids of what went, numbers that name nobody once their rows are gone: "{1,2}" read as [1,2]. */
+			char *list = xstrdup(t->ids_array);
+			size_t n = strlen(list);
+			cJSON *ids;
 
-				while (*s && *s != '}') {
-					long long v = strtoll(s, (char **)&s, 10);
-
-					cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)v));
-					if (*s == ',')
-						s++;
-				}
-			}
-			cJSON_AddItemToObject(details, "candidate_ids", ids);
+			list[0] = '[';
+			list[n - 1] = ']';
+			ids = cJSON_Parse(list);
+			free(list);
+			cJSON_AddItemToObject(details, "candidate_ids", ids ? ids : cJSON_CreateArray());
 			cJSON_AddBoolToObject(details, "job_kept", t->keep_job);
-		} else {
-			cJSON_Delete(ids);
 		}
 		ev.details = details;
 		rc = audit_record(who, &ev);
