@@ -20,6 +20,10 @@
 #include "intake/s3.h"
 #include "intake/s3client.h"
 #include "llm/llm_cache.h"
+#include "privacy/erase.h"
+#include "privacy/export.h"
+#include "privacy/hold.h"
+#include "privacy/retention.h"
 #include "queue/queue.h"
 #include "score/biasaudit.h"
 #include "score/decision.h"
@@ -173,13 +177,27 @@ static int handle_candidate_get(struct req *r)
 		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "candidate", id);
 	}
+	{
+		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+		const cJSON *job = cJSON_GetObjectItemCaseSensitive(out, "job_id");
+		struct audit_event ev = {
+			"resume.viewed", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0, NULL
+		};
+
+		/* Viewing shows the resume and offers its download link: a person saw personal data. */
+		rc = audit_record_now(&who, &ev);
+		if (rc < 0) {
+			cJSON_Delete(out);
+			return resp_fail_store(r, rc, "candidate", id);
+		}
+	}
 	return resp_json_take(r, 200, out);
 }
 
 /* Who is acting, for the audit trail. */
 static struct audit_actor actor(const struct req *r)
 {
-	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
 
 	return who;
 }
@@ -348,19 +366,395 @@ static int query_id(struct req *r, const char *name, int64_t *out)
 	return 0;
 }
 
+/* The trail's filters from the query: job_id, resume_id, action, since, until. */
+static int audit_filter_params(struct req *r, struct audit_filter *f)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = query_id(r, "job_id", &f->job_id)) < 0 || (rc = query_id(r, "resume_id", &f->resume_id)) < 0)
+		return rc;
+	f->action = req_query(r, "action");
+	if (f->action && strlen(f->action) > 64)
+		return resp_fail(r, ST_BAD_REQUEST, "action: at most 64 characters");
+	f->since = req_query(r, "since");
+	f->until = req_query(r, "until");
+	if (f->since && !*f->since)
+		f->since = NULL;
+	if (f->until && !*f->until)
+		f->until = NULL;
+	return 0;
+}
+
 static int handle_audit_index(struct req *r)
 {
+	struct audit_filter f;
 	cJSON *items = NULL;
-	int64_t before, next = 0, job_id, resume_id;
+	int64_t before, next = 0;
 	int limit, rc;
 
-	if ((rc = page_params(r, &before, &limit)) < 0 || (rc = query_id(r, "job_id", &job_id)) < 0 ||
-	    (rc = query_id(r, "resume_id", &resume_id)) < 0)
+	if ((rc = page_params(r, &before, &limit)) < 0 || (rc = audit_filter_params(r, &f)) < 0)
 		return rc;
-	rc = audit_list_json(r->org_id, job_id, resume_id, before, limit, &items, &next);
+	rc = audit_list_filtered(r->org_id, &f, before, limit, &items, &next);
+	if (rc == ST_BAD_REQUEST)
+		return resp_fail(r, rc, "since, until: must be RFC 3339 times (2026-01-31T00:00:00Z)");
 	if (rc < 0)
 		return resp_fail_store(r, rc, "organisation", r->org_id);
 	return page_respond(r, items, next);
+}
+
+/* Most events one export holds; X-Next-Cursor continues after them. */
+#define AUDIT_EXPORT_MAX 20000
+
+/* The whole (filtered) trail, newest first, as CSV (format=csv, the default) or a JSON array (format=json). */
+static int handle_audit_export(struct req *r)
+{
+	const char *format = req_query(r, "format");
+	struct buf out = BUF_INIT(64u << 20);
+	struct audit_filter f;
+	int64_t before, next = 0;
+	int limit, n = 0, rc;
+	bool csv;
+
+	if ((rc = page_params(r, &before, &limit)) < 0 || (rc = audit_filter_params(r, &f)) < 0)
+		return rc;
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return resp_fail(r, ST_BAD_REQUEST, "format: csv or json");
+	csv = !format || strcmp(format, "csv") == 0;
+	buf_append_str(&out, csv ? export_audit_csv_header : "[");
+	do {
+		cJSON *items = NULL, *it;
+
+		rc = audit_list_filtered(r->org_id, &f, before, 100, &items, &next);
+		if (rc < 0)
+			break;
+		if (csv) {
+			rc = export_audit_csv(items, &out) < 0 ? ST_TOO_LARGE : 0;
+		} else {
+			cJSON_ArrayForEach(it, items)
+			{
+				char *text = cJSON_PrintUnformatted(it);
+
+				rc = !text || (n && buf_append_char(&out, ',') < 0) || buf_append_str(&out, text) < 0
+					     ? ST_TOO_LARGE
+					     : 0;
+				free(text);
+				n++;
+				if (rc < 0)
+					break;
+			}
+		}
+		if (csv)
+			n += cJSON_GetArraySize(items);
+		cJSON_Delete(items);
+		before = next;
+	} while (rc == 0 && next > 0 && n < AUDIT_EXPORT_MAX);
+	(void)limit;
+	if (rc == 0 && !csv)
+		rc = buf_append_char(&out, ']') < 0 ? ST_TOO_LARGE : 0;
+	if (rc == ST_BAD_REQUEST) {
+		buf_release(&out);
+		return resp_fail(r, rc, "since, until: must be RFC 3339 times (2026-01-31T00:00:00Z)");
+	}
+	if (rc < 0) {
+		buf_release(&out);
+		return rc == ST_TOO_LARGE
+			       ? resp_fail(r, rc, "the export is too large for one response; narrow it with filters")
+			       : resp_fail_store(r, rc, "organisation", r->org_id);
+	}
+	if (next > 0)
+		resp_headerf(r, "X-Next-Cursor", "%lld", (long long)next);
+	resp_headerf(r, "Content-Disposition", "attachment; filename=\"audit.%s\"", csv ? "csv" : "json");
+	rc = resp_raw(r, 200, csv ? "text/csv; charset=utf-8" : "application/json", out.ptr, out.len);
+	buf_release(&out);
+	return rc;
+}
+
+/* The reason of a body {"reason": ...}: 0 with *reason borrowed from *body (caller frees *body), or the response. */
+static int reason_body(struct req *r, cJSON **body, const char **reason)
+{
+	char err[256];
+	int rc = req_json_body(r, body);
+
+	if (rc < 0)
+		return rc;
+	if (privacy_reason_from_json(*body, reason, err, sizeof(err)) < 0) {
+		cJSON_Delete(*body);
+		*body = NULL;
+		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
+	}
+	return 0;
+}
+
+/* An erasure's outcome as the response: 200 with what went, or the problem. */
+static int erase_respond(struct req *r, int rc, const char *what, int64_t id, const struct erase_report *rep,
+			 const char *err)
+{
+	cJSON *out;
+
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "%s %lld not found", what, (long long)id);
+	if (rc == ST_CONFLICT || rc == ST_UNAVAILABLE)
+		return resp_fail(r, rc, "%s", err);
+	if (rc < 0)
+		return resp_fail_store(r, rc, what, id);
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, what, "erased");
+	cJSON_AddNumberToObject(out, "id", (double)id);
+	cJSON_AddItemToObject(out, "erased", erase_report_json(rep));
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_candidate_erase(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	struct erase_report rep;
+	const char *reason;
+	cJSON *body = NULL;
+	char err[400] = "";
+	int64_t id;
+	int rc;
+
+	if ((rc = req_param_id(r, "resume_id", &id)) < 0 || (rc = reason_body(r, &body, &reason)) < 0)
+		return rc;
+	rc = erase_candidate(&who, id, reason, &rep, err, sizeof(err));
+	cJSON_Delete(body);
+	return erase_respond(r, rc, "candidate", id, &rep, err);
+}
+
+static int handle_job_erase(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	struct erase_report rep;
+	const char *reason;
+	cJSON *body = NULL;
+	char err[400] = "";
+	int64_t id;
+	int rc;
+
+	if ((rc = req_param_id(r, "id", &id)) < 0 || (rc = reason_body(r, &body, &reason)) < 0)
+		return rc;
+	rc = erase_job(&who, id, reason, false, &rep, err, sizeof(err));
+	cJSON_Delete(body);
+	return erase_respond(r, rc, "job", id, &rep, err);
+}
+
+static int handle_candidate_export(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "resume_id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = export_candidate_json(r->org_id, id, &out);
+	if (rc == 0) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(out, "candidate");
+		const cJSON *job = cJSON_GetObjectItemCaseSensitive(c, "job_id");
+		struct audit_event ev = {
+			"candidate.exported", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0, NULL
+		};
+
+		rc = audit_record_now(&who, &ev);
+	}
+	if (rc < 0) {
+		cJSON_Delete(out);
+		return resp_fail_store(r, rc, "candidate", id);
+	}
+	resp_headerf(r, "Content-Disposition", "attachment; filename=\"candidate-%lld.json\"", (long long)id);
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_holds_list(struct req *r)
+{
+	cJSON *items = NULL;
+	int64_t before, next = 0;
+	int limit, rc;
+
+	if ((rc = page_params(r, &before, &limit)) < 0)
+		return rc;
+	rc = hold_list_json(r->org_id, before, limit, &items, &next);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	return page_respond(r, items, next);
+}
+
+static int handle_hold_place(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	const cJSON *it, *reason, *job, *resume;
+	cJSON *body = NULL, *out = NULL;
+	int64_t job_id = 0, resume_id = 0;
+	int rc = req_json_body(r, &body);
+
+	if (rc < 0)
+		return rc;
+	if (!cJSON_IsObject(body)) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "the body must be a JSON object");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, body)
+	{
+		if (strcmp(it->string, "job_id") != 0 && strcmp(it->string, "resume_id") != 0 &&
+		    strcmp(it->string, "reason") != 0) {
+			rc = resp_fail(r, ST_BAD_REQUEST, "%s: unknown member (job_id or resume_id, and reason)",
+				       it->string);
+			goto out;
+		}
+	}
+	job = cJSON_GetObjectItemCaseSensitive(body, "job_id");
+	resume = cJSON_GetObjectItemCaseSensitive(body, "resume_id");
+	reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
+	if ((job != NULL) == (resume != NULL)) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "job_id, resume_id: exactly one of them names what is held");
+		goto out;
+	}
+	it = job ? job : resume;
+	if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9007199254740991.0 ||
+	    it->valuedouble != (double)(int64_t)it->valuedouble) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s: must be a positive integer", job ? "job_id" : "resume_id");
+		goto out;
+	}
+	*(job ? &job_id : &resume_id) = (int64_t)it->valuedouble;
+	{
+		cJSON *only = cJSON_CreateObject();
+		const char *why;
+		char err[256];
+
+		if (reason)
+			cJSON_AddItemReferenceToObject(only, "reason", (cJSON *)reason);
+		if (privacy_reason_from_json(only, &why, err, sizeof(err)) < 0) {
+			cJSON_Delete(only);
+			rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
+			goto out;
+		}
+		cJSON_Delete(only);
+	}
+	rc = hold_place(&who, job_id, resume_id, reason->valuestring, &out);
+	if (rc == ST_NOT_FOUND)
+		rc = resp_fail(r, rc, "%s %lld not found", job ? "job" : "candidate",
+			       (long long)(job ? job_id : resume_id));
+	else if (rc < 0)
+		rc = resp_fail_store(r, rc, "legal hold", 0);
+	else
+		rc = resp_json_take(r, 201, out);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int handle_hold_release(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	const char *reason;
+	cJSON *body = NULL;
+	int64_t id;
+	int rc;
+
+	if ((rc = req_param_id(r, "id", &id)) < 0 || (rc = reason_body(r, &body, &reason)) < 0)
+		return rc;
+	rc = hold_release(&who, id, reason);
+	cJSON_Delete(body);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "legal hold %lld is not an active hold of this organisation", (long long)id);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "legal hold", id);
+	r->status = 204;
+	return 0;
+}
+
+/* Retention is an organisation's admins' business: a user with the admin role, or an organisation key. */
+static int require_admin(struct req *r)
+{
+	int rc = keystore_may_manage(r->org_id, r->user_id, r->key_id);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	if (rc == 0)
+		return resp_fail(r, ST_FORBIDDEN,
+				 "only an organisation's admins (or an organisation key) see and set its retention");
+	return 0;
+}
+
+/* The policy and the dry-run report of the organisation's sweep: what it would erase now. */
+static int handle_retention_get(struct req *r)
+{
+	cJSON *policy = NULL, *report = NULL, *out;
+	int rc;
+
+	if ((rc = require_admin(r)) < 0)
+		return rc;
+	rc = retention_policy_json(r->org_id, &policy);
+	if (rc == 0)
+		rc = retention_sweep(r->org_id, true, &report);
+	if (rc < 0) {
+		cJSON_Delete(policy);
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "policy", policy);
+	cJSON_AddItemToObject(out, "dry_run", report);
+	return resp_json_take(r, 200, out);
+}
+
+/* Reads an optional month count of the policy body: 0 when absent, -1 when not an integer. */
+static int months_of(const cJSON *body, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < 1 ||
+	    v->valuedouble > 100000)
+		return -1;
+	return (int)v->valuedouble;
+}
+
+static int handle_retention_put(struct req *r)
+{
+	struct audit_actor who = actor(r);
+	cJSON *body = NULL, *policy = NULL;
+	const cJSON *it;
+	char err[256];
+	int rm, am, rc;
+
+	if ((rc = require_admin(r)) < 0 || (rc = req_json_body(r, &body)) < 0)
+		return rc;
+	if (!cJSON_IsObject(body)) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "the body must be a JSON object");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, body)
+	{
+		if (strcmp(it->string, "retention_months") != 0 && strcmp(it->string, "audit_retention_months") != 0) {
+			rc = resp_fail(r, ST_BAD_REQUEST,
+				       "%s: unknown member (retention_months, audit_retention_months)", it->string);
+			goto out;
+		}
+	}
+	rm = months_of(body, "retention_months");
+	am = months_of(body, "audit_retention_months");
+	if (rm < 0 || am < 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s: must be a whole number of months",
+			       rm < 0 ? "retention_months" : "audit_retention_months");
+		goto out;
+	}
+	if (rm == 0 && am == 0) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "retention_months, audit_retention_months: give at least one");
+		goto out;
+	}
+	rc = retention_policy_set(&who, rm, am, err, sizeof(err));
+	if (rc == ST_BAD_REQUEST) {
+		rc = resp_fail(r, rc, "%s", err);
+		goto out;
+	}
+	if (rc == 0)
+		rc = retention_policy_json(r->org_id, &policy);
+	rc = rc < 0 ? resp_fail_store(r, rc, "organisation", r->org_id) : resp_json_take(r, 200, policy);
+out:
+	cJSON_Delete(body);
+	return rc;
 }
 
 static int handle_rescore_post(struct req *r)
@@ -499,6 +893,15 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/jobs/{id}/bias-audit", handle_job_bias_audit, ROUTE_AUTH },
 	{ "GET", "/api/v1/bias-audit", handle_org_bias_audit, ROUTE_AUTH },
 	{ "GET", "/api/v1/audit", handle_audit_index, ROUTE_AUTH },
+	{ "GET", "/api/v1/audit/export", handle_audit_export, ROUTE_AUTH },
+	{ "POST", "/api/v1/candidates/{resume_id}/erase", handle_candidate_erase, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/candidates/{resume_id}/export", handle_candidate_export, ROUTE_AUTH },
+	{ "POST", "/api/v1/jobs/{id}/erase", handle_job_erase, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/legal-holds", handle_holds_list, ROUTE_AUTH },
+	{ "POST", "/api/v1/legal-holds", handle_hold_place, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/legal-holds/{id}/release", handle_hold_release, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/retention", handle_retention_get, ROUTE_AUTH },
+	{ "PUT", "/api/v1/retention", handle_retention_put, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/jobs/{id}/rescore", handle_rescore_post, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rescore/{batch_id}", handle_rescore_get, ROUTE_AUTH },
 	{ "GET", "/api/v1/cache/stats", handle_cache_stats, ROUTE_AUTH },

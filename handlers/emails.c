@@ -641,7 +641,7 @@ static int send_prepare(struct req *r, int64_t job_id, struct send_request *s, s
 static int send_audit(struct req *r, int64_t job_id, const struct send_request *s, const cJSON *results,
 		      const struct send_tally *tally)
 {
-	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
 	struct audit_event ev = { "emails.send_requested", job_id, 0, NULL, 0, NULL };
 	const cJSON *item;
 	cJSON *details = cJSON_CreateObject(), *candidates = cJSON_CreateArray();
@@ -773,7 +773,7 @@ out:
 
 static int handle_emails_approve(struct req *r)
 {
-	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
 	const cJSON *ids, *it;
 	cJSON *body = NULL, *out = NULL;
 	const char *why = NULL;

@@ -5,6 +5,7 @@
 #include "account/auth.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/log.h"
 #include "extract/jdfile.h"
 #include "http/app.h"
@@ -32,6 +33,32 @@ static int respond_job(struct req *r, int http, int64_t id)
 	return resp_json_take(r, http, job);
 }
 
+/*
+ * Records a change to a job in the trail, after it committed: "job.created",
+ * "job.updated" (details: the members changed, rubric among them), "job.closed".
+ */
+static int audit_job(struct req *r, const char *action, int64_t id, const cJSON *body)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+	struct audit_event ev = { action, id, 0, NULL, 0, NULL };
+	cJSON *details = cJSON_CreateObject(), *fields = cJSON_AddArrayToObject(details, "fields");
+	const cJSON *it;
+	int rc;
+
+	cJSON_ArrayForEach(it, body)
+	{
+		cJSON_AddItemToArray(fields, cJSON_CreateString(it->string));
+	}
+	if (cJSON_GetObjectItemCaseSensitive(body, "rubric"))
+		cJSON_AddBoolToObject(details, "rubric_changed", true);
+	ev.details = details;
+	rc = audit_record_now(&who, &ev);
+	cJSON_Delete(details);
+	if (rc < 0)
+		log_error("jobs: the audit event '%s' of job %lld was not recorded", action, (long long)id);
+	return rc;
+}
+
 static int handle_jobs_create(struct req *r)
 {
 	cJSON *body = NULL;
@@ -53,6 +80,7 @@ static int handle_jobs_create(struct req *r)
 		goto out;
 	}
 	log_info("jobs: created job %lld", (long long)id);
+	audit_job(r, "job.created", id, body);
 	rc = respond_job(r, 201, id);
 out:
 	cJSON_Delete(body);
@@ -101,6 +129,8 @@ static int handle_jobs_update(struct req *r)
 		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
 	}
 	rc = jobstore_update(r->org_id, id, patch, err, sizeof(err));
+	if (rc == 0)
+		audit_job(r, "job.updated", id, patch);
 	cJSON_Delete(patch);
 	if (rc == ST_BAD_REQUEST || rc == ST_CONFLICT)
 		return resp_fail(r, rc, "%s", err);
@@ -119,6 +149,7 @@ static int handle_jobs_close(struct req *r)
 	rc = jobstore_close(r->org_id, id);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "job", id);
+	audit_job(r, "job.closed", id, NULL);
 	return respond_job(r, 200, id);
 }
 

@@ -21,6 +21,7 @@
 #include "core/migrate.h"
 #include "mail/approval.h"
 #include "mail/notice.h"
+#include "privacy/retention.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/progress.h"
@@ -37,6 +38,7 @@ enum {
 	OPT_PASSWORD_STDIN = 1 << 6,
 	OPT_JOB_TITLE = 1 << 7,
 	OPT_CANDIDATES = 1 << 8,
+	OPT_DRY_RUN = 1 << 9,
 };
 
 /* One option: its flag, its bit, and whether a value follows it. */
@@ -54,13 +56,14 @@ static const struct option {
 	{ "--password-stdin", OPT_PASSWORD_STDIN, false },
 	{ "--job-title", OPT_JOB_TITLE, true },
 	{ "--candidates", OPT_CANDIDATES, true },
+	{ "--dry-run", OPT_DRY_RUN, false },
 };
 
 /* A command line parsed against its command: option values (NULL when absent), switches, plain arguments. */
 struct opts {
 	const struct command *cmd; /* the command they are for */
 	const char *org, *user, *name, *dir, *job_title, *candidates;
-	bool admin, markdown, password_stdin;
+	bool admin, markdown, password_stdin, dry_run;
 	const char *positional[4];
 	int npositional;
 };
@@ -87,6 +90,7 @@ static int cmd_counters_check(const struct opts *o);
 static int cmd_counters_rebuild(const struct opts *o);
 static int cmd_statements(const struct opts *o);
 static int cmd_org_set(const struct opts *o);
+static int cmd_retention(const struct opts *o);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
@@ -130,6 +134,13 @@ static const struct command commands[] = {
 	  0, 0, 0, "counters-check takes no arguments", cmd_counters_check },
 	{ "counters-rebuild", "", "recompute every counter from the rows, for repair;\nprints how many were wrong", 0,
 	  0, 0, "counters-rebuild takes no arguments", cmd_counters_rebuild },
+	{ "retention", "[--dry-run] [--org NAME]",
+	  "run the retention sweep now (of one organisation\n"
+	  "or all): erase the candidates of jobs closed longer\n"
+	  "than their retention, skip legal holds, delete\n"
+	  "audit events past theirs; print the report (JSON).\n"
+	  "With --dry-run, only say what it would do",
+	  OPT_DRY_RUN | OPT_ORG, 0, 0, "retention takes only --dry-run and --org NAME", cmd_retention },
 	{ "statements", "", "print the hot counting statements, one a line:\nNAME|PARAMETERS|SQL (for plan checks)", 0,
 	  0, 0, "statements takes no arguments", cmd_statements },
 };
@@ -315,6 +326,9 @@ static int parse_opts(const struct command *c, int argc, char **argv, int from, 
 		case OPT_MARKDOWN:
 			o->markdown = true;
 			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
 		default:
 			o->password_stdin = true;
 			break;
@@ -384,6 +398,25 @@ static int cmd_org_set(const struct opts *o)
 	if (rc < 0)
 		return store_failure(rc);
 	printf("%s of %s is %s\n", setting, o->org, value);
+	return 0;
+}
+
+static int cmd_retention(const struct opts *o)
+{
+	cJSON *report = NULL;
+	int64_t org = 0;
+	char *text;
+	int rc;
+
+	if (o->org && (rc = find_org(o->org, &org)) != 0)
+		return rc;
+	rc = retention_sweep(org, o->dry_run, &report);
+	if (rc < 0)
+		return store_failure(rc);
+	text = cJSON_Print(report);
+	printf("%s\n", text ? text : "{}");
+	free(text);
+	cJSON_Delete(report);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/app.h"
@@ -402,6 +403,18 @@ static int handle_resume_download(struct req *r)
 	cJSON_AddStringToObject(out, "expires_at", link.expires_at_iso);
 	cJSON_AddStringToObject(out, "filename", loc.filename);
 	cJSON_AddStringToObject(out, "content_type", loc.content_type);
+	{
+		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+		struct audit_event ev = { "resume.downloaded", 0, id, NULL, 0, NULL };
+
+		/* The link is the file: handing it out is a download, recorded before it leaves. */
+		rc = audit_record_now(&who, &ev);
+	}
+	if (rc < 0) {
+		cJSON_Delete(out);
+		rc = resp_fail(r, ST_UNAVAILABLE, "the database is unavailable; try again");
+		goto out;
+	}
 	rc = resp_json_take(r, 200, out);
 out:
 	download_link_release(&link);

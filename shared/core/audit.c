@@ -12,9 +12,10 @@
 /* An event as the API shows it, built by PostgreSQL from e (audit_events) and u (its user). */
 #define AUDIT_JSON \
 	"jsonb_build_object('id', e.id, 'created_at', e.created_at, 'action', e.action," \
-	" 'actor', jsonb_build_object('user_id', e.actor_user_id, 'user_email', u.email, 'key_id', e.actor_key_id)," \
+	" 'actor', jsonb_build_object('user_id', e.actor_user_id, 'user_email', u.email, 'key_id', e.actor_key_id," \
+	" 'system', e.actor_system)," \
 	" 'job_id', e.job_id, 'resume_id', e.resume_id, 'email_ids', COALESCE(to_jsonb(e.email_ids), '[]'::jsonb)," \
-	" 'request_id', e.request_id, 'details', e.details)::text"
+	" 'request_id', e.request_id, 'details', e.details, 'redacted_at', e.redacted_at)::text"
 
 /* "{1,2,3}", or NULL (SQL NULL) when there are none; caller releases out. */
 static const char *id_array(const int64_t *ids, size_t n, struct buf *out)
@@ -44,7 +45,7 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev)
 		log_error("audit: '%s' recorded outside a transaction", ev->action);
 		return ST_INTERNAL;
 	}
-	if (who->user_id <= 0 && who->key_id <= 0)
+	if (who->user_id <= 0 && who->key_id <= 0 && !who->system)
 		return ST_BAD_REQUEST;
 	db_int_param(who->org_id, org);
 	db_int_param(who->user_id, user);
@@ -53,25 +54,27 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev)
 	db_int_param(ev->resume_id, resume);
 	details = ev->details ? cJSON_PrintUnformatted(ev->details) : NULL;
 	{
-		const char *p[9] = { org,
-				     who->user_id > 0 ? user : NULL,
-				     who->key_id > 0 ? key : NULL,
-				     ev->action,
-				     ev->job_id > 0 ? job : NULL,
-				     ev->resume_id > 0 ? resume : NULL,
-				     id_array(ev->email_ids, ev->n_email_ids, &ids),
-				     who->request_id ? who->request_id : "",
-				     details ? details : "{}" };
+		const char *p[10] = { org,
+				      who->user_id > 0 ? user : NULL,
+				      who->key_id > 0 ? key : NULL,
+				      ev->action,
+				      ev->job_id > 0 ? job : NULL,
+				      ev->resume_id > 0 ? resume : NULL,
+				      id_array(ev->email_ids, ev->n_email_ids, &ids),
+				      who->request_id ? who->request_id : "",
+				      details ? details : "{}",
+				      who->user_id <= 0 && who->key_id <= 0 ? who->system : NULL };
 
 		if (ev->n_email_ids > 0 && !p[6]) {
 			rc = ST_INTERNAL;
 			goto out;
 		}
-		rc = db_exec(
-			"audit_record",
-			"INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
-			" email_ids, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9::jsonb)",
-			9, p, NULL);
+		rc = db_exec("audit_record",
+			     "INSERT INTO audit_events (org_id, actor_user_id, actor_key_id, action, job_id, resume_id,"
+			     " email_ids, request_id, details, actor_system) VALUES ($1, $2, $3, $4,"
+			     " COALESCE($5::bigint, (SELECT r.job_id FROM resumes r WHERE r.id = $6::bigint"
+			     " AND r.org_id = $1::bigint)), $6, $7::bigint[], $8, $9::jsonb, $10)",
+			     10, p, NULL);
 	}
 out:
 	free(details);
@@ -140,5 +143,49 @@ int audit_record_candidate(int64_t org_id, const char *request_id, const struct 
 			     6, p, NULL);
 	}
 	free(details);
+	return rc;
+}
+
+int audit_record_now(const struct audit_actor *who, const struct audit_event *ev)
+{
+	int rc = db_begin();
+
+	if (rc == 0)
+		rc = audit_record(who, ev);
+	if (rc == 0)
+		rc = db_commit();
+	if (rc < 0)
+		db_rollback();
+	return rc;
+}
+
+int audit_list_filtered(int64_t org_id, const struct audit_filter *f, int64_t before_id, int limit, cJSON **items,
+			int64_t *next_before)
+{
+	char org[24], job[24], resume[24], before[24], lim[24];
+	const char *action = f->action && *f->action ? f->action : NULL;
+	const char *p[8] = { org, job, resume, before, lim, action, f->since, f->until };
+	int rc;
+
+	if (!action && !f->since && !f->until)
+		return audit_list_json(org_id, f->job_id, f->resume_id, before_id, limit, items, next_before);
+	db_int_param(org_id, org);
+	db_int_param(f->job_id, job);
+	db_int_param(f->resume_id, resume);
+	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
+	db_int_param(limit + 1, lim);
+	/* An action ending in '.' is a family: "analysis." is every analysis.* event. */
+	rc = db_query_page("audit_list_filtered",
+			   "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+			   " e.actor_user_id WHERE e.org_id = $1 AND ($2 = 0 OR e.job_id = $2)"
+			   " AND ($3 = 0 OR e.resume_id = $3) AND e.id < $4"
+			   " AND ($6::text IS NULL OR e.action = $6 OR (right($6, 1) = '.' AND"
+			   " starts_with(e.action, $6)))"
+			   " AND ($7::timestamptz IS NULL OR e.created_at >= $7::timestamptz)"
+			   " AND ($8::timestamptz IS NULL OR e.created_at < $8::timestamptz)"
+			   " ORDER BY e.id DESC LIMIT $5",
+			   8, p, limit, items, next_before);
+	if (rc < 0 && strncmp(db_last_sqlstate(), "22", 2) == 0)
+		return ST_BAD_REQUEST;
 	return rc;
 }

@@ -277,6 +277,7 @@ static void result_init(struct llm_engine *e, const struct call *c, struct llm_r
 	r->model = "";
 	r->fingerprint = "";
 	r->raw = "";
+	r->cache_key = c->key;
 	r->attempts = c->attempts;
 }
 

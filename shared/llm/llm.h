@@ -98,6 +98,7 @@ struct llm_result {
 	const char *fingerprint; /* system_fingerprint; "" when unknown */
 	struct llm_usage usage;	 /* of the call that answered (zero for shared answers and the local scorer) */
 	const char *raw;	 /* the model's output JSON; "" when none */
+	const char *cache_key;	 /* the response cache key asked or filled (llm_cache.h); "" when none */
 };
 
 typedef void (*llm_callback)(struct llm_result *res, void *userdata);

@@ -96,6 +96,14 @@ out:
 	return ret;
 }
 
+int llm_cache_forget(const char *key)
+{
+	char k[sizeof(KEY_PREFIX) + LLM_CACHE_KEY_LEN + 1];
+
+	snprintf(k, sizeof(k), KEY_PREFIX "%s", key);
+	return cache_delete(k);
+}
+
 int llm_cache_store(const char *key, const struct llm_cache_entry *e, uint32_t ttl)
 {
 	char k[sizeof(KEY_PREFIX) + LLM_CACHE_KEY_LEN + 1], *text;

@@ -39,6 +39,8 @@ void llm_cache_entry_release(struct llm_cache_entry *e);
 int llm_cache_lookup(const char *key, struct llm_cache_entry *e);
 /* Stores the entry for ttl seconds. Returns 0, or -1 when not stored (memcached down, too large). */
 int llm_cache_store(const char *key, const struct llm_cache_entry *e, uint32_t ttl);
+/* Deletes the entry (erasure). Returns 0 when it is gone or was never there, -1 when memcached did not answer. */
+int llm_cache_forget(const char *key);
 
 /*
  * The shared counters, kept in memcached (lost with memcached, like the

@@ -29,6 +29,7 @@
 #include "mail/mailer.h"
 #include "mail/notice.h"
 #include "queue/prune.h"
+#include "privacy/retention.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
 #include "score/job.h"
@@ -263,6 +264,7 @@ static void on_scored(struct llm_result *res, void *userdata)
 	meta.completion_tokens = res->usage.completion_tokens;
 	meta.cost_microusd = res->usage.cost_microusd;
 	meta.cache_hit = res->cached;
+	meta.cache_key = res->cache_key;
 	finish(w, res->analysis, NULL, NULL, &meta);
 }
 
@@ -669,7 +671,7 @@ static void check_stop(struct drain *d, volatile sig_atomic_t *stop, int64_t sta
 	stop_now(d);
 }
 
-/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep, pruning, counter compaction. */
+/* Every RESCUE_EVERY_MS: expired leases back to the queue, resumes of discarded tasks settled, the upload sweep, pruning, the daily retention sweep, counter compaction. */
 static int maintain(struct drain *d, bool first)
 {
 	int discarded = 0, n = queue_rescue(&discarded);
@@ -689,6 +691,7 @@ static int maintain(struct drain *d, bool first)
 	sweep_uploads(d, d->stats);
 	orphans_tend(d->s3);
 	prune_tend();
+	retention_tend();
 	counters_tend();
 	return 0;
 }

@@ -39,6 +39,7 @@ struct analysis_meta {
 	int64_t completion_tokens;
 	int64_t cost_microusd;
 	bool cache_hit;
+	const char *cache_key; /* the LLM cache key of the answer (64 hex digits), NULL or "" when none */
 };
 
 /*

@@ -390,7 +390,7 @@ try {
 			check('the page headline shows the decision', (await page.locator('.headline .badge').textContent()) === 'Needs review');
 			const saved = (await apiCall(key, 'GET', `/api/v1/candidates/${candId}`)).json;
 			check('the API has the decision and the recommendation apart', saved?.decision?.reason === reasonText && saved?.category === 'needs_review' && saved?.recommendation !== 'needs_review', JSON.stringify(saved?.decision));
-			const trail = (await apiCall(key, 'GET', `/api/v1/audit?resume_id=${candId}`)).json;
+			const trail = (await apiCall(key, 'GET', `/api/v1/audit?resume_id=${candId}&action=decision.`)).json;
 			check('the override is in the audit trail', trail?.items?.[0]?.action === 'decision.set' && trail.items[0].details?.reason === reasonText);
 			await card.getByRole('button', { name: 'Withdraw decision' }).click();
 			await step('withdrawing shows the recommendation again', async () => {

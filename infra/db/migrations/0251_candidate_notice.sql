@@ -18,7 +18,9 @@ CREATE TABLE review_requests (
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 
--- The candidate acts without a user or key: such events are the candidate.* actions.
-ALTER TABLE audit_events DROP CONSTRAINT audit_events_check;
-ALTER TABLE audit_events ADD CONSTRAINT audit_events_check
-    CHECK (actor_user_id IS NOT NULL OR actor_key_id IS NOT NULL OR action LIKE 'candidate.%');
+-- The candidate acts without a user, a key or a system actor (0240): such
+-- events are the candidate.* actions.
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor
+    CHECK (actor_user_id IS NOT NULL OR actor_key_id IS NOT NULL OR actor_system IS NOT NULL
+           OR action LIKE 'candidate.%');

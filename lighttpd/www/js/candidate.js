@@ -1,6 +1,7 @@
 // candidate: one candidate — score, category and the human decision, flags, knock-outs, per-criterion evidence, strengths, gaps, the file, the notice and a review request.
 import { api } from './api.js';
 import { decisionBlock } from './decision.js';
+import { erasedPage, erasureBlock } from './erasure.js';
 import { fmtDate, fmtScore, h, replace, safeUrl } from './dom.js';
 import { categoryBadge, flagInfo, isUnscored, scoreBar } from './labels.js';
 
@@ -113,6 +114,7 @@ export async function renderCandidate(main, ctx, id) {
 			h('div', h('h3', 'Strengths'), strengths.length ? h('ul.plus', strengths.map((s) => h('li', str(s)))) : h('p.muted', 'None noted.')),
 			h('div', h('h3', 'Gaps'), gaps.length ? h('ul.minus', gaps.map((s) => h('li', str(s)))) : h('p.muted', 'None noted.'))) : null,
 		criteria.length ? h('section.card', { 'aria-labelledby': 'crit-h' }, h('h2#crit-h', 'Score by criterion'), criteria.map(criterionBlock)) : null,
+		erasureBlock({ resume_id: id, job_id: jobId }, (report) => replace(main, ...erasedPage(jobId, report))),
 		h('p.muted.small', [scoredAt ? `Scored ${fmtDate(scoredAt)}` : null, provider && provider !== 'none' ? ` by ${provider}${model ? ` (${model})` : ''}` : null,
 			typeof c.previous_analyses === 'number' && c.previous_analyses > 0 ? ` · scored ${c.previous_analyses} time${c.previous_analyses === 1 ? '' : 's'} before` : null,
 			c.notice && typeof c.notice === 'object' ? ` · told of the automated screening ${fmtDate(c.notice.queued_at)} (${str(c.notice.state)})` : null].filter(Boolean)));
