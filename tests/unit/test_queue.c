@@ -859,7 +859,7 @@ START_TEST(test_notify_wakes_a_waiter_at_commit)
 {
 	const char *kind = kind_of("notify");
 	struct queue_task *t = NULL;
-	int to_child[2], to_parent[2], status = -1;
+	int to_child[2], to_parent[2], status = -1, quiet;
 	pid_t pid;
 
 	SKIP_UNLESS_LIVE();
@@ -892,7 +892,10 @@ START_TEST(test_notify_wakes_a_waiter_at_commit)
 	ck_assert_int_eq(queue_listen(), 0);
 	while (queue_wait(0) == 1)
 		; /* forget anything other programs sent before */
-	ck_assert_int_eq(queue_wait(50), 0);
+	/* Other programs of the instance may still notify: wait for a quiet 50 ms, within a second. */
+	for (quiet = 0; quiet < 20 && queue_wait(50) == 1; quiet++)
+		;
+	ck_assert_int_lt(quiet, 20);
 	ck_assert_int_eq(write(to_child[1], "g", 1), 1);
 	expect_byte(to_parent[0], 'e');
 	/* Enqueued but not committed: nothing is delivered yet. */
