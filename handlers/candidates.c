@@ -18,6 +18,7 @@
 #include "intake/s3client.h"
 #include "llm/llm_cache.h"
 #include "queue/queue.h"
+#include "score/budget.h"
 #include "score/decision.h"
 #include "score/jobsummary.h"
 #include "score/progress.h"
@@ -26,15 +27,20 @@
 
 static int handle_process_status(struct req *r)
 {
-	cJSON *out = NULL;
+	cJSON *out = NULL, *estimate = NULL;
 	int64_t id;
 	int rc = req_param_id(r, "batch_id", &id);
 
 	if (rc < 0)
 		return rc;
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
-	if (rc < 0)
+	if (rc == 0)
+		rc = budget_batch_estimate(r->org_id, id, &estimate);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "batch", id);
+	}
+	cJSON_AddItemToObject(out, "estimate", estimate);
 	return resp_json_take(r, 200, out);
 }
 

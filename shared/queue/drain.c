@@ -25,11 +25,14 @@
 #include "intake/s3.h"
 #include "intake/s3client.h"
 #include "llm/llm.h"
+#include "llm/llm_estimate.h"
+#include "llm/llm_price.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
 #include "queue/prune.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
+#include "score/budget.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/resultstore.h"
@@ -242,6 +245,8 @@ static void on_scored(struct llm_result *res, void *userdata)
 	meta.completion_tokens = res->usage.completion_tokens;
 	meta.cost_microusd = res->usage.cost_microusd;
 	meta.cache_hit = res->cached;
+	/* An answer from the cache or the local scorer costs nothing; a call to a model without a price costs what nobody knows. */
+	meta.cost_unknown = !res->cached && strcmp(res->provider, "local") != 0 && !llm_price_of(res->model, NULL, 0);
 	finish(w, res->analysis, NULL, NULL, &meta);
 }
 
@@ -266,6 +271,44 @@ static bool blind(struct work *w)
 	return false;
 }
 
+/*
+ * The job's budget (score/budget.h): a call to an outside provider first
+ * holds its ceiling against it; work that does not fit waits as
+ * pending_budget. Returns whether scoring may go on (else the work is settled).
+ */
+static bool within_budget(struct work *w)
+{
+	const char *model = config()->openai_model;
+	char why[400];
+	int64_t ceiling;
+	int rc;
+
+	if (w->d->provider == LLM_PROVIDER_LOCAL)
+		return true;
+	ceiling = llm_estimate_call_ceiling(model, w->job, llm_estimate_job_bytes(w->job),
+					    (int64_t)(w->masked ? w->masked_len : w->exr.text_len));
+	rc = budget_reserve(&w->task, w->task.org_id, w->resume.job_id, ceiling, why, sizeof(why));
+	if (rc == BUDGET_GO)
+		return true;
+	if (rc == BUDGET_WAIT) {
+		rc = budget_park(&w->task, w->task.org_id, w->resume.id, why);
+		if (rc == 0) {
+			w->d->stats->pending_budget++;
+			count_task(w, PM_TASK_RELEASED);
+			log_info("drain: resume %lld %s", (long long)w->resume.id, why);
+		} else if (rc == ST_GONE) {
+			w->d->stats->lost++;
+			count_task(w, PM_TASK_LOST);
+		}
+		if (rc == 0 || rc == ST_GONE) {
+			done(w);
+			return false;
+		}
+	}
+	retry(w, "the database was unavailable for the budget check");
+	return false;
+}
+
 static void on_extracted(struct work *w)
 {
 	extract_job_take(w->ex, &w->exr);
@@ -276,7 +319,7 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (!blind(w))
+		if (!blind(w) || !within_budget(w))
 			break;
 		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->masked ? w->masked : w->exr.text,
 				   w->masked ? w->masked_len : w->exr.text_len, on_scored, w) < 0)

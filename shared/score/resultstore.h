@@ -39,6 +39,7 @@ struct analysis_meta {
 	int64_t completion_tokens;
 	int64_t cost_microusd;
 	bool cache_hit;
+	bool cost_unknown; /* the model had no price: cost_microusd is not a price (analyses.cost_known false) */
 };
 
 /*
