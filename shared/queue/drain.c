@@ -581,6 +581,10 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 		log_error("drain: %s", err);
 		return ST_INTERNAL;
 	}
+	if (llm_price_init(err, sizeof(err)) < 0) {
+		log_error("drain: the price table: %s", err);
+		return ST_INTERNAL;
+	}
 	d->provider = lo.provider;
 	d->llm = llm_engine_new(&lo, err, sizeof(err));
 	if (!d->llm) {
@@ -824,10 +828,10 @@ out:
 		mailer_free(d.mailer);
 	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
-		 "lost, %lld uploads recorded without their S3 event",
+		 "lost, %lld waiting for budget, %lld uploads recorded without their S3 event",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
-		 (long long)stats->lost, (long long)stats->uploads_recovered);
+		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->uploads_recovered);
 	if (o->follow)
 		log_info("drain: woken %lld times by a notification", (long long)stats->notified);
 	return rc;
