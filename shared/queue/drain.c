@@ -290,12 +290,18 @@ static bool within_budget(struct work *w)
 	rc = budget_reserve(&w->task, w->task.org_id, w->resume.job_id, ceiling, why, sizeof(why));
 	if (rc == BUDGET_GO)
 		return true;
-	if (rc == BUDGET_WAIT) {
-		rc = budget_park(&w->task, w->task.org_id, w->resume.id, why);
+	if (rc == BUDGET_WAIT || rc == BUDGET_BUSY) {
+		bool busy = rc == BUDGET_BUSY;
+
+		rc = budget_park(&w->task, w->task.org_id, w->resume.id, busy ? BUDGET_BUSY : BUDGET_WAIT, why);
 		if (rc == 0) {
-			w->d->stats->pending_budget++;
+			if (busy)
+				w->d->stats->budget_busy++;
+			else
+				w->d->stats->pending_budget++;
 			count_task(w, PM_TASK_RELEASED);
-			log_info("drain: resume %lld %s", (long long)w->resume.id, why);
+			log_info("drain: resume %lld %s%s", (long long)w->resume.id, why,
+				 busy ? " (again shortly, when work in flight has settled)" : "");
 		} else if (rc == ST_GONE) {
 			w->d->stats->lost++;
 			count_task(w, PM_TASK_LOST);

@@ -33,7 +33,7 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], tid[24], att[24], amount[24];
-	int64_t budget, committed;
+	int64_t budget, spent, held;
 	int rc;
 
 	db_int_param(org_id, org);
@@ -80,26 +80,28 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 
 		rc = db_query("budget_committed",
 			      "SELECT ((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
-			      " * 1000000)::bigint + (" LIVE_HOLDS_SQL("$1") " AND h.task_id <> $2::bigint)",
+			      " * 1000000)::bigint, (" LIVE_HOLDS_SQL("$1") " AND h.task_id <> $2::bigint)",
 			      2, p, &res);
 	}
 	if (rc < 0)
 		goto fail;
-	committed = db_int(res, 0, 0, 0);
+	spent = db_int(res, 0, 0, 0);
+	held = db_int(res, 0, 1, 0);
 	db_result_free(res);
 	res = NULL;
-	if (committed + ceiling > budget) {
-		char b[32], c[32], m[32];
+	if (spent + held + ceiling > budget) {
+		char b[32], c[32], h[32], m[32];
 
 		usd(b, sizeof(b), budget);
-		usd(c, sizeof(c), committed);
+		usd(c, sizeof(c), spent);
+		usd(h, sizeof(h), held);
 		usd(m, sizeof(m), ceiling);
 		snprintf(why, whylen,
-			 "waiting for budget: the job's budget is %s, %s is spent or held by work in flight, and "
+			 "waiting for budget: the job's budget is %s, %s is spent and %s held by work in flight, and "
 			 "scoring this resume may cost up to %s",
-			 b, c, m);
+			 b, c, h, m);
 		db_commit();
-		return BUDGET_WAIT;
+		return spent + ceiling > budget ? BUDGET_WAIT : BUDGET_BUSY;
 	}
 	{
 		const char *p[4] = { tid, job, att, amount };
@@ -120,10 +122,11 @@ fail:
 	return rc;
 }
 
-int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id, const char *why)
+int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id, int verdict, const char *why)
 {
+	bool busy = verdict == BUDGET_BUSY;
 	char org[24], rid[24];
-	const char *p[3] = { org, rid, why };
+	const char *p[4] = { org, rid, why, busy ? "queued" : "pending_budget" };
 	int rc;
 
 	db_int_param(org_id, org);
@@ -134,11 +137,11 @@ int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id
 	rc = queue_still_owned(task);
 	if (rc == 0)
 		rc = db_exec("budget_park",
-			     "UPDATE resumes SET status = 'pending_budget', status_reason = $3, updated_at = now()"
-			     " WHERE org_id = $1 AND id = $2",
-			     3, p, NULL);
+			     "UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
+			     " updated_at = now() WHERE org_id = $1 AND id = $2",
+			     4, p, NULL);
 	if (rc == 0)
-		rc = queue_defer(task, config()->budget_recheck_seconds * 1000);
+		rc = queue_defer(task, busy ? BUDGET_BUSY_DELAY_MS : config()->budget_recheck_seconds * 1000);
 	if (rc == 0)
 		rc = db_commit();
 	else

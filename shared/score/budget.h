@@ -28,27 +28,38 @@ struct queue_task;
  * once when the budget is raised (budget_set).
  */
 
-/* What budget_reserve decided. */
-enum budget_verdict { BUDGET_GO, BUDGET_WAIT };
+/*
+ * What budget_reserve decided: go (held); wait (the job's spend leaves less
+ * than this call's ceiling: pending_budget); or busy (the spend leaves room,
+ * but holds of work in flight fill it for now: try again shortly, as the
+ * calls in flight settle at what they really cost).
+ */
+enum budget_verdict { BUDGET_GO, BUDGET_WAIT, BUDGET_BUSY };
+
+/* How long work that found the budget busy waits before it is claimed again. */
+#define BUDGET_BUSY_DELAY_MS 1000
 
 /*
  * Takes a hold of ceiling micro-USD for task (claimed, of job_id in org_id)
  * when the job's budget allows it; ceiling -1 means the model has no price,
  * which a job with a budget cannot allow (it waits; a job without one goes
- * on). A job without a budget always goes and takes no hold. On WAIT, why
- * says what the budget, its committed spend and the ceiling are.
- * Returns BUDGET_GO, BUDGET_WAIT, or a db status code (nothing held).
+ * on). A job without a budget always goes and takes no hold. On WAIT and
+ * BUSY, why says what the budget, its spend and holds and the ceiling are.
+ * Returns BUDGET_GO, BUDGET_WAIT, BUDGET_BUSY, or a db status code
+ * (nothing held).
  */
 int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id, int64_t ceiling, char *why,
 		   size_t whylen);
 
 /*
- * Parks a claimed task that must wait for budget: its resume becomes
- * pending_budget with why as its reason, and the task is queued again for
- * config()->budget_recheck_seconds without counting the attempt, in one
- * transaction. Returns 0, ST_GONE when the claim was lost, or a db status code.
+ * Gives back a claimed task that must wait for budget, without counting
+ * the attempt, in one transaction: for BUDGET_WAIT its resume becomes
+ * pending_budget with why as its reason and the task is claimable again
+ * after config()->budget_recheck_seconds; for BUDGET_BUSY the resume is
+ * queued again and the task claimable after BUDGET_BUSY_DELAY_MS.
+ * Returns 0, ST_GONE when the claim was lost, or a db status code.
  */
-int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id, const char *why);
+int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id, int verdict, const char *why);
 
 /*
  * Sets the budget of org_id's job_id (usd < 0: none), then wakes its work
