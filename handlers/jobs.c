@@ -156,7 +156,8 @@ static int handle_budget_put(struct req *r)
 	cJSON_ArrayForEach(item, body)
 	{
 		if (!item->string || strcmp(item->string, "budget_usd") != 0) {
-			rc = resp_fail(r, ST_BAD_REQUEST, "unknown field '%.60s': the body is {\"budget_usd\": number or null}",
+			rc = resp_fail(r, ST_BAD_REQUEST,
+				       "unknown field '%.60s': the body is {\"budget_usd\": number or null}",
 				       item->string ? item->string : "");
 			goto out;
 		}
@@ -167,8 +168,7 @@ static int handle_budget_put(struct req *r)
 		goto out;
 	}
 	if (!cJSON_IsNull(v)) {
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
-		    v->valuedouble > 1000000) {
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1000000) {
 			rc = resp_fail(r, ST_BAD_REQUEST, "budget_usd must be a number from 0 to 1000000, or null");
 			goto out;
 		}
@@ -208,10 +208,11 @@ static int handle_estimate(struct req *r)
 	{
 		if (!item->string || (strcmp(item->string, "sizes") != 0 && strcmp(item->string, "resumes") != 0 &&
 				      strcmp(item->string, "bytes_each") != 0 && strcmp(item->string, "model") != 0)) {
-			rc = resp_fail(r, ST_BAD_REQUEST,
-				       "unknown field '%.60s': the body is {\"sizes\": [bytes, ...]} or {\"resumes\": N, "
-				       "\"bytes_each\": B}, with an optional \"model\"",
-				       item->string ? item->string : "");
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"unknown field '%.60s': the body is {\"sizes\": [bytes, ...]} or {\"resumes\": N, "
+				"\"bytes_each\": B}, with an optional \"model\"",
+				item->string ? item->string : "");
 			goto out;
 		}
 	}
@@ -229,17 +230,20 @@ static int handle_estimate(struct req *r)
 
 		if (!cJSON_IsArray(sizes) || count < 1 || count > ESTIMATE_SIZES_MAX ||
 		    cJSON_GetObjectItemCaseSensitive(body, "resumes")) {
-			rc = resp_fail(r, ST_BAD_REQUEST,
-				       "sizes must be an array of 1 to %d text sizes in bytes (and not given with resumes)",
-				       ESTIMATE_SIZES_MAX);
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"sizes must be an array of 1 to %d text sizes in bytes (and not given with resumes)",
+				ESTIMATE_SIZES_MAX);
 			goto out;
 		}
 		list = xcalloc((size_t)count, sizeof(*list));
 		cJSON_ArrayForEach(item, sizes)
 		{
-			if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble <= ESTIMATE_BYTES_MAX) ||
+			if (!cJSON_IsNumber(item) ||
+			    !(item->valuedouble >= 0 && item->valuedouble <= ESTIMATE_BYTES_MAX) ||
 			    item->valuedouble != floor(item->valuedouble)) {
-				rc = resp_fail(r, ST_BAD_REQUEST, "sizes[%d] must be a whole number of bytes from 0 to %.0f", i,
+				rc = resp_fail(r, ST_BAD_REQUEST,
+					       "sizes[%d] must be a whole number of bytes from 0 to %.0f", i,
 					       ESTIMATE_BYTES_MAX);
 				goto out;
 			}
@@ -255,10 +259,11 @@ static int handle_estimate(struct req *r)
 		    nr->valuedouble != floor(nr->valuedouble) || !cJSON_IsNumber(each) ||
 		    !(each->valuedouble >= 0 && each->valuedouble <= ESTIMATE_BYTES_MAX) ||
 		    each->valuedouble != floor(each->valuedouble)) {
-			rc = resp_fail(r, ST_BAD_REQUEST,
-				       "give sizes (an array of text sizes in bytes), or resumes (1 to %d) and bytes_each "
-				       "(0 to %.0f), both whole numbers",
-				       ESTIMATE_SIZES_MAX, ESTIMATE_BYTES_MAX);
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"give sizes (an array of text sizes in bytes), or resumes (1 to %d) and bytes_each "
+				"(0 to %.0f), both whole numbers",
+				ESTIMATE_SIZES_MAX, ESTIMATE_BYTES_MAX);
 			goto out;
 		}
 		n = (size_t)nr->valuedouble;

@@ -21,9 +21,9 @@
  * them (llm_price_parse); a model matching none has no price, and says so.
  */
 static const struct llm_price builtin[] = {
-	{ "gpt-4o-mini", 0.15, 0.075, 0.60 },  { "gpt-4o", 2.50, 1.25, 10.00 }, { "gpt-4.1-nano", 0.10, 0.025, 0.40 },
-	{ "gpt-4.1-mini", 0.40, 0.10, 1.60 },  { "gpt-4.1", 2.00, 0.50, 8.00 }, { "o4-mini", 1.10, 0.275, 4.40 },
-	{ "o3-mini", 1.10, 0.55, 4.40 },       { "o3", 2.00, 0.50, 8.00 },      { "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
+	{ "gpt-4o-mini", 0.15, 0.075, 0.60 }, { "gpt-4o", 2.50, 1.25, 10.00 }, { "gpt-4.1-nano", 0.10, 0.025, 0.40 },
+	{ "gpt-4.1-mini", 0.40, 0.10, 1.60 }, { "gpt-4.1", 2.00, 0.50, 8.00 }, { "o4-mini", 1.10, 0.275, 4.40 },
+	{ "o3-mini", 1.10, 0.55, 4.40 },      { "o3", 2.00, 0.50, 8.00 },      { "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
 };
 
 static struct llm_price table[LLM_PRICE_MAX];
@@ -211,7 +211,7 @@ static char *read_small_file(const char *path, char *err, size_t errlen)
 int llm_price_init(char *err, size_t errlen)
 {
 	static char first_err[300];
-	const struct config *c = config();
+	const struct config *c;
 	char *data = NULL;
 	int n = (int)ARRAY_SIZE(builtin);
 
@@ -221,12 +221,18 @@ int llm_price_init(char *err, size_t errlen)
 		return init_rc;
 	}
 	memcpy(table, builtin, sizeof(builtin));
-	if (c && c->llm_prices_file && *c->llm_prices_file) {
+	if (!config_is_loaded()) {
+		/* Before the configuration (a tool, a unit test): the built-in entries, and the configured ones once loaded. */
+		table_n = n;
+		return 0;
+	}
+	c = config();
+	if (c->llm_prices_file && *c->llm_prices_file) {
 		data = read_small_file(c->llm_prices_file, first_err, sizeof(first_err));
 		n = data ? llm_price_parse(table, n, LLM_PRICE_MAX, data, true, first_err, sizeof(first_err)) : -1;
 		free(data);
 	}
-	if (n >= 0 && c && c->llm_prices && *c->llm_prices) {
+	if (n >= 0 && c->llm_prices && *c->llm_prices) {
 		n = llm_price_parse(table, n, LLM_PRICE_MAX, c->llm_prices, false, first_err, sizeof(first_err));
 		if (n < 0) {
 			char msg[200];

@@ -33,6 +33,7 @@ int llm_price_parse(struct llm_price *table, int n, int max, const char *text, b
  * SHORTLIST_LLM_PRICES_FILE, then SHORTLIST_LLM_PRICES. Returns 0, or -1
  * with the reason in err (a bad entry, an unreadable file); the table then
  * holds the built-in entries only. Later calls return the first result.
+ * Before config_load() it gives the built-in entries and loads again later.
  */
 int llm_price_init(char *err, size_t errlen);
 

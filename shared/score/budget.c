@@ -19,7 +19,7 @@
 #define BUDGET_MAX_USD 1000000.0
 
 /* A hold counts while its task runs under the attempt that took it. */
-#define LIVE_HOLDS_SQL(job)                                                                         \
+#define LIVE_HOLDS_SQL(job) \
 	"SELECT COALESCE(sum(h.microusd), 0) FROM budget_holds h JOIN tasks t ON t.id = h.task_id" \
 	" AND t.state = 'running' AND t.attempts = h.attempt WHERE h.job_id = " job "::bigint"
 
@@ -48,9 +48,10 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 		const char *p[2] = { org, job };
 
 		/* The job's row lock orders every drainer's decision for this job. */
-		rc = db_query("budget_lock",
-			      "SELECT (budget_usd * 1000000)::bigint FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE",
-			      2, p, &res);
+		rc = db_query(
+			"budget_lock",
+			"SELECT (budget_usd * 1000000)::bigint FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE", 2,
+			p, &res);
 	}
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
@@ -136,10 +137,11 @@ int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id
 		return rc;
 	rc = queue_still_owned(task);
 	if (rc == 0)
-		rc = db_exec("budget_park",
-			     "UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
-			     " updated_at = now() WHERE org_id = $1 AND id = $2",
-			     4, p, NULL);
+		rc = db_exec(
+			"budget_park",
+			"UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
+			" updated_at = now() WHERE org_id = $1 AND id = $2",
+			4, p, NULL);
 	if (rc == 0)
 		rc = queue_defer(task, busy ? BUDGET_BUSY_DELAY_MS : config()->budget_recheck_seconds * 1000);
 	if (rc == 0)
@@ -257,11 +259,14 @@ int budget_job_json(int64_t org_id, int64_t job_id, cJSON **out)
 		" s AS (SELECT COALESCE(sum(cost_usd), 0) AS spent FROM analyses WHERE job_id = $2::bigint"
 		"  AND EXISTS (SELECT 1 FROM j)),"
 		" h AS (SELECT (" LIVE_HOLDS_SQL("$2") ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
-		" SELECT jsonb_build_object('budget_usd', j.budget_usd, 'committed_usd', round(s.spent + h.held, 6),"
-		"  'held_usd', round(h.held, 6),"
-		"  'remaining_usd', CASE WHEN j.budget_usd IS NOT NULL THEN round(GREATEST(j.budget_usd - s.spent - h.held, 0), 6) END,"
-		"  'pending_budget', (SELECT count(*) FROM resumes WHERE job_id = $2::bigint AND status = 'pending_budget'))::text"
-		" FROM j, s, h",
+						       " SELECT jsonb_build_object('budget_usd', j.budget_usd, "
+						       "'committed_usd', round(s.spent + h.held, 6),"
+						       "  'held_usd', round(h.held, 6),"
+						       "  'remaining_usd', CASE WHEN j.budget_usd IS NOT NULL THEN "
+						       "round(GREATEST(j.budget_usd - s.spent - h.held, 0), 6) END,"
+						       "  'pending_budget', (SELECT count(*) FROM resumes WHERE job_id "
+						       "= $2::bigint AND status = 'pending_budget'))::text"
+						       " FROM j, s, h",
 		2, p, out);
 	if (rc == 0)
 		rc = budget_spend_json(org_id, job_id, &spend);
