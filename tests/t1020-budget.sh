@@ -154,6 +154,12 @@ expect_json .spend.unknown_priced.calls 3 "the job's spend counts the unknown-pr
 expect_json .spend.usd 0 "and adds no dollars for them"
 expect_json '.spend.unknown_priced.models[0]' acme-private-llm "naming the model"
 check "their tokens are kept" test "$(json .spend.unknown_priced.prompt_tokens)" -gt 0
+RID=$(sql "SELECT id FROM resumes WHERE job_id = $UJOB ORDER BY id LIMIT 1")
+http GET "/api/v1/candidates/$RID" "${A[@]}"
+expect_json .analysis.cost_usd null "a candidate scored by it shows its cost as unknown (null), not \$0"
+expect_json .analysis.cost_known false "and says the cost is not known"
+http GET "/api/v1/jobs/$UJOB/summary" "${A[@]}"
+expect_json .llm.unknown_priced_calls 3 "the job's summary counts its unknown-priced calls"
 http GET /api/v1/spend "${A[@]}"
 expect_status 200 "the organisation's spend"
 expect_json .unknown_priced.calls 3 "counts the unknown-priced calls apart"

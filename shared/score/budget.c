@@ -41,6 +41,23 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 	db_int_param(task->id, tid);
 	db_int_param(task->attempt, att);
 	db_int_param(ceiling < 0 ? 0 : ceiling, amount);
+	{
+		const char *p[2] = { org, job };
+
+		/* Most jobs have no budget: they take no lock and no transaction. */
+		rc = db_query("budget_of", "SELECT budget_usd IS NOT NULL FROM jobs WHERE org_id = $1 AND id = $2", 2,
+			      p, &res);
+		if (rc == 0 && db_rows(res) == 0)
+			rc = ST_NOT_FOUND;
+		if (rc == 0 && strcmp(db_value(res, 0, 0), "t") != 0) {
+			db_result_free(res);
+			return BUDGET_GO;
+		}
+		db_result_free(res);
+		res = NULL;
+		if (rc < 0)
+			return rc;
+	}
 	rc = db_begin();
 	if (rc < 0)
 		return rc;
