@@ -8,6 +8,7 @@
 #include "account/auth.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/log.h"
 #include "extract/jdfile.h"
 #include "http/app.h"
@@ -174,7 +175,11 @@ static int handle_budget_put(struct req *r)
 		}
 		amount = v->valuedouble;
 	}
-	rc = budget_set(r->org_id, id, amount, &woken);
+	{
+		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id };
+
+		rc = budget_set(&who, id, amount, &woken);
+	}
 	if (rc < 0) {
 		rc = resp_fail_store(r, rc, "job", id);
 		goto out;

@@ -132,6 +132,11 @@ check "no task was dropped: every pending resume still has a queued task" \
 http PUT "/api/v1/jobs/$JOB/budget" "${J[@]}" --data '{"budget_usd":5}'
 expect_status 200 "the budget is raised to \$5"
 expect_json .pending_budget 0 "raising it wakes the waiting resumes"
+http GET "/api/v1/audit?job_id=$JOB" "${A[@]}"
+expect_json '.items[0].action' budget.set "the change is in the audit trail"
+expect_json '.items[0].details.budget_usd' 5 "with the new budget"
+expect_json '.items[0].details.previous_usd' "$budget" "the previous one"
+expect_json '.items[0].details.woken' "$pending" "and how many resumes it woke"
 env "${LLM[@]}" "$BIN/drainer" --once --max-seconds 60 >"$T_TMP/d3.log" 2>&1
 check "every resume is scored now" test "$(count "$JOB" scored)" = $N
 http GET "/api/v1/process/status/$BATCH" "${A[@]}"

@@ -7,6 +7,7 @@
 
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "llm/llm.h"
@@ -168,49 +169,77 @@ int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id
 	return rc;
 }
 
-int budget_set(int64_t org_id, int64_t job_id, double amount, int64_t *woken)
+int budget_set(const struct audit_actor *who, int64_t job_id, double amount, int64_t *woken)
 {
+	struct db_result *res = NULL;
 	char org[24], job[24], b[40];
 	const char *p[3] = { org, job, amount < 0 ? NULL : b };
-	int64_t rows = 0;
+	int64_t n = 0;
+	cJSON *details = NULL;
 	int rc;
 
 	if (woken)
 		*woken = 0;
 	if (amount > BUDGET_MAX_USD)
 		return ST_BAD_REQUEST;
-	db_int_param(org_id, org);
+	db_int_param(who->org_id, org);
 	db_int_param(job_id, job);
 	snprintf(b, sizeof(b), "%.6f", amount);
 	rc = db_begin();
 	if (rc < 0)
 		return rc;
-	rc = db_exec("budget_set", "UPDATE jobs SET budget_usd = $3::numeric WHERE org_id = $1 AND id = $2", 3, p,
-		     &rows);
-	if (rc == 0 && rows == 0)
+	rc = db_query("budget_set",
+		      "WITH o AS (SELECT id, budget_usd FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE)"
+		      " UPDATE jobs j SET budget_usd = $3::numeric FROM o WHERE j.id = o.id"
+		      " RETURNING o.budget_usd::float8",
+		      3, p, &res);
+	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0) {
-		const char *q[2] = { org, job };
+		const char *was = db_value(res, 0, 0);
 
-		rc = db_exec("budget_wake_resumes",
-			     "UPDATE resumes SET status = 'queued', status_reason = NULL, updated_at = now()"
-			     " WHERE org_id = $1 AND job_id = $2 AND status = 'pending_budget'",
-			     2, q, woken);
+		details = cJSON_CreateObject();
+		if (was)
+			cJSON_AddNumberToObject(details, "previous_usd", strtod(was, NULL));
+		else
+			cJSON_AddNullToObject(details, "previous_usd");
+		if (amount < 0)
+			cJSON_AddNullToObject(details, "budget_usd");
+		else
+			cJSON_AddNumberToObject(details, "budget_usd", amount);
 	}
+	db_result_free(res);
 	if (rc == 0) {
 		const char *q[2] = { org, job };
 
 		rc = db_exec("budget_wake_tasks",
 			     "WITH u AS (UPDATE tasks t SET run_at = now(), updated_at = now() FROM resumes r"
 			     " WHERE t.kind = 'process_resume' AND t.state = 'queued' AND t.resume_id = r.id"
-			     " AND r.org_id = $1 AND r.job_id = $2 AND t.run_at > now() RETURNING t.kind)"
+			     " AND r.org_id = $1 AND r.job_id = $2 AND r.status = 'pending_budget' RETURNING t.kind)"
 			     " SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM (SELECT DISTINCT kind FROM u) k",
 			     2, q, NULL);
+	}
+	if (rc == 0) {
+		const char *q[2] = { org, job };
+
+		rc = db_exec("budget_wake_resumes",
+			     "UPDATE resumes SET status = 'queued', status_reason = NULL, updated_at = now()"
+			     " WHERE org_id = $1 AND job_id = $2 AND status = 'pending_budget'",
+			     2, q, &n);
+	}
+	if (rc == 0) {
+		struct audit_event ev = { "budget.set", job_id, 0, NULL, 0, details };
+
+		cJSON_AddNumberToObject(details, "woken", (double)n);
+		rc = audit_record(who, &ev);
 	}
 	if (rc == 0)
 		rc = db_commit();
 	else
 		db_rollback();
+	cJSON_Delete(details);
+	if (rc == 0 && woken)
+		*woken = n;
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 
+struct audit_actor;
 struct queue_task;
 
 /*
@@ -62,13 +63,15 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id, int verdict, const char *why);
 
 /*
- * Sets the budget of org_id's job_id (usd < 0: none), then wakes its work
- * waiting for budget: those resumes are queued again and their tasks
- * claimable now (a notification is sent). Sets *woken (may be NULL) to how
- * many. Returns 0, ST_NOT_FOUND, ST_BAD_REQUEST (usd over 1,000,000) or a
- * db status code.
+ * Sets the budget of job_id of who's organisation (usd < 0: none), then
+ * wakes its work waiting for budget: those resumes are queued again and
+ * their tasks claimable now (a notification is sent). The change is in the
+ * audit trail ("budget.set" with the previous and new budget and how many
+ * resumes were woken), in the same transaction. Sets *woken (may be NULL)
+ * to how many. Returns 0, ST_NOT_FOUND, ST_BAD_REQUEST (usd over 1,000,000)
+ * or a db status code.
  */
-int budget_set(int64_t org_id, int64_t job_id, double usd, int64_t *woken);
+int budget_set(const struct audit_actor *who, int64_t job_id, double usd, int64_t *woken);
 
 /*
  * {budget_usd (null: none), committed_usd, held_usd, remaining_usd (null
