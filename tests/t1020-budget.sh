@@ -195,3 +195,70 @@ printf '# prices\nacme-file-llm 3 1 6\n' >"$T_TMP/prices.txt"
 printf 'bad line here\n' >"$T_TMP/bad-prices.txt"
 env "${LLM[@]}" SHORTLIST_LLM_PRICES_FILE="$T_TMP/bad-prices.txt" SHORTLIST_OPENAI_MODEL=acme-file-llm "$BIN/drainer" --once --max-seconds 5 >"$T_TMP/d7.log" 2>&1
 check "a bad price file stops the drainer, naming the line" grep -q "price file line 1" "$T_TMP/d7.log"
+
+# --- the cost routes leak nothing under valgrind (jobs: estimate, budget, spend; candidates: batch status with its estimate)
+if command -v valgrind >/dev/null && [[ -z ${SHORTLIST_SANITIZE-} ]]; then
+	REQ="$ROOT/tests/tools/fcgi_request.py"
+	AUTH="HTTP_AUTHORIZATION=Bearer $KEY"
+	CT=CONTENT_TYPE=application/json
+	printf '{"sizes":[100,2000,50000],"model":"gpt-4o-mini"}' >"$T_TMP/est.json"
+	printf '{"resumes":4,"bytes_each":900,"model":"acme-private-llm"}' >"$T_TMP/est-unknown.json"
+	printf '{"sizes":[1,-1]}' >"$T_TMP/est-bad.json"
+	printf '{"budget_usd":7}' >"$T_TMP/budget.json"
+	printf '{"budget_usd":null}' >"$T_TMP/budget-none.json"
+	printf '{"budget_usd":"x","other":1}' >"$T_TMP/budget-bad.json"
+	export SHORTLIST_API_RATE_PER_MINUTE=100000000
+	vg=(valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible
+		--error-exitcode=99)
+	sock="$T_TMP/jobs-vg.sock"
+	start_handler "$sock" "${vg[@]}" --log-file="$T_TMP/vg-jobs.log" "$BIN/jobs" 2>/dev/null
+	check "the cost routes answer under valgrind" bash -c "
+		'$REQ' '$sock' 20 POST /api/v1/jobs/$JOB/estimate '$T_TMP/est.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 20 POST /api/v1/jobs/$JOB/estimate '$T_TMP/est-unknown.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 20 POST /api/v1/jobs/$JOB/estimate '$T_TMP/est-bad.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 20 GET /api/v1/jobs/$JOB/budget '$AUTH' >/dev/null &&
+		'$REQ' '$sock' 10 PUT /api/v1/jobs/$PJOB/budget '$T_TMP/budget.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 10 PUT /api/v1/jobs/$PJOB/budget '$T_TMP/budget-none.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 20 PUT /api/v1/jobs/$PJOB/budget '$T_TMP/budget-bad.json' '$AUTH' $CT >/dev/null &&
+		'$REQ' '$sock' 20 GET /api/v1/spend '$AUTH' >/dev/null &&
+		'$REQ' '$sock' 10 GET /api/v1/jobs/999999999/budget '$AUTH' >/dev/null"
+	stop_handler
+	rc=$?
+	check "valgrind: the jobs handler's cost routes leak nothing and make no error (exit $rc)" \
+		grep -q "ERROR SUMMARY: 0 errors" "$T_TMP/vg-jobs.log"
+	sock="$T_TMP/candidates-vg.sock"
+	start_handler "$sock" "${vg[@]}" --log-file="$T_TMP/vg-candidates.log" "$BIN/candidates" 2>/dev/null
+	check "batch status with its estimate answers under valgrind" bash -c "'$REQ' '$sock' 20 GET /api/v1/process/status/$BATCH '$AUTH' >/dev/null"
+	stop_handler
+	rc=$?
+	check "valgrind: batch status leaks nothing and makes no error (exit $rc)" \
+		grep -q "ERROR SUMMARY: 0 errors" "$T_TMP/vg-candidates.log"
+	# The drainer's budget path (a hold, a park and a wake) under valgrind too.
+	VJOB=$(new_job valgrind)
+	make_resumes "$T_TMP/vg" 2 valgrind
+	curl -s -X PUT "${J[@]}" --data '{"budget_usd":0.000001}' "$BASE_URL/api/v1/jobs/$VJOB/budget" >/dev/null
+	upload_dir "$VJOB" "$T_TMP/vg" >/dev/null
+	# Extraction children are forks of the drainer, checked by valgrind too but ending with _exit(): only the
+	# drainer's own log (its pid) is read, and valgrind's exit code is not used.
+	vgd=(valgrind --leak-check=full --show-leak-kinds=definite,indirect)
+	drain_vg() { # LOG-PREFIX: runs one drainer under valgrind; prints its pid
+		env "${LLM[@]}" "${vgd[@]}" --log-file="$T_TMP/$1.%p.log" "$BIN/drainer" --once --max-seconds 120 >/dev/null 2>&1 &
+		local pid=$!
+		wait "$pid"
+		echo "$pid"
+	}
+	clean_vg() { # LOG
+		grep -q "ERROR SUMMARY: 0 errors" "$1" && grep -q "definitely lost: 0 bytes\|no leaks are possible" "$1" &&
+			! grep -q "indirectly lost: [1-9]" "$1"
+	}
+	pid=$(drain_vg vg-park)
+	check "valgrind: the drainer parking work for budget makes no error and leaks nothing ($(count "$VJOB" pending_budget) parked)" \
+		bash -c "$(declare -f clean_vg); clean_vg '$T_TMP/vg-park.$pid.log' && test $(count "$VJOB" pending_budget) = 2"
+	curl -s -X PUT "${J[@]}" --data '{"budget_usd":1}' "$BASE_URL/api/v1/jobs/$VJOB/budget" >/dev/null
+	pid=$(drain_vg vg-score)
+	check "valgrind: the drainer holding budget and scoring makes no error and leaks nothing ($(count "$VJOB" scored) scored)" \
+		bash -c "$(declare -f clean_vg); clean_vg '$T_TMP/vg-score.$pid.log' && test $(count "$VJOB" scored) = 2"
+	grep -hE "definitely lost|indirectly lost|ERROR SUMMARY" "$T_TMP"/vg-park.*.log "$T_TMP"/vg-score.*.log 2>/dev/null | sort | uniq -c | sed 's/^/# /'
+else
+	echo "# valgrind part skipped (no valgrind, or a sanitized build)"
+fi
