@@ -4,8 +4,9 @@
 # once without overshooting, with the rest waiting as pending_budget (in
 # batch status and job counts) until the budget is raised; a model without a
 # price recorded as unknown rather than $0, counted apart in the job's and
-# the organisation's spend, and held back under a budget; and a price given
-# by configuration.
+# the organisation's spend, and held back under a budget; a price given by
+# configuration; a budget change in the audit trail; and the cost routes and
+# the drainer's budget path under valgrind.
 . "$(dirname "$0")/lib/test-lib.sh"
 
 [[ -n ${SHORTLIST_LLM_PORT:-} ]] || skip_all "the instance has no fake LLM provider (SHORTLIST_LLM_PORT)"
@@ -41,6 +42,7 @@ JOB=$(new_job main)
 http POST "/api/v1/jobs/$JOB/estimate" "${J[@]}" --data '{"resumes":10,"bytes_each":2000,"model":"gpt-4o-mini"}'
 expect_status 200 "a dry-run estimate for 10 resumes of 2,000 bytes"
 expect_json .priced true "gpt-4o-mini has a price"
+expect_json .completion_basis output_budget "before any call, completion tokens are the output budget"
 expect_json .resumes 10 "the estimate is for 10 resumes"
 e_usd=$(json .usd)
 e_max=$(json .max_usd)
@@ -144,6 +146,12 @@ expect_json .state finished "the batch finished"
 expect_json .counts.pending_budget 0 "nothing waits for budget"
 http GET "/api/v1/jobs/$JOB/budget" "${A[@]}"
 expect_json .spend.calls $N "$N calls in all"
+http POST "/api/v1/jobs/$JOB/estimate" "${J[@]}" --data '{"resumes":2,"bytes_each":'"$size"',"model":"gpt-4o-mini"}'
+expect_json .completion_basis earlier_calls "after calls, the estimate uses what the job's calls answered"
+expect_json .earlier_calls $N "the average of its $N calls"
+expect_json .completion_tokens $((2 * $(sql "SELECT round(avg(completion_tokens)) FROM analyses WHERE job_id = $JOB"))) "two resumes, twice the average"
+check "and costs less than the ceiling ($(json .usd) < $(json .max_usd))" awk -v u="$(json .usd)" -v m="$(json .max_usd)" 'BEGIN { exit !(u < m) }'
+http GET "/api/v1/jobs/$JOB/budget" "${A[@]}"
 check "spend grew and stays within the new budget (\$$(json .spend.usd))" \
 	awk -v s="$(json .spend.usd)" -v p="$spent" 'BEGIN { exit !(s > p && s <= 5) }'
 

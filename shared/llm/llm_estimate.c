@@ -47,7 +47,7 @@ static int64_t output_of(const char *model, struct job *job)
 
 void llm_estimate_add(struct llm_estimate *e, struct job *job, size_t job_bytes, int64_t n, int64_t text_bytes)
 {
-	int64_t bytes, pt, ct;
+	int64_t bytes, pt, ct, max_ct;
 	const struct llm_price *p;
 
 	if (n <= 0)
@@ -57,13 +57,16 @@ void llm_estimate_add(struct llm_estimate *e, struct job *job, size_t job_bytes,
 		return;
 	bytes = (int64_t)job_bytes * n + (text_bytes > 0 ? text_bytes : 0);
 	pt = (bytes + LLM_ESTIMATE_BYTES_PER_TOKEN - 1) / LLM_ESTIMATE_BYTES_PER_TOKEN;
-	ct = output_of(e->model, job) * n;
+	max_ct = output_of(e->model, job) * n;
+	ct = e->seen_completion > 0 ? e->seen_completion * n : max_ct;
+	if (ct > max_ct)
+		ct = max_ct;
 	e->prompt_tokens += pt;
 	e->completion_tokens += ct;
 	p = llm_price_of(e->model, NULL, 0);
 	if (p) {
 		e->microusd += llm_price_microusd(p, pt, 0, ct);
-		e->max_microusd += llm_price_microusd(p, bytes, 0, ct);
+		e->max_microusd += llm_price_microusd(p, bytes, 0, max_ct);
 	}
 }
 
@@ -89,6 +92,8 @@ cJSON *llm_estimate_json(const struct llm_estimate *e)
 	cJSON_AddNumberToObject(o, "resumes", (double)e->resumes);
 	cJSON_AddNumberToObject(o, "prompt_tokens", (double)e->prompt_tokens);
 	cJSON_AddNumberToObject(o, "completion_tokens", (double)e->completion_tokens);
+	cJSON_AddStringToObject(o, "completion_basis", e->seen_completion > 0 ? "earlier_calls" : "output_budget");
+	cJSON_AddNumberToObject(o, "earlier_calls", (double)(e->seen_completion > 0 ? e->seen_calls : 0));
 	if (e->priced) {
 		cJSON_AddNumberToObject(o, "usd", (double)e->microusd / 1e6);
 		cJSON_AddNumberToObject(o, "max_usd", (double)e->max_microusd / 1e6);

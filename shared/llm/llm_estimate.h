@@ -16,7 +16,9 @@ struct job;
  *   its rubric) and the resume message (the text, cut at
  *   LLM_PROMPT_RESUME_MAX, plus its framing), at LLM_ESTIMATE_BYTES_PER_TOKEN
  *   bytes a token (English text with OpenAI's tokenizers);
- * - completion tokens: the output budget the call asks for
+ * - completion tokens: the average of the job's earlier calls with the
+ *   model when the caller knows it (seen_completion, set after
+ *   llm_estimate_init()), else the output budget the call asks for
  *   (llm_model_output_budget() from the rubric's size), which a call does
  *   not exceed;
  * - dollars: those tokens at the model's price, uncached;
@@ -37,6 +39,8 @@ struct llm_estimate {
 	int64_t resumes;	   /* calls estimated */
 	int64_t prompt_tokens;	   /* all of them together */
 	int64_t completion_tokens; /* all of them together */
+	int64_t seen_completion;   /* when > 0: the expected completion tokens of one call, from earlier calls */
+	int64_t seen_calls;	   /* how many earlier calls seen_completion is the average of */
 	int64_t microusd;	   /* expected cost, 0 when not priced */
 	int64_t max_microusd;	   /* the ceiling, 0 when not priced */
 };
@@ -61,7 +65,8 @@ int64_t llm_estimate_call_ceiling(const char *model, struct job *job, size_t job
 
 /*
  * {model, priced, reason (null when priced), resumes, prompt_tokens,
- * completion_tokens, usd, max_usd} with usd and max_usd null and reason
+ * completion_tokens, completion_basis ("output_budget" or
+ * "earlier_calls"), earlier_calls, usd, max_usd} with usd and max_usd null and reason
  * set when the model has no price ("unknown", never $0). Caller frees.
  */
 cJSON *llm_estimate_json(const struct llm_estimate *e);

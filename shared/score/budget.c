@@ -325,6 +325,35 @@ int budget_job_json(int64_t org_id, int64_t job_id, cJSON **out)
 	return rc;
 }
 
+/*
+ * What the job's earlier calls with model answered (the provider's dated
+ * names of it too): the average completion tokens of its most recent 200
+ * calls (cache hits and failures left out),
+ * into e's seen_completion and seen_calls. Nothing when there are none.
+ */
+static int seen_completion(int64_t org_id, int64_t job_id, struct llm_estimate *e)
+{
+	struct db_result *res = NULL;
+	char org[24], job[24];
+	const char *p[3] = { org, job, e->model };
+	int rc;
+
+	db_int_param(org_id, org);
+	db_int_param(job_id, job);
+	rc = db_query(
+		"budget_seen_completion",
+		"SELECT count(*), COALESCE(round(avg(completion_tokens)), 0)::bigint FROM (SELECT completion_tokens"
+		" FROM analyses WHERE org_id = $1::bigint AND job_id = $2::bigint AND starts_with(model, $3)"
+		" AND NOT cache_hit AND completion_tokens > 0 ORDER BY id DESC LIMIT 200) a",
+		3, p, &res);
+	if (rc == 0 && db_int(res, 0, 0, 0) > 0) {
+		e->seen_calls = db_int(res, 0, 0, 0);
+		e->seen_completion = db_int(res, 0, 1, 0);
+	}
+	db_result_free(res);
+	return rc;
+}
+
 /* The provider and model the drainers use, from the configuration. */
 static void configured_model(const char **model, bool *local)
 {
@@ -363,6 +392,10 @@ int budget_batch_estimate(int64_t org_id, int64_t batch_id, cJSON **out)
 	if (rc == 0) {
 		configured_model(&model, &local);
 		llm_estimate_init(&e, model, local);
+		if (!local)
+			rc = seen_completion(org_id, db_int(res, 0, 0, 0), &e);
+	}
+	if (rc == 0) {
 		llm_estimate_add(&e, job, llm_estimate_job_bytes(job), db_int(res, 0, 1, 0), db_int(res, 0, 2, 0));
 		*out = llm_estimate_json(&e);
 	}
@@ -389,6 +422,12 @@ int budget_dry_run(int64_t org_id, int64_t job_id, const int64_t *sizes, size_t 
 	if (model)
 		local = strcmp(model, "local") == 0;
 	llm_estimate_init(&e, model ? model : configured, local);
+	if (!local)
+		rc = seen_completion(org_id, job_id, &e);
+	if (rc < 0) {
+		job_free(job);
+		return rc;
+	}
 	job_bytes = llm_estimate_job_bytes(job);
 	for (i = 0; i < n; i++)
 		total += llm_estimate_clamp(sizes[i]);

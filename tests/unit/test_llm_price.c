@@ -127,6 +127,23 @@ START_TEST(test_estimate)
 	ck_assert_int_eq(llm_estimate_clamp(-3), 0);
 	ck_assert_int_eq(llm_estimate_clamp(10000000), 96 * 1024);
 
+	/* With earlier calls known, completion is their average, and the ceiling still the output budget. */
+	{
+		struct llm_estimate s2;
+
+		llm_estimate_init(&s2, "gpt-4o-mini", false);
+		s2.seen_completion = 300;
+		s2.seen_calls = 7;
+		llm_estimate_add(&s2, job, jb, 10, 10 * 4000);
+		ck_assert_int_eq(s2.completion_tokens, 3000);
+		ck_assert_int_eq(s2.max_microusd, e.max_microusd);
+		ck_assert_int_lt(s2.microusd, e.microusd);
+		o = llm_estimate_json(&s2);
+		ck_assert_str_eq(cJSON_GetObjectItem(o, "completion_basis")->valuestring, "earlier_calls");
+		ck_assert_int_eq((int)cJSON_GetObjectItem(o, "earlier_calls")->valuedouble, 7);
+		cJSON_Delete(o);
+	}
+
 	llm_estimate_init(&u, "acme-unpriced", false);
 	llm_estimate_add(&u, job, jb, 3, 300);
 	ck_assert(!u.priced);
