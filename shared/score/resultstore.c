@@ -126,7 +126,7 @@ static const char *status_for(const char *category)
 static int write_analysis(const struct stored_resume *r, const struct analysis *a, const char *category,
 			  const char *reason, const struct analysis_meta *m)
 {
-	static const struct analysis_meta none = { "none", "", "", "", NULL, 0, 0, 0, false, NULL };
+	static const struct analysis_meta none = { "none", "", "", "", NULL, 0, 0, 0, false, NULL, false };
 	char org[24], job[24], rid[24], score[32], pt[24], ct[24], cost[32];
 	char *result = NULL;
 	int rc;
@@ -157,7 +157,7 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 			     "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current", 1, p, NULL);
 	}
 	if (rc == 0) {
-		const char *p[16] = { org,
+		const char *p[17] = { org,
 				      job,
 				      rid,
 				      m->provider,
@@ -172,16 +172,16 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 				      ct,
 				      cost,
 				      m->cache_hit ? "true" : "false",
-				      m->cache_key && strlen(m->cache_key) == 64 ? m->cache_key : NULL };
+				      m->cache_key && strlen(m->cache_key) == 64 ? m->cache_key : NULL,
+				      m->cost_unknown ? "false" : "true" };
 
 		rc = db_exec("analysis_insert",
 			     "INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
 			     "rubric_version,"
 			     " system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
-			     " cache_hit, llm_cache_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, "
-			     "$12, $13,"
-			     " $14, $15, $16)",
-			     16, p, NULL);
+			     " cache_hit, llm_cache_key, cost_known) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+			     " $11::jsonb, $12, $13, $14, $15, $16, $17)",
+			     17, p, NULL);
 	}
 	free(result);
 	return rc;

@@ -40,6 +40,7 @@ struct analysis_meta {
 	int64_t cost_microusd;
 	bool cache_hit;
 	const char *cache_key; /* the LLM cache key of the answer (64 hex digits), NULL or "" when none */
+	bool cost_unknown; /* the model had no price: cost_microusd is not a price (analyses.cost_known false) */
 };
 
 /*
