@@ -27,6 +27,7 @@
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
+#include "queue/jobprep_run.h"
 #include "queue/prune.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
@@ -739,6 +740,14 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				continue;
 			}
 			queue_empty = rc == 0;
+			/* A job's preparation (warming) before its resumes: at most one a turn, so scoring goes on. */
+			rc = jobprep_step(d.worker);
+			if (rc < 0) {
+				database_failed(&d, now, rc);
+				continue;
+			}
+			if (rc > 0)
+				queue_empty = false;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
