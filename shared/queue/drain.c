@@ -27,6 +27,7 @@
 #include "llm/llm.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
+#include "mail/mailwait.h"
 #include "queue/jobprep_run.h"
 #include "queue/prune.h"
 #include "queue/queue.h"
@@ -670,6 +671,8 @@ static int maintain(struct drain *d, bool first)
 	orphans_tend(d->s3);
 	prune_tend();
 	counters_tend();
+	if (mailwait_tend() < 0)
+		log_warn("drain: cannot release the emails waiting for their jobs' preparation now");
 	return 0;
 }
 

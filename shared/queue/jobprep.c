@@ -129,6 +129,23 @@ int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out)
 	return 0;
 }
 
+int jobprep_pending(int64_t job_id, bool *pending)
+{
+	struct db_result *res = NULL;
+	char job[24];
+	const char *p[1] = { job };
+	int rc;
+
+	*pending = false;
+	db_int_param(job_id, job);
+	rc = db_query("jobprep_pending_rows",
+		      "SELECT 1 FROM job_prep WHERE job_id = $1 AND state = 'pending' FOR SHARE", 1, p, &res);
+	if (rc == 0)
+		*pending = db_rows(res) > 0;
+	db_result_free(res);
+	return rc;
+}
+
 int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state,
 		   const char *reason)
 {

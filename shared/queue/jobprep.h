@@ -44,6 +44,15 @@ int jobprep_request(int64_t org_id, int64_t job_id);
 int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out);
 
 /*
+ * Whether any kind of the job's preparation is pending (*pending). Locks
+ * those rows FOR SHARE until the caller's transaction ends, so a drainer
+ * finishing them waits for the caller's commit and then sees what it wrote
+ * (an email that was made to wait is released, mailwait.h). Returns 0 or a
+ * db status code.
+ */
+int jobprep_pending(int64_t job_id, bool *pending);
+
+/*
  * Records the outcome of kind for the job version job_updated_at (the text
  * of jobs.updated_at the task was made for): state "ready", "failed" or
  * "pending" (a retry is coming), reason NULL or why. A row for another

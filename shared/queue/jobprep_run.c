@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "mail/company_warm.h"
 #include "mail/emailtpl_warm.h"
+#include "mail/mailwait.h"
 #include "queue/jobprep.h"
 #include "queue/queue.h"
 
@@ -75,6 +76,12 @@ static int settle(const struct queue_task *t, int64_t job_id, const char *kind, 
 		rc = queue_fail(t, err, outcome != ST_BAD_REQUEST && outcome != ST_NOT_FOUND, NULL, &discarded);
 	if (rc == 0 && outcome < 0)
 		rc = jobprep_record(job_id, kind, version, discarded ? "failed" : "pending", err);
+	if (rc == 0) {
+		/* The last kind done: the emails that waited for it go out, rendered from what was prepared. */
+		int released = mailwait_release(job_id);
+
+		rc = released < 0 ? released : 0;
+	}
 	if (rc == 0)
 		rc = db_commit();
 	if (rc < 0)
