@@ -91,8 +91,8 @@ int emailtpl_check(const struct template *t, char *err, size_t errlen)
 }
 
 /* Upserts t with source; an LLM draft ($7 = 'llm') never replaces an edited template. */
-static int put_as(int64_t org_id, int64_t job_id, enum template_kind kind, const struct template *t,
-		  const char *source, char *err, size_t errlen)
+static int put_as(int64_t org_id, int64_t job_id, enum template_kind kind, const struct template *t, const char *source,
+		  char *err, size_t errlen)
 {
 	struct db_result *res = NULL;
 	const char *name = template_kind_name(kind);
@@ -110,15 +110,16 @@ static int put_as(int64_t org_id, int64_t job_id, enum template_kind kind, const
 	{
 		const char *p[7] = { org, job, name, t->subject, t->text, t->html, source };
 
-		rc = db_query("emailtpl_put",
-			      "INSERT INTO email_templates (job_id, org_id, kind, subject, body_text, body_html, source)"
-			      " SELECT id, org_id, $3, $4, $5, $6, $7 FROM jobs WHERE org_id = $1 AND id = $2"
-			      " ON CONFLICT (job_id, kind) DO UPDATE SET subject = EXCLUDED.subject,"
-			      " body_text = EXCLUDED.body_text, body_html = EXCLUDED.body_html,"
-			      " source = EXCLUDED.source, updated_at = now()"
-			      " WHERE EXCLUDED.source = 'edited' OR email_templates.source = 'llm'"
-			      " RETURNING job_id",
-			      7, p, &res);
+		rc = db_query(
+			"emailtpl_put",
+			"INSERT INTO email_templates (job_id, org_id, kind, subject, body_text, body_html, source)"
+			" SELECT id, org_id, $3, $4, $5, $6, $7 FROM jobs WHERE org_id = $1 AND id = $2"
+			" ON CONFLICT (job_id, kind) DO UPDATE SET subject = EXCLUDED.subject,"
+			" body_text = EXCLUDED.body_text, body_html = EXCLUDED.body_html,"
+			" source = EXCLUDED.source, updated_at = now()"
+			" WHERE EXCLUDED.source = 'edited' OR email_templates.source = 'llm'"
+			" RETURNING job_id",
+			7, p, &res);
 	}
 	if (rc < 0)
 		return rc;

@@ -32,7 +32,8 @@ static cJSON *generation_schema(void)
 }
 
 /* One kind's draft, checked and stored: 0, -1 with err, or a db status code. */
-static int draft(int64_t org_id, int64_t job_id, const struct job *job, enum template_kind kind, char *err, size_t errlen)
+static int draft(int64_t org_id, int64_t job_id, const struct job *job, enum template_kind kind, char *err,
+		 size_t errlen)
 {
 	static const char system[] =
 		"You write short, warm and professional emails from a recruiter to a job candidate. Use these "
@@ -92,7 +93,8 @@ int emailtpl_warm(int64_t org_id, int64_t job_id, char *err, size_t errlen)
 
 		rc = draft(org_id, job_id, job, kinds[i], why, sizeof(why));
 		if (rc == -1) {
-			log_warn("emailtpl: no LLM draft for job %lld (%s); the default stands", (long long)job_id, why);
+			log_warn("emailtpl: no LLM draft for job %lld (%s); the default stands", (long long)job_id,
+				 why);
 			snprintf(err, errlen, "%s", why);
 		}
 		if (rc < worst || (rc == -1 && worst == 0))

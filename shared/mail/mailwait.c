@@ -67,9 +67,9 @@ static int release_one(int64_t org_id, int64_t job_id, int64_t id, const char *k
 			why = outbox_rules_content_refusal(&o);
 	}
 	if (why) {
-		log_warn("mailwait: email %lld keeps the content it was asked with: %s", (long long)id, why);
 		const char *p[1] = { eid };
 
+		log_warn("mailwait: email %lld keeps the content it was asked with: %s", (long long)id, why);
 		rc = db_query("mailwait_keep", "UPDATE emails SET prep_values = NULL, updated_at = now() WHERE id = $1",
 			      1, p, &res);
 	} else {
@@ -104,10 +104,11 @@ int mailwait_release(int64_t job_id)
 	rc = jobprep_pending(job_id, &pending);
 	if (rc < 0 || pending)
 		goto out;
-	rc = db_query("mailwait_rows",
-		      "SELECT id, org_id, kind, prep_values::text FROM emails WHERE job_id = $1 AND prep_values IS NOT NULL"
-		      " ORDER BY id FOR UPDATE",
-		      1, p, &res);
+	rc = db_query(
+		"mailwait_rows",
+		"SELECT id, org_id, kind, prep_values::text FROM emails WHERE job_id = $1 AND prep_values IS NOT NULL"
+		" ORDER BY id FOR UPDATE",
+		1, p, &res);
 	for (i = 0; rc == 0 && i < db_rows(res); i++) {
 		int64_t org_id = db_int(res, i, 1, 0);
 

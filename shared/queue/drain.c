@@ -246,8 +246,8 @@ static void on_scored(struct llm_result *res, void *userdata)
 	meta.cache_hit = res->cached;
 	meta.cached_tokens = res->usage.cached_tokens;
 	if (res->usage.cached_tokens > 0) {
-		int64_t full = llm_openai_cost_microusd(res->model, res->usage.prompt_tokens, 0,
-							res->usage.completion_tokens);
+		int64_t full =
+			llm_openai_cost_microusd(res->model, res->usage.prompt_tokens, 0, res->usage.completion_tokens);
 
 		meta.saved_microusd = full > res->usage.cost_microusd ? full - res->usage.cost_microusd : 0;
 	}

@@ -146,8 +146,7 @@ int jobprep_pending(int64_t job_id, bool *pending)
 	return rc;
 }
 
-int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state,
-		   const char *reason)
+int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state, const char *reason)
 {
 	struct db_result *res = NULL;
 	char job[24];

@@ -58,7 +58,6 @@ int jobprep_pending(int64_t job_id, bool *pending);
  * "pending" (a retry is coming), reason NULL or why. A row for another
  * version is left alone. Returns 0 or a db status code.
  */
-int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state,
-		   const char *reason);
+int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state, const char *reason);
 
 #endif

@@ -128,8 +128,10 @@ int jobprep_step(const char *worker)
 	rc = settle(&tasks[0], job_id, kind, version, outcome, err);
 out:
 	log_task(tasks[0].kind, tasks[0].id, tasks[0].attempt,
-		 rc < 0 ? "error" : outcome == 0 || outcome == 1 ? "succeeded" : "failed", now_us() - started,
-		 tasks[0].request_id);
+		 rc < 0				? "error"
+		 : outcome == 0 || outcome == 1 ? "succeeded"
+						: "failed",
+		 now_us() - started, tasks[0].request_id);
 	cJSON_Delete(payload);
 	queue_tasks_free(tasks, n);
 	return rc < 0 ? rc : 1;

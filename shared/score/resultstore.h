@@ -39,7 +39,7 @@ struct analysis_meta {
 	int64_t completion_tokens;
 	int64_t cost_microusd;
 	bool cache_hit;
-	int64_t cached_tokens;	 /* of prompt_tokens, served from the provider's prompt cache */
+	int64_t cached_tokens;	/* of prompt_tokens, served from the provider's prompt cache */
 	int64_t saved_microusd; /* what those cost less than at full input price */
 };
 
