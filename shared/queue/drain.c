@@ -744,20 +744,23 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
+			/*
+			 * A job's preparation (warming), one task a turn and only with no
+			 * resume in flight: its LLM call blocks the loop, which must not
+			 * hold up heartbeats or the engine's transfers meanwhile.
+			 */
+			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
+
+			if (prepared < 0) {
+				database_failed(&d, now, prepared);
+				continue;
+			}
 			rc = claim(&d);
 			if (rc < 0) {
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0;
-			/* A job's preparation (warming) before its resumes: at most one a turn, so scoring goes on. */
-			rc = jobprep_step(d.worker);
-			if (rc < 0) {
-				database_failed(&d, now, rc);
-				continue;
-			}
-			if (rc > 0)
-				queue_empty = false;
+			queue_empty = rc == 0 && prepared == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
