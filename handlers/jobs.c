@@ -15,6 +15,7 @@
 #include "http/page.h"
 #include "http/resp.h"
 #include "score/budget.h"
+#include "queue/jobprep.h"
 #include "score/job.h"
 #include "score/jobcounts.h"
 #include "score/jobstore.h"
@@ -25,13 +26,19 @@ static int respond_job(struct req *r, int http, int64_t id)
 	cJSON *counts = NULL;
 	int rc = jobstore_get_json(r->org_id, id, &job);
 
+	cJSON *prep = NULL;
+
 	if (rc == 0)
 		rc = jobcounts_json(id, &counts);
+	if (rc == 0)
+		rc = jobprep_status_json(r->org_id, id, &prep);
 	if (rc < 0) {
 		cJSON_Delete(job);
+		cJSON_Delete(counts);
 		return resp_fail_store(r, rc, "job", id);
 	}
 	cJSON_AddItemToObject(job, "counts", counts);
+	cJSON_AddItemToObject(job, "preparation", prep);
 	if (http == 201)
 		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
 	return resp_json_take(r, http, job);
@@ -63,6 +70,19 @@ static int audit_job(struct req *r, const char *action, int64_t id, const cJSON 
 	return rc;
 }
 
+/*
+ * Asks the drainer to prepare the job's company details and templates for
+ * its current version (the LLM is never asked here). A failure is logged and
+ * the job still answers: its preparation then shows as not requested.
+ */
+static void warm(struct req *r, int64_t id)
+{
+	int rc = jobprep_request(r->org_id, id);
+
+	if (rc < 0)
+		log_warn("jobs: cannot request the preparation of job %lld (%s)", (long long)id, status_title(rc));
+}
+
 static int handle_jobs_create(struct req *r)
 {
 	cJSON *body = NULL;
@@ -85,6 +105,7 @@ static int handle_jobs_create(struct req *r)
 	}
 	log_info("jobs: created job %lld", (long long)id);
 	audit_job(r, "job.created", id, body);
+	warm(r, id);
 	rc = respond_job(r, 201, id);
 out:
 	cJSON_Delete(body);
@@ -140,6 +161,7 @@ static int handle_jobs_update(struct req *r)
 		return resp_fail(r, rc, "%s", err);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "job", id);
+	warm(r, id);
 	return respond_job(r, 200, id);
 }
 

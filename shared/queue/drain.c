@@ -30,6 +30,8 @@
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
 #include "mail/notice.h"
+#include "mail/mailwait.h"
+#include "queue/jobprep_run.h"
 #include "queue/prune.h"
 #include "privacy/retention.h"
 #include "queue/queue.h"
@@ -270,6 +272,13 @@ static void on_scored(struct llm_result *res, void *userdata)
 	meta.cache_key = res->cache_key;
 	/* An answer from the cache or the local scorer costs nothing; a call to a model without a price costs what nobody knows. */
 	meta.cost_unknown = !res->cached && strcmp(res->provider, "local") != 0 && !llm_price_of(res->model, NULL, 0);
+	meta.cached_tokens = res->usage.cached_tokens;
+	if (res->usage.cached_tokens > 0) {
+		int64_t full =
+			llm_openai_cost_microusd(res->model, res->usage.prompt_tokens, 0, res->usage.completion_tokens);
+
+		meta.saved_microusd = full > res->usage.cost_microusd ? full - res->usage.cost_microusd : 0;
+	}
 	finish(w, res->analysis, NULL, NULL, &meta);
 }
 
@@ -746,6 +755,8 @@ static int maintain(struct drain *d, bool first)
 	prune_tend();
 	retention_tend();
 	counters_tend();
+	if (mailwait_tend() < 0)
+		log_warn("drain: cannot release the emails waiting for their jobs' preparation now");
 	return 0;
 }
 
@@ -810,12 +821,23 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
+			/*
+			 * A job's preparation (warming), one task a turn and only with no
+			 * resume in flight: its LLM call blocks the loop, which must not
+			 * hold up heartbeats or the engine's transfers meanwhile.
+			 */
+			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
+
+			if (prepared < 0) {
+				database_failed(&d, now, prepared);
+				continue;
+			}
 			rc = claim(&d);
 			if (rc < 0) {
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0;
+			queue_empty = rc == 0 && prepared == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
