@@ -6,8 +6,10 @@
 . "$(dirname "$0")/lib/test-lib.sh"
 command -v nm >/dev/null || skip_all "nm is not installed"
 
-# The LLM client: the synchronous call, the engine, the provider's protocol and the prompt builder.
-CLIENT='^(llm_json_call|llm_json_enabled|llm_engine_new|llm_engine_run|llm_submit|llm_openai_parse_reply|llm_prompt_request)$'
+# The LLM client: the synchronous call, the engine and the provider's protocol.
+# (The prompt builder is not among them: the cost estimate of the jobs and
+# candidates handlers sizes the prompt with it, and building text calls no one.)
+CLIENT='^(llm_json_call|llm_json_enabled|llm_engine_new|llm_engine_run|llm_submit|llm_openai_parse_reply)$'
 defined() { nm --defined-only "$1" | awk '{print $3}' | grep -E "$CLIENT" | sort -u; }
 
 check "the drainer has the LLM client (the names are right)" test "$(defined "$BIN/drainer" | wc -l)" -ge 6

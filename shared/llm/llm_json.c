@@ -88,6 +88,12 @@ static char *request_body(const char *system, const char *user, const cJSON *sch
 	return text;
 }
 
+/* One more attempt of a call follows: counted like the engine's retries, by model. */
+static void count_retry(const char *model)
+{
+	procmetrics_count(PM_LLM_RETRIES, procmetrics_name(llm_openai_price_model(model)), 0, 0, 1);
+}
+
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
 		  char *err, size_t errlen)
 {
@@ -135,6 +141,8 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 					     cc == CURLE_OPERATION_TIMEDOUT ? PM_LLM_TIMEOUT : PM_LLM_ERROR,
 					     (now_ms() - sent_at) * 1000, 0, 0, 0);
 			snprintf(err, errlen, "provider unreachable: %s", curl_easy_strerror(cc));
+			if (attempt < ATTEMPTS)
+				count_retry(c->openai_model);
 			usleep(200000 * (useconds_t)attempt);
 			continue;
 		}
@@ -163,6 +171,8 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 			break;
 		if (wait_ms > WAIT_MAX_MS)
 			break;
+		if (attempt < ATTEMPTS)
+			count_retry(c->openai_model);
 		usleep((useconds_t)(wait_ms > 0 ? wait_ms : 250 * attempt) * 1000);
 	}
 out:

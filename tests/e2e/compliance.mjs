@@ -147,7 +147,8 @@ try {
 	check('the download link is there', (await page.getByRole('link', { name: 'Download resume' }).count()) === 1);
 	const trail = (await apiCall(key, 'GET', `/api/v1/audit?resume_id=${yorick}`)).json;
 	check('the override and the candidate\'s request are in the audit trail',
-		trail?.items?.[0]?.action === 'decision.set' && trail.items[0].details?.reason === reason
+		trail?.items?.find((e) => e.action.startsWith('decision.'))?.action === 'decision.set'
+		&& trail.items.find((e) => e.action.startsWith('decision.')).details?.reason === reason
 		&& trail.items.some((e) => e.action === 'candidate.review_requested'), JSON.stringify(trail?.items?.map((e) => e.action)));
 	await page.goto(`${BASE_URL}/#/jobs/${job.id}`);
 	await page.waitForFunction(() => document.querySelectorAll('tr[data-id]').length === 3);
