@@ -18,6 +18,7 @@
 #include "http/page.h"
 #include "http/resp.h"
 #include "llm/llm_cache.h"
+#include "score/cachesavings.h"
 
 /* An email address is at most this long (users.email's own limit). */
 #define EMAIL_MAX 320
@@ -155,12 +156,17 @@ static int handle_sessions_revoke(struct req *r)
 
 static int handle_org_stats(struct req *r)
 {
-	cJSON *out = NULL;
+	cJSON *out = NULL, *savings = NULL;
 	int rc = orgstats_json(r->org_id, &out);
 
-	if (rc < 0)
+	if (rc == 0)
+		rc = cachesavings_org_json(r->org_id, &savings);
+	if (rc < 0) {
+		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "organisation", r->org_id);
+	}
 	cJSON_AddItemToObject(out, "llm_cache", llm_cache_org_stats_json(r->org_id));
+	cJSON_AddItemToObject(out, "prompt_cache", savings);
 	return resp_json_take(r, 200, out);
 }
 

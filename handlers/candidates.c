@@ -26,6 +26,7 @@
 #include "privacy/retention.h"
 #include "queue/queue.h"
 #include "score/biasaudit.h"
+#include "score/budget.h"
 #include "score/decision.h"
 #include "score/demographics.h"
 #include "score/jobsummary.h"
@@ -43,7 +44,7 @@ static int blind_mask_tree(struct req *r, cJSON *tree)
 
 static int handle_process_status(struct req *r)
 {
-	cJSON *out = NULL;
+	cJSON *out = NULL, *estimate = NULL;
 	int64_t id;
 	int rc = req_param_id(r, "batch_id", &id);
 
@@ -52,10 +53,13 @@ static int handle_process_status(struct req *r)
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
 	if (rc == 0)
 		rc = blind_mask_tree(r, out);
+	if (rc == 0)
+		rc = budget_batch_estimate(r->org_id, id, &estimate);
 	if (rc < 0) {
 		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "batch", id);
 	}
+	cJSON_AddItemToObject(out, "estimate", estimate);
 	return resp_json_take(r, 200, out);
 }
 

@@ -32,6 +32,7 @@
 #include "mail/sesnotify.h"
 #include "mail/template.h"
 #include "score/demographics.h"
+#include "queue/jobprep.h"
 #include "score/ranking.h"
 
 /* The variables a request may give, in one table with the sample values previews use. */
@@ -454,6 +455,7 @@ struct send_request {
 	const char *reply_addr, *reply_name;
 	char *user_addr, *user_name; /* owned */
 	bool awaiting;		     /* the organisation wants a second person to approve these (approval.h) */
+	bool waiting;		     /* the job's preparation is pending: the emails wait for it (mailwait.h) */
 	int64_t user_id, key_id;     /* who asks */
 };
 
@@ -536,6 +538,21 @@ struct send_tally {
 };
 
 /* Renders and enqueues one candidate's email; sets the outcome members of item. Returns 0 or a db status code. */
+/* The values of the variables an email was asked with, as JSON text to render it again later; caller frees. */
+static char *values_json(const char **vals)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+	int i;
+
+	for (i = 0; i < V_COUNT; i++)
+		if (vals[i])
+			cJSON_AddStringToObject(o, var_names[i], vals[i]);
+	text = json_print(o);
+	cJSON_Delete(o);
+	return text;
+}
+
 static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id, const struct template *t,
 		    const char **vals, const struct outbox_recipient *c, const char *domain, cJSON *item,
 		    struct send_tally *tally)
@@ -581,9 +598,15 @@ static int send_one(const struct send_request *s, int64_t org_id, int64_t job_id
 					s->reply_name,
 					s->awaiting,
 					s->user_id,
-					s->key_id };
+					s->key_id,
+					NULL };
+		char *values = s->waiting ? values_json(vals) : NULL;
 
+		e.prep_values = values;
 		rc = outbox_enqueue(&e, &id, &created);
+		free(values);
+		if (rc == 0 && created && s->waiting)
+			cJSON_AddTrueToObject(item, "waiting_for_preparation");
 		if (rc == 0) {
 			cJSON_AddStringToObject(item, "status",
 						!created      ? "already_queued"
@@ -690,6 +713,8 @@ static int send_all(struct req *r, int64_t job_id, struct send_request *s, const
 	s->key_id = r->key_id;
 	if (rc == 0)
 		rc = db_begin();
+	if (rc == 0)
+		rc = jobprep_pending(job_id, &s->waiting);
 	for (i = 0; rc == 0 && i < n; i++) {
 		cJSON *item = cJSON_CreateObject();
 

@@ -1,6 +1,9 @@
 /* jobs: create, list, read, update and close jobs (/api/v1/jobs). */
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "account/auth.h"
 #include "base/status.h"
@@ -11,6 +14,8 @@
 #include "http/app.h"
 #include "http/page.h"
 #include "http/resp.h"
+#include "score/budget.h"
+#include "queue/jobprep.h"
 #include "score/job.h"
 #include "score/jobcounts.h"
 #include "score/jobstore.h"
@@ -21,13 +26,19 @@ static int respond_job(struct req *r, int http, int64_t id)
 	cJSON *counts = NULL;
 	int rc = jobstore_get_json(r->org_id, id, &job);
 
+	cJSON *prep = NULL;
+
 	if (rc == 0)
 		rc = jobcounts_json(id, &counts);
+	if (rc == 0)
+		rc = jobprep_status_json(r->org_id, id, &prep);
 	if (rc < 0) {
 		cJSON_Delete(job);
+		cJSON_Delete(counts);
 		return resp_fail_store(r, rc, "job", id);
 	}
 	cJSON_AddItemToObject(job, "counts", counts);
+	cJSON_AddItemToObject(job, "preparation", prep);
 	if (http == 201)
 		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
 	return resp_json_take(r, http, job);
@@ -59,6 +70,19 @@ static int audit_job(struct req *r, const char *action, int64_t id, const cJSON 
 	return rc;
 }
 
+/*
+ * Asks the drainer to prepare the job's company details and templates for
+ * its current version (the LLM is never asked here). A failure is logged and
+ * the job still answers: its preparation then shows as not requested.
+ */
+static void warm(struct req *r, int64_t id)
+{
+	int rc = jobprep_request(r->org_id, id);
+
+	if (rc < 0)
+		log_warn("jobs: cannot request the preparation of job %lld (%s)", (long long)id, status_title(rc));
+}
+
 static int handle_jobs_create(struct req *r)
 {
 	cJSON *body = NULL;
@@ -81,6 +105,7 @@ static int handle_jobs_create(struct req *r)
 	}
 	log_info("jobs: created job %lld", (long long)id);
 	audit_job(r, "job.created", id, body);
+	warm(r, id);
 	rc = respond_job(r, 201, id);
 out:
 	cJSON_Delete(body);
@@ -136,6 +161,7 @@ static int handle_jobs_update(struct req *r)
 		return resp_fail(r, rc, "%s", err);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "job", id);
+	warm(r, id);
 	return respond_job(r, 200, id);
 }
 
@@ -153,12 +179,187 @@ static int handle_jobs_close(struct req *r)
 	return respond_job(r, 200, id);
 }
 
+static int handle_budget_get(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = budget_job_json(r->org_id, id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	return resp_json_take(r, 200, out);
+}
+
+static int handle_budget_put(struct req *r)
+{
+	cJSON *body = NULL, *v, *item;
+	double amount = -1;
+	int64_t id, woken = 0;
+	int rc;
+
+	rc = req_param_id(r, "id", &id);
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	cJSON_ArrayForEach(item, body)
+	{
+		if (!item->string || strcmp(item->string, "budget_usd") != 0) {
+			rc = resp_fail(r, ST_BAD_REQUEST,
+				       "unknown field '%.60s': the body is {\"budget_usd\": number or null}",
+				       item->string ? item->string : "");
+			goto out;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(body, "budget_usd");
+	if (!v) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "budget_usd is required (a number of US dollars, or null for none)");
+		goto out;
+	}
+	if (!cJSON_IsNull(v)) {
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1000000) {
+			rc = resp_fail(r, ST_BAD_REQUEST, "budget_usd must be a number from 0 to 1000000, or null");
+			goto out;
+		}
+		amount = v->valuedouble;
+	}
+	{
+		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+
+		rc = budget_set(&who, id, amount, &woken);
+	}
+	if (rc < 0) {
+		rc = resp_fail_store(r, rc, "job", id);
+		goto out;
+	}
+	log_info("jobs: budget of job %lld set; %lld resumes waiting for it woken", (long long)id, (long long)woken);
+	rc = handle_budget_get(r);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* Most resume sizes one dry run takes. */
+#define ESTIMATE_SIZES_MAX 100000
+#define ESTIMATE_BYTES_MAX 1000000000.0
+
+static int handle_estimate(struct req *r)
+{
+	cJSON *body = NULL, *out = NULL, *sizes, *item, *v;
+	const char *model = NULL;
+	int64_t id, *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = req_param_id(r, "id", &id);
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	cJSON_ArrayForEach(item, body)
+	{
+		if (!item->string || (strcmp(item->string, "sizes") != 0 && strcmp(item->string, "resumes") != 0 &&
+				      strcmp(item->string, "bytes_each") != 0 && strcmp(item->string, "model") != 0)) {
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"unknown field '%.60s': the body is {\"sizes\": [bytes, ...]} or {\"resumes\": N, "
+				"\"bytes_each\": B}, with an optional \"model\"",
+				item->string ? item->string : "");
+			goto out;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(body, "model");
+	if (v) {
+		if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 100) {
+			rc = resp_fail(r, ST_BAD_REQUEST, "model must be a model name of 1 to 100 characters");
+			goto out;
+		}
+		model = v->valuestring;
+	}
+	sizes = cJSON_GetObjectItemCaseSensitive(body, "sizes");
+	if (sizes) {
+		int count = cJSON_GetArraySize(sizes), i = 0;
+
+		if (!cJSON_IsArray(sizes) || count < 1 || count > ESTIMATE_SIZES_MAX ||
+		    cJSON_GetObjectItemCaseSensitive(body, "resumes")) {
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"sizes must be an array of 1 to %d text sizes in bytes (and not given with resumes)",
+				ESTIMATE_SIZES_MAX);
+			goto out;
+		}
+		list = xcalloc((size_t)count, sizeof(*list));
+		cJSON_ArrayForEach(item, sizes)
+		{
+			if (!cJSON_IsNumber(item) ||
+			    !(item->valuedouble >= 0 && item->valuedouble <= ESTIMATE_BYTES_MAX) ||
+			    item->valuedouble != floor(item->valuedouble)) {
+				rc = resp_fail(r, ST_BAD_REQUEST,
+					       "sizes[%d] must be a whole number of bytes from 0 to %.0f", i,
+					       ESTIMATE_BYTES_MAX);
+				goto out;
+			}
+			list[i++] = (int64_t)item->valuedouble;
+		}
+		n = (size_t)count;
+	} else {
+		cJSON *nr = cJSON_GetObjectItemCaseSensitive(body, "resumes");
+		cJSON *each = cJSON_GetObjectItemCaseSensitive(body, "bytes_each");
+		size_t i;
+
+		if (!cJSON_IsNumber(nr) || !(nr->valuedouble >= 1 && nr->valuedouble <= ESTIMATE_SIZES_MAX) ||
+		    nr->valuedouble != floor(nr->valuedouble) || !cJSON_IsNumber(each) ||
+		    !(each->valuedouble >= 0 && each->valuedouble <= ESTIMATE_BYTES_MAX) ||
+		    each->valuedouble != floor(each->valuedouble)) {
+			rc = resp_fail(
+				r, ST_BAD_REQUEST,
+				"give sizes (an array of text sizes in bytes), or resumes (1 to %d) and bytes_each "
+				"(0 to %.0f), both whole numbers",
+				ESTIMATE_SIZES_MAX, ESTIMATE_BYTES_MAX);
+			goto out;
+		}
+		n = (size_t)nr->valuedouble;
+		list = xcalloc(n, sizeof(*list));
+		for (i = 0; i < n; i++)
+			list[i] = (int64_t)each->valuedouble;
+	}
+	rc = budget_dry_run(r->org_id, id, list, n, model, &out);
+	if (rc < 0) {
+		rc = resp_fail_store(r, rc, "job", id);
+		goto out;
+	}
+	rc = resp_json_take(r, 200, out);
+out:
+	free(list);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int handle_spend(struct req *r)
+{
+	cJSON *out = NULL;
+	int rc = budget_spend_json(r->org_id, 0, &out);
+
+	if (rc < 0)
+		return resp_fail_store(r, rc, "organisation", r->org_id);
+	return resp_json_take(r, 200, out);
+}
+
 static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs", handle_jobs_create, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs", handle_jobs_list, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}", handle_jobs_get, ROUTE_AUTH },
 	{ "PATCH", "/api/v1/jobs/{id}", handle_jobs_update, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/jobs/{id}/close", handle_jobs_close, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/budget", handle_budget_get, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/budget", handle_budget_put, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/jobs/{id}/estimate", handle_estimate, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/spend", handle_spend, ROUTE_AUTH },
 };
 
 int main(int argc, char **argv)

@@ -81,7 +81,7 @@ check "LLM down: the reason says it could not be processed" \
 	test "$(sql "SELECT count(*) FROM resumes WHERE job_id = $J2 AND status_reason LIKE 'could not be processed after % attempts: provider unreachable%'")" = 3
 check "LLM down: none rejected" test "$(sql "SELECT count(*) FROM analyses WHERE job_id = $J2 AND category = 'reject'")" = 0
 check "LLM down: the tasks are in the dead-letter set" \
-	test "$(sql "SELECT count(*) FROM tasks t JOIN jobs j ON j.id = $J2 AND t.org_id = j.org_id WHERE t.state = 'discarded' AND t.payload->>'job_id' = '$J2'")" = 3
+	test "$(sql "SELECT count(*) FROM tasks t JOIN jobs j ON j.id = $J2 AND t.org_id = j.org_id WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND t.payload->>'job_id' = '$J2'")" = 3
 
 # --- a drainer killed with SIGKILL mid-batch; another finishes it
 J3=$(new_job)

@@ -1,56 +1,80 @@
 #!/usr/bin/env bash
 # Company details and email templates come from the LLM provider when one is
-# configured (checked, stored once), and from local extraction or the
-# built-in defaults when it is not or when the provider fails.
+# configured, asked by the drainer when a job is made or changed (never by a
+# web request); a web request answers at once with the local extraction and
+# the built-in defaults meanwhile, a failing provider leaves them standing
+# (the preparation says failed, and why), and a person's edits always win.
 . "$(dirname "$0")/lib/test-lib.sh"
 curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_LLM_PORT/health" || skip_all "the fake LLM provider is not running"
 
 KEY=$(new_org "company-llm-$$")
 A=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
-new_job() {
-	curl -s "${A[@]}" --data "{\"title\":\"Payments Engineer $1\",\"description\":\"Lumen Pay is hiring a payments engineer for its Risk team in Lisbon. You will build fraud scoring in Go and Kafka.\"}" \
+new_job() { # NAME [EXTRA DESCRIPTION]: prints the new job's id
+	curl -s "${A[@]}" --data "{\"title\":\"Payments Engineer $1\",\"description\":\"Lumen Pay is hiring a payments engineer for its Risk team in Lisbon. You will build fraud scoring in Go and Kafka. ${2:-}\"}" \
 		"$BASE_URL/api/v1/jobs" | jq -r .id
 }
-# The emails handler run directly, configured for the fake provider.
-sock="$T_TMP/emails.sock"
-SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
-	start_handler "$sock" "$BIN/emails" 2>"$T_TMP/emails.log"
-company() { # JOB: prints the company JSON
-	FCGI_PRINT_BODY=1 "$ROOT/tests/tools/fcgi_request.py" "$sock" 1 GET "/api/v1/jobs/$1/company" "HTTP_AUTHORIZATION=Bearer $KEY"
+drain() {
+	SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test \
+		SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
+		"$BIN/drainer" --once >>"$T_TMP/drainer.log" 2>&1
 }
+prep() { curl -s "${A[@]}" "$BASE_URL/api/v1/jobs/$1" | jq -r ".preparation.$2.state"; }
 calls() { curl -s "http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats" | jq -r '.completions // .requests'; }
 
 J1=$(new_job one)
+check "a new job's company details are pending" test "$(prep "$J1" company_details)" = pending
+check "and so are its templates" test "$(prep "$J1" email_templates)" = pending
 before=$(calls)
-company "$J1" >"$T_TMP/c1.json"
-check "the provider was asked" test "$(calls)" -gt "$before"
-check "details from the provider are marked llm" test "$(jq -r .source "$T_TMP/c1.json")" = llm
-check "the company is filled" test -n "$(jq -r '.company // empty' "$T_TMP/c1.json")"
-check "the answer is cached: no second call" bash -c "n=\$(curl -s http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats | jq -r '.completions // .requests'); FCGI_PRINT_BODY=1 '$ROOT/tests/tools/fcgi_request.py' '$sock' 1 GET /api/v1/jobs/$J1/company 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null; test \$(curl -s http://127.0.0.1:$SHORTLIST_LLM_PORT/_stats | jq -r '.completions // .requests') = \$n"
+http GET "/api/v1/jobs/$J1/company" "${A[@]}"
+check "the details answer at once, extracted locally" test "$(json .source)" = local
+http GET "/api/v1/jobs/$J1/templates/invite" "${A[@]}"
+check "the invitation is the built-in default meanwhile" test "$(json .source)" = default
+check "no web request asked the provider" test "$(calls)" = "$before"
 
-# The provider failing: three 500s in a row, then the local extraction answers.
-J2=$(new_job two)
-curl -s -o /dev/null -H "Content-Type: application/json" --data '{"next":["500","500","500"]}' \
-	"http://127.0.0.1:$SHORTLIST_LLM_PORT/_fault"
-company "$J2" >"$T_TMP/c2.json"
-check "a failing provider falls back to local extraction" test "$(jq -r .source "$T_TMP/c2.json")" = local
-check "the local extraction still finds the company" grep -q "Lumen Pay" <<<"$(jq -r .company "$T_TMP/c2.json")"
-check "the failure is logged" grep -q "using local extraction" "$T_TMP/emails.log"
-# Templates: written by the provider once per job and kind, then stored.
-template() { # JOB KIND
-	FCGI_PRINT_BODY=1 "$ROOT/tests/tools/fcgi_request.py" "$sock" 1 GET "/api/v1/jobs/$1/templates/$2" "HTTP_AUTHORIZATION=Bearer $KEY"
-}
+drain
+check "the drainer asked the provider" test "$(calls)" -gt "$before"
+check "the details are ready" test "$(prep "$J1" company_details)" = ready
+check "the templates are ready" test "$(prep "$J1" email_templates)" = ready
+check "the job says it is prepared" test "$(curl -s "${A[@]}" "$BASE_URL/api/v1/jobs/$J1" | jq -r .preparation.ready)" = true
+http GET "/api/v1/jobs/$J1/company" "${A[@]}"
+check "details from the provider are marked llm" test "$(json .source)" = llm
+check "the company is filled" test -n "$(json '.company // empty')"
+http GET "/api/v1/jobs/$J1/templates/invite" "${A[@]}"
+check "the written template is the job's own, not the default" test "$(json .is_default)" = false
+check "and marked llm" test "$(json .source)" = llm
+check "all three kinds are stored" test "$(sql "SELECT count(*) FROM email_templates WHERE job_id = $J1 AND source = 'llm'")" = 3
 before=$(calls)
-template "$J1" invite >"$T_TMP/t1.json"
-check "the provider wrote the invitation" test "$(calls)" -gt "$before"
-check "the written template is the job's own, not the default" test "$(jq -r .is_default "$T_TMP/t1.json")" = false
-check "it is stored" test "$(sql "SELECT count(*) FROM email_templates WHERE job_id = $J1 AND kind = 'invite'")" = 1
-before=$(calls)
-template "$J1" invite >/dev/null
-check "a stored template is not written again" test "$(calls)" = "$before"
-curl -s -o /dev/null -H "Content-Type: application/json" --data '{"next":["500","500","500"]}' \
-	"http://127.0.0.1:$SHORTLIST_LLM_PORT/_fault"
-template "$J2" reject >"$T_TMP/t2.json"
-check "a failing provider leaves the built-in default" test "$(jq -r .is_default "$T_TMP/t2.json")" = true
-check "and stores nothing" test "$(sql "SELECT count(*) FROM email_templates WHERE job_id = $J2")" = 0
-stop_handler
+drain
+check "a prepared job is not asked for again" test "$(calls)" = "$before"
+
+# A change of the job prepares it again; the task of the older version changes nothing.
+curl -s -o /dev/null -X PATCH "${A[@]}" --data '{"description":"Lumen Pay is hiring for its Fraud team in Porto. Go, Kafka and SQL."}' "$BASE_URL/api/v1/jobs/$J1"
+check "a changed job is pending again" test "$(prep "$J1" company_details)" = pending
+drain
+check "and ready after the drainer" test "$(prep "$J1" company_details)" = ready
+check "one task per version and kind" test "$(sql "SELECT count(*) FROM tasks WHERE kind = 'job_prep' AND payload->>'job_id' = '$J1'")" = 4
+
+# The provider failing for one job: the local extraction stands and the preparation says why.
+J2=$(new_job two "FAKE_FAULT:500")
+sql "UPDATE tasks SET max_attempts = 1 WHERE kind = 'job_prep' AND payload->>'job_id' = '$J2'" >/dev/null
+drain
+check "a failing provider leaves the details failed" test "$(prep "$J2" company_details)" = failed
+check "with the reason" grep -qi "500\|server" <<<"$(curl -s "${A[@]}" "$BASE_URL/api/v1/jobs/$J2" | jq -r .preparation.company_details.reason)"
+http GET "/api/v1/jobs/$J2/company" "${A[@]}"
+check "the local extraction answers" test "$(json .source)" = local
+check "and still finds the company" grep -q "Lumen Pay" <<<"$(json .company)"
+check "the failure is logged" grep -q "the local extraction stands" "$T_TMP/drainer.log"
+
+# A person's edits made before the drainer runs are never replaced by the LLM's.
+J3=$(new_job three)
+http PUT "/api/v1/jobs/$J3/company" "${A[@]}" --data '{"company":"Edited Pay Ltd"}'
+http PUT "/api/v1/jobs/$J3/templates/reject" "${A[@]}" --data '{"subject":"About {{position}}","text":"Dear {{candidate_name}}, thank you. {{recruiter_name}}"}'
+expect_status 200 "a person edits the rejection before the drainer runs"
+drain
+check "the edited templates' job is prepared too" test "$(prep "$J3" email_templates)" = ready
+http GET "/api/v1/jobs/$J3/company" "${A[@]}"
+check "the edited company stays" test "$(json .company)/$(json .source)" = "Edited Pay Ltd/edited"
+http GET "/api/v1/jobs/$J3/templates/reject" "${A[@]}"
+check "the edited rejection stays" test "$(json .subject)/$(json .source)" = "About {{position}}/edited"
+http GET "/api/v1/jobs/$J3/templates/invite" "${A[@]}"
+check "while the kinds nobody edited are the LLM's" test "$(json .source)" = llm

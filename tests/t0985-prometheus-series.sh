@@ -255,7 +255,9 @@ cost=$(awk -v p="$(llm .prompt_tokens)" -v c="$(llm .cached_tokens)" -v o="$(llm
 check "LLM cost is the tokens' price ($(grew E_COST), \$$cost)" awk -v d="$(grew E_COST)" -v e="$cost" -v n="$(llm .requests)" \
 	'BEGIN { x = d - e; if (x < 0) x = -x; exit !(d > 0 && x <= n * 1e-6) }'
 expect_grew_at_least E_CACHE_HIT 1 "the second job's resume was an LLM cache hit"
-expect_grew E_CACHE_MISS "$(llm .completions)" "every answered call followed a cache miss"
+# A job's preparation (company details, templates) asks the provider without the cache: the misses are the scoring calls.
+expect_grew E_CACHE_MISS "$(sql "SELECT count(*) FROM analyses WHERE job_id IN ($JOB, $JOB2) AND provider = 'openai' AND NOT cache_hit")" \
+	"every scoring call answered followed a cache miss"
 expect_grew E_SENT 3 "three emails sent"
 expect_grew E_FAILED 1 "one email failed"
 expect_grew E_2XX 3 "three SMTP replies 2xx"

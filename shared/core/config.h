@@ -90,6 +90,12 @@
 	X(INT, llm_timeout_ms, "SHORTLIST_LLM_TIMEOUT_MS", "60000", 100, 600000, false, "timeout of one LLM call")                           \
 	X(INT, llm_rpm, "SHORTLIST_LLM_RPM", "0", 0, 10000000, false, "requests-per-minute budget (0: none)")                                 \
 	X(INT, llm_tpm, "SHORTLIST_LLM_TPM", "0", 0, 1000000000, false, "tokens-per-minute budget (0: none)")                                 \
+	X(STR, llm_prices, "SHORTLIST_LLM_PRICES", "", 0, 0, false,                                                                          \
+	  "price-table entries added or replaced: MODEL=INPUT/CACHED/OUTPUT in USD per 1M tokens, comma-separated")                      \
+	X(STR, llm_prices_file, "SHORTLIST_LLM_PRICES_FILE", "", 0, 0, false,                                                                \
+	  "file of price-table entries, one a line: MODEL INPUT CACHED OUTPUT (USD per 1M tokens; # comments)")                         \
+	X(INT, budget_recheck_seconds, "SHORTLIST_BUDGET_RECHECK_SECONDS", "30", 1, 86400, false,                                            \
+	  "how often work waiting for a job's budget is looked at again (raising the budget wakes it at once)")                          \
 	X(INT, cache_ttl, "SHORTLIST_CACHE_TTL", "604800", 0, 2592000, false, "LLM cache entry lifetime in seconds")                        \
 	X(INT, task_max_attempts, "SHORTLIST_TASK_MAX_ATTEMPTS", "5", 1, 100, false, "attempts before a task is discarded")                 \
 	X(INT, task_lease_seconds, "SHORTLIST_TASK_LEASE_SECONDS", "60", 5, 86400, false, "lease of a claimed task")                        \

@@ -205,11 +205,12 @@ void llm_openai_parse_reply(long http_status, const char *body, size_t len, stru
 void llm_reply_release(struct llm_reply *r);
 
 /*
- * Cost of a call in millionths of a US dollar, from the price table in
- * llm_openai.c (USD per 1M tokens: input, cached input, output; the longest
+ * Cost of a call in millionths of a US dollar, from the price table of
+ * llm_price.h (USD per 1M tokens: input, cached input, output; the longest
  * model-name prefix wins, so "gpt-4o-2024-08-06" is priced as "gpt-4o").
- * Models not in the table cost 0: self-hosted servers (vLLM, Ollama) are
- * free per token, and an unknown hosted model is reported as 0, not guessed.
+ * A model not in the table gives 0 here: whoever records or shows the cost
+ * asks llm_price_of() whether the model has a price and says "unknown"
+ * when it has none.
  */
 int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64_t cached_tokens,
 				 int64_t completion_tokens);

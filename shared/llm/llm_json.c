@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "core/config.h"
+#include "core/procmetrics.h"
 #include "llm/llm.h"
 #include "llm/llm_models.h"
 #include "llm/llm_prompt.h"
@@ -87,6 +88,12 @@ static char *request_body(const char *system, const char *user, const cJSON *sch
 	return text;
 }
 
+/* One more attempt of a call follows: counted like the engine's retries, by model. */
+static void count_retry(const char *model)
+{
+	procmetrics_count(PM_LLM_RETRIES, procmetrics_name(llm_openai_price_model(model)), 0, 0, 1);
+}
+
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
 		  char *err, size_t errlen)
 {
@@ -110,7 +117,7 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 		goto out;
 	for (attempt = 1; attempt <= ATTEMPTS; attempt++) {
 		struct llm_reply reply;
-		int64_t wait_ms = -1;
+		int64_t wait_ms = -1, sent_at;
 		long status = 0;
 		CURLcode cc;
 
@@ -127,14 +134,26 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 				 c->llm_timeout_ms < 30000 ? (long)c->llm_timeout_ms : 30000L);
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 		curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+		sent_at = now_ms();
 		cc = curl_easy_perform(easy);
 		if (cc != CURLE_OK) {
+			procmetrics_llm_call(llm_openai_price_model(c->openai_model),
+					     cc == CURLE_OPERATION_TIMEDOUT ? PM_LLM_TIMEOUT : PM_LLM_ERROR,
+					     (now_ms() - sent_at) * 1000, 0, 0, 0);
 			snprintf(err, errlen, "provider unreachable: %s", curl_easy_strerror(cc));
+			if (attempt < ATTEMPTS)
+				count_retry(c->openai_model);
 			usleep(200000 * (useconds_t)attempt);
 			continue;
 		}
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 		llm_openai_parse_reply(status, body.ptr ? body.ptr : "", body.len, &reply);
+		procmetrics_llm_call(llm_openai_price_model(reply.model ? reply.model : c->openai_model),
+				     status == 429		       ? PM_LLM_RATE_LIMITED
+				     : reply.outcome == LLM_OUTCOME_OK ? PM_LLM_OK
+								       : PM_LLM_ERROR,
+				     (now_ms() - sent_at) * 1000, reply.usage.prompt_tokens,
+				     reply.usage.completion_tokens, reply.usage.cost_microusd);
 		if (reply.outcome == LLM_OUTCOME_OK) {
 			char why[200];
 
@@ -152,6 +171,8 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 			break;
 		if (wait_ms > WAIT_MAX_MS)
 			break;
+		if (attempt < ATTEMPTS)
+			count_retry(c->openai_model);
 		usleep((useconds_t)(wait_ms > 0 ? wait_ms : 250 * attempt) * 1000);
 	}
 out:

@@ -15,8 +15,10 @@ bool llm_json_enabled(void);
  * most 3 attempts for 429, 5xx and timeouts (a retry-after of more than 5 s
  * gives up), each bounded by min(llm_timeout_ms, 30 s). On success *out is
  * the parsed content (caller frees with cJSON_Delete()) and 0 is returned;
- * otherwise -1 with a reason in err. Blocking: for request paths that need
- * one small answer (company details), never for resume scoring.
+ * otherwise -1 with a reason in err. Every attempt is counted in the
+ * process's LLM metrics (procmetrics_llm_call). Blocking: for the drainer's
+ * small tasks (a job's company details and templates), never in a web
+ * request, never for resume scoring.
  */
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
 		  char *err, size_t errlen);

@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/util.h"
+#include "llm/llm_price.h"
 #include "score/analysis.h"
 #include "score/job.h"
 #include "score/rubric.h"
@@ -18,40 +19,9 @@
 /* Longest model name or fingerprint kept. */
 #define NAME_MAX_BYTES 200
 
-/*
- * USD per 1M tokens (input, cached input, output), from the providers'
- * published price lists (mid-2025). Update with the lists; unknown models
- * cost 0.
- */
-static const struct price {
-	const char *prefix;
-	double input, cached, output;
-} prices[] = {
-	{ "gpt-4o-mini", 0.15, 0.075, 0.60 }, { "gpt-4o", 2.50, 1.25, 10.00 }, { "gpt-4.1-nano", 0.10, 0.025, 0.40 },
-	{ "gpt-4.1-mini", 0.40, 0.10, 1.60 }, { "gpt-4.1", 2.00, 0.50, 8.00 }, { "o4-mini", 1.10, 0.275, 4.40 },
-	{ "o3-mini", 1.10, 0.55, 4.40 },      { "o3", 2.00, 0.50, 8.00 },      { "gpt-3.5-turbo", 0.50, 0.50, 1.50 },
-};
-
-/* The entry of the price table model matches (the longest prefix); NULL when none does. */
-static const struct price *price_of(const char *model)
-{
-	const struct price *best = NULL;
-	size_t i, bestlen = 0;
-
-	for (i = 0; model && i < ARRAY_SIZE(prices); i++) {
-		size_t n = strlen(prices[i].prefix);
-
-		if (strncmp(model, prices[i].prefix, n) == 0 && n > bestlen) {
-			best = &prices[i];
-			bestlen = n;
-		}
-	}
-	return best;
-}
-
 const char *llm_openai_price_model(const char *model)
 {
-	const struct price *p = price_of(model);
+	const struct llm_price *p = llm_price_of(model, NULL, 0);
 
 	return p ? p->prefix : NULL;
 }
@@ -59,17 +29,7 @@ const char *llm_openai_price_model(const char *model)
 int64_t llm_openai_cost_microusd(const char *model, int64_t prompt_tokens, int64_t cached_tokens,
 				 int64_t completion_tokens)
 {
-	const struct price *best = price_of(model);
-	double cost;
-
-	if (!best)
-		return 0;
-	if (cached_tokens > prompt_tokens)
-		cached_tokens = prompt_tokens;
-	/* A price per 1M tokens in USD is the price per token in micro-USD. */
-	cost = (double)(prompt_tokens - cached_tokens) * best->input + (double)cached_tokens * best->cached +
-	       (double)completion_tokens * best->output;
-	return (int64_t)llround(cost);
+	return llm_price_microusd(llm_price_of(model, NULL, 0), prompt_tokens, cached_tokens, completion_tokens);
 }
 
 const char *llm_outcome_name(enum llm_outcome o)

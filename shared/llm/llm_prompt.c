@@ -3,8 +3,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/buf.h"
+#include "base/sha256.h"
 #include "base/util.h"
 #include "llm/llm_models.h"
 #include "score/job.h"
@@ -269,7 +271,25 @@ cJSON *llm_prompt_request(struct job *job, const char *model, const char *text, 
 	llm_model_add_sampling(req, model, LLM_PROMPT_SEED);
 	cJSON_AddNumberToObject(req, "max_completion_tokens",
 				(double)llm_model_output_budget(model, job_rubric(job)->ncriteria));
+	{
+		char key[LLM_PROMPT_CACHE_KEY_MAX];
+
+		llm_prompt_cache_key(job, key, sizeof(key));
+		cJSON_AddStringToObject(req, "prompt_cache_key", key);
+	}
 	return req;
+}
+
+void llm_prompt_cache_key(struct job *job, char *out, size_t outlen)
+{
+	char *jm = llm_prompt_job_message(job);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (sha256_hex(jm, strlen(jm), hex) < 0)
+		hex[0] = '\0';
+	hex[24] = '\0';
+	snprintf(out, outlen, "shortlist-job-%s", hex);
+	free(jm);
 }
 
 void llm_prompt_strip_bounds(cJSON *schema)

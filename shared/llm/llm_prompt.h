@@ -18,7 +18,7 @@ struct rubric;
  * comma in the instructions; do not bump it for changes that cannot alter
  * a request's bytes (comments, refactoring, log lines).
  */
-#define LLM_PROMPT_VERSION "2026-12-02.1"
+#define LLM_PROMPT_VERSION "2026-12-03.1"
 
 /* Name of the structured output in response_format. */
 #define LLM_PROMPT_SCHEMA_NAME "resume_analysis"
@@ -74,11 +74,24 @@ cJSON *llm_prompt_schema(const struct rubric *r);
  * The whole chat-completions request body: model, messages, response_format
  * {"type": "json_schema", "json_schema": {"name", "strict": true, "schema"}},
  * the sampling parameters the model accepts (temperature 0 and the seed, see
- * llm/llm_models.h) and max_completion_tokens sized from the rubric. For a
+ * llm/llm_models.h), max_completion_tokens sized from the rubric and the
+ * job's prompt_cache_key (llm_prompt_cache_key). For a
  * model that takes no bounds in a strict schema the schema has none. Caller
  * frees with cJSON_Delete().
  */
 cJSON *llm_prompt_request(struct job *job, const char *model, const char *text, size_t len);
+
+/* Room for a prompt cache key, with its terminating NUL. */
+#define LLM_PROMPT_CACHE_KEY_MAX 64
+
+/*
+ * The job's prompt_cache_key: "shortlist-job-" and 24 hex digits of the
+ * SHA-256 of its job message, so every resume of one version of a job is
+ * routed to the same cached prefix (the system and job messages, before the
+ * resume) and another job, or a change of this one, gets another key. Cut
+ * to fit outlen.
+ */
+void llm_prompt_cache_key(struct job *job, char *out, size_t outlen);
 
 /* Removes every value bound (minimum, maxItems, pattern, ...) from a schema, recursively. */
 void llm_prompt_strip_bounds(cJSON *schema);

@@ -14,7 +14,6 @@
 #include "base/util.h"
 #include "core/db.h"
 #include "core/log.h"
-#include "llm/llm_json.h"
 #include "mail/mime.h"
 #include "score/job.h"
 #include "score/jobstore.h"
@@ -367,30 +366,6 @@ void company_extract(struct job *job, struct company_info *out)
 	out->source = xstrdup("local");
 }
 
-/* Strict schema of the LLM's answer: every member required, empty when the text does not say. */
-static cJSON *llm_schema(void)
-{
-	static const char *const fields[] = { "company", "position", "department", "location" };
-	cJSON *schema = cJSON_CreateObject(), *props, *req, *skills, *item;
-	size_t i;
-
-	cJSON_AddStringToObject(schema, "type", "object");
-	props = cJSON_AddObjectToObject(schema, "properties");
-	req = cJSON_AddArrayToObject(schema, "required");
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(props, fields[i]), "type", "string");
-		cJSON_AddItemToArray(req, cJSON_CreateString(fields[i]));
-	}
-	skills = cJSON_AddObjectToObject(props, "key_skills");
-	cJSON_AddStringToObject(skills, "type", "array");
-	cJSON_AddNumberToObject(skills, "maxItems", COMPANY_SKILLS_MAX);
-	item = cJSON_AddObjectToObject(skills, "items");
-	cJSON_AddStringToObject(item, "type", "string");
-	cJSON_AddItemToArray(req, cJSON_CreateString("key_skills"));
-	cJSON_AddFalseToObject(schema, "additionalProperties");
-	return schema;
-}
-
 static void replace_field(char **field, const cJSON *answer, const char *name)
 {
 	const char *v = json_str(answer, name, "");
@@ -404,28 +379,10 @@ static void replace_field(char **field, const cJSON *answer, const char *name)
 	}
 }
 
-/*
- * With an LLM provider configured, asks it for the details and takes every
- * non-empty answer over the local extraction; on any failure the local
- * extraction stands (an email never waits on the provider).
- */
-static void company_from_llm(struct job *job, struct company_info *out)
+void company_apply_answer(struct company_info *out, const cJSON *answer)
 {
-	static const char system[] =
-		"You extract the hiring organisation's details from a job advertisement. Use only what the text "
-		"states; answer an empty string (or an empty list) for anything it does not say. key_skills are the "
-		"skills and technologies the job asks for, at most a dozen, each a few words.";
-	struct buf user = BUF_INIT(256 * 1024);
-	cJSON *schema = llm_schema(), *answer = NULL, *skills, *s;
-	char err[300];
+	const cJSON *skills, *s;
 
-	buf_printf(&user, "Title: %s\nCompany: %s\nLocation: %s\n\nJob description:\n%s", job->title,
-		   job->company ? job->company : "", job->location ? job->location : "",
-		   job->description ? job->description : "");
-	if (llm_json_call(system, user.ptr ? user.ptr : "", schema, "company_details", &answer, err, sizeof(err)) < 0) {
-		log_warn("company: the provider gave no details (%s); using local extraction", err);
-		goto out;
-	}
 	replace_field(&out->company, answer, "company");
 	replace_field(&out->position, answer, "position");
 	replace_field(&out->department, answer, "department");
@@ -442,10 +399,6 @@ static void company_from_llm(struct job *job, struct company_info *out)
 	}
 	free(out->source);
 	out->source = xstrdup("llm");
-out:
-	cJSON_Delete(schema);
-	cJSON_Delete(answer);
-	buf_release(&user);
 }
 
 void company_release(struct company_info *c)
@@ -495,8 +448,7 @@ static char *value_dup(const struct db_result *res, int row, int col)
 	return xstrdup(v ? v : "");
 }
 
-/* Upserts c for the job; an extracted copy never replaces an edited one. Fills c->updated_at. */
-static int store(int64_t org_id, int64_t job_id, const char *job_updated_at, struct company_info *c)
+int company_store(int64_t org_id, int64_t job_id, const char *job_updated_at, struct company_info *c)
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], *skills = skills_json(c);
@@ -580,9 +532,7 @@ int company_get(int64_t org_id, int64_t job_id, struct company_info *out)
 	if (rc < 0)
 		goto out;
 	company_extract(job, out);
-	if (llm_json_enabled())
-		company_from_llm(job, out);
-	rc = store(org_id, job_id, job_updated_at, out);
+	rc = company_store(org_id, job_id, job_updated_at, out);
 	if (rc < 0)
 		company_release(out);
 out:
@@ -690,7 +640,7 @@ int company_put(int64_t org_id, int64_t job_id, const cJSON *edit, struct compan
 		company_release(&cur);
 	}
 	if (rc == 0)
-		rc = store(org_id, job_id, job_updated_at, out);
+		rc = company_store(org_id, job_id, job_updated_at, out);
 out:
 	free(job_updated_at);
 	if (rc < 0)

@@ -37,9 +37,10 @@ struct company_info {
 void company_extract(struct job *job, struct company_info *out);
 
 /*
- * The job's details: the stored ones, or freshly extracted and stored when
- * none are stored or the job changed since an extracted (not edited) copy
- * was made. Returns 0, ST_NOT_FOUND when the job is not the organisation's,
+ * The job's details: the stored ones, or freshly extracted (locally, never
+ * by the LLM: that is the drainer's company_warm) and stored when none are
+ * stored or the job changed since an extracted (not edited) copy was made.
+ * Returns 0, ST_NOT_FOUND when the job is not the organisation's,
  * or a db status code.
  */
 int company_get(int64_t org_id, int64_t job_id, struct company_info *out);
@@ -52,6 +53,20 @@ int company_get(int64_t org_id, int64_t job_id, struct company_info *out);
  * ST_NOT_FOUND, or a db status code.
  */
 int company_put(int64_t org_id, int64_t job_id, const cJSON *edit, struct company_info *out, char *err, size_t errlen);
+
+/*
+ * Takes every non-empty member of an LLM answer {"company", "position",
+ * "department", "location", "key_skills"} over out's values, cleaned as
+ * extracted ones are; source becomes "llm".
+ */
+void company_apply_answer(struct company_info *out, const cJSON *answer);
+
+/*
+ * Upserts c as the job's details for the job version job_updated_at; an
+ * extracted or LLM copy never replaces an edited one (then nothing changes).
+ * Fills c->updated_at when stored. Returns 0 or a db status code.
+ */
+int company_store(int64_t org_id, int64_t job_id, const char *job_updated_at, struct company_info *c);
 
 /* {"job_id", "company", "position", "department", "location", "skills", "source", "updated_at"}; caller frees. */
 cJSON *company_to_json(int64_t job_id, const struct company_info *c);

@@ -17,14 +17,13 @@ struct emailtpl {
 	char *html;	  /* NULL: text only */
 	bool is_default;  /* no edited version: the built-in one */
 	char *updated_at; /* ISO 8601, NULL for a default */
+	char *source;	  /* "edited" (a person's), "llm" (the drainer's draft) or "default" */
 };
 
 /*
  * Loads the template of kind for job_id of org_id: the stored one (edited,
- * or generated); else, when an LLM provider is configured, one it writes
- * for this job, checked like an edited one and stored (once: a blocking
- * call); else, or when that fails, a copy of template_default(kind).
- * Returns 0, ST_NOT_FOUND when the job is not the organisation's, or a db
+ * or drafted by the LLM in the drainer: emailtpl_warm), else a copy of
+ * template_default(kind). Never asks the LLM. Returns 0, ST_NOT_FOUND when the job is not the organisation's, or a db
  * status code.
  */
 int emailtpl_get(int64_t org_id, int64_t job_id, enum template_kind kind, struct emailtpl *out);
@@ -38,6 +37,14 @@ int emailtpl_get(int64_t org_id, int64_t job_id, enum template_kind kind, struct
 int emailtpl_put(int64_t org_id, int64_t job_id, enum template_kind kind, const struct template *t, char *err,
 		 size_t errlen);
 
+/*
+ * Stores an LLM draft as emailtpl_put() would, with source "llm", unless a
+ * person's edit is stored (then nothing changes and 0 is returned).
+ * Returns 0, ST_BAD_REQUEST with the reason in err, or a db status code.
+ */
+int emailtpl_put_llm(int64_t org_id, int64_t job_id, enum template_kind kind, const struct template *t, char *err,
+		     size_t errlen);
+
 /* Drops the edited template so the default applies again. Returns 0 (also when none was edited) or ST_NOT_FOUND. */
 int emailtpl_reset(int64_t org_id, int64_t job_id, enum template_kind kind);
 
@@ -47,7 +54,7 @@ int emailtpl_check(const struct template *t, char *err, size_t errlen);
 /* Borrowed view of tpl as a struct template (valid until emailtpl_release). */
 void emailtpl_view(const struct emailtpl *tpl, struct template *out);
 
-/* {"kind", "subject", "text", "html", "is_default", "updated_at"}; caller frees. */
+/* {"kind", "subject", "text", "html", "is_default", "source", "updated_at"}; caller frees. */
 cJSON *emailtpl_to_json(const struct emailtpl *tpl);
 
 /* Frees the strings of tpl and zeroes it; accepts a zeroed struct. */

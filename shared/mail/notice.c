@@ -254,7 +254,8 @@ int notice_send(int64_t org_id, int64_t job_id, int64_t resume_id, const char *t
 					NULL,
 					false,
 					0,
-					0 };
+					0,
+					NULL };
 
 		rc = db_begin();
 		if (rc == 0)

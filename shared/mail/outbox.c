@@ -23,7 +23,8 @@
 	" 'created_at', created_at, 'updated_at', updated_at, 'sent_at', sent_at," \
 	" 'bounced_at', bounced_at, 'bounce_type', bounce_type, 'bounce_detail', bounce_detail," \
 	" 'requested_by_user', requested_by_user, 'requested_by_key', requested_by_key," \
-	" 'approved_by_user', approved_by_user, 'approved_at', approved_at, 'request_id', request_id)"
+	" 'approved_by_user', approved_by_user, 'approved_at', approved_at, 'request_id', request_id," \
+	" 'waiting_for_preparation', prep_values IS NOT NULL)"
 
 static const char *const states[] = { "awaiting_approval", "queued", "sending", "sent",
 				      "retrying",	   "failed", "bounced", "complained" };
@@ -174,7 +175,7 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], resume[24], prio[24], user[24], key[24];
-	const char *p[17] = { org,
+	const char *p[18] = { org,
 			      job,
 			      resume,
 			      e->kind,
@@ -190,7 +191,8 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 			      e->awaiting_approval ? "awaiting_approval" : "queued",
 			      e->requested_by_user > 0 ? user : NULL,
 			      e->requested_by_key > 0 ? key : NULL,
-			      log_request_id() };
+			      log_request_id(),
+			      e->prep_values };
 	const char *q[3] = { job, resume, e->kind };
 	int rc;
 
@@ -205,10 +207,10 @@ int outbox_enqueue(const struct outbox_new *e, int64_t *id, bool *created)
 	rc = db_query("outbox_enqueue",
 		      "INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, to_name, subject, body_text,"
 		      " body_html, message_id, priority, reply_to_address, reply_to_name, state, requested_by_user,"
-		      " requested_by_key, request_id)"
-		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+		      " requested_by_key, request_id, prep_values)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb)"
 		      " ON CONFLICT (job_id, resume_id, kind) DO NOTHING RETURNING id",
-		      17, p, &res);
+		      18, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -281,6 +283,7 @@ int outbox_claim(const char *worker, int max, int lease_seconds, struct outbox_r
 	rc = db_query(
 		"outbox_claim",
 		"WITH c AS (SELECT id FROM emails WHERE state IN ('queued', 'retrying') AND next_attempt_at <= now()"
+		" AND prep_values IS NULL"
 		" ORDER BY priority DESC, next_attempt_at, id LIMIT $3::int FOR UPDATE SKIP LOCKED)"
 		" UPDATE emails e SET state = 'sending', attempts = e.attempts + 1,"
 		" lease_until = now() + make_interval(secs => $2::int), locked_by = $1, updated_at = now()"

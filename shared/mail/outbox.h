@@ -87,6 +87,7 @@ struct outbox_new {
 	bool awaiting_approval;	      /* enqueue as awaiting_approval (never claimed) instead of queued */
 	int64_t requested_by_user;    /* who asked for it: the user, 0 when none */
 	int64_t requested_by_key;     /* and the API key, 0 when none */
+	const char *prep_values; /* JSON {variable: value}: wait for the job's preparation (mailwait.h); NULL: do not */
 };
 
 /*

@@ -25,13 +25,18 @@
 #include "intake/s3.h"
 #include "intake/s3client.h"
 #include "llm/llm.h"
+#include "llm/llm_estimate.h"
+#include "llm/llm_price.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
 #include "mail/notice.h"
+#include "mail/mailwait.h"
+#include "queue/jobprep_run.h"
 #include "queue/prune.h"
 #include "privacy/retention.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
+#include "score/budget.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/resultstore.h"
@@ -265,6 +270,15 @@ static void on_scored(struct llm_result *res, void *userdata)
 	meta.cost_microusd = res->usage.cost_microusd;
 	meta.cache_hit = res->cached;
 	meta.cache_key = res->cache_key;
+	/* An answer from the cache or the local scorer costs nothing; a call to a model without a price costs what nobody knows. */
+	meta.cost_unknown = !res->cached && strcmp(res->provider, "local") != 0 && !llm_price_of(res->model, NULL, 0);
+	meta.cached_tokens = res->usage.cached_tokens;
+	if (res->usage.cached_tokens > 0) {
+		int64_t full =
+			llm_openai_cost_microusd(res->model, res->usage.prompt_tokens, 0, res->usage.completion_tokens);
+
+		meta.saved_microusd = full > res->usage.cost_microusd ? full - res->usage.cost_microusd : 0;
+	}
 	finish(w, res->analysis, NULL, NULL, &meta);
 }
 
@@ -289,6 +303,50 @@ static bool blind(struct work *w)
 	return false;
 }
 
+/*
+ * The job's budget (score/budget.h): a call to an outside provider first
+ * holds its ceiling against it; work that does not fit waits as
+ * pending_budget. Returns whether scoring may go on (else the work is settled).
+ */
+static bool within_budget(struct work *w)
+{
+	const char *model = config()->openai_model;
+	char why[400];
+	int64_t ceiling;
+	int rc;
+
+	if (w->d->provider == LLM_PROVIDER_LOCAL)
+		return true;
+	ceiling = llm_estimate_call_ceiling(model, w->job, llm_estimate_job_bytes(w->job),
+					    (int64_t)(w->masked ? w->masked_len : w->exr.text_len));
+	rc = budget_reserve(&w->task, w->task.org_id, w->resume.job_id, ceiling, why, sizeof(why));
+	if (rc == BUDGET_GO)
+		return true;
+	if (rc == BUDGET_WAIT || rc == BUDGET_BUSY) {
+		bool busy = rc == BUDGET_BUSY;
+
+		rc = budget_park(&w->task, w->task.org_id, w->resume.id, busy ? BUDGET_BUSY : BUDGET_WAIT, why);
+		if (rc == 0) {
+			if (busy)
+				w->d->stats->budget_busy++;
+			else
+				w->d->stats->pending_budget++;
+			count_task(w, PM_TASK_RELEASED);
+			log_info("drain: resume %lld %s%s", (long long)w->resume.id, why,
+				 busy ? " (again shortly, when work in flight has settled)" : "");
+		} else if (rc == ST_GONE) {
+			w->d->stats->lost++;
+			count_task(w, PM_TASK_LOST);
+		}
+		if (rc == 0 || rc == ST_GONE) {
+			done(w);
+			return false;
+		}
+	}
+	retry(w, "the database was unavailable for the budget check");
+	return false;
+}
+
 static void on_extracted(struct work *w)
 {
 	extract_job_take(w->ex, &w->exr);
@@ -299,7 +357,7 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (!blind(w))
+		if (!blind(w) || !within_budget(w))
 			break;
 		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->masked ? w->masked : w->exr.text,
 				   w->masked ? w->masked_len : w->exr.text_len, on_scored, w) < 0)
@@ -561,6 +619,10 @@ static int setup(struct drain *d, const struct drain_options *o, struct drain_st
 		log_error("drain: %s", err);
 		return ST_INTERNAL;
 	}
+	if (llm_price_init(err, sizeof(err)) < 0) {
+		log_error("drain: the price table: %s", err);
+		return ST_INTERNAL;
+	}
 	d->provider = lo.provider;
 	d->llm = llm_engine_new(&lo, err, sizeof(err));
 	if (!d->llm) {
@@ -693,6 +755,8 @@ static int maintain(struct drain *d, bool first)
 	prune_tend();
 	retention_tend();
 	counters_tend();
+	if (mailwait_tend() < 0)
+		log_warn("drain: cannot release the emails waiting for their jobs' preparation now");
 	return 0;
 }
 
@@ -757,12 +821,23 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		if (!d.stopping) {
+			/*
+			 * A job's preparation (warming), one task a turn and only with no
+			 * resume in flight: its LLM call blocks the loop, which must not
+			 * hold up heartbeats or the engine's transfers meanwhile.
+			 */
+			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
+
+			if (prepared < 0) {
+				database_failed(&d, now, prepared);
+				continue;
+			}
 			rc = claim(&d);
 			if (rc < 0) {
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0;
+			queue_empty = rc == 0 && prepared == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
@@ -805,10 +880,10 @@ out:
 		mailer_free(d.mailer);
 	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
-		 "lost, %lld uploads recorded without their S3 event",
+		 "lost, %lld waiting for budget, %lld uploads recorded without their S3 event",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
-		 (long long)stats->lost, (long long)stats->uploads_recovered);
+		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->uploads_recovered);
 	if (o->follow)
 		log_info("drain: woken %lld times by a notification", (long long)stats->notified);
 	return rc;

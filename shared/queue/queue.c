@@ -585,6 +585,26 @@ int queue_release(const struct queue_task *task)
 	return rc;
 }
 
+int queue_defer(const struct queue_task *task, int64_t delay_ms)
+{
+	static const char sql[] = "UPDATE tasks SET state = 'queued', attempts = attempts - 1,"
+				  " run_at = now() + make_interval(secs => $4::bigint / 1000.0),"
+				  " lease_until = NULL, locked_by = NULL, updated_at = now()"
+				  " WHERE " OWNED;
+	char delay[24];
+	const char *extra[1] = { delay };
+	int64_t rows = 0;
+	int rc;
+
+	if (delay_ms < 0)
+		return ST_BAD_REQUEST;
+	fmt_i64(delay, sizeof(delay), delay_ms);
+	rc = owned_exec("queue_defer", sql, task, 1, extra, &rows);
+	if (rc == 0 && rows == 0)
+		rc = ST_GONE;
+	return rc;
+}
+
 int queue_rescue(int *discarded)
 {
 	static const char sql[] =

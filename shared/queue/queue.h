@@ -197,6 +197,14 @@ int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_fa
 int queue_release(const struct queue_task *task);
 
 /*
+ * Gives a claimed task back unworked to be claimed again delay_ms from now
+ * (work that must wait, such as for a job's budget): queued, the attempt is
+ * not counted, and no notification is sent. Returns 0, ST_GONE when not
+ * owned, ST_BAD_REQUEST for a negative delay, or a db status code.
+ */
+int queue_defer(const struct queue_task *task, int64_t delay_ms);
+
+/*
  * Requeues every running task whose lease has expired (its worker died or
  * hung), or discards it when it has used max_attempts; both get last_error
  * "lease expired after N attempts (worker died?)". Rows being finished by

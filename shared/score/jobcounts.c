@@ -5,7 +5,8 @@
 
 #include "core/counters.h"
 
-static const char *const resume_states[] = { "queued", "processing", "scored", "needs_review", "failed", NULL };
+static const char *const resume_states[] = { "queued", "processing",	 "scored", "needs_review",
+					     "failed", "pending_budget", NULL };
 static const char *const categories[] = { "shortlist", "consider", "reject", "needs_review", "failed", NULL };
 
 int jobcounts_json(int64_t job_id, cJSON **out)

@@ -24,13 +24,18 @@ static const char summary_sql[] =
 	" 'categories', jsonb_build_object('shortlist', 0, 'consider', 0, 'reject', 0, 'needs_review', 0, 'failed', 0)"
 	"   || COALESCE((SELECT jsonb_object_agg(c.category, c.n)"
 	"   FROM (SELECT category, sum(n) AS n FROM r GROUP BY 1) c), '{}'::jsonb),"
-	" 'states', jsonb_build_object('queued', 0, 'processing', 0, 'scored', 0, 'needs_review', 0, 'failed', 0)"
+	" 'states', jsonb_build_object('queued', 0, 'processing', 0, 'scored', 0, 'needs_review', 0, 'failed', 0,"
+	"   'pending_budget', 0)"
 	"   || COALESCE((SELECT jsonb_object_agg(s.status, s.n)"
 	"   FROM (SELECT status, count(*) AS n FROM resumes WHERE job_id = $2 AND EXISTS (SELECT 1 FROM j)"
 	"   GROUP BY 1) s), '{}'::jsonb),"
 	" 'llm', (SELECT jsonb_build_object('analyses', count(*), 'cache_hits', count(*) FILTER (WHERE cache_hit),"
 	"   'prompt_tokens', COALESCE(sum(prompt_tokens), 0), 'completion_tokens', COALESCE(sum(completion_tokens), 0),"
-	"   'cost_usd', COALESCE(sum(cost_usd), 0)) FROM analyses WHERE job_id = $2 AND EXISTS (SELECT 1 FROM j)),"
+	"   'cost_usd', COALESCE(sum(cost_usd), 0), 'cached_tokens', COALESCE(sum(cached_tokens), 0),"
+	"   'cache_saved_usd', COALESCE(sum(cache_saved_usd), 0))"
+	"   FROM analyses WHERE job_id = $2 AND EXISTS (SELECT 1 FROM j))"
+	"   || jsonb_build_object('unknown_priced_calls', (SELECT count(*) FROM analyses WHERE job_id = $2"
+	"   AND NOT cost_known AND EXISTS (SELECT 1 FROM j))),"
 	" 'as_of', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::text FROM j";
 
 int jobsummary_json(int64_t org_id, int64_t job_id, cJSON **out)

@@ -43,9 +43,23 @@ static const struct counters_statement statements[] = {
 	{ "progress_failures", failures_sql, "ORG_ID, BATCH_ID, 100" },
 };
 
-enum { C_QUEUED, C_PROCESSING, C_SCORED, C_NEEDS_REVIEW, C_FAILED, C_SHORTLIST, C_CONSIDER, C_REJECT, C_TOTAL, C_N };
+enum {
+	C_QUEUED,
+	C_PROCESSING,
+	C_SCORED,
+	C_NEEDS_REVIEW,
+	C_FAILED,
+	C_PENDING_BUDGET,
+	C_SHORTLIST,
+	C_CONSIDER,
+	C_REJECT,
+	C_TOTAL,
+	C_N
+};
 
-static const char *const state_names[] = { "queued", "processing", "scored", "needs_review", "failed" };
+static const char *const state_names[] = {
+	"queued", "processing", "scored", "needs_review", "failed", "pending_budget"
+};
 static const char *const category_names[] = { "shortlist", "consider", "reject" };
 
 struct batch_row {

@@ -126,8 +126,8 @@ static const char *status_for(const char *category)
 static int write_analysis(const struct stored_resume *r, const struct analysis *a, const char *category,
 			  const char *reason, const struct analysis_meta *m)
 {
-	static const struct analysis_meta none = { "none", "", "", "", NULL, 0, 0, 0, false, NULL };
-	char org[24], job[24], rid[24], score[32], pt[24], ct[24], cost[32];
+	static const struct analysis_meta none = { "none", "", "", "", NULL, 0, 0, 0, false, NULL, false, 0, 0 };
+	char org[24], job[24], rid[24], score[32], pt[24], ct[24], cost[32], cached[24], saved[32];
 	char *result = NULL;
 	int rc;
 
@@ -139,6 +139,8 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 	db_int_param(m->prompt_tokens, pt);
 	db_int_param(m->completion_tokens, ct);
 	snprintf(cost, sizeof(cost), "%.6f", (double)m->cost_microusd / 1e6);
+	db_int_param(m->cached_tokens, cached);
+	snprintf(saved, sizeof(saved), "%.6f", (double)m->saved_microusd / 1e6);
 	if (a) {
 		result = analysis_to_string(a);
 		snprintf(score, sizeof(score), "%.2f", a->score);
@@ -157,7 +159,7 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 			     "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current", 1, p, NULL);
 	}
 	if (rc == 0) {
-		const char *p[16] = { org,
+		const char *p[19] = { org,
 				      job,
 				      rid,
 				      m->provider,
@@ -172,16 +174,18 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 				      ct,
 				      cost,
 				      m->cache_hit ? "true" : "false",
-				      m->cache_key && strlen(m->cache_key) == 64 ? m->cache_key : NULL };
+				      m->cache_key && strlen(m->cache_key) == 64 ? m->cache_key : NULL,
+				      m->cost_unknown ? "false" : "true",
+				      cached,
+				      saved };
 
 		rc = db_exec("analysis_insert",
 			     "INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
 			     "rubric_version,"
 			     " system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
-			     " cache_hit, llm_cache_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, "
-			     "$12, $13,"
-			     " $14, $15, $16)",
-			     16, p, NULL);
+			     " cache_hit, llm_cache_key, cost_known, cached_tokens, cache_saved_usd) VALUES ($1, $2, $3,"
+			     " $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19)",
+			     19, p, NULL);
 	}
 	free(result);
 	return rc;

@@ -47,7 +47,8 @@ await newUser(org, recruiter.email, recruiter.password);
 const spread = `
 	WITH o AS (SELECT org_id FROM jobs WHERE id = ${jobId}),
 	a AS (UPDATE analyses SET created_at = now() - (id % 18) * interval '1 hour' - (CASE WHEN id % 3 = 0 THEN id % 13 ELSE 0 END) * interval '1 day',
-		prompt_tokens = 900 + id % 200, completion_tokens = 150 + id % 50, cost_usd = 0.0021 + (id % 10) * 0.0001
+		prompt_tokens = 900 + id % 200, completion_tokens = 150 + id % 50, cost_usd = 0.0021 + (id % 10) * 0.0001,
+		cached_tokens = CASE WHEN id % 2 = 0 THEN 1024 ELSE 0 END, cache_saved_usd = CASE WHEN id % 2 = 0 THEN 0.0001 ELSE 0 END
 		WHERE job_id = ${jobId} RETURNING resume_id, created_at)
 	UPDATE resumes r SET created_at = a.created_at - (5 + r.id % 90) * interval '1 second' FROM a WHERE r.id = a.resume_id;
 	INSERT INTO emails (org_id, job_id, resume_id, kind, to_address, subject, body_text, message_id, state, sent_at, updated_at)
@@ -101,13 +102,15 @@ try {
 		t === `${sm.score_bins[i].from}–${sm.score_bins[i].to}: ${sm.score_bins[i].count.toLocaleString()}`), scoreTitles.join(' | '));
 	check('five category bars', (await marks('categories', 'rect.bar')) === 5);
 	check('the shortlist bar has the API\'s count', (await titles('categories', 'rect.bar'))[0] === `Shortlist: ${sm.categories.shortlist.toLocaleString()}`);
-	check('five state bars', (await marks('states', 'rect.bar')) === 5);
+	check('six state bars (waiting for budget among them)', (await marks('states', 'rect.bar')) === 6);
 	check('the tallest score bar is the fullest bin', await page.evaluate((counts) => {
 		const hs = [...document.querySelectorAll('[data-chart=scores] svg rect.bar')].map((r) => Number(r.getAttribute('height')));
 		return hs.indexOf(Math.max(...hs)) === counts.indexOf(Math.max(...counts));
 	}, sm.score_bins.map((b) => b.count)));
 	check('the LLM spend shows cost and tokens', (await page.locator('[data-chart=spend] dl').textContent()).includes('Tokens')
 		&& (await marks('tokens', 'rect.bar')) === 2);
+	check('the job page shows the prompt cache savings', (await page.locator('[data-chart=spend] [data-stat=prompt-cache] dd').textContent())
+		.includes(`${sm.llm.cached_tokens.toLocaleString()} cached tokens`));
 	await page.locator('[data-testid=job-summary]').scrollIntoViewIfNeeded();
 	await shot('dashboard-job', false);
 	await page.locator('[data-testid=job-summary]').screenshot({ path: path.join(shots, 'dashboard-job-summary.png') });
@@ -124,6 +127,9 @@ try {
 	check(`a latency point per hour with a measure (${latencyPoints})`, latencyPoints > 0 && (await marks('latency', 'circle.point')) === latencyPoints);
 	check('48 error points (failed and needing review per hour)', (await marks('errors', 'circle.point')) === 48);
 	check('a spend bar per day', (await marks('spend', 'rect.bar')) === rep.daily.length);
+	const st = (await apiCall(key, 'GET', '/api/v1/stats')).json;
+	check('the operations page shows the organisation\'s prompt cache savings', (await page.locator('[data-stat=prompt-cache] dd').textContent())
+		.includes(`${st.prompt_cache.cached_tokens.toLocaleString()} cached tokens`));
 	check('two email bars per day', (await marks('emails', 'rect.bar')) === 2 * rep.daily.length);
 	check('two queue bars per kind', (await marks('queue', 'rect.bar')) === 2 * rep.queue.length);
 	const processed = rep.hourly.reduce((t, x) => t + x.processed, 0);

@@ -140,17 +140,21 @@ class Bucket:
 
 
 class PromptCache:
-    """Remembers hashes of prompt prefixes (1024 tokens, then every 128) to report cached_tokens."""
+    """Remembers hashes of prompt prefixes (1024 tokens, then every 128) to report cached_tokens.
+
+    As the real API does, a prefix is found again only for the same model and
+    the same prompt_cache_key (none is a key of its own)."""
 
     def __init__(self):
         self.entries = collections.OrderedDict()
 
-    def lookup_and_store(self, model, prompt):
+    def lookup_and_store(self, model, prompt, cache_key=None):
         total = tokens_of(prompt)
         if total < CACHE_MIN_TOKENS:
             return 0
         now = time.monotonic()
         h = hashlib.sha256(model.encode("utf-8", "replace") + b"\0")
+        h.update(b"key:" + (cache_key or "").encode("utf-8", "replace") + b"\0")
         data = prompt.encode("utf-8", "replace")
         pos = 0
         keys = []
@@ -978,6 +982,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(req.get("n"), int) and req["n"] > 128:
             text = "Invalid 'n': integer above maximum value. Expected a value <= 128, but got %d instead."
             raise invalid(text % req["n"], "n", "integer_above_max_value")
+        cache_key = req.get("prompt_cache_key")
+        if cache_key is not None and not isinstance(cache_key, str):
+            raise invalid("Invalid type for 'prompt_cache_key': expected a string.", "prompt_cache_key", "invalid_type")
         temperature = req.get("temperature")
         if temperature is not None:
             if not isinstance(temperature, (int, float)) or isinstance(temperature, bool):
@@ -1182,7 +1189,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         cached = 0
         with st.lock:
-            cached = st.cache.lookup_and_store(model, prompt)
+            cached = st.cache.lookup_and_store(model, prompt, req.get("prompt_cache_key"))
         completion = self.build_completion(req, model, messages, prompt_tokens, cached, max_out, kind)
         if kind:
             self.count_fault(kind)

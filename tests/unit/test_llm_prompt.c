@@ -219,6 +219,30 @@ START_TEST(test_request_body)
 }
 END_TEST
 
+/* One key per job: the same for every resume of it, another for a job with other text. */
+START_TEST(test_prompt_cache_key_per_job)
+{
+	const char *a = "Resume one: Python.", *b = "Resume two, quite different: SQL and Spark.";
+	cJSON *ra = llm_prompt_request(job, "gpt-4o-mini", a, strlen(a));
+	cJSON *rb = llm_prompt_request(job, "gpt-4o-mini", b, strlen(b));
+	struct job *other = NULL;
+	cJSON *ro;
+	char err[200];
+	const char *other_text = "{\"title\":\"Analyst\",\"description\":\"SQL and dashboards.\"}";
+
+	ck_assert_msg(job_parse(other_text, strlen(other_text), &other, err, sizeof(err)) == 0, "%s", err);
+	ro = llm_prompt_request(other, "gpt-4o-mini", a, strlen(a));
+	ck_assert(str_has_prefix(json_str(ra, "prompt_cache_key", ""), "shortlist-job-"));
+	ck_assert_int_lt(strlen(json_str(ra, "prompt_cache_key", "")), LLM_PROMPT_CACHE_KEY_MAX);
+	ck_assert_str_eq(json_str(ra, "prompt_cache_key", "a"), json_str(rb, "prompt_cache_key", "b"));
+	ck_assert_str_ne(json_str(ra, "prompt_cache_key", "a"), json_str(ro, "prompt_cache_key", "a"));
+	cJSON_Delete(ra);
+	cJSON_Delete(rb);
+	cJSON_Delete(ro);
+	job_free(other);
+}
+END_TEST
+
 /* Does any object in the schema carry member name? */
 static bool schema_has(const cJSON *node, const char *name)
 {
@@ -336,6 +360,7 @@ int main(void)
 	tcase_add_test(tc, test_schema_strict_valid);
 	tcase_add_test(tc, test_schema_checker_catches_non_strict);
 	tcase_add_test(tc, test_request_body);
+	tcase_add_test(tc, test_prompt_cache_key_per_job);
 	tcase_add_test(tc, test_request_body_follows_the_model);
 	tcase_add_test(tc, test_injection_stays_in_resume_message);
 	tcase_add_test(tc, test_resume_bytes_sanitized_and_bounded);

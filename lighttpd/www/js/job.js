@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { h, replace } from './dom.js';
 import { jobActions } from './job/actions.js';
 import { savedBatches, saveBatch } from './job/batches.js';
+import { budgetSection } from './job/budget.js';
 import { emailsSection } from './job/emails.js';
 import { progressSection } from './job/progress.js';
 import { shortlistSection } from './job/shortlist.js';
@@ -17,6 +18,7 @@ export async function renderJob(main, ctx, id) {
 	const shortlist = shortlistSection(job, ctx);
 	const emails = emailsSection(job, ctx);
 	const summary = summarySection(job, ctx);
+	const budget = budgetSection(job, ctx);
 	shortlist.setOnSent(() => emails.load());
 	let refreshTimer = null;
 	const progress = progressSection(job, ctx, (final) => {
@@ -26,11 +28,13 @@ export async function renderJob(main, ctx, id) {
 			refreshTimer = null;
 			shortlist.load(true);
 			summary.load();
+			budget.load();
 		} else if (!refreshTimer) {
 			refreshTimer = setTimeout(() => {
 				refreshTimer = null;
 				shortlist.load(true);
 				summary.load();
+				budget.load();
 			}, 4000);
 		}
 	});
@@ -51,9 +55,10 @@ export async function renderJob(main, ctx, id) {
 		notice,
 		closed ? h('p.notice', 'This job is closed: it takes no more resumes.') : uploadSection(job, ctx, onBatch),
 		progress.section,
+		budget.section,
 		summary.section,
 		shortlist.section,
 		emails.section);
 	for (const b of savedBatches(job.id)) progress.watch(b);
-	await Promise.all([summary.load(), shortlist.load(true), emails.load()]);
+	await Promise.all([summary.load(), budget.load(), shortlist.load(true), emails.load()]);
 }

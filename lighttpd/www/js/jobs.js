@@ -1,5 +1,6 @@
 // jobs: the job list, newest first, with keyset "load more".
-import { getPage } from './api.js';
+import { api, getPage } from './api.js';
+import { fmtCount, fmtUsd } from './job/summary.js';
 import { fmtDate, h, replace } from './dom.js';
 import { describe } from './problem.js';
 
@@ -52,8 +53,22 @@ export async function renderJobs(main, ctx) {
 		if (first) first.querySelector('a').focus();
 	});
 
+	// The organisation's LLM spend in one line; calls to models without a price are counted apart, never as $0.
+	const spend = h('p.muted.org-spend', { 'data-testid': 'org-spend' });
+	async function loadSpend() {
+		try {
+			const sp = await api('GET', '/api/v1/spend', undefined, { signal: ctx.signal });
+			const unknown = sp.unknown_priced.calls;
+			spend.textContent = `LLM spend: ${fmtUsd(sp.usd)} for ${fmtCount(sp.calls)} calls (${fmtCount(sp.prompt_tokens + sp.completion_tokens)} tokens)`
+				+ (unknown ? `; ${fmtCount(unknown)} calls of unknown price (${sp.unknown_priced.models.join(', ')})` : '') + '.';
+		} catch (e) {
+			if (e.name === 'AbortError') return;
+			spend.textContent = '';
+		}
+	}
+
 	replace(main,
 		h('div.page-head', h('h1', 'Jobs'), h('a.button.primary', { href: '#/jobs/new' }, 'New job')),
-		error, empty, list, h('div.more', more));
-	await load();
+		spend, error, empty, list, h('div.more', more));
+	await Promise.all([load(), loadSpend()]);
 }

@@ -60,14 +60,17 @@ function charts(rep) {
 	];
 }
 
-function totals(rep) {
+function totals(rep, stats) {
+	const pc = (stats && stats.prompt_cache) || { saved_usd: 0, cached_tokens: 0 };
 	const sum = (xs, f) => xs.reduce((t, x) => t + (Number(f(x)) || 0), 0);
 	return h('dl.stats',
 		h('div', h('dt', 'Processed'), h('dd', fmtCount(sum(rep.hourly, (x) => x.processed)))),
 		h('div', h('dt', 'Failed'), h('dd', fmtCount(sum(rep.hourly, (x) => x.failed)))),
 		h('div', h('dt', 'In the queue'), h('dd', fmtCount(sum(rep.queue, (q) => q.queued + q.running)))),
 		h('div', h('dt', 'LLM cost'), h('dd', fmtUsd(sum(rep.daily, (x) => x.cost_usd)))),
-		h('div', h('dt', 'Emails sent'), h('dd', fmtCount(sum(rep.daily, (x) => x.emails_sent)))));
+		h('div', h('dt', 'Emails sent'), h('dd', fmtCount(sum(rep.daily, (x) => x.emails_sent)))),
+		h('div', { dataset: { stat: 'prompt-cache' } }, h('dt', 'Saved by prompt cache (all time)'),
+			h('dd', `${fmtUsd(pc.saved_usd)} (${fmtCount(pc.cached_tokens)} cached tokens)`)));
 }
 
 export async function renderOperations(main, ctx) {
@@ -87,9 +90,12 @@ export async function renderOperations(main, ctx) {
 		} }, label));
 
 	async function load() {
-		const rep = await api('GET', `/api/v1/operations?hours=${hours}`, undefined, { signal: ctx.signal });
+		const [rep, stats] = await Promise.all([
+			api('GET', `/api/v1/operations?hours=${hours}`, undefined, { signal: ctx.signal }),
+			api('GET', '/api/v1/stats', undefined, { signal: ctx.signal }),
+		]);
 		error.hidden = true;
-		replace(body, totals(rep), charts(rep));
+		replace(body, totals(rep, stats), charts(rep));
 		asOf.textContent = `As of ${new Date(rep.as_of).toLocaleString()}.`;
 		ctx.announce('Operations charts updated');
 	}

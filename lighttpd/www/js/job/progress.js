@@ -3,9 +3,11 @@ import { api } from '../api.js';
 import { fmtDuration, h, replace } from '../dom.js';
 import { describe } from '../problem.js';
 import { forgetBatch } from './batches.js';
+import { fmtMaybeUsd } from './budget.js';
 
 const POLL_MS = 2000;
-const STATES = [['queued', 'Queued'], ['processing', 'Processing'], ['scored', 'Scored'], ['needs_review', 'Needs review'], ['failed', 'Failed']];
+const STATES = [['queued', 'Queued'], ['processing', 'Processing'], ['scored', 'Scored'], ['needs_review', 'Needs review'], ['failed', 'Failed'],
+	['pending_budget', 'Waiting for budget']];
 
 // Returns { section, watch(batchId) }; onDone(final) runs when a batch finishes more resumes (final: all of them).
 export function progressSection(job, ctx, onDone) {
@@ -42,11 +44,13 @@ export function progressSection(job, ctx, onDone) {
 			const total = st.total;
 			const finished = c.scored + c.needs_review + c.failed;
 			const pct = st.percent;
-			const done = total > 0 && c.queued + c.processing === 0;
+			const waiting = c.pending_budget || 0;
+			const done = total > 0 && c.queued + c.processing + waiting === 0;
 			bar.value = Math.max(0, Math.min(100, pct));
 			const eta = fmtDuration(st.eta_seconds);
-			headline.textContent = `Batch ${batchId}: ${Math.round(pct)}% — ${finished} of ${total} done` + (done ? '.' : eta ? `, about ${eta} left.` : '.');
-			replace(counts, STATES.map(([k, label]) => h(`li.count-${k}`, h('span.count-num', String(c[k])), ` ${label}`)));
+			headline.textContent = `Batch ${batchId}: ${Math.round(pct)}% — ${finished} of ${total} done` + (done ? '.' : waiting ? `, ${waiting} waiting for budget.` : eta ? `, about ${eta} left.` : '.')
+				+ (st.estimate ? ` Estimated cost of the batch: ${fmtMaybeUsd(st.estimate.usd, st.estimate.priced ? null : st.estimate.reason)} (${st.estimate.model}).` : '');
+			replace(counts, STATES.map(([k, label]) => h(`li.count-${k}`, h('span.count-num', String(c[k] || 0)), ` ${label}`)));
 			const fails = st.failures;
 			replace(failures, fails.length ? [h('h3', 'Could not be processed'),
 				h('ul.failures', fails.map((f) => h('li',

@@ -1,4 +1,4 @@
-// job/summary: the job page's charts — score distribution, candidates by category, resumes by state, LLM spend —
+// job/summary: the job page's charts — score distribution, candidates by category, resumes by state, LLM spend and prompt-cache savings —
 // from one GET /api/v1/jobs/{id}/summary.
 import { api } from '../api.js';
 import { barChart } from '../charts.js';
@@ -6,7 +6,8 @@ import { h, replace } from '../dom.js';
 import { CATEGORIES } from '../labels.js';
 import { describe } from '../problem.js';
 
-const STATES = [['queued', 'Queued'], ['processing', 'Processing'], ['scored', 'Scored'], ['needs_review', 'Needs review'], ['failed', 'Failed']];
+const STATES = [['queued', 'Queued'], ['processing', 'Processing'], ['scored', 'Scored'], ['needs_review', 'Needs review'], ['failed', 'Failed'],
+	['pending_budget', 'Waiting for budget']];
 
 // Dollars: cents, or four decimals for less than a cent (one analysis often costs that little).
 export function fmtUsd(v) {
@@ -41,7 +42,10 @@ export function summarySection(job, ctx) {
 					h('div', h('dt', 'Cost'), h('dd', fmtUsd(llm.cost_usd))),
 					h('div', h('dt', 'Tokens'), h('dd', fmtCount(llm.prompt_tokens + llm.completion_tokens))),
 					h('div', h('dt', 'Analyses'), h('dd', fmtCount(llm.analyses))),
-					h('div', h('dt', 'Cache hits'), h('dd', fmtCount(llm.cache_hits)))),
+					h('div', h('dt', 'Cache hits'), h('dd', fmtCount(llm.cache_hits))),
+					llm.unknown_priced_calls ? h('div', h('dt', 'Calls of unknown price'), h('dd', fmtCount(llm.unknown_priced_calls))) : null,
+					h('div', { dataset: { stat: 'prompt-cache' } }, h('dt', 'Saved by prompt cache'),
+						h('dd', `${fmtUsd(llm.cache_saved_usd)} (${fmtCount(llm.cached_tokens)} cached tokens)`))),
 				barChart({ name: 'tokens', title: 'Tokens', labels: ['Prompt', 'Completion'],
 					series: [{ name: 'Tokens', values: [llm.prompt_tokens, llm.completion_tokens] }], fmt: fmtCount,
 					empty: 'No model tokens spent on this job (the local scorer costs nothing).' })));

@@ -1,0 +1,63 @@
+/* jobprep: work made for a job ahead of its first upload or email (warming) — requested by the web, done by the drainer. */
+#ifndef SHORTLIST_JOBPREP_H
+#define SHORTLIST_JOBPREP_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A job's preparation is a fixed list of kinds (jobprep_kinds), each a row
+ * of job_prep (pending, ready or failed with a reason) for one version of
+ * the job (jobs.updated_at) and one task of JOBPREP_TASK_KIND whose payload
+ * is {"job_id", "kind", "job_updated_at"}. Requesting is cheap and never
+ * talks to the LLM: it is all a web request does. jobprep_run.h does the
+ * work in the drainer. A new kind is a name here and a function there.
+ */
+#define JOBPREP_TASK_KIND "job_prep"
+/* Above resume tasks (priority 0), so a job is warm before its resumes are scored. */
+#define JOBPREP_PRIORITY 50
+
+#define JOBPREP_COMPANY "company_details"
+#define JOBPREP_TEMPLATES "email_templates"
+
+/* The kinds, NULL-terminated; borrowed, static. */
+const char *const *jobprep_kinds(void);
+
+/*
+ * Marks every kind pending for the job's current version and enqueues one
+ * task each (idempotent per version: asking twice for the same version makes
+ * no second task). Runs in its own transaction unless the caller has one
+ * open. Returns 0, ST_NOT_FOUND when the job is not the organisation's, or
+ * a db status code.
+ */
+int jobprep_request(int64_t org_id, int64_t job_id);
+
+/*
+ * {"<kind>": {"state", "reason", "updated_at"}, ...} for every kind: state
+ * "pending", "ready" or "failed" (reason says why; null otherwise), or
+ * "not_requested" for a job made before preparation existed. Also the
+ * member "ready": whether every kind is ready. *out is new (caller frees).
+ * Returns 0 or a db status code.
+ */
+int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out);
+
+/*
+ * Whether any kind of the job's preparation is pending (*pending). Locks
+ * those rows FOR SHARE until the caller's transaction ends, so a drainer
+ * finishing them waits for the caller's commit and then sees what it wrote
+ * (an email that was made to wait is released, mailwait.h). Returns 0 or a
+ * db status code.
+ */
+int jobprep_pending(int64_t job_id, bool *pending);
+
+/*
+ * Records the outcome of kind for the job version job_updated_at (the text
+ * of jobs.updated_at the task was made for): state "ready", "failed" or
+ * "pending" (a retry is coming), reason NULL or why. A row for another
+ * version is left alone. Returns 0 or a db status code.
+ */
+int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state, const char *reason);
+
+#endif
