@@ -112,7 +112,8 @@ echo "# two drainers: $scored scored, $pending pending_budget of $N after $round
 check "more resumes were scored than two ceilings would allow at once ($scored)" test "$scored" -ge 3
 check "the rest wait as pending_budget ($pending), none lost or failed" test $((scored + pending)) = $N -a "$pending" -ge 1
 http GET "/api/v1/jobs/$JOB/budget" "${A[@]}"
-spent=$(json .spend.usd)
+# What counts against the budget is scoring and the job's preparation together (total_usd).
+spent=$(json .spend.total_usd)
 check "spend (\$$spent) did not go beyond the budget (\$$budget)" awk -v s="$spent" -v b="$budget" 'BEGIN { exit !(s > 0 && s <= b) }'
 check "and stopped less than one call's ceiling (\$$ceiling) short of it" \
 	awk -v s="$spent" -v b="$budget" -v c="$ceiling" 'BEGIN { exit !(b - s < c) }'
@@ -158,8 +159,8 @@ expect_json .earlier_calls "$CALLS" "the average of its $CALLS calls"
 expect_json .completion_tokens $((2 * $(sql "SELECT round(avg(completion_tokens)) FROM analyses WHERE job_id = $JOB AND provider = 'openai' AND NOT cache_hit"))) "two resumes, twice the average"
 check "and costs less than the ceiling ($(json .usd) < $(json .max_usd))" awk -v u="$(json .usd)" -v m="$(json .max_usd)" 'BEGIN { exit !(u < m) }'
 http GET "/api/v1/jobs/$JOB/budget" "${A[@]}"
-check "spend grew and stays within the new budget (\$$(json .spend.usd))" \
-	awk -v s="$(json .spend.usd)" -v p="$spent" 'BEGIN { exit !(s > p && s <= 5) }'
+check "spend grew and stays within the new budget (\$$(json .spend.total_usd))" \
+	awk -v s="$(json .spend.total_usd)" -v p="$spent" 'BEGIN { exit !(s > p && s <= 5) }'
 
 # --- a model without a price
 UJOB=$(new_job unknown)

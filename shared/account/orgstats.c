@@ -14,14 +14,18 @@
 static const struct {
 	const char *name;
 	const char *family;
-	const char *zeros[6]; /* NULL-terminated */
+	const char *zeros[12]; /* NULL-terminated */
 } groups[] = {
 	{ "jobs", "jobs", { "open", "closed" } },
 	{ "resumes", "resumes", { "queued", "processing", "scored", "needs_review", "failed" } },
 	{ "candidates", "candidates", { "shortlist", "consider", "reject", "needs_review", "failed" } },
 	{ "tasks", "tasks", { "queued", "running", "succeeded", "discarded" } },
 	{ "emails", "emails", { "queued", "sending", "sent", "retrying", "failed" } },
-	{ "llm", "llm", { "analyses", "cache_hits", "prompt_tokens", "completion_tokens", "cost_usd" } },
+	{ "llm",
+	  "llm",
+	  { "analyses", "cache_hits", "prompt_tokens", "completion_tokens", "cost_usd", "unpriced_calls",
+	    "preparation_calls", "preparation_prompt_tokens", "preparation_completion_tokens",
+	    "preparation_cost_usd" } },
 };
 
 int orgstats_json(int64_t org_id, cJSON **out)
@@ -41,6 +45,13 @@ int orgstats_json(int64_t org_id, cJSON **out)
 	o = cJSON_CreateObject();
 	for (g = 0; g < ARRAY_SIZE(groups); g++)
 		cJSON_AddItemToObject(o, groups[g].name, counters_family_json(res, groups[g].family, groups[g].zeros));
+	{
+		/* A cost with unpriced calls in it is short by an unknown amount: say so. */
+		cJSON *llm = cJSON_GetObjectItemCaseSensitive(o, "llm");
+		const cJSON *unpriced = cJSON_GetObjectItemCaseSensitive(llm, "unpriced_calls");
+
+		cJSON_AddBoolToObject(llm, "cost_complete", !cJSON_IsNumber(unpriced) || unpriced->valuedouble == 0);
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);

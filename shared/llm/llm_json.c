@@ -14,6 +14,7 @@
 #include "core/procmetrics.h"
 #include "llm/llm.h"
 #include "llm/llm_models.h"
+#include "llm/llm_price.h"
 #include "llm/llm_prompt.h"
 
 #define ATTEMPTS 3
@@ -94,8 +95,25 @@ static void count_retry(const char *model)
 	procmetrics_count(PM_LLM_RETRIES, procmetrics_name(llm_openai_price_model(model)), 0, 0, 1);
 }
 
+/* Adds what one answer (status 200, usage read) was billed. */
+static void add_spend(struct llm_json_spend *spend, const struct llm_reply *reply, const char *configured)
+{
+	const char *model = reply->model && *reply->model ? reply->model : configured;
+
+	if (!spend)
+		return;
+	snprintf(spend->model, sizeof(spend->model), "%s", model);
+	spend->answers++;
+	spend->prompt_tokens += reply->usage.prompt_tokens;
+	spend->completion_tokens += reply->usage.completion_tokens;
+	spend->cached_tokens += reply->usage.cached_tokens;
+	spend->cost_microusd += reply->usage.cost_microusd;
+	if (!llm_price_of(model, NULL, 0))
+		spend->cost_known = false;
+}
+
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
-		  char *err, size_t errlen)
+		  struct llm_json_spend *spend, char *err, size_t errlen)
 {
 	const struct config *c = config();
 	struct buf url = BUF_INIT(4096), auth = BUF_INIT(4096), body = BUF_INIT(BODY_MAX);
@@ -106,6 +124,11 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 	int attempt, rc = -1;
 
 	*out = NULL;
+	if (spend) {
+		memset(spend, 0, sizeof(*spend));
+		snprintf(spend->model, sizeof(spend->model), "%s", c->openai_model);
+		spend->cost_known = true;
+	}
 	snprintf(err, errlen, "no answer from the provider");
 	while (n > 0 && c->openai_base_url[n - 1] == '/')
 		n--;
@@ -154,6 +177,8 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 								       : PM_LLM_ERROR,
 				     (now_ms() - sent_at) * 1000, reply.usage.prompt_tokens,
 				     reply.usage.completion_tokens, reply.usage.cost_microusd);
+		if (status == 200)
+			add_spend(spend, &reply, c->openai_model);
 		if (reply.outcome == LLM_OUTCOME_OK) {
 			char why[200];
 

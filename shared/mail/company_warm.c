@@ -11,6 +11,7 @@
 #include "mail/company.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/llmspend.h"
 
 /* Strict schema of the LLM's answer: every member required, empty when the text does not say. */
 static cJSON *llm_schema(void)
@@ -37,23 +38,27 @@ static cJSON *llm_schema(void)
 }
 
 /* Asks the provider; 0 with out updated, or -1 with err (out keeps the local extraction). */
-static int ask(const struct job *job, struct company_info *out, char *err, size_t errlen)
+static int ask(int64_t org_id, int64_t job_id, const struct job *job, struct company_info *out, char *err,
+	       size_t errlen)
 {
 	static const char system[] =
 		"You extract the hiring organisation's details from a job advertisement. Use only what the text "
 		"states; answer an empty string (or an empty list) for anything it does not say. key_skills are the "
 		"skills and technologies the job asks for, at most a dozen, each a few words.";
 	struct buf user = BUF_INIT(256 * 1024);
+	struct llm_json_spend spend;
 	cJSON *schema = llm_schema(), *answer = NULL;
 	int rc = -1;
 
 	buf_printf(&user, "Title: %s\nCompany: %s\nLocation: %s\n\nJob description:\n%s", job->title,
 		   job->company ? job->company : "", job->location ? job->location : "",
 		   job->description ? job->description : "");
-	if (llm_json_call(system, user.ptr ? user.ptr : "", schema, "company_details", &answer, err, errlen) == 0) {
+	if (llm_json_call(system, user.ptr ? user.ptr : "", schema, "company_details", &answer, &spend, err, errlen) ==
+	    0) {
 		company_apply_answer(out, answer);
 		rc = 0;
 	}
+	llmspend_record(org_id, job_id, "company_details", &spend);
 	cJSON_Delete(schema);
 	cJSON_Delete(answer);
 	buf_release(&user);
@@ -72,7 +77,7 @@ int company_warm(int64_t org_id, int64_t job_id, const char *job_updated_at, cha
 		goto out;
 	company_extract(job, &info);
 	if (llm_json_enabled()) {
-		asked = ask(job, &info, err, errlen);
+		asked = ask(org_id, job_id, job, &info, err, errlen);
 		if (asked < 0)
 			log_warn("company: the provider gave no details for job %lld (%s); the local extraction stands",
 				 (long long)job_id, err);

@@ -13,6 +13,7 @@
 #include "mail/template.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/llmspend.h"
 
 static cJSON *generation_schema(void)
 {
@@ -49,13 +50,16 @@ static int draft(int64_t org_id, int64_t job_id, const struct job *job, enum tem
 	};
 	struct buf user = BUF_INIT(64 * 1024);
 	struct template t;
+	struct llm_json_spend spend;
 	cJSON *schema = generation_schema(), *answer = NULL;
 	char why[300];
 	int rc = -1;
 
 	buf_printf(&user, "Write %s.\nPosition: %s\nCompany: %s\nLocation: %s", purposes[kind], job->title,
 		   job->company ? job->company : "", job->location ? job->location : "");
-	if (llm_json_call(system, user.ptr, schema, "email_template", &answer, why, sizeof(why)) < 0) {
+	rc = llm_json_call(system, user.ptr, schema, "email_template", &answer, &spend, why, sizeof(why));
+	llmspend_record(org_id, job_id, "email_template", &spend);
+	if (rc < 0) {
 		snprintf(err, errlen, "%s template: %s", template_kind_name(kind), why);
 		goto out;
 	}

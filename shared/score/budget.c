@@ -98,7 +98,8 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 		const char *p[2] = { job, tid };
 
 		rc = db_query("budget_committed",
-			      "SELECT ((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
+			      "SELECT (((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
+			      " + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $1::bigint))"
 			      " * 1000000)::bigint, (" LIVE_HOLDS_SQL("$1") " AND h.task_id <> $2::bigint)",
 			      2, p, &res);
 	}
@@ -254,7 +255,16 @@ static const char spend_sql[] =
 	"  'calls', count(*) FILTER (WHERE NOT a.cost_known),"
 	"  'prompt_tokens', COALESCE(sum(a.prompt_tokens) FILTER (WHERE NOT a.cost_known), 0),"
 	"  'completion_tokens', COALESCE(sum(a.completion_tokens) FILTER (WHERE NOT a.cost_known), 0),"
-	"  'models', COALESCE(jsonb_agg(DISTINCT a.model) FILTER (WHERE NOT a.cost_known), '[]'::jsonb)))::text"
+	"  'models', COALESCE(jsonb_agg(DISTINCT a.model) FILTER (WHERE NOT a.cost_known), '[]'::jsonb)),"
+	" 'preparation', (SELECT jsonb_build_object('calls', count(*),"
+	"  'usd', COALESCE(sum(p.cost_usd) FILTER (WHERE p.cost_known), 0),"
+	"  'prompt_tokens', COALESCE(sum(p.prompt_tokens), 0), 'completion_tokens', COALESCE(sum(p.completion_tokens), "
+	"0),"
+	"  'unknown_priced_calls', count(*) FILTER (WHERE NOT p.cost_known))"
+	"  FROM llm_spend p WHERE p.org_id = $1::bigint AND ($2::bigint = 0 OR p.job_id = $2::bigint)),"
+	" 'total_usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0)"
+	"  + (SELECT COALESCE(sum(p.cost_usd), 0) FROM llm_spend p WHERE p.org_id = $1::bigint"
+	"   AND ($2::bigint = 0 OR p.job_id = $2::bigint) AND p.cost_known))::text"
 	" FROM analyses a WHERE a.org_id = $1::bigint AND ($2::bigint = 0 OR a.job_id = $2::bigint)";
 
 static const char spend_jobs_sql[] =
@@ -302,8 +312,9 @@ int budget_job_json(int64_t org_id, int64_t job_id, cJSON **out)
 	rc = db_query_json(
 		"budget_job",
 		"WITH j AS (SELECT id, budget_usd FROM jobs WHERE org_id = $1::bigint AND id = $2::bigint),"
-		" s AS (SELECT COALESCE(sum(cost_usd), 0) AS spent FROM analyses WHERE job_id = $2::bigint"
-		"  AND EXISTS (SELECT 1 FROM j)),"
+		" s AS (SELECT (SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $2::bigint)"
+		"  + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $2::bigint) AS spent"
+		"  WHERE EXISTS (SELECT 1 FROM j)),"
 		" h AS (SELECT (" LIVE_HOLDS_SQL("$2") ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
 						       " SELECT jsonb_build_object('budget_usd', j.budget_usd, "
 						       "'committed_usd', round(s.spent + h.held, 6),"

@@ -59,7 +59,8 @@ export async function renderJobs(main, ctx) {
 		try {
 			const sp = await api('GET', '/api/v1/spend', undefined, { signal: ctx.signal });
 			const unknown = sp.unknown_priced.calls;
-			spend.textContent = `LLM spend: ${fmtUsd(sp.usd)} for ${fmtCount(sp.calls)} calls (${fmtCount(sp.prompt_tokens + sp.completion_tokens)} tokens)`
+			const prep = sp.preparation.calls > 0 ? `, and ${fmtUsd(sp.preparation.usd)} for ${fmtCount(sp.preparation.calls)} calls preparing jobs` : '';
+			spend.textContent = `LLM spend: ${fmtUsd(sp.usd)} for ${fmtCount(sp.calls)} calls (${fmtCount(sp.prompt_tokens + sp.completion_tokens)} tokens)${prep}`
 				+ (unknown ? `; ${fmtCount(unknown)} calls of unknown price (${sp.unknown_priced.models.join(', ')})` : '') + '.';
 		} catch (e) {
 			if (e.name === 'AbortError') return;

@@ -60,6 +60,15 @@ function charts(rep) {
 	];
 }
 
+// Scoring and preparation cost of the window; calls of unknown price are named, never added as $0.
+function llmCost(daily, sum) {
+	const usd = sum(daily, (x) => x.cost_usd) + sum(daily, (x) => x.preparation_cost_usd);
+	const prep = sum(daily, (x) => x.preparation_cost_usd);
+	const unpriced = sum(daily, (x) => x.unpriced_calls);
+	return `${fmtUsd(usd)}${prep > 0 ? ` (${fmtUsd(prep)} preparing jobs)` : ''}`
+		+ (unpriced > 0 ? `, not counting ${fmtCount(unpriced)} call${unpriced === 1 ? '' : 's'} of unknown price` : '');
+}
+
 function totals(rep, stats) {
 	const pc = (stats && stats.prompt_cache) || { saved_usd: 0, cached_tokens: 0 };
 	const sum = (xs, f) => xs.reduce((t, x) => t + (Number(f(x)) || 0), 0);
@@ -67,7 +76,7 @@ function totals(rep, stats) {
 		h('div', h('dt', 'Processed'), h('dd', fmtCount(sum(rep.hourly, (x) => x.processed)))),
 		h('div', h('dt', 'Failed'), h('dd', fmtCount(sum(rep.hourly, (x) => x.failed)))),
 		h('div', h('dt', 'In the queue'), h('dd', fmtCount(sum(rep.queue, (q) => q.queued + q.running)))),
-		h('div', h('dt', 'LLM cost'), h('dd', fmtUsd(sum(rep.daily, (x) => x.cost_usd)))),
+		h('div', { dataset: { stat: 'llm-cost' } }, h('dt', 'LLM cost'), h('dd', llmCost(rep.daily, sum))),
 		h('div', h('dt', 'Emails sent'), h('dd', fmtCount(sum(rep.daily, (x) => x.emails_sent)))),
 		h('div', { dataset: { stat: 'prompt-cache' } }, h('dt', 'Saved by prompt cache (all time)'),
 			h('dd', `${fmtUsd(pc.saved_usd)} (${fmtCount(pc.cached_tokens)} cached tokens)`)));

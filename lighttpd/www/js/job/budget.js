@@ -80,12 +80,14 @@ export function budgetSection(job, ctx) {
 			b.pending_budget > 0 ? h('p.notice', { 'data-testid': 'pending-budget' },
 				`${fmtCount(b.pending_budget)} resume${b.pending_budget === 1 ? '' : 's'} waiting for budget. Raise the budget to let them go on.`) : null);
 		replace(spend,
-			h('div', h('dt', 'Spent'), h('dd', fmtUsd(sp.usd))),
+			h('div', h('dt', 'Spent'), h('dd', fmtUsd(sp.total_usd))),
+			sp.preparation.calls > 0 ? h('div', { 'data-testid': 'preparation-spend' }, h('dt', 'Preparing the job'),
+				h('dd', `${fmtUsd(sp.preparation.usd)} for ${fmtCount(sp.preparation.calls)} call${sp.preparation.calls === 1 ? '' : 's'}`)) : null,
 			h('div', h('dt', 'Calls'), h('dd', fmtCount(sp.calls))),
 			h('div', h('dt', 'Tokens'), h('dd', fmtCount(sp.prompt_tokens + sp.completion_tokens))),
 			h('div', h('dt', 'Cache hits'), h('dd', fmtCount(sp.cache_hits))),
-			unknown.calls > 0 ? h('div', { 'data-testid': 'unknown-priced' }, h('dt', 'Calls of unknown price'),
-				h('dd', `${fmtCount(unknown.calls)} (${unknown.models.join(', ')}: not in the price table, cost unknown)`)) : null);
+			unknown.calls + sp.preparation.unknown_priced_calls > 0 ? h('div', { 'data-testid': 'unknown-priced' }, h('dt', 'Calls of unknown price'),
+				h('dd', `${fmtCount(unknown.calls + sp.preparation.unknown_priced_calls)} (${unknown.models.join(', ') || 'preparation'}: not in the price table, cost unknown)`)) : null);
 		if (document.activeElement !== amount.input) amount.input.value = b.budget_usd === null ? '' : String(b.budget_usd);
 	}
 
