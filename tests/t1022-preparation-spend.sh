@@ -44,6 +44,8 @@ prepare() { # MODEL [ENV...]: runs a drainer that prepares the queued jobs with 
 	shift
 	env "${LLM[@]}" SHORTLIST_OPENAI_MODEL="$model" "$@" "$BIN/drainer" --once --max-seconds 60 >>"$T_TMP/drainer.log" 2>&1
 }
+# Faults an earlier test queued and its calls did not use up are not this test's.
+curl -s -o /dev/null -H "Content-Type: application/json" --data '{"clear":true}' "$FAKE/_fault"
 check "the fake provider reports its counts per model" test "$(curl -s "$FAKE/_stats" | jq -r ".by_model | type")" = object
 
 # --- a job prepared with a priced model

@@ -14,7 +14,7 @@
 static const struct {
 	const char *name;
 	const char *family;
-	const char *zeros[12]; /* NULL-terminated */
+	const char *zeros[14]; /* NULL-terminated */
 } groups[] = {
 	{ "jobs", "jobs", { "open", "closed" } },
 	{ "resumes", "resumes", { "queued", "processing", "scored", "needs_review", "failed" } },
@@ -24,8 +24,8 @@ static const struct {
 	{ "llm",
 	  "llm",
 	  { "analyses", "cache_hits", "prompt_tokens", "completion_tokens", "cost_usd", "unpriced_calls",
-	    "preparation_calls", "preparation_prompt_tokens", "preparation_completion_tokens",
-	    "preparation_cost_usd" } },
+	    "preparation_calls", "preparation_prompt_tokens", "preparation_completion_tokens", "preparation_cost_usd",
+	    "unstored_calls", "unstored_cost_usd" } },
 };
 
 int orgstats_json(int64_t org_id, cJSON **out)

@@ -39,6 +39,7 @@
 #include "score/budget.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/llmspend.h"
 #include "score/resultstore.h"
 #include "score/rubric.h"
 #include "text/mask.h"
@@ -211,8 +212,9 @@ static void send_notice(struct work *w)
 		log_error("drain: the notice to the candidate of resume %lld was not queued", (long long)w->resume.id);
 }
 
-static void finish(struct work *w, const struct analysis *a, const char *category, const char *reason,
-		   const struct analysis_meta *meta)
+/* Records the outcome and ends the work: returns resultstore_finish()'s code (ST_GONE: the claim was lost). */
+static int finish(struct work *w, const struct analysis *a, const char *category, const char *reason,
+		  const struct analysis_meta *meta)
 {
 	int rc;
 
@@ -240,6 +242,7 @@ static void finish(struct work *w, const struct analysis *a, const char *categor
 								 : PM_TASK_SCORED);
 	}
 	done(w);
+	return rc;
 }
 
 static void on_scored(struct llm_result *res, void *userdata)
@@ -248,8 +251,11 @@ static void on_scored(struct llm_result *res, void *userdata)
 	struct analysis_meta meta;
 
 	w->in_engine = false;
-	if (w->state == W_DONE || w->lost)
+	if (w->state == W_DONE || w->lost) {
+		/* The claim went first: the answer is paid for and in the cache, but is not stored here. */
+		llmspend_record_unstored(w->resume.org_id, w->resume.job_id, res);
 		return;
+	}
 	if (!res->ok) {
 		if (w->d->stopping && res->retryable)
 			release(w);
@@ -279,7 +285,8 @@ static void on_scored(struct llm_result *res, void *userdata)
 
 		meta.saved_microusd = full > res->usage.cost_microusd ? full - res->usage.cost_microusd : 0;
 	}
-	finish(w, res->analysis, NULL, NULL, &meta);
+	if (finish(w, res->analysis, NULL, NULL, &meta) == ST_GONE)
+		llmspend_record_unstored(w->resume.org_id, w->resume.job_id, res);
 }
 
 /*

@@ -13,10 +13,11 @@ struct queue_task;
 
 /*
  * The rule: a job's committed spend is the cost of all its analyses and of
- * its preparation calls (llm_spend, 0225: company details, templates,
- * criteria; they are never held back, since the job cannot be scored or
- * mailed without them, but what they cost counts) plus the holds of its
- * running tasks (budget_holds, 0220). Before its LLM call
+ * its other paid answers (llm_spend, 0225: preparation calls for company
+ * details, templates and criteria, never held back since the job cannot be
+ * scored or mailed without them; and scoring answers whose claim was lost
+ * before they were stored) plus the holds of its running tasks
+ * (budget_holds, 0220). Before its LLM call
  * a task takes a hold of its ceiling (llm_estimate_call_ceiling(): the most
  * one call can cost) under the job's row lock, and only when committed
  * spend plus the hold stays within the budget; the hold stops counting when
@@ -91,10 +92,11 @@ int budget_job_json(int64_t org_id, int64_t job_id, cJSON **out);
  * scorer are not calls), cache_hits, prompt_tokens, completion_tokens,
  * unknown_priced: {calls, prompt_tokens, completion_tokens, models},
  * preparation: {calls, usd, prompt_tokens, completion_tokens,
- * unknown_priced_calls}, total_usd} with the calls of models that had no
- * price counted apart and not in usd. usd, calls and the tokens are the
- * scoring calls'; preparation holds the job preparation's calls (llm_spend);
- * total_usd is both.
+ * unknown_priced_calls}, unstored: {calls, usd}, total_usd} with the calls
+ * of models that had no price counted apart and not in usd. usd, calls and
+ * the tokens are the stored scoring calls'; preparation holds the job
+ * preparation's calls and unstored the scoring answers paid for whose claim
+ * was lost before they were stored (both llm_spend); total_usd is all three.
  * Caller frees *out. Returns 0 or a db status code.
  */
 int budget_spend_json(int64_t org_id, int64_t job_id, cJSON **out);

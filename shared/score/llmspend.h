@@ -4,7 +4,11 @@
 
 #include <stdint.h>
 
+#include "llm/llm.h"
 #include "llm/llm_json.h"
+
+/* The purpose of a scoring answer that was paid for but not stored (its claim was lost first). */
+#define LLMSPEND_SCORING_UNSTORED "scoring_unstored"
 
 /*
  * Records what spend says the provider billed for one preparation call of
@@ -16,5 +20,16 @@
  * is still used), since the money was spent either way.
  */
 int llmspend_record(int64_t org_id, int64_t job_id, const char *purpose, const struct llm_json_spend *spend);
+
+/*
+ * Records a scoring answer the drainer cannot store (its task was rescued
+ * or its claim lost before the analysis was written) as an llm_spend row of
+ * purpose LLMSPEND_SCORING_UNSTORED, so that the call is paid for once in
+ * the books: the next attempt finds the answer in the LLM cache and its
+ * analysis costs nothing. Answers from the cache or the local scorer, and
+ * answers without usage, cost nothing and are not recorded. Returns as
+ * llmspend_record().
+ */
+int llmspend_record_unstored(int64_t org_id, int64_t job_id, const struct llm_result *res);
 
 #endif

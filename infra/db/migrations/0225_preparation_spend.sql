@@ -1,13 +1,16 @@
 -- What preparing a job costs (company details, email templates, criteria:
--- the drainer's small LLM calls), kept beside the analyses' cost, and the
--- calls whose model has no price counted apart, so that spend never reads
--- as complete when part of it is unknown.
+-- the drainer's small LLM calls) and scoring answers paid for but never
+-- stored (their claim was lost first; the next attempt took the answer from
+-- the cache for nothing), kept beside the analyses' cost; and the calls
+-- whose model has no price counted apart, so that spend never reads as
+-- complete when part of it is unknown.
 
 -- Filling the counters of a large database takes longer than a request may.
 SET LOCAL statement_timeout = 0;
 
 -- One row per answer the provider gave to a preparation call (a retried
--- call that was answered twice is billed twice, so it has two rows). No
+-- call that was answered twice is billed twice, so it has two rows), or per
+-- unstored scoring answer (purpose 'scoring_unstored'). No
 -- personal data: the job's row may go (erasure), the spend stays with the
 -- organisation.
 CREATE TABLE llm_spend (
@@ -26,18 +29,25 @@ CREATE TABLE llm_spend (
 CREATE INDEX llm_spend_job ON llm_spend (job_id) WHERE job_id IS NOT NULL;
 CREATE INDEX llm_spend_org_created ON llm_spend (org_id, created_at);
 
--- The organisation's preparation counters, and its unpriced calls.
-CREATE FUNCTION counters_of_spend(org_id bigint, prompt_tokens integer, completion_tokens integer, cost_usd numeric,
-                                  cost_known boolean, sign integer)
+-- The organisation's preparation counters (or, for a scoring answer paid for
+-- but never stored, its unstored ones), and its unpriced calls.
+CREATE FUNCTION counters_of_spend(org_id bigint, purpose text, prompt_tokens integer, completion_tokens integer,
+                                  cost_usd numeric, cost_known boolean, sign integer)
 RETURNS TABLE (scope text, scope_id bigint, family text, k1 text, k2 text, n numeric)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT * FROM (VALUES ('org', org_id, 'llm', 'preparation_calls', '', sign::numeric),
            ('org', org_id, 'llm', 'preparation_cost_usd', '', sign * cost_usd),
            ('org', org_id, 'llm', 'preparation_prompt_tokens', '', sign * prompt_tokens),
            ('org', org_id, 'llm', 'preparation_completion_tokens', '', sign * completion_tokens),
-           ('org', org_id, 'llm', 'unpriced_calls', '', CASE WHEN cost_known THEN 0 ELSE sign END),
-           ('service', 0::bigint, 'llm', 'preparation_cost_usd', '', sign * cost_usd),
-           ('service', 0::bigint, 'llm', 'unpriced_calls', '', CASE WHEN cost_known THEN 0 ELSE sign END)) v
+           ('service', 0::bigint, 'llm', 'preparation_cost_usd', '', sign * cost_usd)) v
+     WHERE purpose <> 'scoring_unstored'
+    UNION ALL SELECT * FROM (VALUES ('org', org_id, 'llm', 'unstored_calls', '', sign::numeric),
+           ('org', org_id, 'llm', 'unstored_cost_usd', '', sign * cost_usd),
+           ('service', 0::bigint, 'llm', 'unstored_cost_usd', '', sign * cost_usd)) v
+     WHERE purpose = 'scoring_unstored'
+    UNION ALL SELECT * FROM (VALUES ('org', org_id, 'llm', 'unpriced_calls', '', sign::numeric),
+           ('service', 0::bigint, 'llm', 'unpriced_calls', '', sign::numeric)) v
+     WHERE NOT cost_known
 $$;
 
 CREATE FUNCTION counters_llm_spend() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -45,21 +55,21 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO counter_deltas (scope, scope_id, family, k1, k2, n)
         SELECT c.scope, c.scope_id, c.family, c.k1, c.k2, sum(c.n)
-          FROM nt, LATERAL counters_of_spend(nt.org_id, nt.prompt_tokens, nt.completion_tokens, nt.cost_usd,
+          FROM nt, LATERAL counters_of_spend(nt.org_id, nt.purpose, nt.prompt_tokens, nt.completion_tokens, nt.cost_usd,
                                              nt.cost_known, 1) c
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.n) <> 0;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO counter_deltas (scope, scope_id, family, k1, k2, n)
         SELECT c.scope, c.scope_id, c.family, c.k1, c.k2, sum(c.n)
-          FROM ot, LATERAL counters_of_spend(ot.org_id, ot.prompt_tokens, ot.completion_tokens, ot.cost_usd,
+          FROM ot, LATERAL counters_of_spend(ot.org_id, ot.purpose, ot.prompt_tokens, ot.completion_tokens, ot.cost_usd,
                                              ot.cost_known, -1) c
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.n) <> 0;
     ELSE
         INSERT INTO counter_deltas (scope, scope_id, family, k1, k2, n)
         SELECT c.scope, c.scope_id, c.family, c.k1, c.k2, sum(c.n) FROM (
-            SELECT c.* FROM nt, LATERAL counters_of_spend(nt.org_id, nt.prompt_tokens, nt.completion_tokens,
+            SELECT c.* FROM nt, LATERAL counters_of_spend(nt.org_id, nt.purpose, nt.prompt_tokens, nt.completion_tokens,
                                                           nt.cost_usd, nt.cost_known, 1) c
-            UNION ALL SELECT c.* FROM ot, LATERAL counters_of_spend(ot.org_id, ot.prompt_tokens,
+            UNION ALL SELECT c.* FROM ot, LATERAL counters_of_spend(ot.org_id, ot.purpose, ot.prompt_tokens,
                                                           ot.completion_tokens, ot.cost_usd, ot.cost_known, -1) c) c
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.n) <> 0;
     END IF;
@@ -160,9 +170,15 @@ CREATE OR REPLACE VIEW counters_expected AS
     UNION ALL SELECT 'org', org_id, 'llm', m.k, '', sum(m.v) FROM llm_spend,
               LATERAL (VALUES ('preparation_calls', 1::numeric), ('preparation_cost_usd', cost_usd),
                               ('preparation_prompt_tokens', prompt_tokens),
-                              ('preparation_completion_tokens', completion_tokens)) m(k, v) GROUP BY org_id, m.k
+                              ('preparation_completion_tokens', completion_tokens)) m(k, v)
+              WHERE purpose <> 'scoring_unstored' GROUP BY org_id, m.k
     UNION ALL SELECT 'service', 0, 'llm', 'preparation_cost_usd', '', sum(cost_usd) FROM llm_spend
-              HAVING count(*) > 0;
+              WHERE purpose <> 'scoring_unstored' HAVING count(*) > 0
+    UNION ALL SELECT 'org', org_id, 'llm', m.k, '', sum(m.v) FROM llm_spend,
+              LATERAL (VALUES ('unstored_calls', 1::numeric), ('unstored_cost_usd', cost_usd)) m(k, v)
+              WHERE purpose = 'scoring_unstored' GROUP BY org_id, m.k
+    UNION ALL SELECT 'service', 0, 'llm', 'unstored_cost_usd', '', sum(cost_usd) FROM llm_spend
+              WHERE purpose = 'scoring_unstored' HAVING count(*) > 0;
 
 -- Rebuilding also holds writers off llm_spend.
 CREATE OR REPLACE FUNCTION counters_rebuild() RETURNS bigint LANGUAGE plpgsql AS $$

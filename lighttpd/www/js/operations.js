@@ -60,9 +60,9 @@ function charts(rep) {
 	];
 }
 
-// Scoring and preparation cost of the window; calls of unknown price are named, never added as $0.
+// Scoring (stored or not) and preparation cost of the window; calls of unknown price are named, never added as $0.
 function llmCost(daily, sum) {
-	const usd = sum(daily, (x) => x.cost_usd) + sum(daily, (x) => x.preparation_cost_usd);
+	const usd = sum(daily, (x) => x.cost_usd) + sum(daily, (x) => x.preparation_cost_usd) + sum(daily, (x) => x.unstored_cost_usd);
 	const prep = sum(daily, (x) => x.preparation_cost_usd);
 	const unpriced = sum(daily, (x) => x.unpriced_calls);
 	return `${fmtUsd(usd)}${prep > 0 ? ` (${fmtUsd(prep)} preparing jobs)` : ''}`
