@@ -30,6 +30,7 @@
 #include "queue/prune.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
+#include "score/criteria.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/resultstore.h"
@@ -741,6 +742,15 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			queue_empty = rc == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
+		if (!d.stopping) {
+			/* A job's criteria from the LLM, one at a time: few, small, and before the resumes they score. */
+			rc = criteria_step(d.worker);
+			if (rc > 0) {
+				mailed += rc;
+				queue_empty = false;
+			} else if (rc < 0)
+				log_warn("drain: criteria tasks could not be claimed");
+		}
 		start_waiting_extractions(&d);
 		heartbeat(&d, now);
 		reap(&d);
