@@ -138,11 +138,11 @@ static cJSON *criterion_of(const cJSON *c, const cJSON *kept)
 		free(name);
 		return NULL;
 	}
-	cJSON_ArrayForEach(o2, kept)
-		if (str_equal_nocase(json_str(o2, "name", ""), name)) {
-			free(name);
-			return NULL;
-		}
+	cJSON_ArrayForEach(o2, kept) if (str_equal_nocase(json_str(o2, "name", ""), name))
+	{
+		free(name);
+		return NULL;
+	}
 	desc = cut_copy(evidence, RUBRIC_DESCRIPTION_MAX);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", name);
@@ -244,8 +244,7 @@ static int still_waiting(const char *org, const char *job, const char *num, bool
 }
 
 /* The LLM gave nothing usable: the local rubric stays, settled, saying why. */
-static int settle_local(const struct queue_task *t, const char *org, const char *job, const char *num,
-			const char *why)
+static int settle_local(const struct queue_task *t, const char *org, const char *job, const char *num, const char *why)
 {
 	char note[600];
 	const char *p[4] = { org, job, num, note };
@@ -256,9 +255,10 @@ static int settle_local(const struct queue_task *t, const char *org, const char 
 	if (rc == 0)
 		rc = queue_still_owned(t);
 	if (rc == 0)
-		rc = db_exec("criteria_settle_version",
-			     "UPDATE rubric_versions SET note = $4 WHERE org_id = $1 AND job_id = $2 AND number = $3::int",
-			     4, p, NULL);
+		rc = db_exec(
+			"criteria_settle_version",
+			"UPDATE rubric_versions SET note = $4 WHERE org_id = $1 AND job_id = $2 AND number = $3::int",
+			4, p, NULL);
 	if (rc == 0)
 		rc = db_exec("criteria_settle_job",
 			     "UPDATE jobs SET rubric_state = 'ready' WHERE org_id = $1 AND id = $2"
@@ -359,8 +359,8 @@ int criteria_step(const char *worker)
 		return rc;
 	rc = run(&tasks[0]);
 	if (rc < 0 && rc != ST_GONE)
-		log_warn("criteria: task %lld could not be settled (%s); it will be tried again", (long long)tasks[0].id,
-			 status_title(rc));
+		log_warn("criteria: task %lld could not be settled (%s); it will be tried again",
+			 (long long)tasks[0].id, status_title(rc));
 	queue_tasks_free(tasks, n);
 	return 1;
 }

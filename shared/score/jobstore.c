@@ -245,10 +245,11 @@ int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, s
 	{
 		const char *q[7] = { org, jid, job->title, job->description, job->company, job->location, spec_text };
 
-		rc = db_exec("job_update",
-			     "UPDATE jobs SET title = $3, description = $4, company = $5, location = $6, spec = $7::jsonb,"
-			     " updated_at = now() WHERE org_id = $1 AND id = $2",
-			     7, q, NULL);
+		rc = db_exec(
+			"job_update",
+			"UPDATE jobs SET title = $3, description = $4, company = $5, location = $6, spec = $7::jsonb,"
+			" updated_at = now() WHERE org_id = $1 AND id = $2",
+			7, q, NULL);
 	}
 	if (rc == 0 && new_rubric)
 		rc = record_rubric(org_id, id, 0, job, RUBRIC_SOURCE_RECRUITER);

@@ -32,7 +32,7 @@ struct rubric_criterion {
 	char *description;
 	double weight; /* > 0 */
 	enum rubric_kind kind;
-	int min_years; /* experience only; 0 when the job states none */
+	int min_years;	/* experience only; 0 when the job states none */
 	bool must_have; /* a must-have (true) or a nice-to-have criterion */
 	char **keywords;
 	size_t nkeywords;

@@ -12,9 +12,10 @@
 #include "score/rubricdiff.h"
 
 /* The rescore offer of job j (a jobs row alias): the job's resumes, and those whose current analysis used another rubric. */
-#define RESCORE_JSON                                                                                              \
-	"jsonb_build_object('resumes', (SELECT count(*) FROM resumes r WHERE r.org_id = j.org_id AND r.job_id = j.id)," \
-	" 'stale', (SELECT count(*) FROM analyses a WHERE a.job_id = j.id AND a.is_current"                          \
+#define RESCORE_JSON \
+	"jsonb_build_object('resumes', (SELECT count(*) FROM resumes r WHERE r.org_id = j.org_id AND r.job_id = " \
+	"j.id)," \
+	" 'stale', (SELECT count(*) FROM analyses a WHERE a.job_id = j.id AND a.is_current" \
 	" AND a.rubric_version IS DISTINCT FROM j.rubric_version))"
 
 int rubricstore_record(int64_t org_id, int64_t job_id, int64_t user_id, const struct rubric *r, const char *source,
@@ -31,7 +32,14 @@ int rubricstore_record(int64_t org_id, int64_t job_id, int64_t user_id, const st
 	rubric = json_print(rj);
 	sugg = json_print(suggested ? suggested : empty);
 	{
-		const char *p[9] = { org,  job, user_id ? user : NULL, source, rubric, r->version, sugg, note ? note : "",
+		const char *p[9] = { org,
+				     job,
+				     user_id ? user : NULL,
+				     source,
+				     rubric,
+				     r->version,
+				     sugg,
+				     note ? note : "",
 				     provisional ? "provisional" : "ready" };
 
 		rc = db_query("rubric_record",
@@ -84,14 +92,15 @@ int rubricstore_versions_json(int64_t org_id, int64_t job_id, cJSON **out)
 
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query_json(
-		"rubric_versions",
-		"SELECT COALESCE((SELECT jsonb_agg(x ORDER BY (x->>'number')::int DESC) FROM (SELECT jsonb_build_object("
-		"'number', v.number, 'version', v.rubric_version, 'source', v.source, 'note', v.note,"
-		" 'criteria', v.rubric->'criteria', 'suggested', v.suggested, 'created_at', v.created_at,"
-		" 'created_by', v.created_by) AS x FROM rubric_versions v WHERE v.job_id = j.id"
-		" ORDER BY v.number DESC LIMIT 100) s), '[]'::jsonb)::text FROM jobs j WHERE j.org_id = $1 AND j.id = $2",
-		2, p, out);
+	rc = db_query_json("rubric_versions",
+			   "SELECT COALESCE((SELECT jsonb_agg(x ORDER BY (x->>'number')::int DESC) FROM (SELECT "
+			   "jsonb_build_object("
+			   "'number', v.number, 'version', v.rubric_version, 'source', v.source, 'note', v.note,"
+			   " 'criteria', v.rubric->'criteria', 'suggested', v.suggested, 'created_at', v.created_at,"
+			   " 'created_by', v.created_by) AS x FROM rubric_versions v WHERE v.job_id = j.id"
+			   " ORDER BY v.number DESC LIMIT 100) s), '[]'::jsonb)::text FROM jobs j WHERE j.org_id = $1 "
+			   "AND j.id = $2",
+			   2, p, out);
 	return rc;
 }
 
@@ -177,9 +186,9 @@ static cJSON *still_suggested(const struct rubric *prev, const cJSON *prev_sugge
 
 		if (k < 0 || !rubric_criterion_same(&prev->criteria[k], &r->criteria[i]))
 			continue;
-		cJSON_ArrayForEach(s, prev_suggested)
-			if (cJSON_IsString(s) && str_equal_nocase(s->valuestring, prev->criteria[k].name))
-				was = true;
+		cJSON_ArrayForEach(s, prev_suggested) if (cJSON_IsString(s) &&
+							  str_equal_nocase(s->valuestring, prev->criteria[k].name))
+			was = true;
 		if (was)
 			cJSON_AddItemToArray(out, cJSON_CreateString(r->criteria[i].name));
 	}
