@@ -153,21 +153,19 @@ static int handle_rubric_versions(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
-/* An optional version number in the query (0 when absent), or -1 after answering 400. */
-static int version_param(struct req *r, const char *name, int *out)
+/* An optional version number in the query: 0 when absent; false when it is not a number from 1. */
+static bool version_param(struct req *r, const char *name, int *out)
 {
 	const char *v = req_query(r, name);
 	int64_t n = 0;
 
 	*out = 0;
 	if (!v)
-		return 0;
-	if (parse_int64(v, 1, 1000000, &n) < 0) {
-		resp_fail(r, ST_BAD_REQUEST, "%s: must be a version number from 1", name);
-		return -1;
-	}
+		return true;
+	if (parse_int64(v, 1, 1000000, &n) < 0)
+		return false;
 	*out = (int)n;
-	return 0;
+	return true;
 }
 
 static int handle_rubric_diff(struct req *r)
@@ -179,8 +177,10 @@ static int handle_rubric_diff(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	if (version_param(r, "from", &from) < 0 || version_param(r, "to", &to) < 0)
-		return 0;
+	if (!version_param(r, "from", &from))
+		return resp_fail(r, ST_BAD_REQUEST, "from: must be a version number from 1");
+	if (!version_param(r, "to", &to))
+		return resp_fail(r, ST_BAD_REQUEST, "to: must be a version number from 1");
 	rc = rubricstore_diff_json(r->org_id, id, from, to, &out, err, sizeof(err));
 	if (rc == ST_BAD_REQUEST)
 		return resp_fail(r, rc, "%s", err);
