@@ -189,4 +189,3 @@ http POST "/api/v1/jobs/$JOB4/close" "${A[@]}" --data ""
 put_closed=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "${A[@]}" "${JSON[@]}" --data "$(cat "$T_TMP/edit.json")" "$BASE_URL/api/v1/jobs/$JOB4/rubric")
 check "a closed job's rubric cannot change (409)" test "$put_closed" = 409
 stop_handler
-t_finish

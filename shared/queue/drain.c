@@ -697,7 +697,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	struct drain d;
 	int64_t started = now_ms(), next_rescue = 0;
 	bool queue_empty = false;
-	int rc, mailed;
+	int rc, mailed, crit;
 
 	memset(stats, 0, sizeof(*stats));
 	rc = setup(&d, o, stats);
@@ -733,24 +733,22 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			}
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
+		crit = 0;
+		if (!d.stopping) {
+			/* A job's criteria from the LLM first, one at a time: few, small, and wanted by the resumes claimed next. */
+			crit = criteria_step(d.worker);
+			if (crit < 0)
+				log_warn("drain: criteria tasks could not be claimed");
+		}
 		if (!d.stopping) {
 			rc = claim(&d);
 			if (rc < 0) {
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0;
+			queue_empty = rc == 0 && crit <= 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
-		if (!d.stopping) {
-			/* A job's criteria from the LLM, one at a time: few, small, and before the resumes they score. */
-			rc = criteria_step(d.worker);
-			if (rc > 0) {
-				mailed += rc;
-				queue_empty = false;
-			} else if (rc < 0)
-				log_warn("drain: criteria tasks could not be claimed");
-		}
 		start_waiting_extractions(&d);
 		heartbeat(&d, now);
 		reap(&d);
