@@ -114,6 +114,9 @@ try {
 		return (await section.getByTestId('rescore-offer').count()) === 0;
 	});
 	await shot(page.locator('main'), 'criteria-rescored');
+	await page.setViewportSize({ width: 375, height: 800 });
+	check('the criteria fit a phone screen', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+	await shot(section, 'criteria-phone');
 } catch (e) {
 	notOk('the criteria test ran to its end', e && e.message);
 } finally {

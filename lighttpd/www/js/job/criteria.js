@@ -19,8 +19,9 @@ function criterionRow(c, onRemove) {
 	const keywords = h('input', { type: 'text', value: (c.keywords || []).join(', '), 'aria-label': 'Keywords' });
 	const remove = h('button.link', { type: 'button' }, 'Remove');
 	const row = h('tr', { dataset: { criterion: c.name || '' } },
-		h('td', name, c.suggested ? h('span.badge.suggested', { title: 'Suggested, not changed by a recruiter' }, 'Suggested') : null),
-		h('td', desc), h('td', weight), h('td.center', must), h('td', keywords), h('td', remove));
+		h('td', { dataset: { label: 'Criterion' } }, name, c.suggested ? h('span.badge.suggested', { title: 'Suggested, not changed by a recruiter' }, 'Suggested') : null),
+		h('td', { dataset: { label: 'Good evidence' } }, desc), h('td', { dataset: { label: 'Weight' } }, weight),
+		h('td.center', { dataset: { label: 'Must-have' } }, must), h('td', { dataset: { label: 'Keywords' } }, keywords), h('td', remove));
 	remove.addEventListener('click', () => onRemove(row));
 	return {
 		row,
