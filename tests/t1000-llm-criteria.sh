@@ -57,6 +57,7 @@ check "no LLM call ran inside the request" test "$(calls)" = "$before"
 check "its rubric is provisional meanwhile" test "$(jq -r .rubric_state "$T_TMP/created.json")" = provisional
 rubric "$JOB" >"$T_TMP/r1.json"
 check "version 1 is the local derivation" test "$(jq -r '"\(.number) \(.source) \(.state)"' "$T_TMP/r1.json")" = "1 local provisional"
+check "the derivation's criteria are marked suggested" test "$(jq '[.criteria[] | select(.suggested | not)] | length' "$T_TMP/r1.json")" = 0
 check "one job_criteria task is queued for it" test "$(sql "SELECT count(*) FROM tasks WHERE kind = 'job_criteria' AND state = 'queued' AND payload = jsonb_build_object('job_id', $JOB, 'number', 1)")" = 1
 
 drain "$JOB" || not_ok "the criteria task was not settled"
@@ -189,3 +190,27 @@ http POST "/api/v1/jobs/$JOB4/close" "${A[@]}" --data ""
 put_closed=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "${A[@]}" "${JSON[@]}" --data "$(cat "$T_TMP/edit.json")" "$BASE_URL/api/v1/jobs/$JOB4/rubric")
 check "a closed job's rubric cannot change (409)" test "$put_closed" = 409
 stop_handler
+
+# --- the rubric routes leak nothing under valgrind (a job made with the provider, reads, edits, refusals, diffs)
+if command -v valgrind >/dev/null && [[ -z ${SHORTLIST_SANITIZE-} ]]; then
+	sock="$T_TMP/jobs-vg.sock"
+	SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$SHORTLIST_LLM_PORT/v1" \
+		start_handler "$sock" valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T_TMP/valgrind.log" \
+		"$BIN/jobs" 2>/dev/null
+	VJ=$(llm_jobs POST /api/v1/jobs "$T_TMP/job.json" | jq -r .id)
+	jq '{criteria: ([.criteria[] | del(.suggested)] | .[0].weight = 2)}' "$T_TMP/r2.json" >"$T_TMP/vg-edit.json"
+	echo '{"criteria":[{"name":"x","weight":-1}]}' >"$T_TMP/vg-bad.json"
+	for req in "GET /api/v1/jobs/$VJ/rubric" "PUT /api/v1/jobs/$VJ/rubric $T_TMP/vg-edit.json" \
+		"PUT /api/v1/jobs/$VJ/rubric $T_TMP/vg-edit.json" "PUT /api/v1/jobs/$VJ/rubric $T_TMP/vg-bad.json" \
+		"GET /api/v1/jobs/$VJ/rubric/versions" "GET /api/v1/jobs/$VJ/rubric/diff" "GET /api/v1/jobs/$VJ/rubric/diff?from=1&to=2" \
+		"GET /api/v1/jobs/$VJ/rubric/diff?to=1" "GET /api/v1/jobs/$VJ/rubric/diff?from=x" "PATCH /api/v1/jobs/$VJ $T_TMP/reset.json"; do
+		# shellcheck disable=SC2086
+		llm_jobs $req >/dev/null
+	done
+	check "under valgrind the edit made version 2" test "$(rubric "$VJ" | jq -r .number)" -ge 2
+	stop_handler
+	rc=$?
+	grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY" "$T_TMP/valgrind.log" | sed 's/^==[0-9]*== /# /'
+	check "valgrind: no leak and no error on the rubric routes (exit $rc)" test "$rc" = 0
+fi

@@ -45,10 +45,16 @@ static int record_rubric(int64_t org_id, int64_t id, int64_t user_id, struct job
 {
 	const struct rubric *rb = job_rubric(job);
 	bool ask = !job->rubric && criteria_enabled();
-	int number = 0;
-	int rc = rubricstore_record(org_id, id, user_id, rb, job->rubric ? edited_source : RUBRIC_SOURCE_LOCAL, NULL,
-				    NULL, ask, &number);
+	cJSON *suggested = cJSON_CreateArray();
+	int number = 0, rc;
+	size_t i;
 
+	/* The derivation's criteria are suggestions, as the LLM's are; a rubric given or edited is the recruiter's. */
+	for (i = 0; !job->rubric && i < rb->ncriteria; i++)
+		cJSON_AddItemToArray(suggested, cJSON_CreateString(rb->criteria[i].name));
+	rc = rubricstore_record(org_id, id, user_id, rb, job->rubric ? edited_source : RUBRIC_SOURCE_LOCAL, suggested,
+				NULL, ask, &number);
+	cJSON_Delete(suggested);
 	if (rc == 0 && ask)
 		rc = criteria_request(org_id, id, number, job);
 	return rc;

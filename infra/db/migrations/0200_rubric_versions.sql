@@ -26,8 +26,13 @@ ALTER TABLE jobs ADD COLUMN rubric_state text NOT NULL DEFAULT 'ready'
     CHECK (rubric_state IN ('ready', 'provisional'));
 
 -- Jobs made before versioning: their rubric in force becomes version 1.
-INSERT INTO rubric_versions (org_id, job_id, number, source, rubric, rubric_version, created_by, created_at)
+-- A derived rubric's criteria are suggestions; a given one is the recruiter's.
+INSERT INTO rubric_versions (org_id, job_id, number, source, rubric, rubric_version, suggested, created_by,
+                             created_at)
 SELECT org_id, id, 1, CASE WHEN spec ? 'rubric' THEN 'given' ELSE 'local' END, rubric, rubric_version,
+       CASE WHEN spec ? 'rubric' THEN '[]'::jsonb
+            ELSE COALESCE((SELECT jsonb_agg(c->'name') FROM jsonb_array_elements(rubric->'criteria') AS c),
+                          '[]'::jsonb) END,
        created_by, created_at
   FROM jobs WHERE rubric IS NOT NULL AND rubric_version IS NOT NULL;
 UPDATE jobs SET rubric_number = 1 WHERE rubric IS NOT NULL AND rubric_version IS NOT NULL;
