@@ -734,8 +734,12 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
 		crit = 0;
-		if (!d.stopping) {
-			/* A job's criteria from the LLM first, one at a time: few, small, and wanted by the resumes claimed next. */
+		if (!d.stopping && d.in_flight == 0) {
+			/*
+			 * A job's criteria from the LLM first, one at a time: few, small, and wanted by the
+			 * resumes claimed next. The call blocks, so only while no resume is held (their short
+			 * leases are renewed by this loop).
+			 */
 			crit = criteria_step(d.worker);
 			if (crit < 0)
 				log_warn("drain: criteria tasks could not be claimed");
