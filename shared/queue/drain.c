@@ -37,6 +37,7 @@
 #include "queue/queue.h"
 #include "score/analysis.h"
 #include "score/budget.h"
+#include "score/criteria.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/resultstore.h"
@@ -784,7 +785,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	struct drain d;
 	int64_t started = now_ms(), next_rescue = 0;
 	bool queue_empty = false;
-	int rc, mailed;
+	int rc, mailed, crit;
 
 	memset(stats, 0, sizeof(*stats));
 	rc = setup(&d, o, stats);
@@ -820,6 +821,17 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			}
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
+		crit = 0;
+		if (!d.stopping && d.in_flight == 0) {
+			/*
+			 * A job's criteria from the LLM first, one at a time: few, small, and wanted by the
+			 * resumes claimed next. The call blocks, so only while no resume is held (their short
+			 * leases are renewed by this loop).
+			 */
+			crit = criteria_step(d.worker);
+			if (crit < 0)
+				log_warn("drain: criteria tasks could not be claimed");
+		}
 		if (!d.stopping) {
 			/*
 			 * A job's preparation (warming), one task a turn and only with no
@@ -837,7 +849,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0 && prepared == 0;
+			queue_empty = rc == 0 && prepared == 0 && crit <= 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);
