@@ -23,4 +23,12 @@ bool llm_json_enabled(void);
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
 		  char *err, size_t errlen);
 
+/*
+ * llm_json_call() with a single request and no wait: for work the task
+ * queue retries with its own backoff (a job's criteria), so the drainer is
+ * held for at most one request (min(llm_timeout_ms, 30 s)).
+ */
+int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name,
+		       cJSON **out, char *err, size_t errlen);
+
 #endif

@@ -37,7 +37,6 @@
 #include "queue/queue.h"
 #include "score/analysis.h"
 #include "score/budget.h"
-#include "score/criteria.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/resultstore.h"
@@ -785,7 +784,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	struct drain d;
 	int64_t started = now_ms(), next_rescue = 0;
 	bool queue_empty = false;
-	int rc, mailed, crit;
+	int rc, mailed;
 
 	memset(stats, 0, sizeof(*stats));
 	rc = setup(&d, o, stats);
@@ -821,22 +820,12 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			}
 			next_rescue = now + RESCUE_EVERY_MS;
 		}
-		crit = 0;
-		if (!d.stopping && d.in_flight == 0) {
-			/*
-			 * A job's criteria from the LLM first, one at a time: few, small, and wanted by the
-			 * resumes claimed next. The call blocks, so only while no resume is held (their short
-			 * leases are renewed by this loop).
-			 */
-			crit = criteria_step(d.worker);
-			if (crit < 0)
-				log_warn("drain: criteria tasks could not be claimed");
-		}
 		if (!d.stopping) {
 			/*
-			 * A job's preparation (warming), one task a turn and only with no
-			 * resume in flight: its LLM call blocks the loop, which must not
-			 * hold up heartbeats or the engine's transfers meanwhile.
+			 * A job's preparation (its criteria, company details and templates),
+			 * one task a turn and only with no resume in flight: its LLM call
+			 * blocks the loop, which must not hold up heartbeats or the engine's
+			 * transfers meanwhile. A failed one waits out the queue's backoff.
 			 */
 			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
 
@@ -849,7 +838,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 				database_failed(&d, now, rc);
 				continue;
 			}
-			queue_empty = rc == 0 && prepared == 0 && crit <= 0;
+			queue_empty = rc == 0 && prepared == 0;
 		}
 		mailed = mailer_step(d.mailer, d.stopping);
 		start_waiting_extractions(&d);

@@ -1,32 +1,36 @@
-/* criteria: a job's rubric asked of the LLM provider by the drainer, as a task made when the job is created or its description changes. */
+/* criteria: what a job's criteria from the LLM are made of — the request, the prompt, the schema and the answer's validation (no LLM client: criteria_llm.h asks). */
 #ifndef SHORTLIST_CRITERIA_H
 #define SHORTLIST_CRITERIA_H
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "score/job.h"
 
-/* The task kind, and the most criteria kept from one answer. */
-#define CRITERIA_TASK_KIND "job_criteria"
+/* The most criteria kept from one answer. */
 #define CRITERIA_MAX 20
-/* Attempts before the local rubric is settled on (each llm_json_call makes up to 3 requests itself). */
-#define CRITERIA_ATTEMPTS 3
 
 /*
  * Whether new jobs get their criteria from the LLM: an openai provider is
- * configured (llm_json_enabled()).
+ * configured (llm_provider_select(), which links no LLM client, so the web
+ * handlers may ask).
  */
 bool criteria_enabled(void);
 
 /*
- * Inside the caller's transaction: queues the task asking for job_id's
- * criteria, to replace rubric version number (the provisional local one)
- * when it is still in force when the answer comes. Keyed by the job and a
- * hash of the text asked about, so the same text is asked once.
+ * Inside the caller's transaction, after the job's row has its new
+ * updated_at: asks the drainer for job_id's criteria, as the JOBPREP_CRITERIA
+ * kind of the job's preparation for that version (jobprep.h; the task is
+ * retried with the queue's backoff). The drainer replaces the job's rubric
+ * only while the one in force is the local derivation. Returns 0 or a db
+ * status code.
  */
-int criteria_request(int64_t org_id, int64_t job_id, int number, const struct job *job);
+int criteria_request(int64_t org_id, int64_t job_id);
+
+/* The user message asked about: the job's title, required skills and description (caller frees). */
+char *criteria_user_prompt(const struct job *job);
 
 /* The strict JSON schema of the answer (caller frees). */
 cJSON *criteria_schema(void);
@@ -38,15 +42,5 @@ cJSON *criteria_schema(void);
  * reason in err when nothing usable is left.
  */
 struct rubric *criteria_from_answer(const cJSON *answer, char *err, size_t errlen);
-
-/*
- * One step of the drainer: claims at most one criteria task for worker and
- * settles it (the LLM's criteria recorded as the job's next rubric version,
- * or, after CRITERIA_ATTEMPTS or with no provider, the local rubric kept
- * and marked ready with the reason). Blocking for the length of one LLM
- * call. Returns 1 when a task was handled, 0 when none was ready, or a db
- * status code.
- */
-int criteria_step(const char *worker);
 
 #endif

@@ -46,17 +46,17 @@ static int record_rubric(int64_t org_id, int64_t id, int64_t user_id, struct job
 	const struct rubric *rb = job_rubric(job);
 	bool ask = !job->rubric && criteria_enabled();
 	cJSON *suggested = cJSON_CreateArray();
-	int number = 0, rc;
 	size_t i;
+	int rc;
 
 	/* The derivation's criteria are suggestions, as the LLM's are; a rubric given or edited is the recruiter's. */
 	for (i = 0; !job->rubric && i < rb->ncriteria; i++)
 		cJSON_AddItemToArray(suggested, cJSON_CreateString(rb->criteria[i].name));
 	rc = rubricstore_record(org_id, id, user_id, rb, job->rubric ? edited_source : RUBRIC_SOURCE_LOCAL, suggested,
-				NULL, ask, &number);
+				NULL, ask, NULL);
 	cJSON_Delete(suggested);
 	if (rc == 0 && ask)
-		rc = criteria_request(org_id, id, number, job);
+		rc = criteria_request(org_id, id);
 	return rc;
 }
 
@@ -218,7 +218,8 @@ int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, s
 	if (rc < 0)
 		return rc;
 	rc = db_query("job_lock",
-		      "SELECT spec::text, status, COALESCE(rubric_version, '') FROM jobs WHERE org_id = $1 AND id = $2"
+		      "SELECT spec::text, status, COALESCE(rubric_version, ''), rubric_state FROM jobs"
+		      " WHERE org_id = $1 AND id = $2"
 		      " FOR UPDATE",
 		      2, p, &res);
 	if (rc < 0)
@@ -259,6 +260,9 @@ int jobstore_update(int64_t org_id, int64_t id, const cJSON *patch, char *err, s
 	}
 	if (rc == 0 && new_rubric)
 		rc = record_rubric(org_id, id, 0, job, RUBRIC_SOURCE_RECRUITER);
+	else if (rc == 0 && strcmp(db_value(res, 0, 3), "provisional") == 0)
+		/* The local rubric still waits for the LLM's criteria: asked again for the job's new version. */
+		rc = criteria_request(org_id, id);
 	if (rc == 0)
 		rc = db_commit();
 out:

@@ -48,7 +48,7 @@ int rubricstore_record(int64_t org_id, int64_t job_id, int64_t user_id, const st
 			      " SELECT $1, $2, COALESCE(max(number), 0) + 1, $4, $5::jsonb, $6, $7::jsonb, $8, $3"
 			      " FROM rubric_versions WHERE job_id = $2 RETURNING number)"
 			      " UPDATE jobs SET rubric = $5::jsonb, rubric_version = $6, rubric_number = v.number,"
-			      " rubric_state = $9, updated_at = now() FROM v WHERE jobs.org_id = $1 AND jobs.id = $2"
+			      " rubric_state = $9 FROM v WHERE jobs.org_id = $1 AND jobs.id = $2"
 			      " RETURNING v.number",
 			      9, p, &res);
 	}

@@ -26,7 +26,9 @@
  * suggested (a JSON array of criterion names, NULL: none) and note (NULL:
  * ""), and makes it the rubric in force (jobs.rubric, rubric_version,
  * rubric_number, and rubric_state "provisional" or "ready"). *number (may
- * be NULL) gets the new number.
+ * be NULL) gets the new number. jobs.updated_at, the version of the job's
+ * details its preparation is made for (jobprep.h), is left alone: a rubric
+ * version has its number.
  */
 int rubricstore_record(int64_t org_id, int64_t job_id, int64_t user_id, const struct rubric *r, const char *source,
 		       const cJSON *suggested, const char *note, bool provisional, int *number);

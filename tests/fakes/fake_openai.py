@@ -639,6 +639,7 @@ class State:
                 "completion_tokens": 0,
                 "cached_tokens": 0,
                 "by_model": {},
+                "by_schema": {},
             }
 
     def snapshot(self):
@@ -1263,6 +1264,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             bm["completions"] += 1
             bm["prompt_tokens"] += usage["prompt_tokens"]
             bm["completion_tokens"] += usage["completion_tokens"]
+            if kind != "malformed":
+                # Completions by the json_schema's name ("" for other formats): what the call was for.
+                fmt = req.get("response_format") if isinstance(req.get("response_format"), dict) else {}
+                js = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
+                name = js.get("name") if isinstance(js.get("name"), str) else ""
+                s["by_schema"][name] = s["by_schema"].get(name, 0) + 1
         self.extra += " model=%s pt=%d ct=%d" % (model, usage["prompt_tokens"], usage["completion_tokens"])
         if kind == "malformed":
             text = json.dumps(completion)
