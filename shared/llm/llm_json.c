@@ -195,8 +195,8 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 	return call(system, user, schema, schema_name, ATTEMPTS, out, err, errlen);
 }
 
-int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name,
-		       cJSON **out, char *err, size_t errlen)
+int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
+		       char *err, size_t errlen)
 {
 	return call(system, user, schema, schema_name, 1, out, err, errlen);
 }

@@ -28,7 +28,7 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
  * queue retries with its own backoff (a job's criteria), so the drainer is
  * held for at most one request (min(llm_timeout_ms, 30 s)).
  */
-int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name,
-		       cJSON **out, char *err, size_t errlen);
+int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
+		       char *err, size_t errlen);
 
 #endif

@@ -165,4 +165,3 @@ struct rubric *criteria_from_answer(const cJSON *answer, char *err, size_t errle
 	cJSON_Delete(obj);
 	return r;
 }
-

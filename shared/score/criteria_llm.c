@@ -103,8 +103,8 @@ static int settle_local(const char *org, const char *job, const char *why)
 		return rc;
 	snprintf(note, sizeof(note), "the LLM gave no criteria (%s); the local derivation stays", why);
 	rc = db_exec("criteria_settle_version",
-		     "UPDATE rubric_versions SET note = $4 WHERE org_id = $1 AND job_id = $2 AND number = $3::int", 4, p,
-		     NULL);
+		     "UPDATE rubric_versions SET note = $4 WHERE org_id = $1 AND job_id = $2 AND number = $3::int", 4,
+		     p, NULL);
 	if (rc == 0)
 		rc = db_exec("criteria_settle_job",
 			     "UPDATE jobs SET rubric_state = 'ready' WHERE org_id = $1 AND id = $2"
