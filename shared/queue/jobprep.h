@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 /*
- * A job's preparation is a fixed list of kinds (jobprep_kinds), each a row
+ * A job's preparation is a fixed list of kinds (jobprep_kinds, and
+ * JOBPREP_CRITERIA for a job whose criteria are asked of the LLM), each a row
  * of job_prep (pending, ready or failed with a reason) for one version of
  * the job (jobs.updated_at) and one task of JOBPREP_TASK_KIND whose payload
  * is {"job_id", "kind", "job_updated_at"}. Requesting is cheap and never
