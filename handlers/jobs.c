@@ -1,4 +1,4 @@
-/* jobs: create, list, read, update and close jobs (/api/v1/jobs). */
+/* jobs: create, list, read, update and close jobs (/api/v1/jobs), and read, edit and compare their rubric versions. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,11 +14,12 @@
 #include "http/app.h"
 #include "http/page.h"
 #include "http/resp.h"
-#include "score/budget.h"
 #include "queue/jobprep.h"
+#include "score/budget.h"
 #include "score/job.h"
 #include "score/jobcounts.h"
 #include "score/jobstore.h"
+#include "score/rubricstore.h"
 
 static int respond_job(struct req *r, int http, int64_t id)
 {
@@ -193,6 +194,20 @@ static int handle_budget_get(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
+static int handle_rubric_get(struct req *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = rubricstore_current_json(r->org_id, id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	return resp_json_take(r, 200, out);
+}
+
 static int handle_budget_put(struct req *r)
 {
 	cJSON *body = NULL, *v, *item;
@@ -350,6 +365,116 @@ static int handle_spend(struct req *r)
 	return resp_json_take(r, 200, out);
 }
 
+static int handle_rubric_versions(struct req *r)
+{
+	cJSON *items = NULL, *out;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = rubricstore_versions_json(r->org_id, id, &items);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "items", items);
+	return resp_json_take(r, 200, out);
+}
+
+/* An optional version number in the query: 0 when absent; false when it is not a number from 1. */
+static bool version_param(struct req *r, const char *name, int *out)
+{
+	const char *v = req_query(r, name);
+	int64_t n = 0;
+
+	*out = 0;
+	if (!v)
+		return true;
+	if (parse_int64(v, 1, 1000000, &n) < 0)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+static int handle_rubric_diff(struct req *r)
+{
+	cJSON *out = NULL;
+	char err[256] = "";
+	int64_t id;
+	int from, to, rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	if (!version_param(r, "from", &from))
+		return resp_fail(r, ST_BAD_REQUEST, "from: must be a version number from 1");
+	if (!version_param(r, "to", &to))
+		return resp_fail(r, ST_BAD_REQUEST, "to: must be a version number from 1");
+	rc = rubricstore_diff_json(r->org_id, id, from, to, &out, err, sizeof(err));
+	if (rc == ST_BAD_REQUEST)
+		return resp_fail(r, rc, "%s", err);
+	if (rc == ST_NOT_FOUND)
+		return resp_fail(r, rc, "job %lld or the rubric version asked for not found", (long long)id);
+	if (rc < 0)
+		return resp_fail_store(r, rc, "job", id);
+	return resp_json_take(r, 200, out);
+}
+
+/* Records a recruiter's new rubric version in the trail ("rubric.changed": its number and hash), after it committed. */
+static void audit_rubric(struct req *r, int64_t id, const cJSON *current)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+	struct audit_event ev = { "rubric.changed", id, 0, NULL, 0, NULL };
+	const cJSON *number = cJSON_GetObjectItemCaseSensitive(current, "number");
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(current, "version");
+	cJSON *details = cJSON_CreateObject();
+
+	if (cJSON_IsNumber(number))
+		cJSON_AddNumberToObject(details, "number", number->valuedouble);
+	if (cJSON_IsString(version))
+		cJSON_AddStringToObject(details, "rubric_version", version->valuestring);
+	ev.details = details;
+	if (audit_record_now(&who, &ev) < 0)
+		log_error("jobs: the audit event 'rubric.changed' of job %lld was not recorded", (long long)id);
+	cJSON_Delete(details);
+}
+
+static int handle_rubric_put(struct req *r)
+{
+	cJSON *body = NULL, *out = NULL, *diff = NULL;
+	char err[512] = "";
+	bool changed = false;
+	int64_t id;
+	int rc = req_param_id(r, "id", &id);
+
+	if (rc < 0)
+		return rc;
+	rc = req_json_body(r, &body);
+	if (rc < 0)
+		return rc;
+	rc = rubricstore_put(r->org_id, id, r->user_id, body, &changed, err, sizeof(err));
+	cJSON_Delete(body);
+	if (rc == ST_BAD_REQUEST || rc == ST_CONFLICT)
+		return resp_fail(r, rc, "%s", err);
+	if (rc == 0)
+		rc = rubricstore_current_json(r->org_id, id, &out);
+	if (rc == 0 && changed)
+		rc = rubricstore_diff_json(r->org_id, id, 0, 0, &diff, err, sizeof(err));
+	if (rc < 0) {
+		cJSON_Delete(out);
+		return resp_fail_store(r, rc, "job", id);
+	}
+	cJSON_AddBoolToObject(out, "changed", changed);
+	if (diff)
+		cJSON_AddItemToObject(out, "diff", diff);
+	else
+		cJSON_AddNullToObject(out, "diff");
+	if (changed) {
+		log_info("jobs: job %lld has a new rubric version from its recruiter", (long long)id);
+		audit_rubric(r, id, out);
+	}
+	return resp_json_take(r, 200, out);
+}
+
 static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs", handle_jobs_create, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/jobs", handle_jobs_list, ROUTE_AUTH },
@@ -360,6 +485,10 @@ static const struct route routes[] = {
 	{ "PUT", "/api/v1/jobs/{id}/budget", handle_budget_put, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/jobs/{id}/estimate", handle_estimate, ROUTE_AUTH | ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/spend", handle_spend, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/rubric", handle_rubric_get, ROUTE_AUTH },
+	{ "PUT", "/api/v1/jobs/{id}/rubric", handle_rubric_put, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/jobs/{id}/rubric/versions", handle_rubric_versions, ROUTE_AUTH },
+	{ "GET", "/api/v1/jobs/{id}/rubric/diff", handle_rubric_diff, ROUTE_AUTH },
 };
 
 int main(int argc, char **argv)

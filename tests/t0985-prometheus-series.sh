@@ -133,6 +133,10 @@ expect_grew_at_least() { # NAME MIN DESCRIPTION
 
 # Work an earlier test left queued is settled first, so the drainer's counts below are this test's alone.
 "$BIN/drainer" --once --max-seconds 120 >"$T_TMP/drainer-before.log" 2>&1
+# What it left waiting out a retry is another test's job preparation (company details, templates, criteria):
+# its LLM calls would land among this test's, and a job's criteria make one request per attempt (the queue
+# retries them, so a 429 answered to one is not a retry of the call), which would move the counts below.
+sql "DELETE FROM tasks WHERE kind = 'job_prep' AND state = 'queued'" >/dev/null
 settle
 for e in "${ALL[@]}"; do B[$e]=$(q "${!e}"); done
 "$TOOLS/metrics_slots" "$SHORTLIST_METRICS_FILE" | sort >"$T_TMP/slots0"

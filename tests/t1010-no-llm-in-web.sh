@@ -6,13 +6,14 @@
 . "$(dirname "$0")/lib/test-lib.sh"
 command -v nm >/dev/null || skip_all "nm is not installed"
 
-# The LLM client: the synchronous call, the engine and the provider's protocol.
+# The LLM client: the synchronous calls, the engine and the provider's protocol, and the drainer's
+# side of a job's criteria (criteria_prepare; the web handlers only request them, score/criteria.h).
 # (The prompt builder is not among them: the cost estimate of the jobs and
 # candidates handlers sizes the prompt with it, and building text calls no one.)
-CLIENT='^(llm_json_call|llm_json_enabled|llm_engine_new|llm_engine_run|llm_submit|llm_openai_parse_reply)$'
+CLIENT='^(llm_json_call|llm_json_call_once|llm_json_enabled|criteria_prepare|llm_engine_new|llm_engine_run|llm_submit|llm_openai_parse_reply)$'
 defined() { nm --defined-only "$1" | awk '{print $3}' | grep -E "$CLIENT" | sort -u; }
 
-check "the drainer has the LLM client (the names are right)" test "$(defined "$BIN/drainer" | wc -l)" -ge 6
+check "the drainer has the LLM client (the names are right)" test "$(defined "$BIN/drainer" | wc -l)" -ge 8
 check "the drainer uses libcurl's multi interface (the engine's transport)" bash -c "nm -D --undefined-only '$BIN/drainer' | grep -q curl_multi_perform"
 web=0
 for bin in "$BIN"/*; do

@@ -86,4 +86,7 @@ check "the waiting invitation is sent" eventually 60 sent
 http GET "/api/v1/emails/$EMAIL" "${A[@]}"
 check "it no longer waits" test "$(json .waiting_for_preparation)" = false
 check "it was rendered again from the prepared template" test "$(json .subject)" != "$before_subject"
-check "the provider answered the company details once and each of three templates once" test "$(fake .completions)" = 4
+check "the provider answered the company details once" test "$(fake '.by_schema.company_details // 0')" = 1
+check "and each of three templates once" test "$(fake '.by_schema.email_template // 0')" = 3
+check "and nothing else but criteria (an earlier test's job, whose preparation may still be asked)" \
+	test "$(fake '.completions - (.by_schema.job_criteria // 0)')" = 4

@@ -112,8 +112,9 @@ static void add_spend(struct llm_json_spend *spend, const struct llm_reply *repl
 		spend->cost_known = false;
 }
 
-int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
-		  struct llm_json_spend *spend, char *err, size_t errlen)
+/* The call of llm_json_call() with at most attempts requests. */
+static int call(const char *system, const char *user, const cJSON *schema, const char *schema_name, int attempts,
+		cJSON **out, struct llm_json_spend *spend, char *err, size_t errlen)
 {
 	const struct config *c = config();
 	struct buf url = BUF_INIT(4096), auth = BUF_INIT(4096), body = BUF_INIT(BODY_MAX);
@@ -138,7 +139,7 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 	headers = curl_slist_append(headers, "Content-Type: application/json");
 	if (!easy || !headers)
 		goto out;
-	for (attempt = 1; attempt <= ATTEMPTS; attempt++) {
+	for (attempt = 1; attempt <= attempts; attempt++) {
 		struct llm_reply reply;
 		int64_t wait_ms = -1, sent_at;
 		long status = 0;
@@ -164,9 +165,10 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 					     cc == CURLE_OPERATION_TIMEDOUT ? PM_LLM_TIMEOUT : PM_LLM_ERROR,
 					     (now_ms() - sent_at) * 1000, 0, 0, 0);
 			snprintf(err, errlen, "provider unreachable: %s", curl_easy_strerror(cc));
-			if (attempt < ATTEMPTS)
+			if (attempt < attempts) {
 				count_retry(c->openai_model);
-			usleep(200000 * (useconds_t)attempt);
+				usleep(200000 * (useconds_t)attempt);
+			}
 			continue;
 		}
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -196,8 +198,9 @@ int llm_json_call(const char *system, const char *user, const cJSON *schema, con
 			break;
 		if (wait_ms > WAIT_MAX_MS)
 			break;
-		if (attempt < ATTEMPTS)
-			count_retry(c->openai_model);
+		if (attempt >= attempts)
+			break;
+		count_retry(c->openai_model);
 		usleep((useconds_t)(wait_ms > 0 ? wait_ms : 250 * attempt) * 1000);
 	}
 out:
@@ -209,4 +212,16 @@ out:
 	buf_release(&auth);
 	buf_release(&body);
 	return rc;
+}
+
+int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
+		  struct llm_json_spend *spend, char *err, size_t errlen)
+{
+	return call(system, user, schema, schema_name, ATTEMPTS, out, spend, err, errlen);
+}
+
+int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
+		       struct llm_json_spend *spend, char *err, size_t errlen)
+{
+	return call(system, user, schema, schema_name, 1, out, spend, err, errlen);
 }

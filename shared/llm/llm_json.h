@@ -37,4 +37,12 @@ struct llm_json_spend {
 int llm_json_call(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
 		  struct llm_json_spend *spend, char *err, size_t errlen);
 
+/*
+ * llm_json_call() with a single request and no wait: for work the task
+ * queue retries with its own backoff (a job's criteria), so the drainer is
+ * held for at most one request (min(llm_timeout_ms, 30 s)).
+ */
+int llm_json_call_once(const char *system, const char *user, const cJSON *schema, const char *schema_name, cJSON **out,
+		       struct llm_json_spend *spend, char *err, size_t errlen);
+
 #endif

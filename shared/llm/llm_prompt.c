@@ -64,7 +64,8 @@ char *llm_prompt_job_message(struct job *job)
 	for (i = 0; i < r->ncriteria; i++) {
 		const struct rubric_criterion *c = &r->criteria[i];
 
-		buf_printf(&b, "- [c%zu] %s (weight %g)", i + 1, c->name, c->weight);
+		buf_printf(&b, "- [c%zu] %s (weight %g%s)", i + 1, c->name, c->weight,
+			   c->must_have ? ", must-have" : "");
 		if (c->description && *c->description)
 			buf_printf(&b, ": %s", c->description);
 		if (c->nkeywords) {

@@ -829,9 +829,10 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 		}
 		if (!d.stopping) {
 			/*
-			 * A job's preparation (warming), one task a turn and only with no
-			 * resume in flight: its LLM call blocks the loop, which must not
-			 * hold up heartbeats or the engine's transfers meanwhile.
+			 * A job's preparation (its criteria, company details and templates),
+			 * one task a turn and only with no resume in flight: its LLM call
+			 * blocks the loop, which must not hold up heartbeats or the engine's
+			 * transfers meanwhile. A failed one waits out the queue's backoff.
 			 */
 			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
 

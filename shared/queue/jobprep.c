@@ -56,7 +56,8 @@ out:
 	return rc;
 }
 
-int jobprep_request(int64_t org_id, int64_t job_id)
+/* Requests kinds (NULL-terminated) for the job's current version. */
+static int request_kinds(int64_t org_id, int64_t job_id, const char *const *list)
 {
 	struct db_result *res = NULL;
 	char org[24], job[24], *version = NULL;
@@ -76,8 +77,8 @@ int jobprep_request(int64_t org_id, int64_t job_id)
 	if (rc == 0)
 		version = xstrdup(db_value(res, 0, 0));
 	db_result_free(res);
-	for (i = 0; rc == 0 && kinds[i]; i++)
-		rc = request_kind(org_id, job_id, version, kinds[i]);
+	for (i = 0; rc == 0 && list[i]; i++)
+		rc = request_kind(org_id, job_id, version, list[i]);
 	if (own) {
 		if (rc == 0)
 			rc = db_commit();
@@ -86,6 +87,38 @@ int jobprep_request(int64_t org_id, int64_t job_id)
 	}
 	free(version);
 	return rc;
+}
+
+int jobprep_request(int64_t org_id, int64_t job_id)
+{
+	return request_kinds(org_id, job_id, kinds);
+}
+
+int jobprep_request_kind(int64_t org_id, int64_t job_id, const char *kind)
+{
+	const char *list[2] = { kind, NULL };
+
+	return request_kinds(org_id, job_id, list);
+}
+
+/* Adds kind's member to out from the rows of res; false when it is not ready. */
+static bool add_state(cJSON *out, const struct db_result *res, const char *kind)
+{
+	cJSON *k = cJSON_AddObjectToObject(out, kind);
+	const char *state = "not_requested", *reason = NULL, *at = NULL;
+	int row;
+
+	for (row = 0; row < db_rows(res); row++) {
+		if (strcmp(db_value(res, row, 0), kind) != 0)
+			continue;
+		state = db_value(res, row, 1);
+		reason = db_value(res, row, 2);
+		at = db_value(res, row, 3);
+	}
+	cJSON_AddStringToObject(k, "state", state);
+	json_add_str_or_null(k, "reason", reason);
+	json_add_str_or_null(k, "updated_at", at);
+	return strcmp(state, "ready") == 0;
 }
 
 int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out)
@@ -107,23 +140,12 @@ int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out)
 	if (rc < 0)
 		return rc;
 	*out = cJSON_CreateObject();
-	for (i = 0; kinds[i]; i++) {
-		cJSON *k = cJSON_AddObjectToObject(*out, kinds[i]);
-		const char *state = "not_requested", *reason = NULL, *at = NULL;
-
-		for (row = 0; row < db_rows(res); row++) {
-			if (strcmp(db_value(res, row, 0), kinds[i]) != 0)
-				continue;
-			state = db_value(res, row, 1);
-			reason = db_value(res, row, 2);
-			at = db_value(res, row, 3);
-		}
-		cJSON_AddStringToObject(k, "state", state);
-		json_add_str_or_null(k, "reason", reason);
-		json_add_str_or_null(k, "updated_at", at);
-		if (strcmp(state, "ready") != 0)
+	for (i = 0; kinds[i]; i++)
+		if (!add_state(*out, res, kinds[i]))
 			all_ready = false;
-	}
+	for (row = 0; row < db_rows(res); row++)
+		if (strcmp(db_value(res, row, 0), JOBPREP_CRITERIA) == 0 && !add_state(*out, res, JOBPREP_CRITERIA))
+			all_ready = false;
 	cJSON_AddBoolToObject(*out, "ready", all_ready);
 	db_result_free(res);
 	return 0;
@@ -139,7 +161,9 @@ int jobprep_pending(int64_t job_id, bool *pending)
 	*pending = false;
 	db_int_param(job_id, job);
 	rc = db_query("jobprep_pending_rows",
-		      "SELECT 1 FROM job_prep WHERE job_id = $1 AND state = 'pending' FOR SHARE", 1, p, &res);
+		      "SELECT 1 FROM job_prep WHERE job_id = $1 AND state = 'pending' AND kind <> '" JOBPREP_CRITERIA
+		      "' FOR SHARE",
+		      1, p, &res);
 	if (rc == 0)
 		*pending = db_rows(res) > 0;
 	db_result_free(res);

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 /*
- * A job's preparation is a fixed list of kinds (jobprep_kinds), each a row
+ * A job's preparation is a fixed list of kinds (jobprep_kinds, and
+ * JOBPREP_CRITERIA for a job whose criteria are asked of the LLM), each a row
  * of job_prep (pending, ready or failed with a reason) for one version of
  * the job (jobs.updated_at) and one task of JOBPREP_TASK_KIND whose payload
  * is {"job_id", "kind", "job_updated_at"}. Requesting is cheap and never
@@ -21,8 +22,15 @@
 
 #define JOBPREP_COMPANY "company_details"
 #define JOBPREP_TEMPLATES "email_templates"
+/*
+ * A job's criteria from the LLM (score/criteria.h): requested only for a
+ * job whose rubric is the local derivation while a provider is configured,
+ * by jobstore in the transaction that records that rubric. Not among
+ * jobprep_kinds(), and no email waits for it.
+ */
+#define JOBPREP_CRITERIA "criteria"
 
-/* The kinds, NULL-terminated; borrowed, static. */
+/* The kinds every job is prepared for, NULL-terminated; borrowed, static. */
 const char *const *jobprep_kinds(void);
 
 /*
@@ -35,16 +43,24 @@ const char *const *jobprep_kinds(void);
 int jobprep_request(int64_t org_id, int64_t job_id);
 
 /*
+ * jobprep_request() for one kind (JOBPREP_CRITERIA): marks it pending for
+ * the job's current version and enqueues its task, idempotent per version.
+ * Same transaction rules and returns as jobprep_request().
+ */
+int jobprep_request_kind(int64_t org_id, int64_t job_id, const char *kind);
+
+/*
  * {"<kind>": {"state", "reason", "updated_at"}, ...} for every kind: state
  * "pending", "ready" or "failed" (reason says why; null otherwise), or
- * "not_requested" for a job made before preparation existed. Also the
- * member "ready": whether every kind is ready. *out is new (caller frees).
- * Returns 0 or a db status code.
+ * "not_requested" for a job made before preparation existed; and
+ * JOBPREP_CRITERIA the same way when it was ever requested for the job.
+ * Also the member "ready": whether every kind listed is ready. *out is new
+ * (caller frees). Returns 0 or a db status code.
  */
 int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out);
 
 /*
- * Whether any kind of the job's preparation is pending (*pending). Locks
+ * Whether any of jobprep_kinds() is pending for the job (*pending). Locks
  * those rows FOR SHARE until the caller's transaction ends, so a drainer
  * finishing them waits for the caller's commit and then sees what it wrote
  * (an email that was made to wait is released, mailwait.h). Returns 0 or a

@@ -14,11 +14,17 @@
 #include "mail/mailwait.h"
 #include "queue/jobprep.h"
 #include "queue/queue.h"
+#include "score/criteria_llm.h"
 
-/* The work of one kind: 0 done, -1 failed with err (worth a retry), or a status code. */
+/*
+ * The work of one kind: 0 done, -1 failed with err (worth a retry), or a
+ * status code; and, when not NULL, what is done inside the settling
+ * transaction once its retries are spent (reason: the last error).
+ */
 struct jobprep_kind {
 	const char *name;
 	int (*run)(int64_t org_id, int64_t job_id, const char *job_updated_at, char *err, size_t errlen);
+	int (*give_up)(int64_t org_id, int64_t job_id, const char *reason);
 };
 
 static int run_templates(int64_t org_id, int64_t job_id, const char *job_updated_at, char *err, size_t errlen)
@@ -28,8 +34,9 @@ static int run_templates(int64_t org_id, int64_t job_id, const char *job_updated
 }
 
 static const struct jobprep_kind runners[] = {
-	{ JOBPREP_COMPANY, company_warm },
-	{ JOBPREP_TEMPLATES, run_templates },
+	{ JOBPREP_CRITERIA, criteria_prepare, criteria_give_up },
+	{ JOBPREP_COMPANY, company_warm, NULL },
+	{ JOBPREP_TEMPLATES, run_templates, NULL },
 };
 
 static const struct jobprep_kind *runner_of(const char *name)
@@ -60,8 +67,8 @@ static int current(int64_t job_id, const char *version)
 }
 
 /* Records the row's state and settles the task in one transaction, while the claim holds. */
-static int settle(const struct queue_task *t, int64_t job_id, const char *kind, const char *version, int outcome,
-		  const char *err)
+static int settle(const struct queue_task *t, int64_t job_id, const struct jobprep_kind *k, const char *kind,
+		  const char *version, int outcome, const char *err)
 {
 	bool discarded = false;
 	int rc = db_begin();
@@ -73,9 +80,12 @@ static int settle(const struct queue_task *t, int64_t job_id, const char *kind, 
 	if (rc == 0 && outcome == 0)
 		rc = queue_succeed(t);
 	if (rc == 0 && outcome < 0)
-		rc = queue_fail(t, err, outcome != ST_BAD_REQUEST && outcome != ST_NOT_FOUND, NULL, &discarded);
+		/* (-1 is ST_BAD_REQUEST's value too: a kind's failure is told from an unknown kind by k.) */
+		rc = queue_fail(t, err, k && outcome != ST_NOT_FOUND, NULL, &discarded);
 	if (rc == 0 && outcome < 0)
 		rc = jobprep_record(job_id, kind, version, discarded ? "failed" : "pending", err);
+	if (rc == 0 && outcome < 0 && discarded && k && k->give_up)
+		rc = k->give_up(t->org_id, job_id, err);
 	if (rc == 0) {
 		/* The last kind done: the emails that waited for it go out, rendered from what was prepared. */
 		int released = mailwait_release(job_id);
@@ -110,8 +120,14 @@ int jobprep_step(const char *worker)
 	k = runner_of(kind);
 	rc = current(job_id, version);
 	if (rc == ST_GONE) {
-		/* The job changed (a newer task prepares it) or went away: nothing to do. */
-		rc = queue_succeed(&tasks[0]);
+		/*
+		 * The job changed (a newer task prepares it) or went away: nothing to do. A row
+		 * still at this version was not asked for again (the criteria of a job whose
+		 * rubric is no longer the local one): nothing is left to prepare for it.
+		 */
+		rc = jobprep_record(job_id, kind, version, "ready", NULL);
+		if (rc == 0)
+			rc = queue_succeed(&tasks[0]);
 		outcome = 1;
 		goto out;
 	}
@@ -125,7 +141,7 @@ int jobprep_step(const char *worker)
 		if (outcome < -1 && !*err)
 			snprintf(err, sizeof(err), "%s", status_title(outcome));
 	}
-	rc = settle(&tasks[0], job_id, kind, version, outcome, err);
+	rc = settle(&tasks[0], job_id, k, kind, version, outcome, err);
 out:
 	log_task(tasks[0].kind, tasks[0].id, tasks[0].attempt,
 		 rc < 0				? "error"

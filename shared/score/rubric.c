@@ -69,6 +69,7 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 	const cJSON *kw = cJSON_GetObjectItemCaseSensitive(v, "keywords");
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(v, "kind");
 	const cJSON *years = cJSON_GetObjectItemCaseSensitive(v, "min_years");
+	const cJSON *must = cJSON_GetObjectItemCaseSensitive(v, "must_have");
 	const cJSON *k;
 	size_t j = 0, n;
 
@@ -118,6 +119,11 @@ static int parse_criterion(const cJSON *v, struct rubric_criterion *c, const cha
 				    i),
 			       -1;
 		c->min_years = (int)years->valuedouble;
+	}
+	if (must && !cJSON_IsNull(must)) {
+		if (!cJSON_IsBool(must))
+			return fail(err, errlen, "%s.criteria[%zu].must_have: must be true or false", p, i);
+		c->must_have = cJSON_IsTrue(must);
 	}
 	if (!kw || cJSON_IsNull(kw))
 		return 0;
@@ -199,6 +205,8 @@ static cJSON *criteria_to_json(const struct rubric *r)
 		cJSON_AddStringToObject(o, "kind", kind_names[c->kind]);
 		if (c->kind == RUBRIC_EXPERIENCE)
 			cJSON_AddNumberToObject(o, "min_years", c->min_years);
+		if (c->must_have)
+			cJSON_AddTrueToObject(o, "must_have");
 		kw = cJSON_AddArrayToObject(o, "keywords");
 		for (j = 0; j < c->nkeywords; j++)
 			cJSON_AddItemToArray(kw, cJSON_CreateString(c->keywords[j]));

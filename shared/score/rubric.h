@@ -32,7 +32,8 @@ struct rubric_criterion {
 	char *description;
 	double weight; /* > 0 */
 	enum rubric_kind kind;
-	int min_years; /* experience only; 0 when the job states none */
+	int min_years;	/* experience only; 0 when the job states none */
+	bool must_have; /* a must-have (true) or a nice-to-have criterion */
 	char **keywords;
 	size_t nkeywords;
 };
@@ -45,7 +46,9 @@ struct rubric {
 
 /*
  * Parses and validates a rubric object {"version", "criteria": [{"name",
- * "description", "weight", "keywords": [...], "kind", "min_years"}]}.
+ * "description", "weight", "keywords": [...], "kind", "min_years",
+ * "must_have"}]}. "must_have" (default false) appears in the canonical JSON
+ * only when true, so rubrics without it keep their versions.
  * Criterion names must be unique (case-insensitive). The "version" given is
  * ignored: the version is always recomputed from the content so that any
  * change makes a new cache key. Returns a new rubric (free with

@@ -497,6 +497,62 @@ def check_strict_schema(schema, name, root, path="", depth=0):
                     check_strict_schema(sub, name, root, "%s'%s', '%s'" % (lead, key, sub_name), depth + 1)
 
 
+# ---- job criteria ("job_criteria" schema) -------------------------------
+
+CRITERIA_SCHEMA_NAME = "job_criteria"
+BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)])\s+(.*\S)\s*$")
+MUST_HEADING_RE = re.compile(r"requir|must|essential|qualification|you have|what you bring", re.I)
+NICE_HEADING_RE = re.compile(r"nice|bonus|plus|prefer|desirable|ideally", re.I)
+
+
+def criteria_keywords(text, limit=5):
+    """The line's distinctive words, in their order: no stop words, at least three letters, no repeats."""
+    out = []
+    for w in WORD_RE.findall(text.lower()):
+        if len(w) >= 3 and w not in STOPWORDS and w not in out:
+            out.append(w)
+        if len(out) == limit:
+            break
+    return out
+
+
+def criteria_answer(user_text):
+    """A rubric made from the description deterministically: one criterion per bullet of its lists (a must-have
+    under a requirements heading, a nice-to-have under a bonus heading), else one per sentence; at most 10."""
+    desc = user_text.split("Description:", 1)[1] if "Description:" in user_text else user_text
+    items = []
+    section = None
+    for line in desc.splitlines():
+        m = BULLET_RE.match(line)
+        if not m:
+            stripped = line.strip()
+            if stripped and len(stripped) <= 80 and (stripped.endswith(":") or stripped.startswith("#")):
+                section = "nice" if NICE_HEADING_RE.search(stripped) else "must" if MUST_HEADING_RE.search(
+                    stripped) else None
+            continue
+        items.append((m.group(1), section))
+    if not items:
+        sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", desc) if len(x.strip()) > 10]
+        items = [(x, None) for x in sentences[:5]]
+    criteria, seen = [], set()
+    for text, section in items:
+        title = re.split(r"[;:.(]", text, 1)[0].strip()[:80].strip() or text[:80]
+        if title.lower() in seen:
+            continue
+        seen.add(title.lower())
+        keywords = criteria_keywords(text) or [title.lower()]
+        criteria.append({
+            "title": title,
+            "evidence": "The resume shows %s." % text.rstrip(".").strip(),
+            "weight": 8 if section == "must" else 4 if section == "nice" else 6,
+            "must_have": section == "must",
+            "keywords": keywords,
+        })
+        if len(criteria) == 10:
+            break
+    return {"criteria": criteria}
+
+
 REASONING_RE = re.compile(r"^(?:openai/)?(?:o\d|gpt-5)")
 REASONING_MARKER_RE = re.compile(r"FAKE_REASONING:(\d{1,7})")
 # Composition keywords strict mode refuses for every model; fine-tuned models refuse the value bounds too.
@@ -583,6 +639,7 @@ class State:
                 "completion_tokens": 0,
                 "cached_tokens": 0,
                 "by_model": {},
+                "by_schema": {},
             }
 
     def snapshot(self):
@@ -1207,6 +1264,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             bm["completions"] += 1
             bm["prompt_tokens"] += usage["prompt_tokens"]
             bm["completion_tokens"] += usage["completion_tokens"]
+            if kind != "malformed":
+                # Completions by the json_schema's name ("" for other formats): what the call was for.
+                fmt = req.get("response_format") if isinstance(req.get("response_format"), dict) else {}
+                js = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
+                name = js.get("name") if isinstance(js.get("name"), str) else ""
+                s["by_schema"][name] = s["by_schema"].get(name, 0) + 1
         self.extra += " model=%s pt=%d ct=%d" % (model, usage["prompt_tokens"], usage["completion_tokens"])
         if kind == "malformed":
             text = json.dumps(completion)
@@ -1246,7 +1309,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 completion_tokens += tokens_of(REFUSAL_TEXT)
                 choices.append(self.choice(index, content, refusal, finish))
                 continue
-            if fmt["type"] == "json_schema":
+            if fmt["type"] == "json_schema" and fmt["json_schema"].get("name") == CRITERIA_SCHEMA_NAME:
+                content = json.dumps(criteria_answer(last_user), ensure_ascii=False, separators=(",", ":"))
+            elif fmt["type"] == "json_schema":
                 try:
                     content = json.dumps(gen.generate(gen.root), ensure_ascii=False, separators=(",", ":"))
                 except SchemaError as err:

@@ -1,8 +1,9 @@
-// job: one job's page — its details and actions, upload, processing progress, its charts, the ranked shortlist and
+// job: one job's page — its details and actions, its criteria, upload, processing progress, its charts, the ranked shortlist and
 // the emails sent, each section a module of job/.
 import { api } from './api.js';
 import { h, replace } from './dom.js';
 import { jobActions } from './job/actions.js';
+import { criteriaSection } from './job/criteria.js';
 import { savedBatches, saveBatch } from './job/batches.js';
 import { budgetSection } from './job/budget.js';
 import { emailsSection } from './job/emails.js';
@@ -44,6 +45,7 @@ export async function renderJob(main, ctx, id) {
 		progress.watch(batchId);
 	};
 	const actions = jobActions(job, ctx, notice, onBatch);
+	const criteria = criteriaSection(job, ctx, onBatch);
 
 	const meta = [job.company, job.location].filter((x) => typeof x === 'string' && x !== '');
 	const skills = Array.isArray(job.required_skills) ? job.required_skills : [];
@@ -55,10 +57,11 @@ export async function renderJob(main, ctx, id) {
 		notice,
 		closed ? h('p.notice', 'This job is closed: it takes no more resumes.') : uploadSection(job, ctx, onBatch),
 		progress.section,
+		criteria.section,
 		budget.section,
 		summary.section,
 		shortlist.section,
 		emails.section);
 	for (const b of savedBatches(job.id)) progress.watch(b);
-	await Promise.all([summary.load(), budget.load(), shortlist.load(true), emails.load()]);
+	await Promise.all([criteria.load(), summary.load(), budget.load(), shortlist.load(true), emails.load()]);
 }
