@@ -95,10 +95,15 @@ with_scale_config() { # COMMAND...
 
 # Runs scripts/services of web host I inside its namespace: lighttpd listens
 # on the host's address, every service is reached at the services namespace.
+# Its process pools (scripts/lighttpd-pools) are sized by the caller's
+# SHORTLIST_CORES and SHORTLIST_PROCS_<GROUP>, and for this host alone by
+# SHORTLIST_H<I>_PROCS_<GROUP>, which win.
 host_services() { # I start|stop SERVICE...
-	local i=$1
+	local i=$1 v pools=()
 	shift
-	scale_env "$SCALE_INSTANCE-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1
+	for v in $(compgen -v SHORTLIST_PROCS_) SHORTLIST_CORES; do if [[ -n ${!v-} ]]; then pools+=("$v=${!v}"); fi; done
+	for v in $(compgen -v "SHORTLIST_H${i}_PROCS_"); do pools+=("SHORTLIST_${v#SHORTLIST_H"$i"_}=${!v}"); done
+	scale_env "$SCALE_INSTANCE-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1 "${pools[@]}"
 	ip netns exec "$(host_ns "$i")" "${SCALE_ENV[@]}" "$SCALE_ROOT/scripts/services" "$@"
 }
 
