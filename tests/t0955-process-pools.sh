@@ -43,6 +43,8 @@ check "3 cores: thirty-six for uploads, two for health" \
 out=$(SHORTLIST_CORES=1 SHORTLIST_PROCS_JOBS=9 "$ROOT/scripts/lighttpd-pools")
 check "a setting wins over the cores for its pool only" \
 	bash -c 'grep -qx "var.procs_jobs = 9" <<<"$1" && grep -qx "var.procs_candidates = 2" <<<"$1"' - "$out"
+out=$(SHORTLIST_CORES=3 SHORTLIST_PROCS_JOBS=0 "$ROOT/scripts/lighttpd-pools")
+check "0 is the default derived from the cores" grep -qx 'var.procs_jobs = 6' <<<"$out"
 cores=$(nproc)
 check "without SHORTLIST_CORES the host's $cores cores decide" \
 	grep -qx "var.procs_jobs = $((2 * cores))" <<<"$("$ROOT/scripts/lighttpd-pools")"
@@ -91,10 +93,10 @@ refused() { # EXPECTED-TEXT VAR=VALUE...
 	check "$*: no lighttpd runs (processes: $(procs_of jobs))" test "$(procs_of jobs)" = 0
 	check "$*: the last good lighttpd.conf is left as it was" test "$(sha256sum "$CONF")" = "$good"
 }
-refused "SHORTLIST_PROCS_JOBS must be a whole number of processes from 1 to 256, not '0'" SHORTLIST_PROCS_JOBS=0
-refused "SHORTLIST_PROCS_ACCOUNT must be a whole number of processes from 1 to 256, not 'two'" SHORTLIST_PROCS_ACCOUNT=two
-refused "SHORTLIST_PROCS_CANDIDATES must be a whole number of processes from 1 to 256, not '300'" SHORTLIST_PROCS_CANDIDATES=300
-refused "SHORTLIST_PROCS_UPLOAD must be a whole number of processes from 1 to 1024, not '-4'" SHORTLIST_PROCS_UPLOAD=-4
+refused "SHORTLIST_PROCS_JOBS must be a whole number of processes from 1 to 256 (0: derived from the cores), not '08'" SHORTLIST_PROCS_JOBS=08
+refused "SHORTLIST_PROCS_ACCOUNT must be a whole number of processes from 1 to 256 (0: derived from the cores), not 'two'" SHORTLIST_PROCS_ACCOUNT=two
+refused "SHORTLIST_PROCS_CANDIDATES must be a whole number of processes from 1 to 256 (0: derived from the cores), not '300'" SHORTLIST_PROCS_CANDIDATES=300
+refused "SHORTLIST_PROCS_UPLOAD must be a whole number of processes from 1 to 1024 (0: derived from the cores), not '-4'" SHORTLIST_PROCS_UPLOAD=-4
 refused "SHORTLIST_PROCS_JOSB names no process pool" SHORTLIST_PROCS_JOSB=4
 refused "SHORTLIST_CORES must be a whole number of cores" SHORTLIST_CORES=0
 check "the refusal says which setting to fix" grep -q "process pools are misconfigured" "$T_TMP/bad.log"
