@@ -70,7 +70,7 @@ check "the jobs pool answers (an unsigned list: $code)" test "$code" = 401
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/readyz")
 check "the health pool answers /readyz ($code)" test "$code" = 200
 # Twenty reads at once queue for the three processes: none is refused, none grows the pool.
-for i in $(seq 20); do
+for _ in $(seq 20); do
 	curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$HTTP/api/v1/jobs" >>"$T_TMP/burst" &
 done
 wait
