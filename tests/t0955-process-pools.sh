@@ -49,6 +49,18 @@ cores=$(nproc)
 check "without SHORTLIST_CORES the host's $cores cores decide" \
 	grep -qx "var.procs_jobs = $((2 * cores))" <<<"$("$ROOT/scripts/lighttpd-pools")"
 
+# --- the multi-host cluster: every host gets the caller's sizes, one host its own on top
+cluster_pools() { # I
+	(. "$ROOT/tests/scale/cluster.sh" && export SHORTLIST_PROCS_JOBS=3 SHORTLIST_H2_PROCS_JOBS=5 SHORTLIST_H2_PROCS_UPLOAD=2 &&
+		host_pool_env "$1" | tr '\n' ' ')
+}
+h1=$(cluster_pools 1) h2=$(cluster_pools 2)
+check "cluster host 1 takes SHORTLIST_PROCS_JOBS alone ($h1)" test "$h1" = "SHORTLIST_PROCS_JOBS=3 "
+check "cluster host 2 takes its SHORTLIST_H2_PROCS_* after it, so they win ($h2)" \
+	test "$h2" = "SHORTLIST_PROCS_JOBS=3 SHORTLIST_PROCS_JOBS=5 SHORTLIST_PROCS_UPLOAD=2 "
+check "env keeps the last of two settings, as the host's environment is built" \
+	test "$(env -i SHORTLIST_PROCS_JOBS=3 SHORTLIST_PROCS_JOBS=5 "$ROOT/scripts/lighttpd-pools" | head -n 1)" = "var.procs_jobs = 5"
+
 # --- sizes of one's own reach lighttpd, every process started at once
 ACTION=start
 if ! pool_services SHORTLIST_PROCS_JOBS=3 SHORTLIST_PROCS_CANDIDATES=5 SHORTLIST_PROCS_UPLOAD=2 >"$T_TMP/start.log" 2>&1; then
