@@ -109,6 +109,7 @@ var.handler_extra_env = ( $extra_env)
 var.upload_max_kb = 2097152
 var.bind_address = "127.0.0.1"
 server.port = $P_WEB2
+include_shell "$ROOT/scripts/lighttpd-pools"
 include "$ROOT/lighttpd/shortlist.conf"
 EOT
 start_mc2

@@ -67,6 +67,7 @@ else
 	mkdir -p "$L" "$T_TMP/state/upload-tmp" "$T_TMP/state/log" "$T_TMP/state/sock"
 	ln -s "$ROOT/lighttpd" "$L/lighttpd"
 	ln -s "$BIN" "$L/bin"
+	ln -s "$ROOT/scripts" "$L/scripts"
 	sed -e "s|/opt/shortlist|$L|g" -e "s|/var/lib/shortlist|$T_TMP/state|g" "$ROOT/infra/systemd/lighttpd.conf" >"$T_TMP/lighttpd.conf"
 	check "lighttpd accepts infra/systemd/lighttpd.conf over the install layout" \
 		lighttpd -tt -f "$T_TMP/lighttpd.conf"

@@ -35,6 +35,20 @@
 	  "libpq connection string of the drainer's LISTEN connection, straight to PostgreSQL (empty: SHORTLIST_DATABASE_URL)")   \
 	X(BOOL, pgbouncer, "SHORTLIST_PGBOUNCER", "false", 0, 0, false, "run a local pgbouncer and send statements through it (scripts)") \
 	X(INT, pgbouncer_port, "SHORTLIST_PGBOUNCER_PORT", "15401", 1, 65535, false, "local pgbouncer port (scripts)")         \
+	X(INT, procs_jobs, "SHORTLIST_PROCS_JOBS", "0", 0, 256, false,                                                        \
+	  "processes of the jobs pool: jobs and every route not listed below (scripts; 0: two per core)")                     \
+	X(INT, procs_candidates, "SHORTLIST_PROCS_CANDIDATES", "0", 0, 256, false,                                            \
+	  "processes of the candidates pool: shortlists, candidates, batch status, audits (scripts; 0: two per core)")        \
+	X(INT, procs_storage, "SHORTLIST_PROCS_STORAGE", "0", 0, 256, false,                                                  \
+	  "processes of the storage pool: presigned uploads, S3 events, downloads (scripts; 0: two per core)")                \
+	X(INT, procs_account, "SHORTLIST_PROCS_ACCOUNT", "0", 0, 256, false,                                                  \
+	  "processes of the account pool: sign-in, keys, stats (scripts; 0: one per core)")                                   \
+	X(INT, procs_emails, "SHORTLIST_PROCS_EMAILS", "0", 0, 256, false,                                                    \
+	  "processes of the emails pool: templates, sending, delivery status (scripts; 0: one per core)")                     \
+	X(INT, procs_upload, "SHORTLIST_PROCS_UPLOAD", "0", 0, 1024, false,                                                   \
+	  "processes of the upload pool: streamed multipart uploads (scripts; 0: twelve per core)")                           \
+	X(INT, procs_health, "SHORTLIST_PROCS_HEALTH", "0", 0, 64, false,                                                     \
+	  "processes of the health pool: /healthz, /readyz, lighttpd's error pages (scripts; 0: two)")                        \
 	X(STR, memcached_servers, "SHORTLIST_MEMCACHED_SERVERS", "127.0.0.1:11311", 0, 0, false,                        \
 	  "comma-separated host:port[:weight] list, one pool placed by consistent hashing")                             \
 	X(STR, s3_endpoint, "SHORTLIST_S3_ENDPOINT", "", 0, 0, false, "S3 base URL; empty means AWS (https://s3.REGION.amazonaws.com)")       \

@@ -93,12 +93,24 @@ with_scale_config() { # COMMAND...
 	"${SCALE_ENV[@]}" bash -c '. "$0/scripts/lib.sh" && load_config && exec "$@"' "$SCALE_ROOT" "$@"
 }
 
+# Web host I's process pools (scripts/lighttpd-pools), one VAR=VALUE a line:
+# the caller's SHORTLIST_CORES and SHORTLIST_PROCS_<GROUP>, then for this host
+# alone SHORTLIST_H<I>_PROCS_<GROUP> as SHORTLIST_PROCS_<GROUP> (the later wins).
+host_pool_env() { # I
+	local v
+	for v in $(compgen -v SHORTLIST_PROCS_) SHORTLIST_CORES; do
+		if [[ -n ${!v-} ]]; then echo "$v=${!v}"; fi
+	done
+	for v in $(compgen -v "SHORTLIST_H$1_PROCS_"); do echo "SHORTLIST_${v#SHORTLIST_H"$1"_}=${!v}"; done
+}
+
 # Runs scripts/services of web host I inside its namespace: lighttpd listens
 # on the host's address, every service is reached at the services namespace.
 host_services() { # I start|stop SERVICE...
-	local i=$1
+	local i=$1 pools
 	shift
-	scale_env "$SCALE_INSTANCE-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1
+	mapfile -t pools < <(host_pool_env "$i")
+	scale_env "$SCALE_INSTANCE-h$i" "SHORTLIST_BIND_ADDRESS=$(host_addr "$i")" SHORTLIST_START_DRAINER=1 "${pools[@]}"
 	ip netns exec "$(host_ns "$i")" "${SCALE_ENV[@]}" "$SCALE_ROOT/scripts/services" "$@"
 }
 
