@@ -359,6 +359,57 @@ def prepared_errors(since):
     return [line for line in text.splitlines() if "ERROR:" in line and "prepared statement" in line]
 
 
+# ---- readers beside the uploads, so that many handler processes are pgbouncer's clients
+
+class Readers:
+    """`n` threads reading the job and a page of its shortlist through HAProxy, one request
+    after another, for as long as the `with` block runs. Any answer but 200 is a failure."""
+
+    def __init__(self, org, n):
+        self.org, self.n = org, n
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.count = 0
+        self.failed = []
+        self.threads = [threading.Thread(target=self._worker, args=(i,), daemon=True) for i in range(n)]
+
+    def _worker(self, i):
+        paths = ["/api/v1/jobs/%d/candidates?limit=20" % self.org.job, "/api/v1/jobs/%d" % self.org.job]
+        conn = None
+        k = i
+        while not self.stop.is_set():
+            if conn is None:
+                conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+            status, err = 0, ""
+            try:
+                conn.request("GET", paths[k % 2], headers={"Authorization": "Bearer " + self.org.key})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as e:
+                err = "%s: %s" % (type(e).__name__, e)
+                conn.close()
+                conn = None
+            with self.lock:
+                self.count += 1
+                if status != 200:
+                    self.failed.append(err or "HTTP %d on %s" % (status, paths[k % 2]))
+            k += 1
+            self.stop.wait(0.02)
+        if conn:
+            conn.close()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+
+
 # ---- invariants beyond the fault suite's
 
 def check_files(org, files):
@@ -391,8 +442,12 @@ def settle(org, seconds):
 
 def scen_baseline(a, org, files):
     load = Load(org, files, a.per, a.conc)
-    load.run()
+    with Readers(org, a.readers) as reads:
+        load.run()
     v = ["%d requests failed with no fault" % len(load.failures())] if load.failures() else []
+    if reads.failed:
+        v.append("%d of %d reads failed with no fault: %s" % (len(reads.failed), reads.count, reads.failed[0]))
+    log("  %d reads beside the uploads from %d connections, %d failed" % (reads.count, a.readers, len(reads.failed)))
     return load, v
 
 
@@ -500,6 +555,8 @@ def main():
                                                " the fault scenarios send half as many")
     p.add_argument("--per-request", dest="per", type=int, default=5, help="files per upload request")
     p.add_argument("--clients", dest="conc", type=int, default=6, help="concurrent client connections")
+    p.add_argument("--readers", type=int, default=24, help="connections reading the shortlist beside the first"
+                                                         " scenario's uploads")
     p.add_argument("--spread", type=float, help="seconds the fault scenarios' requests are paced over"
                                                " (default 10; 20 with 1,000 resumes or more)")
     p.add_argument("--wait", type=int, default=600, help="seconds to wait for the drainers per scenario")
