@@ -6,11 +6,11 @@
 # within a minute shows the task was given back.
 . "$(dirname "$0")/lib/test-lib.sh"
 
-FAKE= DRAINER=
+FAKE="" DRAINER=""
 cleanup() {
 	[[ -n $DRAINER ]] && kill "$DRAINER" 2>/dev/null && wait "$DRAINER" 2>/dev/null
 	[[ -n $FAKE ]] && kill "$FAKE" 2>/dev/null && wait "$FAKE" 2>/dev/null
-	DRAINER= FAKE=
+	DRAINER="" FAKE=""
 	services start postgresql >/dev/null 2>&1
 }
 trap 'rc=$?; cleanup; (exit $rc); t_finish' EXIT
