@@ -395,7 +395,7 @@ class Readers:
                 if status != 200:
                     self.failed.append(err or "HTTP %d on %s" % (status, paths[k % 2]))
             k += 1
-            self.stop.wait(0.02)
+            self.stop.wait(0.1)
         if conn:
             conn.close()
 
@@ -555,7 +555,7 @@ def main():
                                                " the fault scenarios send half as many")
     p.add_argument("--per-request", dest="per", type=int, default=5, help="files per upload request")
     p.add_argument("--clients", dest="conc", type=int, default=6, help="concurrent client connections")
-    p.add_argument("--readers", type=int, default=24, help="connections reading the shortlist beside the first"
+    p.add_argument("--readers", type=int, default=12, help="connections reading the shortlist beside the first"
                                                          " scenario's uploads")
     p.add_argument("--spread", type=float, help="seconds the fault scenarios' requests are paced over"
                                                " (default 10; 20 with 1,000 resumes or more)")
