@@ -72,8 +72,10 @@ export SHORTLIST_MEMCACHED_COUNT
 : "${SHORTLIST_S3_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
 : "${SHORTLIST_SMTP_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
 : "${SHORTLIST_LLM_ADDRESS:=$SHORTLIST_SERVICES_ADDRESS}"
+# pgbouncer (SHORTLIST_PGBOUNCER=1) listens beside PostgreSQL unless told otherwise.
+: "${SHORTLIST_PGBOUNCER_ADDRESS:=$SHORTLIST_PG_ADDRESS}"
 export SHORTLIST_BIND_ADDRESS SHORTLIST_SERVICES_ADDRESS SHORTLIST_PG_ADDRESS SHORTLIST_MEMCACHED_ADDRESS \
-	SHORTLIST_S3_ADDRESS SHORTLIST_SMTP_ADDRESS SHORTLIST_LLM_ADDRESS
+	SHORTLIST_S3_ADDRESS SHORTLIST_SMTP_ADDRESS SHORTLIST_LLM_ADDRESS SHORTLIST_PGBOUNCER_ADDRESS
 
 # The address to connect to for a listener on ADDRESS: a wildcard means this host's loopback.
 dial_address() { # ADDRESS
@@ -200,7 +202,7 @@ write_config() {
 	local mail_secret=${SHORTLIST_MAIL_EVENT_SECRET:-}
 	local pgbouncer=false db_port=$SHORTLIST_PG_PORT db_host=$pg
 	if [[ ${SHORTLIST_PGBOUNCER:-0} =~ ^(1|true|yes|on)$ ]]; then
-		pgbouncer=true db_port=$SHORTLIST_PGBOUNCER_PORT db_host=127.0.0.1
+		pgbouncer=true db_port=$SHORTLIST_PGBOUNCER_PORT db_host=$(dial_address "$SHORTLIST_PGBOUNCER_ADDRESS")
 	fi
 	# The benchmarks count every request (the limiter's cost is measured) but never refuse one.
 	local api_rate=1200

@@ -2,6 +2,7 @@
 #include "intake/formupload.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "intake/s3.h"
 
 #define READ_CHUNK 65536
+/* How long a file whose COMMIT was cut waits for the database to say whether it was recorded. */
+#define IN_DOUBT_WAIT_MS 5000
 #define MAX_PARTS_PER_FILE 10000
 
 /*
@@ -257,6 +260,7 @@ static int record_pending(struct upload *u)
 	struct file *f = &u->pend;
 	struct resume_new rn;
 	int64_t resume_id = 0, dup = 0;
+	bool keep = false;
 	int rc;
 
 	free(f->upload_id);
@@ -270,8 +274,31 @@ static int record_pending(struct upload *u)
 	rn.filename = f->filename;
 	rn.source = "upload";
 	rc = resumestore_accept(&rn, &u->res->batch_id, &resume_id, &dup);
+	if (rc == ST_UNAVAILABLE && resume_id != 0) {
+		/*
+		 * Cut after its INSERT, perhaps during its COMMIT: the row may be
+		 * there, and then its object must stay. (A database that was not
+		 * there from the start leaves resume_id 0: nothing was written.)
+		 */
+		int64_t batch = 0;
+		int written = resumestore_written_after_all(&rn, IN_DOUBT_WAIT_MS, &resume_id, &batch);
+
+		if (written == 1) {
+			log_warn("upload: '%s' was recorded after all (the database went away after its commit)",
+				 f->key);
+			if (u->res->batch_id == 0)
+				u->res->batch_id = batch;
+			rc = 0;
+		} else if (written < 0) {
+			log_error("upload: '%s' may or may not be recorded (the database went away during its commit);"
+				  " its object stays in S3",
+				  f->key);
+			keep = true;
+		}
+	}
 	if (rc < 0) {
-		delete_object(u, f);
+		if (!keep)
+			delete_object(u, f);
 		rc = unavailable(u, "the database", f->index);
 	} else if (rc == 1) {
 		delete_object(u, f);

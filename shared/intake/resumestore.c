@@ -1,8 +1,10 @@
 /* resumestore: recording received resumes — the resume row, its batch and its processing task, together. */
 #include "intake/resumestore.h"
 
+#include <poll.h>
 #include <stdio.h>
 
+#include "base/status.h"
 #include "core/db.h"
 #include "queue/queue.h"
 
@@ -24,6 +26,36 @@ int resumestore_find_sha(int64_t org_id, int64_t job_id, const char *sha256_hex,
 		*id = db_int(res, 0, 0, 0);
 	db_result_free(res);
 	return rc;
+}
+
+int resumestore_written_after_all(const struct resume_new *r, int wait_ms, int64_t *resume_id, int64_t *batch_id)
+{
+	char org[24], job[24];
+	const char *p[3] = { org, job, r->s3_key };
+	int waited = 0, rc;
+
+	snprintf(org, sizeof(org), "%lld", (long long)r->org_id);
+	snprintf(job, sizeof(job), "%lld", (long long)r->job_id);
+	for (;;) {
+		struct db_result *res = NULL;
+
+		rc = db_query("resume_find_key",
+			      "SELECT id, batch_id FROM resumes WHERE org_id = $1 AND job_id = $2 AND s3_key = $3", 3,
+			      p, &res);
+		if (rc == 0) {
+			rc = db_rows(res) > 0;
+			if (rc) {
+				*resume_id = db_int(res, 0, 0, 0);
+				*batch_id = db_int(res, 0, 1, 0);
+			}
+			db_result_free(res);
+			return rc;
+		}
+		if (rc != ST_UNAVAILABLE || waited >= wait_ms)
+			return rc;
+		poll(NULL, 0, 200);
+		waited += 200;
+	}
 }
 
 static int create_batch(const struct resume_new *r, int64_t *batch_id)

@@ -29,9 +29,23 @@ int resumestore_find_sha(int64_t org_id, int64_t job_id, const char *sha256_hex,
  * already holds a resume with the same SHA-256 (or the same S3 key),
  * nothing is written, *duplicate_of gets that resume's id and 1 is
  * returned; otherwise *resume_id gets the new id and 0 is returned. A
- * status code on failure (nothing written).
+ * status code on failure (nothing written, except perhaps when the
+ * connection was cut during the COMMIT: then *resume_id is not 0, see
+ * resumestore_written_after_all).
  */
 int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *resume_id, int64_t *duplicate_of);
+
+/*
+ * After resumestore_accept failed for r with the database unavailable,
+ * which may have happened during its COMMIT (a restart of PostgreSQL or of
+ * a pooler in front of it cuts the connection before the answer, and the
+ * transaction may or may not have committed): looks the resume up by its
+ * S3 key, trying again for up to wait_ms while the database does not
+ * answer. Returns 1 and sets *resume_id and *batch_id when it was written,
+ * 0 when it was not, or a status code when the outcome stays unknown. The
+ * caller deletes the stored object only on 0.
+ */
+int resumestore_written_after_all(const struct resume_new *r, int wait_ms, int64_t *resume_id, int64_t *batch_id);
 
 /* The kind of task that processes a resume (extraction and scoring). */
 #define RESUME_TASK_KIND "process_resume"

@@ -96,6 +96,14 @@ struct drain {
 	int lease;	  /* seconds, for tasks whose work has started */
 	int wait_lease;	  /* seconds, for tasks claimed and waiting */
 	struct outage db; /* PostgreSQL (or its schema) found missing: probe with backoff, report once per interval */
+	/*
+	 * Tasks whose result could not be recorded because the database went
+	 * away (a restart of PostgreSQL or of the pooler in front of it): given
+	 * back to the queue once it answers, so that they run again now rather
+	 * than when their lease runs out.
+	 */
+	struct queue_task *unrecorded;
+	int n_unrecorded;
 	bool stopping;
 	int64_t stop_deadline_ms;
 };
@@ -225,8 +233,15 @@ static int finish(struct work *w, const struct analysis *a, const char *category
 		w->d->stats->lost++;
 		count_task(w, PM_TASK_LOST);
 		log_warn("drain: lost the claim on task %lld; its result is dropped", (long long)w->task.id);
+	} else if (rc == ST_UNAVAILABLE) {
+		/* The database went away: the task goes back to the queue when it answers (release_unrecorded). */
+		log_error("drain: cannot record resume %lld; the task goes back to the queue when the database answers",
+			  (long long)w->resume.id);
+		w->d->unrecorded =
+			xrealloc(w->d->unrecorded, (size_t)(w->d->n_unrecorded + 1) * sizeof(*w->d->unrecorded));
+		task_copy(&w->d->unrecorded[w->d->n_unrecorded++], &w->task);
 	} else if (rc < 0) {
-		/* The database went away: the lease will expire and another attempt will write it. */
+		/* Any other refusal: the lease will expire and another attempt will write it. */
 		log_error("drain: cannot record resume %lld; the task will be retried", (long long)w->resume.id);
 	} else {
 		const char *cat = a ? analysis_category_name(a->category) : category;
@@ -729,6 +744,40 @@ static bool database_ready(struct drain *d, int64_t now)
 	return true;
 }
 
+/*
+ * Gives back the tasks whose result the database was not there to record
+ * (unworked: the attempt is not counted; the LLM's answer is in its cache
+ * for the next one). A task no longer ours (its result did commit, or its
+ * lease ran out) is dropped. Returns 0 or the db status code that stopped it;
+ * what is left is tried again on the next call.
+ */
+static int release_unrecorded(struct drain *d)
+{
+	while (d->n_unrecorded > 0) {
+		struct queue_task *t = &d->unrecorded[d->n_unrecorded - 1];
+		int rc = queue_release(t);
+
+		if (rc < 0 && rc != ST_GONE)
+			return rc;
+		if (rc == 0) {
+			d->stats->released++;
+			log_info("drain: task %lld, whose result was not recorded, is back in the queue",
+				 (long long)t->id);
+		}
+		task_release(t);
+		d->n_unrecorded--;
+	}
+	return 0;
+}
+
+static void free_unrecorded(struct drain *d)
+{
+	while (d->n_unrecorded > 0)
+		task_release(&d->unrecorded[--d->n_unrecorded]);
+	free(d->unrecorded);
+	d->unrecorded = NULL;
+}
+
 /* A stop request, or max_seconds passed: stop claiming, give back what has not started. */
 static void check_stop(struct drain *d, volatile sig_atomic_t *stop, int64_t started, int64_t now)
 {
@@ -819,6 +868,11 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			wait_out_outage(&d, now);
 			continue;
 		}
+		rc = release_unrecorded(&d);
+		if (rc < 0) {
+			database_failed(&d, now, rc);
+			continue;
+		}
 		if (now >= next_rescue) {
 			rc = maintain(&d, next_rescue == 0);
 			if (rc < 0) {
@@ -879,6 +933,10 @@ out:
 		d.works = w->next;
 		work_free(w);
 	}
+	if (d.n_unrecorded > 0 && release_unrecorded(&d) < 0)
+		log_warn("drain: %d tasks whose result was not recorded wait for their leases to run out",
+			 d.n_unrecorded);
+	free_unrecorded(&d);
 	if (d.mailer) {
 		struct mailer_stats ms = mailer_stats(d.mailer);
 

@@ -3,7 +3,7 @@
 # instances that run in them.
 #
 #   root namespace   10.251.N.254  HAProxy (127.0.0.1:SHORTLIST_SCALE_HTTP_PORT), the load generator
-#   NAME-svc         10.251.N.1    bridge; PostgreSQL, two memcached, the S3 server, the SMTP sink, the fake LLM
+#   NAME-svc         10.251.N.1    bridge; PostgreSQL, pgbouncer, two memcached, the S3 server, the SMTP sink, the fake LLM
 #   NAME-h1..h3      10.251.N.11.. lighttpd with the handlers and a drainer of the same build
 #
 # N is SHORTLIST_SCALE_NET (default 77), NAME "slN"; the ports inside the
@@ -31,6 +31,7 @@ SCALE_VAR="$SCALE_ROOT/var/$SCALE_INSTANCE"
 
 # Ports inside the namespaces.
 SCALE_PG_PORT=5432
+SCALE_PGB_PORT=6432
 SCALE_MC_PORT=11211
 SCALE_MC2_PORT=11212
 SCALE_S3_PORT=4569
@@ -39,8 +40,12 @@ SCALE_MAIL_WEB_PORT=1080
 SCALE_LLM_PORT=8090
 SCALE_WEB_PORT=8080
 
-# Where every program of the cluster reaches PostgreSQL: one place, so a
-# pooler (pgbouncer) can be put in front of it later.
+# PostgreSQL itself. Every program of the cluster sends its statements
+# through pgbouncer (transaction mode, beside PostgreSQL in the services
+# namespace: scale_env's SHORTLIST_PGBOUNCER*, which make scripts/lib.sh
+# write SHORTLIST_DATABASE_URL for it); only each drainer's LISTEN
+# connection (SHORTLIST_DATABASE_LISTEN_URL) and the scenarios' own SQL
+# checks come here directly.
 SCALE_DB_ADDR=$SCALE_SVC_ADDR
 SCALE_DB_PORT=$SCALE_PG_PORT
 
@@ -65,6 +70,7 @@ scale_env() {
 		"SHORTLIST_SERVICES_ADDRESS=$SCALE_SVC_ADDR" \
 		"SHORTLIST_PG_ADDRESS=$SCALE_DB_ADDR" "SHORTLIST_PG_PORT=$SCALE_DB_PORT" \
 		"SHORTLIST_PG_MAX_CONNECTIONS=400" \
+		"SHORTLIST_PGBOUNCER=1" "SHORTLIST_PGBOUNCER_ADDRESS=$SCALE_SVC_ADDR" "SHORTLIST_PGBOUNCER_PORT=$SCALE_PGB_PORT" \
 		"SHORTLIST_MEMCACHED_PORT=$SCALE_MC_PORT" \
 		"SHORTLIST_MEMCACHED_MORE_SERVERS=$SCALE_SVC_ADDR:$SCALE_MC2_PORT" \
 		"SHORTLIST_S3_PORT=$SCALE_S3_PORT" "SHORTLIST_SMTP_PORT=$SCALE_SMTP_PORT" \
@@ -154,6 +160,13 @@ memcached2_stop() {
 	kill -TERM "$pid" 2>/dev/null || true
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 	rm -f "$SCALE_VAR/pid/memcached2.pid"
+}
+
+# pgbouncer stopped (SIGTERM: its immediate shutdown, every client
+# connection cut) and started again, as a crash or an upgrade would.
+pgbouncer_restart() {
+	svc_services stop pgbouncer >/dev/null || return 1
+	svc_services start pgbouncer >/dev/null
 }
 
 # HAProxy's configuration: kept in this one function so that it can be
@@ -289,7 +302,7 @@ cluster_up() {
 	scale_log "network: $SCALE_PREFIX.0/24, namespaces $SCALE_SVC_NS and $(host_ns 1)..$(host_ns "$SCALE_HOSTS")"
 	net_up || return 1
 	scale_log "services in $SCALE_SVC_NS at $SCALE_SVC_ADDR"
-	svc_services start postgresql memcached s3 smtp llm || return 1
+	svc_services start postgresql pgbouncer memcached s3 smtp llm || return 1
 	memcached2_start || return 1
 	with_scale_config "$SCALE_ROOT/${SHORTLIST_BUILD:-build}/bin/shortlistctl" migrate >"$SCALE_VAR/log/migrate.log" 2>&1 ||
 		{

@@ -10,12 +10,22 @@ Scenarios:
     flight on it fail (the client sends those again), and none started a
     check interval after the kill fails;
   * one web host stopped with SIGTERM mid-load: no request fails;
-  * one of the two memcached servers stopped mid-load: no 5xx.
+  * one of the two memcached servers stopped mid-load: no 5xx;
+  * pgbouncer restarted mid-load: requests fail only while it is down (the
+    client sends them again), none started a few check intervals after it
+    is back.
+
+Every statement of the hosts' handlers and drainers goes through pgbouncer
+in transaction mode; during each load the connections PostgreSQL holds are
+sampled (pg_stat_activity): those from pgbouncer stay within its
+max_db_connections however many processes are its clients, and no error of
+a named prepared statement reaches PostgreSQL's log (through a
+transaction-mode pooler the programs send unnamed statements).
 
 After each: every file sent is one resume row (nothing lost, none twice),
 every resume finished with one current analysis, no analysis made twice, S3
 objects and rows match. It prints one table (scenario, requests, failures,
-resumes, invariants, secs) and exits 1 on any violation. Run by scripts/scale
+resumes, PostgreSQL connections, invariants, secs) and exits 1 on any violation. Run by scripts/scale
 (`make scale`), which builds the cluster and loads its configuration;
 tests/t0950-scale-short.sh runs the short set (--short).
 """
@@ -42,6 +52,20 @@ ENV = os.environ
 HOST, PORT = "127.0.0.1", int(ENV["SHORTLIST_SCALE_HTTP_PORT"])
 F.BASE = "http://%s:%d" % (HOST, PORT)
 CHECK_INTERVAL_S = 1.0  # HAProxy's `check inter 1s` (tests/scale/cluster.sh)
+PGB = (ENV["SHORTLIST_PGBOUNCER_ADDRESS"], ENV["SHORTLIST_PGBOUNCER_PORT"])
+
+
+def pool_max():
+    """max_db_connections of infra/pgbouncer/pgbouncer.ini: what PostgreSQL may see from pgbouncer."""
+    with open(os.path.join(ROOT, "infra", "pgbouncer", "pgbouncer.ini")) as f:
+        for line in f:
+            k, _, v = line.partition("=")
+            if k.strip() == "max_db_connections":
+                return int(v)
+    raise F.Failure("infra/pgbouncer/pgbouncer.ini sets no max_db_connections")
+
+
+POOL_MAX = pool_max()
 
 
 def log(msg):
@@ -252,6 +276,140 @@ class Load:
         return [x for x in self.log if x[2] not in (200, 201) and (since is None or x[0] >= since)]
 
 
+# ---- connections to PostgreSQL, sampled while a scenario runs
+
+class ConnSampler:
+    """Samples every 0.25 s the client connections PostgreSQL holds to the database: from
+    pgbouncer (it connects from the services' address, where it runs), the drainers' direct
+    LISTEN connections, and the rest (the scenario's own checks); and pgbouncer's clients
+    (one per handler process and drainer that has connected). Keeps the largest of each."""
+
+    QUERY = ("SELECT count(*) FILTER (WHERE client_addr = '%s'),"
+             " count(*) FILTER (WHERE application_name = 'shortlist-listen'),"
+             " count(*) FROM pg_stat_activity WHERE datname = 'shortlist' AND backend_type = 'client backend'"
+             " AND pid <> pg_backend_pid()" % ENV["SHORTLIST_PGBOUNCER_ADDRESS"])
+
+    def __init__(self):
+        self.pooled = self.listen = self.total = self.clients = 0
+        self.samples = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _clients(self):
+        out = subprocess.run(["psql", "-h", PGB[0], "-p", PGB[1], "-U", "postgres", "-d", "pgbouncer", "-Atq",
+                              "-F", "|", "-c", "SHOW CLIENTS"], capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            return 0  # pgbouncer restarting
+        # type|user|database|...: the clients of the shortlist database (not this admin console)
+        return sum(1 for line in out.stdout.splitlines() if line.split("|")[2:3] == ["shortlist"])
+
+    def _run(self):
+        while not self.stop.is_set():
+            try:
+                pooled, listen, total = (int(x) for x in F.sql(self.QUERY).split("|"))
+                clients = self._clients()
+            except (F.Failure, ValueError, subprocess.TimeoutExpired):
+                pooled = listen = total = clients = 0
+            self.pooled, self.listen = max(self.pooled, pooled), max(self.listen, listen)
+            self.total, self.clients = max(self.total, total), max(self.clients, clients)
+            self.samples += 1
+            self.stop.wait(0.25)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def violations(self):
+        if self.samples < 3:
+            return ["only %d samples of PostgreSQL's connections" % self.samples]
+        if self.pooled > POOL_MAX:
+            return ["PostgreSQL held %d connections from pgbouncer, over its max_db_connections %d"
+                    % (self.pooled, POOL_MAX)]
+        return []
+
+    def cell(self):
+        """pooled+listen/total, and pgbouncer's clients."""
+        return "%d+%d/%d" % (self.pooled, self.listen, self.total), self.clients
+
+
+def pg_log_size():
+    try:
+        return os.path.getsize(PG_LOG)
+    except OSError:
+        return 0
+
+
+PG_LOG = os.path.join(ENV.get("SHORTLIST_LOG_DIR", ""), "postgresql.log")
+
+
+def prepared_errors(since):
+    """Errors about named prepared statements PostgreSQL logged since offset `since`: what a
+    program preparing by name through a transaction-mode pooler gets ("does not exist" on a
+    server connection that never saw the PREPARE, "already exists" on one that did)."""
+    try:
+        with open(PG_LOG, "rb") as f:
+            f.seek(since)
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if "ERROR:" in line and "prepared statement" in line]
+
+
+# ---- readers beside the uploads, so that many handler processes are pgbouncer's clients
+
+class Readers:
+    """`n` threads reading the job and a page of its shortlist through HAProxy, one request
+    after another, for as long as the `with` block runs. Any answer but 200 is a failure."""
+
+    def __init__(self, org, n):
+        self.org, self.n = org, n
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.count = 0
+        self.failed = []
+        self.threads = [threading.Thread(target=self._worker, args=(i,), daemon=True) for i in range(n)]
+
+    def _worker(self, i):
+        paths = ["/api/v1/jobs/%d/candidates?limit=20" % self.org.job, "/api/v1/jobs/%d" % self.org.job]
+        conn = None
+        k = i
+        while not self.stop.is_set():
+            if conn is None:
+                conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+            status, err = 0, ""
+            try:
+                conn.request("GET", paths[k % 2], headers={"Authorization": "Bearer " + self.org.key})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as e:
+                err = "%s: %s" % (type(e).__name__, e)
+                conn.close()
+                conn = None
+            with self.lock:
+                self.count += 1
+                if status != 200:
+                    self.failed.append(err or "HTTP %d on %s" % (status, paths[k % 2]))
+            k += 1
+            self.stop.wait(0.1)
+        if conn:
+            conn.close()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+
+
 # ---- invariants beyond the fault suite's
 
 def check_files(org, files):
@@ -284,8 +442,12 @@ def settle(org, seconds):
 
 def scen_baseline(a, org, files):
     load = Load(org, files, a.per, a.conc)
-    load.run()
+    with Readers(org, a.readers) as reads:
+        load.run()
     v = ["%d requests failed with no fault" % len(load.failures())] if load.failures() else []
+    if reads.failed:
+        v.append("%d of %d reads failed with no fault: %s" % (len(reads.failed), reads.count, reads.failed[0]))
+    log("  %d reads beside the uploads from %d connections, %d failed" % (reads.count, a.readers, len(reads.failed)))
     return load, v
 
 
@@ -339,6 +501,29 @@ def scen_term(a, org, files):
     return load, v
 
 
+def scen_pgbouncer(a, org, files):
+    """pgbouncer restarted mid-load: the handlers' and drainers' connections to it are cut;
+    each process's next statement reconnects. Requests fail only while it is down, or just
+    after (a host whose /readyz failed twice is out of HAProxy until two checks pass)."""
+    load = Load(org, files, a.per, a.conc, a.spread)
+    back = {}
+
+    def fault():
+        ctl("pgbouncer-restart")
+        back["t"] = time.monotonic()
+    t_restart = load.run(fault)
+    grace = 3 * CHECK_INTERVAL_S
+    late = [x for x in load.failures() if x[0] > back["t"] + grace]
+    fails = load.failures()
+    v = []
+    if late:
+        v.append("%d requests failed that started over %.0f s after pgbouncer was back: %s"
+                 % (len(late), grace, late[0][3] or late[0][2]))
+    log("  pgbouncer down for %.1f s; %d requests failed, all started within %.0f s of it being back, and were sent"
+        " again" % (back["t"] - t_restart, len(fails), grace) if not late else "  %d requests failed" % len(fails))
+    return load, v + too_few_after(load, back["t"] + grace)
+
+
 def scen_memcached(a, org, files):
     load = Load(org, files, a.per, a.conc, a.spread)
     try:
@@ -351,22 +536,27 @@ def scen_memcached(a, org, files):
     return load, v + too_few_after(load, t_stop)
 
 
+# (name, function, share of --resumes in the full run, share in --short or None when left out)
 SCENARIOS = [
-    ("uploads while three drainers work", scen_baseline, False, 1.0),
-    ("SIGKILL of a web host's lighttpd", scen_kill, True, 0.5),
-    ("SIGTERM of a web host", scen_term, False, 0.5),
-    ("one memcached stopped", scen_memcached, False, 0.5),
+    ("uploads while three drainers work", scen_baseline, 1.0, None),
+    ("SIGKILL of a web host's lighttpd", scen_kill, 0.5, 1.0),
+    ("SIGTERM of a web host", scen_term, 0.5, None),
+    ("one memcached stopped", scen_memcached, 0.5, None),
+    ("pgbouncer restarted", scen_pgbouncer, 0.5, 0.5),
 ]
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--short", action="store_true", help="the kill scenario only, with a few hundred resumes")
+    p.add_argument("--short", action="store_true", help="the kill scenario with a few hundred resumes and the"
+                                                         " pgbouncer restart with half as many")
     p.add_argument("--only", help="run the scenarios whose name contains this text")
     p.add_argument("--resumes", type=int, help="resumes of the first scenario (default 2000; --short 300);"
                                                " the fault scenarios send half as many")
     p.add_argument("--per-request", dest="per", type=int, default=5, help="files per upload request")
     p.add_argument("--clients", dest="conc", type=int, default=6, help="concurrent client connections")
+    p.add_argument("--readers", type=int, default=12, help="connections reading the shortlist beside the first"
+                                                         " scenario's uploads")
     p.add_argument("--spread", type=float, help="seconds the fault scenarios' requests are paced over"
                                                " (default 10; 20 with 1,000 resumes or more)")
     p.add_argument("--wait", type=int, default=600, help="seconds to wait for the drainers per scenario")
@@ -375,19 +565,26 @@ def main():
     if a.spread is None:
         a.spread = 20.0 if n >= 2000 else 10.0
     rows, violations = [], 0
-    for name, fn, in_short, share in SCENARIOS:
-        if (a.short and not in_short) or (a.only and a.only.lower() not in name.lower()):
+    for name, fn, share, short_share in SCENARIOS:
+        if (a.short and short_share is None) or (a.only and a.only.lower() not in name.lower()):
             continue
-        count = n if a.short else max(a.per, int(n * share))
+        count = max(a.per, int(n * (short_share if a.short else share)))
         log("scenario: %s (%d resumes)" % (name, count))
         started = time.monotonic()
         load, resumes, v = None, 0, []
         org = None
+        conns = ConnSampler()
+        log_at = pg_log_size()
         try:
             org = F.Org("scale%d" % len(rows))
             files = make_files(count, "s%d" % len(rows))
-            load, v = fn(a, org, files)
-            settle(org, a.wait)
+            with conns:
+                load, v = fn(a, org, files)
+                settle(org, a.wait)
+            v += conns.violations()
+            prep = prepared_errors(log_at)
+            if prep:
+                v.append("%d errors of named prepared statements in PostgreSQL's log: %s" % (len(prep), prep[0][-160:]))
             lost, dup, fv = F.check(org)
             more, resumes = check_files(org, files)
             v += fv + more
@@ -398,14 +595,17 @@ def main():
         for x in v:
             log("  violation: " + x)
         violations += len(v)
-        rows.append((name, len(load.log) if load else 0, len(load.failures()) if load else 0, resumes,
-                     "ok" if not v else "violated", int(time.monotonic() - started)))
+        rows.append((name, len(load.log) if load else 0, len(load.failures()) if load else 0, resumes)
+                    + conns.cell() + ("ok" if not v else "violated", int(time.monotonic() - started)))
         if org:
             org.cleanup()
     w = max([len(r[0]) for r in rows] + [8])
-    print("%-*s %8s %8s %7s %-11s %5s" % (w, "scenario", "requests", "failures", "resumes", "invariants", "secs"))
+    print("%-*s %8s %8s %7s %9s %7s %-10s %5s" % (w, "scenario", "requests", "failures", "resumes", "pg conns",
+                                                 "clients", "invariants", "secs"))
     for r in rows:
-        print("%-*s %8d %8d %7d %-11s %5d" % ((w,) + r))
+        print("%-*s %8d %8d %7d %9s %7d %-10s %5d" % ((w,) + r))
+    print("pg conns: the most PostgreSQL held at once, from pgbouncer + drainers' LISTEN / all (max_db_connections"
+          " %d); clients: the most connected to pgbouncer" % POOL_MAX)
     print("scale: %d scenarios, %d violations" % (len(rows), violations))
     return 1 if violations or not rows else 0
 
