@@ -6,13 +6,14 @@
 #include <stdint.h>
 
 /*
- * The fingerprint is cut into SIMHASH_BANDS bands of SIMHASH_BAND_BITS
- * bits. Two fingerprints at most SIMHASH_BANDS - 1 bits apart agree on at
- * least one whole band (pigeonhole), so looking up equal bands finds every
- * pair within that distance.
+ * The fingerprint is cut into SIMHASH_BANDS = 8 bands of SIMHASH_BAND_BITS
+ * = 8 bits. Two fingerprints at most 7 (SIMHASH_BANDS - 1) bits apart
+ * differ in at most 7 of the 8 bands, so they agree on at least one whole
+ * band (pigeonhole): looking up equal bands finds every pair within the
+ * link distance (score/neardup.h), which must stay below SIMHASH_BANDS.
  */
-#define SIMHASH_BANDS 4
-#define SIMHASH_BAND_BITS 16
+#define SIMHASH_BANDS 8
+#define SIMHASH_BAND_BITS 8
 /* Words per shingle: the features are runs of this many consecutive words. */
 #define SIMHASH_SHINGLE 1
 
