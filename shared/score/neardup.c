@@ -229,21 +229,22 @@ int neardup_record(int64_t org_id, int64_t resume_id, const char *text, size_t l
 	}
 	if (rc == 0) {
 		char words_s[24];
-		const char *p[13] = { org,     rid,	hash,	  words_s, key,	     band[0], band[1],
+		const char *p[13] = { org,     rid,	hash,	 words_s, key,	   band[0], band[1],
 				      band[2], band[3], band[4], band[5], band[6], band[7] };
 
 		db_int_param((int64_t)words, words_s);
-		rc = db_exec("neardup_insert",
-			     "INSERT INTO resume_fingerprints (org_id, resume_id, simhash, words, name_key,"
-			     " b0, b1, b2, b3, b4, b5, b6, b7) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-			     " $12, $13) ON CONFLICT (resume_id) DO UPDATE SET simhash = EXCLUDED.simhash,"
-			     " words = EXCLUDED.words, name_key = EXCLUDED.name_key, b0 = EXCLUDED.b0, b1 = EXCLUDED.b1,"
-			     " b2 = EXCLUDED.b2, b3 = EXCLUDED.b3, b4 = EXCLUDED.b4, b5 = EXCLUDED.b5, b6 = EXCLUDED.b6,"
-			     " b7 = EXCLUDED.b7",
-			     13, p, NULL);
+		rc = db_exec(
+			"neardup_insert",
+			"INSERT INTO resume_fingerprints (org_id, resume_id, simhash, words, name_key,"
+			" b0, b1, b2, b3, b4, b5, b6, b7) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+			" $12, $13) ON CONFLICT (resume_id) DO UPDATE SET simhash = EXCLUDED.simhash,"
+			" words = EXCLUDED.words, name_key = EXCLUDED.name_key, b0 = EXCLUDED.b0, b1 = EXCLUDED.b1,"
+			" b2 = EXCLUDED.b2, b3 = EXCLUDED.b3, b4 = EXCLUDED.b4, b5 = EXCLUDED.b5, b6 = EXCLUDED.b6,"
+			" b7 = EXCLUDED.b7",
+			13, p, NULL);
 	}
 	if (rc == 0) {
-		const char *p[13] = { org,     rid,	hash,	  band[0], band[1], band[2], band[3],
+		const char *p[13] = { org,     rid,	hash,	 band[0], band[1], band[2], band[3],
 				      band[4], band[5], band[6], band[7], maxd,	   key };
 
 		rc = db_query("neardup_lookup", lookup_sql, 13, p, &res);
@@ -258,7 +259,8 @@ int neardup_record(int64_t org_id, int64_t resume_id, const char *text, size_t l
 		db_int_param(other < resume_id ? other : resume_id, a);
 		db_int_param(other < resume_id ? resume_id : other, b);
 		snprintf(dist, sizeof(dist), "%s", db_value(res, i, 1));
-		diff = other < resume_id ? masked_diff(otext ? otext : "", text) : masked_diff(text, otext ? otext : "");
+		diff = other < resume_id ? masked_diff(otext ? otext : "", text)
+					 : masked_diff(text, otext ? otext : "");
 		{
 			const char *p[5] = { org, a, b, dist, diff };
 

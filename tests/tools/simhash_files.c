@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: simhash_files FILE...\n"
-				"prints per file: status, words, the SimHash (hex) of 1-, 2- and 3-word shingles, the contact name and the path, tab-separated\n");
+				"prints per file: status, words, the SimHash (hex) of 1-, 2- and 3-word shingles, the "
+				"contact name and the path, tab-separated\n");
 		return 2;
 	}
 	if (config_load(NULL, err, sizeof(err)) == 0)

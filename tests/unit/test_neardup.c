@@ -12,7 +12,8 @@
 static const char base[] =
 	"Adaeze Thornbury\nBackend engineer with nine years of building payment and logistics systems, careful about "
 	"correctness, observability and the people who run the software. Designed the settlement service in Go that "
-	"reconciles two million transactions a day, cut the nightly batch from four hours to twenty minutes, introduced "
+	"reconciles two million transactions a day, cut the nightly batch from four hours to twenty minutes, "
+	"introduced "
 	"contract tests between eleven services and led the migration from MySQL to PostgreSQL without downtime. "
 	"Mentored five engineers and ran the on-call rota. Built the route planning API used by three hundred depots, "
 	"wrote the load testing harness, moved deployments to Kubernetes and kept the error budget.";
