@@ -188,6 +188,24 @@ check "whose recorded inputs are the two texts" \
 
 check "the link row is in resume order" test "$(sql "SELECT resume_a || ',' || resume_b FROM resume_links WHERE resume_a = $ADA")" = "$ADA,$V2"
 
+# --- the candidates handler reads the links without a leak or a memory error (valgrind)
+if command -v valgrind >/dev/null && [[ -z ${SHORTLIST_SANITIZE-} ]]; then
+	REQ="$ROOT/tests/tools/fcgi_request.py"
+	sock="$T_TMP/candidates-vg.sock"
+	start_handler "$sock" valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T_TMP/valgrind.log" \
+		"$BIN/candidates" 2>/dev/null
+	check "the linked candidates and their lists answered under valgrind" bash -c "
+		'$REQ' '$sock' 2 GET /api/v1/candidates/$ADA 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null &&
+		'$REQ' '$sock' 2 GET /api/v1/candidates/$V2 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null &&
+		'$REQ' '$sock' 2 GET /api/v1/jobs/$JOB1/candidates 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null &&
+		'$REQ' '$sock' 2 GET /api/v1/jobs/$JOB2/candidates 'HTTP_AUTHORIZATION=Bearer $KEY' >/dev/null"
+	stop_handler
+	rc=$?
+	grep -E "definitely lost|ERROR SUMMARY" "$T_TMP/valgrind.log" | sed 's/^==[0-9]*== /# candidates: /'
+	check "valgrind: no leak and no error in the candidates handler (exit $rc)" test "$rc" = 0
+fi
+
 # --- erasure removes the copy's fingerprint and the link
 http POST "/api/v1/candidates/$V2/erase" "${AUTH[@]}" --data '{"reason":"the candidate asked (GDPR art. 17)"}'
 expect_status 200 "the copy is erased"
