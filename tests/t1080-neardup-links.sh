@@ -7,7 +7,9 @@
 # must appear, between the first resume and its one-word copy, on both
 # candidates (detail and list), with the changed word on each side of the
 # difference; each of the two keeps its own analysis from its own provider
-# call. Erasing the copy removes its fingerprint and the link.
+# call. The candidates handler serves the links under valgrind. Erasing the
+# copy removes its fingerprint and the link. Last, a resume and its copy
+# uploaded together and drained by two drainers at once are linked once.
 . "$(dirname "$0")/lib/test-lib.sh"
 
 PY=/usr/bin/python3
@@ -213,3 +215,24 @@ check "its fingerprint is gone" test "$(sql "SELECT count(*) FROM resume_fingerp
 check "the link is gone" test "$(sql "SELECT count(*) FROM resume_links WHERE $V2 IN (resume_a, resume_b)")" = 0
 check "the first candidate shows no link any more ($(links_of "$ADA"))" test "$(links_of "$ADA")" = ""
 check "and keeps its own fingerprint" test "$(sql "SELECT count(*) FROM resume_fingerprints WHERE resume_id = $ADA")" = 1
+
+# --- two drainers finishing a resume and its copy at once still link them (they take turns per organisation)
+KEY3=$(new_org "neardup-pair-$RUN")
+http POST /api/v1/jobs -H "Authorization: Bearer $KEY3" -H "Content-Type: application/json" \
+	--data '{"title":"Backend Engineer","description":"Go. Run '"$RUN"'.","required_skills":["Go"]}'
+expect_status 201 "a job of a third organisation"
+JOB3=$(json .id)
+resume "$T_TMP/cy.txt" "Cyprian Ashdown" "cyprian.$RUN@example.org" "Larchmont Logistics" "Go"
+sed 's/^Designed the settlement service in Go /Designed the settlement service in Java /' "$T_TMP/cy.txt" >"$T_TMP/cy-v2.txt"
+curl -s -H "Authorization: Bearer $KEY3" -F "f=@$T_TMP/cy.txt" -F "f=@$T_TMP/cy-v2.txt" "$BASE_URL/api/v1/jobs/$JOB3/resumes" >"$T_TMP/up3.json"
+check "both are accepted together" test "$(jq .accepted "$T_TMP/up3.json")" = 2
+pids=()
+for i in 1 2; do
+	SHORTLIST_LLM_PROVIDER=local "$BIN/drainer" --once --max-seconds 30 >>"$T_TMP/drainer-pair.log" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+drain "$JOB3" || not_ok "the pair is scored"
+ORG3=$(sql "SELECT org_id FROM jobs WHERE id = $JOB3")
+check "two fingerprints" test "$(sql "SELECT count(*) FROM resume_fingerprints WHERE org_id = $ORG3")" = 2
+check "and one link between them" test "$(sql "SELECT count(*) FROM resume_links WHERE org_id = $ORG3")" = 1
