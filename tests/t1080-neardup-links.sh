@@ -223,7 +223,10 @@ http POST /api/v1/jobs -H "Authorization: Bearer $KEY3" -H "Content-Type: applic
 expect_status 201 "a job of a third organisation"
 JOB3=$(json .id)
 resume "$T_TMP/cy.txt" "Cyprian Ashdown" "cyprian.$RUN@example.org" "Larchmont Logistics" "Go"
-sed 's/^Designed the settlement service in Go /Designed the settlement service in Java /' "$T_TMP/cy.txt" >"$T_TMP/cy-v2.txt"
+# The copy also gives another email address, which the difference must not show (it is computed on masked texts).
+sed "s/^Designed the settlement service in Go /Designed the settlement service in Java /; s/^Email: cyprian\./Email: c.ashdown./" \
+	"$T_TMP/cy.txt" >"$T_TMP/cy-v2.txt"
+check "the copy's email address differs" grep -q "^Email: c.ashdown.$RUN@" "$T_TMP/cy-v2.txt"
 curl -s -H "Authorization: Bearer $KEY3" -F "f=@$T_TMP/cy.txt" -F "f=@$T_TMP/cy-v2.txt" "$BASE_URL/api/v1/jobs/$JOB3/resumes" >"$T_TMP/up3.json"
 check "both are accepted together" test "$(jq .accepted "$T_TMP/up3.json")" = 2
 pids=()
@@ -236,3 +239,5 @@ drain "$JOB3" || not_ok "the pair is scored"
 ORG3=$(sql "SELECT org_id FROM jobs WHERE id = $JOB3")
 check "two fingerprints" test "$(sql "SELECT count(*) FROM resume_fingerprints WHERE org_id = $ORG3")" = 2
 check "and one link between them" test "$(sql "SELECT count(*) FROM resume_links WHERE org_id = $ORG3")" = 1
+check "its difference is the changed word alone, no email address ($(sql "SELECT diff FROM resume_links WHERE org_id = $ORG3"))" \
+	test "$(sql "SELECT (diff->'only_a')::text || (diff->'only_b')::text FROM resume_links WHERE org_id = $ORG3")" = '["go"]["java"]'
