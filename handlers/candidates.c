@@ -30,6 +30,7 @@
 #include "score/decision.h"
 #include "score/demographics.h"
 #include "score/jobsummary.h"
+#include "score/neardup.h"
 #include "score/progress.h"
 #include "score/ranking.h"
 #include "score/rescore.h"
@@ -111,6 +112,8 @@ static int handle_candidates_index(struct req *r)
 	rc = ranking_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
 			  &more);
 	if (rc == 0)
+		rc = neardup_attach(r->org_id, items);
+	if (rc == 0)
 		rc = blind_mask(r, items, true);
 	if (rc < 0) {
 		cJSON_Delete(items);
@@ -176,7 +179,14 @@ static int handle_candidate_get(struct req *r)
 		return resp_fail_store(r, rc, "candidate", id);
 	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
-	rc = blind_mask(r, out, false);
+	{
+		cJSON *links = NULL;
+
+		rc = neardup_links(r->org_id, id, &links);
+		cJSON_AddItemToObject(out, "near_duplicates", links ? links : cJSON_CreateArray());
+	}
+	if (rc == 0)
+		rc = blind_mask(r, out, false);
 	if (rc < 0) {
 		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "candidate", id);

@@ -24,6 +24,7 @@
 #include "privacy/retention.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/neardup.h"
 #include "score/progress.h"
 #include "score/seedstore.h"
 
@@ -650,6 +651,8 @@ static int cmd_statements(const struct opts *o)
 	s = counters_statements(&n);
 	print_statements(s, n);
 	s = progress_statements(&n);
+	print_statements(s, n);
+	s = neardup_statements(&n);
 	print_statements(s, n);
 	for (i = 0; (sql = metrics_statement_sql(i, &name)) != NULL; i++)
 		printf("%s||%s\n", name, sql);

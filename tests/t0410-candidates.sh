@@ -84,7 +84,7 @@ expect_json "[.items[] | select(.resume_id == $p1 or .resume_id == $p2) | .score
 check "a tie is broken by resume id" test "$(jq -c "[.items[] | select(.resume_id == $p1 or .resume_id == $p2) | .resume_id]" "$T_TMP/all.json")" = "[$p1,$p2]"
 item() { jq -c --argjson id "$1" '.items[] | select(.resume_id == $id)' "$T_TMP/all.json"; }
 check "an item has every field" test "$(item "$PDF" | jq -c 'keys')" = \
-	'["category","created_at","decision","email","filename","flags","identity_hidden","knockouts_failed","matched_skills","missing_skills","name","rank","recommendation","resume_id","score","scored_at","status","summary"]'
+	'["category","created_at","decision","email","filename","flags","identity_hidden","knockouts_failed","matched_skills","missing_skills","name","near_duplicates","rank","recommendation","resume_id","score","scored_at","status","summary"]'
 check "name and email come from the resume" test "$(item "$p1" | jq -r '.name + " " + .email')" = "Pat One patone@example.org"
 check "matched skills are listed" test "$(item "$p1" | jq '.matched_skills | length')" -gt 0
 check "the weak resume misses skills" test "$(jq -r '.items[] | select(.name == "Pat Five") | .missing_skills | length' "$T_TMP/all.json")" -gt 0

@@ -65,6 +65,6 @@ while IFS='|' read -r name args stmt; do
 		plan_one "$name" "$args" "$stmt"
 	fi
 done <"$T_TMP/statements"
-check "every statement of the list was planned ($n)" test "$n" = 11
+check "every statement of the list was planned ($n)" test "$n" = 13
 sql "DELETE FROM counter_deltas WHERE scope = 'job' AND scope_id > 9000000000" >/dev/null
 t_finish

@@ -234,7 +234,8 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 			  "DELETE FROM upload_slots WHERE org_id = $1 AND resume_id = ANY ($2::bigint[])", 2, p2,
 			  &rep->upload_slots);
 	/*
-	 * The resumes first: their rows cascade to analyses, decisions and
+	 * The resumes first: their rows cascade to analyses, decisions,
+	 * fingerprints and near-duplicate links (score/neardup.h) and
 	 * emails, and the counters' triggers settle each batch item as its
 	 * resume goes; the tasks that named them follow.
 	 */

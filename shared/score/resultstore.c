@@ -13,6 +13,7 @@
 #include "extract/extract.h"
 #include "queue/queue.h"
 #include "score/analysis.h"
+#include "score/neardup.h"
 
 int resultstore_begin(const struct queue_task *task, int64_t id, struct stored_resume *out)
 {
@@ -230,6 +231,9 @@ int resultstore_finish(const struct queue_task *task, const struct stored_resume
 		rc = write_analysis(r, a, cat, reason, meta);
 	if (rc == 0)
 		rc = queue_succeed(task);
+	/* Last, as it makes the organisation's finishing resumes take turns until the commit. */
+	if (rc == 0 && ex && ex->text)
+		rc = neardup_record(r->org_id, r->id, ex->text, ex->text_len, ex->contact.name, NULL);
 	if (rc == 0)
 		rc = db_commit();
 out:

@@ -55,6 +55,8 @@ struct analysis_meta {
  *   a scored one when a is not NULL, else one of category category
  *   ("failed" or "needs_review") carrying reason;
  * - the resume's status: scored, needs_review or failed, and its reason.
+ * - with extracted text, its fingerprint and its links to near-duplicate
+ *   resumes of the organisation (neardup.h), which copy no score.
  * A failure is recorded as failed or needs_review, never as a rejection.
  * Returns 0, ST_GONE, or a db status code (nothing written).
  */

@@ -37,7 +37,7 @@ BASE = "http://127.0.0.1:%s/api/v1" % ENV["SHORTLIST_HTTP_PORT"]
 RUN = uuid.uuid4().hex[:8]
 NO_LIFT = 0.5  # points a trap may add to its baseline's score and still count as not lifting it
 # Figures where lower is better.
-SPREADS = ("stability_spread", "name_swap_diff", "nice_as_required")
+SPREADS = ("stability_spread", "name_swap_diff", "nice_as_required", "neardup_false_links", "neardup_dup_missed")
 
 
 class Failure(Exception):
@@ -232,11 +232,52 @@ def figures(jobs):
            "skill_recall_prose": prose_hit / prose_all if prose_all else 0.0,
            "nice_as_required": nice_hit / nice_all if nice_all else 0.0,
            "stability_spread": spread, "name_swap_diff": 0.0}
+    out.update(neardup_figures(jobs))
     rows = trap_rows(graded, out)
     passed = sum(r[1] for r in rows)
     total = sum(r[2] for r in rows)
     out["traps_passed"] = passed / total if total else 1.0
     return out, rows
+
+
+def neardup_figures(jobs):
+    """The service's near-duplicate links (score/neardup.h) read from the lists, against the people of the labels.
+
+    Every resume of the organisation is in some job's ranking with its near_duplicates; a linked pair of
+    files of different people is a false link, a one-word duplicate not linked to its base a miss. Same-person
+    pairs include the stability copies, which are the same files again in other jobs.
+    """
+    person, fname = {}, {}
+    for j in jobs:
+        who = {it["file"]: it["person"] for it in j["items"]}
+        for c in j["ranking"]:
+            if c["filename"] in who:
+                person[c["resume_id"]] = who[c["filename"]]
+                fname[c["resume_id"]] = c["filename"]
+    links = set()
+    for j in jobs:
+        for c in j["ranking"]:
+            for d in c.get("near_duplicates") or []:
+                links.add(tuple(sorted((c["resume_id"], d["resume_id"]))))
+    ids = sorted(person)
+    same = sum(1 for i, a in enumerate(ids) for b in ids[i + 1:] if person[a] == person[b])
+    pairs = len(ids) * (len(ids) - 1) // 2
+    false = [(a, b) for a, b in links if a in person and b in person and person[a] != person[b]]
+    hits = sum(1 for a, b in links if a in person and b in person and person[a] == person[b])
+    dups = [(j, it) for j in jobs if not j.get("copy_of") for it in j["items"] if it.get("trap") == "duplicate"]
+    missed = 0
+    for j, it in dups:
+        cs = by_file(j)
+        a, b = cs.get(it["file"]), cs.get(it["base"])
+        if not a or not b or tuple(sorted((a["resume_id"], b["resume_id"]))) not in links:
+            missed += 1
+    for a, b in false:
+        print("# near-duplicate link between different people: %s ~ %s" % (fname[a], fname[b]))
+    print("# near-duplicates through the service: %d links; %d of %d same-person pairs linked; %d false links of %d "
+          "different-people pairs; %d of %d one-word duplicates missed" % (
+              len(links), hits, same, len(false), pairs - same, missed, len(dups)))
+    return {"neardup_false_links": float(len(false)), "neardup_dup_missed": float(missed),
+            "neardup_same_linked": hits / same if same else 0.0}
 
 
 def trap_rows(graded, out):
@@ -271,7 +312,9 @@ def trap_rows(graded, out):
                          if x.get("grade") == "strong" and x["file"] in cs)
                 note = "%s: %.1f %s, strong >= %.1f" % (j["key"], score_of(c), c["category"], strong_min)
             else:  # duplicate with one word changed
-                seen = any("dup" in f for f in flags) or j["upload"][it["file"]].get("status") == "duplicate"
+                base_id = cs[it["base"]]["resume_id"]
+                seen = (any("dup" in f for f in flags) or j["upload"][it["file"]].get("status") == "duplicate"
+                        or any(d.get("resume_id") == base_id for d in c.get("near_duplicates") or []))
                 ok = seen or abs(lift) <= NO_LIFT
                 note = "%s: %s, %+.1f" % (j["key"], "noticed" if seen else "not noticed", lift)
             kinds[t].append((ok, note))
@@ -294,7 +337,10 @@ LABELS = [("scored", "files read and scored (none failed or lost)"),
           ("name_swap_diff", "name swap: max score difference (5 names)"),
           ("skill_recall", "required-skill recall of the derived rubric"),
           ("skill_recall_prose", "the same, descriptions written as prose"),
-          ("nice_as_required", "nice-to-haves taken as required skills"), ("traps_passed", "traps passed")]
+          ("nice_as_required", "nice-to-haves taken as required skills"),
+          ("neardup_false_links", "near-duplicate links between different people"),
+          ("neardup_dup_missed", "one-word duplicates not linked"),
+          ("neardup_same_linked", "same-person pairs linked as near-duplicates"), ("traps_passed", "traps passed")]
 
 
 def verdict(name, value, floor):

@@ -1,4 +1,4 @@
-// candidate: one candidate — score, category and the human decision, flags, knock-outs, per-criterion evidence, strengths, gaps, the file, the notice and a review request.
+// candidate: one candidate — score, category and the human decision, flags, near-duplicate resumes, knock-outs, per-criterion evidence, strengths, gaps, the file, the notice and a review request.
 import { api } from './api.js';
 import { decisionBlock } from './decision.js';
 import { erasedPage, erasureBlock } from './erasure.js';
@@ -27,6 +27,29 @@ function flagsBlock(flags) {
 				h('strong', f.danger ? '⚠ ' : '', f.label), f.count !== null ? ` (${f.count})` : '', f.help ? h('span', ` — ${f.help}`) : null,
 				f.sample ? h('div', h('span.muted', 'Hidden text found: '), h('q.sample', f.sample)) : null);
 		})));
+}
+
+// The words of one side of a link's difference, and how many more there are than listed.
+function diffWords(words, count, cls) {
+	const w = arr(words).map(str);
+	if (!w.length) return h('span.muted', 'nothing');
+	const more = typeof count === 'number' && count > w.length ? count - w.length : 0;
+	return [w.map((x) => h(`span.chip.${cls}`, x)), more ? h('span.muted.small', ` and ${more} more`) : null];
+}
+
+// Resumes of the organisation that look like this one: shown side by side, never merged, each scored on its own.
+function nearDuplicatesBlock(links) {
+	if (!links.length) return null;
+	return h('section.card.near-duplicates', { 'aria-labelledby': 'nd-h', 'data-testid': 'near-duplicates' },
+		h('h2#nd-h', links.length === 1 ? 'Possible duplicate' : `Possible duplicates (${links.length})`),
+		h('p.muted.small', 'Another resume of your organisation is nearly the same text under the same name: perhaps the same person applying again. '
+			+ 'Nothing was merged; each resume has its own score.'),
+		h('ul.nd-list', links.map((l) => h('li.nd-link',
+			h('p', h('a', { href: `#/candidates/${encodeURIComponent(l.resume_id)}` }, `Resume ${l.resume_id}`),
+				l.job_id ? [' in ', h('a', { href: `#/jobs/${encodeURIComponent(l.job_id)}` }, `job ${l.job_id}`)] : null,
+				h('span.muted', ` · ${typeof l.distance === 'number' ? l.distance : '?'} of 64 bits apart · linked ${fmtDate(l.linked_at)}`)),
+			h('p.nd-diff', h('span.muted', 'Only in this resume: '), diffWords(l.only_here, l.only_here_count, 'miss')),
+			h('p.nd-diff', h('span.muted', 'Only in that resume: '), diffWords(l.only_there, l.only_there_count, 'ok'))))));
 }
 
 function knockoutsBlock(kos) {
@@ -105,6 +128,7 @@ export async function renderCandidate(main, ctx, id) {
 		reviewBlock(c.review_request),
 		jobId && rec.category ? decisionBlock(c, () => renderCandidate(main, ctx, id)) : null,
 		flagsBlock(flags),
+		nearDuplicatesBlock(arr(c.near_duplicates)),
 		str(a.summary) ? h('section.card', { 'aria-labelledby': 'sum-h' }, h('h2#sum-h', 'Summary'), h('p', str(a.summary)),
 			arr(a.matched_skills).length ? h('p.skills', h('span.muted', 'Has: '), arr(a.matched_skills).map((s) => h('span.chip.ok', str(s)))) : null,
 			arr(a.missing_skills).length ? h('p.skills', h('span.muted', 'Missing: '), arr(a.missing_skills).map((s) => h('span.chip.miss', str(s)))) : null,
