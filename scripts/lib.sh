@@ -206,6 +206,14 @@ write_config() {
 	local api_rate=1200
 	[[ $INSTANCE == bench ]] && api_rate=100000000
 	api_rate=${SHORTLIST_API_RATE_PER_MINUTE:-$api_rate}
+	# The same for the per-address limits: the bench instance's floods come from one address.
+	local ip_limits=() ip_name ip_value
+	for ip_name in SIGNIN UNAUTH READYZ METRICS; do
+		ip_name=SHORTLIST_IP_${ip_name}_PER_MINUTE
+		ip_value=${!ip_name-}
+		[[ -z $ip_value && $INSTANCE == bench ]] && ip_value=100000000
+		[[ -n $ip_value ]] && ip_limits+=("$ip_name='$ip_value'")
+	done
 	if [[ -z $event_secret ]]; then
 		if [[ -f $VAR/s3-event-secret ]]; then
 			event_secret=$(cat "$VAR/s3-event-secret")
@@ -251,6 +259,7 @@ SHORTLIST_LLM_PROVIDER='$provider'
 SHORTLIST_OPENAI_BASE_URL='$base_url'
 SHORTLIST_OPENAI_API_KEY='$api_key'
 EOT
+		((${#ip_limits[@]})) && printf '%s\n' "${ip_limits[@]}" >>"$CONFIG_FILE.tmp"
 		# SHORTLIST_PGBOUNCER=1: statements through pgbouncer (scripts/services starts it), LISTEN straight to PostgreSQL.
 		if [[ $pgbouncer == true ]]; then
 			printf '%s\n' "SHORTLIST_PGBOUNCER_PORT='$SHORTLIST_PGBOUNCER_PORT'" "SHORTLIST_DB_POOLER='transaction'" \
