@@ -8,6 +8,7 @@
 #include "account/apikey.h"
 #include "account/blindview.h"
 #include "account/keystore.h"
+#include "account/opsreport.h"
 #include "account/orgstore.h"
 #include "account/password.h"
 #include "account/userstore.h"
@@ -19,12 +20,22 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/migrate.h"
+#include "intake/arrival.h"
+#include "intake/resumestore.h"
+#include "intake/uploadslot.h"
+#include "mail/outbox.h"
 #include "mail/approval.h"
 #include "mail/notice.h"
 #include "privacy/retention.h"
+#include "queue/prune.h"
+#include "queue/queue.h"
+#include "queue/queuemetrics.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/jobsummary.h"
 #include "score/progress.h"
+#include "score/ranking.h"
+#include "score/resultstore.h"
 #include "score/seedstore.h"
 
 /* The options a command may take, one bit each. */
@@ -89,6 +100,7 @@ static int cmd_seed(const struct opts *o);
 static int cmd_counters_check(const struct opts *o);
 static int cmd_counters_rebuild(const struct opts *o);
 static int cmd_statements(const struct opts *o);
+static int cmd_statements_stores(const struct opts *o);
 static int cmd_org_set(const struct opts *o);
 static int cmd_retention(const struct opts *o);
 
@@ -141,6 +153,9 @@ static const struct command commands[] = {
 	  "audit events past theirs; print the report (JSON).\n"
 	  "With --dry-run, only say what it would do",
 	  OPT_DRY_RUN | OPT_ORG, 0, 0, "retention takes only --dry-run and --org NAME", cmd_retention },
+	{ "statements stores", "",
+	  "print the stores' hot statements (lists, lookups, queue,\nprune, reports), one a line: NAME|PARAMETERS|SQL",
+	  0, 0, 0, "statements stores takes no arguments", cmd_statements_stores },
 	{ "statements", "", "print the hot counting statements, one a line:\nNAME|PARAMETERS|SQL (for plan checks)", 0,
 	  0, 0, "statements takes no arguments", cmd_statements },
 };
@@ -653,6 +668,25 @@ static int cmd_statements(const struct opts *o)
 	print_statements(s, n);
 	for (i = 0; (sql = metrics_statement_sql(i, &name)) != NULL; i++)
 		printf("%s||%s\n", name, sql);
+	return 0;
+}
+
+static int cmd_statements_stores(const struct opts *o)
+{
+	const struct counters_statement *(*const lists[])(size_t *) = {
+		jobstore_statements,	keystore_statements,	outbox_statements,	 ranking_statements,
+		uploadslot_statements,	resumestore_statements, arrival_statements,	 queue_statements,
+		resultstore_statements, prune_statements,	queuemetrics_statements, jobsummary_statements,
+		opsreport_statements,
+	};
+	const struct counters_statement *s;
+	size_t n, i;
+
+	(void)o;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		s = lists[i](&n);
+		print_statements(s, n);
+	}
 	return 0;
 }
 
