@@ -50,6 +50,7 @@ enum {
 	OPT_JOB_TITLE = 1 << 7,
 	OPT_CANDIDATES = 1 << 8,
 	OPT_DRY_RUN = 1 << 9,
+	OPT_FAILED = 1 << 10,
 };
 
 /* One option: its flag, its bit, and whether a value follows it. */
@@ -68,12 +69,13 @@ static const struct option {
 	{ "--job-title", OPT_JOB_TITLE, true },
 	{ "--candidates", OPT_CANDIDATES, true },
 	{ "--dry-run", OPT_DRY_RUN, false },
+	{ "--failed", OPT_FAILED, true },
 };
 
 /* A command line parsed against its command: option values (NULL when absent), switches, plain arguments. */
 struct opts {
 	const struct command *cmd; /* the command they are for */
-	const char *org, *user, *name, *dir, *job_title, *candidates;
+	const char *org, *user, *name, *dir, *job_title, *candidates, *failed;
 	bool admin, markdown, password_stdin, dry_run;
 	const char *positional[4];
 	int npositional;
@@ -132,12 +134,14 @@ static const struct command commands[] = {
 	  OPT_ORG | OPT_USER | OPT_NAME, OPT_ORG, 0, "key create needs --org NAME", cmd_key_create },
 	{ "config", "[--markdown]", "print the effective configuration, secrets masked", OPT_MARKDOWN, 0, 0,
 	  "config takes only --markdown", cmd_config },
-	{ "seed", "--org NAME --job-title TITLE --candidates N",
+	{ "seed", "--org NAME --job-title TITLE --candidates N [--failed K]",
 	  "make a job (and the organisation if missing) and\n"
 	  "fill it with N scored candidates for benchmarks\n"
 	  "and plan tests; prints the job id. Seeded resumes\n"
-	  "have no S3 object: their downloads fail",
-	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
+	  "have no S3 object: their downloads fail. With\n"
+	  "--failed K, exactly the first K fail and none needs\n"
+	  "review (batches alike in outcomes)",
+	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES | OPT_FAILED, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
 	  "seed needs --org NAME, --job-title TITLE and --candidates N", cmd_seed },
 	{ "counters-check", "",
 	  "print every counter whose sum differs from a full\n"
@@ -334,6 +338,9 @@ static int parse_opts(const struct command *c, int argc, char **argv, int from, 
 			break;
 		case OPT_CANDIDATES:
 			o->candidates = argv[++i];
+			break;
+		case OPT_FAILED:
+			o->failed = argv[++i];
 			break;
 		case OPT_ADMIN:
 			o->admin = true;
@@ -590,11 +597,13 @@ static void seed_progress(int64_t done, int64_t total, void *arg)
 static int cmd_seed(const struct opts *o)
 {
 	struct seed_counts counts = { 0 };
-	int64_t n = 0, org = 0, job = 0, batch = 0;
+	int64_t n = 0, org = 0, job = 0, batch = 0, failed = SEED_FAILED_RANDOM;
 	int rc;
 
 	if (parse_int64(o->candidates, 1, SEEDSTORE_MAX, &n) < 0)
 		return usage_error(o->cmd, "--candidates must be a whole number from 1 to %d", SEEDSTORE_MAX);
+	if (o->failed && parse_int64(o->failed, 0, n, &failed) < 0)
+		return usage_error(o->cmd, "--failed must be a whole number from 0 to --candidates (%lld)", (long long)n);
 	rc = orgstore_find(o->org, &org);
 	if (rc == ST_NOT_FOUND)
 		rc = orgstore_create(o->org, &org);
@@ -603,7 +612,7 @@ static int cmd_seed(const struct opts *o)
 	rc = seed_job(org, o->job_title, &job);
 	if (rc)
 		return rc;
-	rc = seedstore_fill(org, job, n, seed_progress, NULL, &batch, &counts);
+	rc = seedstore_fill(org, job, n, failed, seed_progress, NULL, &batch, &counts);
 	if (rc < 0)
 		return store_failure(rc);
 	fprintf(stderr,
