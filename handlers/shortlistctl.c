@@ -14,6 +14,7 @@
 #include "account/userstore.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/db.h"
@@ -26,10 +27,13 @@
 #include "mail/outbox.h"
 #include "mail/approval.h"
 #include "mail/notice.h"
+#include "privacy/hold.h"
 #include "privacy/retention.h"
+#include "queue/jobprep.h"
 #include "queue/prune.h"
 #include "queue/queue.h"
 #include "queue/queuemetrics.h"
+#include "score/budget.h"
 #include "score/job.h"
 #include "score/jobstore.h"
 #include "score/jobsummary.h"
@@ -686,7 +690,8 @@ static int cmd_statements_stores(const struct opts *o)
 		jobstore_statements,	keystore_statements,	outbox_statements,	 ranking_statements,
 		uploadslot_statements,	resumestore_statements, arrival_statements,	 queue_statements,
 		resultstore_statements, prune_statements,	queuemetrics_statements, jobsummary_statements,
-		opsreport_statements,
+		opsreport_statements,	budget_statements,	jobprep_statements,	 audit_statements,
+		hold_statements,
 	};
 	const struct counters_statement *s;
 	size_t n, i;

@@ -581,12 +581,13 @@ int queue_release(const struct queue_task *task)
 	return rc;
 }
 
+static const char defer_sql[] = "UPDATE tasks SET state = 'queued', attempts = attempts - 1,"
+				" run_at = now() + make_interval(secs => $4::bigint / 1000.0),"
+				" lease_until = NULL, locked_by = NULL, updated_at = now()"
+				" WHERE " OWNED;
+
 int queue_defer(const struct queue_task *task, int64_t delay_ms)
 {
-	static const char sql[] = "UPDATE tasks SET state = 'queued', attempts = attempts - 1,"
-				  " run_at = now() + make_interval(secs => $4::bigint / 1000.0),"
-				  " lease_until = NULL, locked_by = NULL, updated_at = now()"
-				  " WHERE " OWNED;
 	char delay[24];
 	const char *extra[1] = { delay };
 	int64_t rows = 0;
@@ -595,7 +596,7 @@ int queue_defer(const struct queue_task *task, int64_t delay_ms)
 	if (delay_ms < 0)
 		return ST_BAD_REQUEST;
 	fmt_i64(delay, sizeof(delay), delay_ms);
-	rc = owned_exec("queue_defer", sql, task, 1, extra, &rows);
+	rc = owned_exec("queue_defer", defer_sql, task, 1, extra, &rows);
 	if (rc == 0 && rows == 0)
 		rc = ST_GONE;
 	return rc;
@@ -835,6 +836,7 @@ static const struct counters_statement plan_statements[] = {
 	{ "queue_claim_kinds", CLAIM_SQL("kind = ANY ($2::text[])"), "'w', '{process_resume,send_email}', 10, 60" },
 	{ "queue_still_owned", still_owned_sql, "1, 'w', 1" },
 	{ "queue_succeed_many", succeed_many_sql, "'{1,2}', '{w,w}', '{1,1}'" },
+	{ "queue_defer", defer_sql, "1, 'w', 1, 60000" },
 	{ "queue_rescue", rescue_sql, "" },
 };
 
