@@ -607,7 +607,8 @@ static int cmd_seed(const struct opts *o)
 	if (parse_int64(o->candidates, 1, SEEDSTORE_MAX, &n) < 0)
 		return usage_error(o->cmd, "--candidates must be a whole number from 1 to %d", SEEDSTORE_MAX);
 	if (o->failed && parse_int64(o->failed, 0, n, &failed) < 0)
-		return usage_error(o->cmd, "--failed must be a whole number from 0 to --candidates (%lld)", (long long)n);
+		return usage_error(o->cmd, "--failed must be a whole number from 0 to --candidates (%lld)",
+				   (long long)n);
 	rc = orgstore_find(o->org, &org);
 	if (rc == ST_NOT_FOUND)
 		rc = orgstore_create(o->org, &org);

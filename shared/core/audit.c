@@ -95,15 +95,14 @@ static const char list_org_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_event
 				   " e.actor_user_id WHERE e.org_id = $1 AND $2 = 0 AND $3 = 0 AND e.id < $4"
 				   " ORDER BY e.id DESC LIMIT $5";
 /* An action ending in '.' is a family: "analysis." is every analysis.* event. */
-static const char list_filtered_sql[] =
-	"SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
-	" e.actor_user_id WHERE e.org_id = $1 AND ($2 = 0 OR e.job_id = $2)"
-	" AND ($3 = 0 OR e.resume_id = $3) AND e.id < $4"
-	" AND ($6::text IS NULL OR e.action = $6 OR (right($6, 1) = '.' AND"
-	" starts_with(e.action, $6)))"
-	" AND ($7::timestamptz IS NULL OR e.created_at >= $7::timestamptz)"
-	" AND ($8::timestamptz IS NULL OR e.created_at < $8::timestamptz)"
-	" ORDER BY e.id DESC LIMIT $5";
+static const char list_filtered_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+					" e.actor_user_id WHERE e.org_id = $1 AND ($2 = 0 OR e.job_id = $2)"
+					" AND ($3 = 0 OR e.resume_id = $3) AND e.id < $4"
+					" AND ($6::text IS NULL OR e.action = $6 OR (right($6, 1) = '.' AND"
+					" starts_with(e.action, $6)))"
+					" AND ($7::timestamptz IS NULL OR e.created_at >= $7::timestamptz)"
+					" AND ($8::timestamptz IS NULL OR e.created_at < $8::timestamptz)"
+					" ORDER BY e.id DESC LIMIT $5";
 
 int audit_list_json(int64_t org_id, int64_t job_id, int64_t resume_id, int64_t before_id, int limit, cJSON **items,
 		    int64_t *next_before)

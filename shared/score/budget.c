@@ -24,6 +24,8 @@
 #define LIVE_HOLDS_SQL(job) \
 	"SELECT COALESCE(sum(h.microusd), 0) FROM budget_holds h JOIN tasks t ON t.id = h.task_id" \
 	" AND t.state = 'running' AND t.attempts = h.attempt WHERE h.job_id = " job "::bigint"
+#define LIVE_HOLDS_OF_1 LIVE_HOLDS_SQL("$1")
+#define LIVE_HOLDS_OF_2 LIVE_HOLDS_SQL("$2")
 
 /* The hot statements, named for the plan checks (budget_statements). */
 static const char budget_of_sql[] = "SELECT budget_usd IS NOT NULL FROM jobs WHERE org_id = $1 AND id = $2";
@@ -31,7 +33,7 @@ static const char budget_lock_sql[] =
 	"SELECT (budget_usd * 1000000)::bigint FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE";
 static const char budget_committed_sql[] =
 	"SELECT ((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
-	" * 1000000)::bigint, (" LIVE_HOLDS_SQL("$1") " AND h.task_id <> $2::bigint)";
+	" * 1000000)::bigint, (" LIVE_HOLDS_OF_1 " AND h.task_id <> $2::bigint)";
 static const char budget_park_sql[] =
 	"UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
 	" updated_at = now() WHERE org_id = $1 AND id = $2";
@@ -47,7 +49,7 @@ static const char budget_job_sql[] =
 	"WITH j AS (SELECT id, budget_usd FROM jobs WHERE org_id = $1::bigint AND id = $2::bigint),"
 	" s AS (SELECT COALESCE(sum(cost_usd), 0) AS spent FROM analyses WHERE job_id = $2::bigint"
 	"  AND EXISTS (SELECT 1 FROM j)),"
-	" h AS (SELECT (" LIVE_HOLDS_SQL("$2") ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
+	" h AS (SELECT (" LIVE_HOLDS_OF_2 ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
 	" SELECT jsonb_build_object('budget_usd', j.budget_usd, 'committed_usd', round(s.spent + h.held, 6),"
 	"  'held_usd', round(h.held, 6),"
 	"  'remaining_usd', CASE WHEN j.budget_usd IS NOT NULL THEN"

@@ -15,6 +15,7 @@
 
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
+#define FAILURES_LIMIT STRINGIFY(PROGRESS_FAILURES_MAX)
 
 /*
  * A batch's counts are its counters (core/counters.h): the triggers of 0130
@@ -45,7 +46,7 @@ static const char failures_sql[] =
 	" 'reason', CASE WHEN t.state = 'discarded' THEN COALESCE(t.last_error, 'gave up after the last attempt')"
 	"  ELSE COALESCE(r.status_reason, NULLIF(a.result->>'reason', ''), NULLIF(a.result->>'summary', '')) END)::text"
 	" FROM (SELECT batch_id, resume_id, state FROM batch_items WHERE batch_id = (SELECT $2::bigint)"
-	"  AND state IN ('failed', 'needs_review') ORDER BY resume_id LIMIT " STRINGIFY(PROGRESS_FAILURES_MAX) ") i"
+	"  AND state IN ('failed', 'needs_review') ORDER BY resume_id LIMIT " FAILURES_LIMIT ") i"
 	" JOIN resumes r ON r.id = i.resume_id AND r.org_id = (SELECT $1::bigint)"
 	" LEFT JOIN LATERAL (SELECT t.state, t.last_error FROM tasks t WHERE t.kind = 'process_resume'"
 	"  AND t.batch_id = i.batch_id AND t.resume_id = i.resume_id"

@@ -182,13 +182,14 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 				      cached,
 				      saved };
 
-		rc = db_exec("analysis_insert",
-			     "INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
-			     "rubric_version,"
-			     " system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
-			     " cache_hit, llm_cache_key, cost_known, cached_tokens, cache_saved_usd) VALUES ($1, $2, $3,"
-			     " $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19)",
-			     19, p, NULL);
+		rc = db_exec(
+			"analysis_insert",
+			"INSERT INTO analyses (org_id, job_id, resume_id, provider, model, prompt_version, "
+			"rubric_version,"
+			" system_fingerprint, score, category, result, prompt_tokens, completion_tokens, cost_usd,"
+			" cache_hit, llm_cache_key, cost_known, cached_tokens, cache_saved_usd) VALUES ($1, $2, $3,"
+			" $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19)",
+			19, p, NULL);
 	}
 	free(result);
 	return rc;

@@ -40,8 +40,8 @@ struct analysis_meta {
 	int64_t completion_tokens;
 	int64_t cost_microusd;
 	bool cache_hit;
-	const char *cache_key; /* the LLM cache key of the answer (64 hex digits), NULL or "" when none */
-	bool cost_unknown; /* the model had no price: cost_microusd is not a price (analyses.cost_known false) */
+	const char *cache_key;	/* the LLM cache key of the answer (64 hex digits), NULL or "" when none */
+	bool cost_unknown;	/* the model had no price: cost_microusd is not a price (analyses.cost_known false) */
 	int64_t cached_tokens;	/* of prompt_tokens, served from the provider's prompt cache */
 	int64_t saved_microusd; /* what those cost less than at full input price */
 };
