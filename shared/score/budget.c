@@ -268,8 +268,8 @@ int budget_set(const struct audit_actor *who, int64_t job_id, double amount, int
 
 /*
  * Spend of an organisation or of one of its jobs: two statements, so that
- * each is one range of analyses_org_spend (0290), read by an index-only
- * scan of the organisation's rows (or the job's) whatever the plan.
+ * each reads an index whatever the plan: the organisation's rows by an
+ * index-only scan of analyses_org_spend (0290), the job's by its key.
  */
 #define SPEND_SQL(where) \
 	"SELECT jsonb_build_object(" \
