@@ -8,24 +8,39 @@
 #include "account/apikey.h"
 #include "account/blindview.h"
 #include "account/keystore.h"
+#include "account/opsreport.h"
 #include "account/orgstore.h"
 #include "account/password.h"
 #include "account/userstore.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/audit.h"
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/migrate.h"
+#include "intake/arrival.h"
+#include "intake/resumestore.h"
+#include "intake/uploadslot.h"
+#include "mail/outbox.h"
 #include "mail/approval.h"
 #include "mail/notice.h"
+#include "privacy/hold.h"
 #include "privacy/retention.h"
+#include "queue/jobprep.h"
+#include "queue/prune.h"
+#include "queue/queue.h"
+#include "queue/queuemetrics.h"
+#include "score/budget.h"
 #include "score/job.h"
 #include "score/jobstore.h"
+#include "score/jobsummary.h"
 #include "score/neardup.h"
 #include "score/progress.h"
+#include "score/ranking.h"
+#include "score/resultstore.h"
 #include "score/seedstore.h"
 
 /* The options a command may take, one bit each. */
@@ -40,6 +55,7 @@ enum {
 	OPT_JOB_TITLE = 1 << 7,
 	OPT_CANDIDATES = 1 << 8,
 	OPT_DRY_RUN = 1 << 9,
+	OPT_FAILED = 1 << 10,
 };
 
 /* One option: its flag, its bit, and whether a value follows it. */
@@ -58,12 +74,13 @@ static const struct option {
 	{ "--job-title", OPT_JOB_TITLE, true },
 	{ "--candidates", OPT_CANDIDATES, true },
 	{ "--dry-run", OPT_DRY_RUN, false },
+	{ "--failed", OPT_FAILED, true },
 };
 
 /* A command line parsed against its command: option values (NULL when absent), switches, plain arguments. */
 struct opts {
 	const struct command *cmd; /* the command they are for */
-	const char *org, *user, *name, *dir, *job_title, *candidates;
+	const char *org, *user, *name, *dir, *job_title, *candidates, *failed;
 	bool admin, markdown, password_stdin, dry_run;
 	const char *positional[4];
 	int npositional;
@@ -90,6 +107,7 @@ static int cmd_seed(const struct opts *o);
 static int cmd_counters_check(const struct opts *o);
 static int cmd_counters_rebuild(const struct opts *o);
 static int cmd_statements(const struct opts *o);
+static int cmd_statements_stores(const struct opts *o);
 static int cmd_org_set(const struct opts *o);
 static int cmd_retention(const struct opts *o);
 
@@ -121,12 +139,14 @@ static const struct command commands[] = {
 	  OPT_ORG | OPT_USER | OPT_NAME, OPT_ORG, 0, "key create needs --org NAME", cmd_key_create },
 	{ "config", "[--markdown]", "print the effective configuration, secrets masked", OPT_MARKDOWN, 0, 0,
 	  "config takes only --markdown", cmd_config },
-	{ "seed", "--org NAME --job-title TITLE --candidates N",
+	{ "seed", "--org NAME --job-title TITLE --candidates N [--failed K]",
 	  "make a job (and the organisation if missing) and\n"
 	  "fill it with N scored candidates for benchmarks\n"
 	  "and plan tests; prints the job id. Seeded resumes\n"
-	  "have no S3 object: their downloads fail",
-	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
+	  "have no S3 object: their downloads fail. With\n"
+	  "--failed K, exactly the first K fail and none needs\n"
+	  "review (batches alike in outcomes)",
+	  OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES | OPT_FAILED, OPT_ORG | OPT_JOB_TITLE | OPT_CANDIDATES, 0,
 	  "seed needs --org NAME, --job-title TITLE and --candidates N", cmd_seed },
 	{ "counters-check", "",
 	  "print every counter whose sum differs from a full\n"
@@ -142,6 +162,9 @@ static const struct command commands[] = {
 	  "audit events past theirs; print the report (JSON).\n"
 	  "With --dry-run, only say what it would do",
 	  OPT_DRY_RUN | OPT_ORG, 0, 0, "retention takes only --dry-run and --org NAME", cmd_retention },
+	{ "statements stores", "",
+	  "print the stores' hot statements (lists, lookups, queue,\nprune, reports), one a line: NAME|PARAMETERS|SQL",
+	  0, 0, 0, "statements stores takes no arguments", cmd_statements_stores },
 	{ "statements", "", "print the hot counting statements, one a line:\nNAME|PARAMETERS|SQL (for plan checks)", 0,
 	  0, 0, "statements takes no arguments", cmd_statements },
 };
@@ -320,6 +343,9 @@ static int parse_opts(const struct command *c, int argc, char **argv, int from, 
 			break;
 		case OPT_CANDIDATES:
 			o->candidates = argv[++i];
+			break;
+		case OPT_FAILED:
+			o->failed = argv[++i];
 			break;
 		case OPT_ADMIN:
 			o->admin = true;
@@ -576,11 +602,14 @@ static void seed_progress(int64_t done, int64_t total, void *arg)
 static int cmd_seed(const struct opts *o)
 {
 	struct seed_counts counts = { 0 };
-	int64_t n = 0, org = 0, job = 0, batch = 0;
+	int64_t n = 0, org = 0, job = 0, batch = 0, failed = SEED_FAILED_RANDOM;
 	int rc;
 
 	if (parse_int64(o->candidates, 1, SEEDSTORE_MAX, &n) < 0)
 		return usage_error(o->cmd, "--candidates must be a whole number from 1 to %d", SEEDSTORE_MAX);
+	if (o->failed && parse_int64(o->failed, 0, n, &failed) < 0)
+		return usage_error(o->cmd, "--failed must be a whole number from 0 to --candidates (%lld)",
+				   (long long)n);
 	rc = orgstore_find(o->org, &org);
 	if (rc == ST_NOT_FOUND)
 		rc = orgstore_create(o->org, &org);
@@ -589,7 +618,7 @@ static int cmd_seed(const struct opts *o)
 	rc = seed_job(org, o->job_title, &job);
 	if (rc)
 		return rc;
-	rc = seedstore_fill(org, job, n, seed_progress, NULL, &batch, &counts);
+	rc = seedstore_fill(org, job, n, failed, seed_progress, NULL, &batch, &counts);
 	if (rc < 0)
 		return store_failure(rc);
 	fprintf(stderr,
@@ -656,6 +685,26 @@ static int cmd_statements(const struct opts *o)
 	print_statements(s, n);
 	for (i = 0; (sql = metrics_statement_sql(i, &name)) != NULL; i++)
 		printf("%s||%s\n", name, sql);
+	return 0;
+}
+
+static int cmd_statements_stores(const struct opts *o)
+{
+	const struct counters_statement *(*const lists[])(size_t *) = {
+		jobstore_statements,	keystore_statements,	outbox_statements,	 ranking_statements,
+		uploadslot_statements,	resumestore_statements, arrival_statements,	 queue_statements,
+		resultstore_statements, prune_statements,	queuemetrics_statements, jobsummary_statements,
+		opsreport_statements,	budget_statements,	jobprep_statements,	 audit_statements,
+		hold_statements,
+	};
+	const struct counters_statement *s;
+	size_t n, i;
+
+	(void)o;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		s = lists[i](&n);
+		print_statements(s, n);
+	}
 	return 0;
 }
 

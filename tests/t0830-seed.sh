@@ -3,8 +3,9 @@
 # SQL. The API then lists all of them ranked, their categories have the
 # promised spread (and match what the command reported), a candidate's
 # detail carries per-criterion evidence found in its resume text, and every
-# resume has one current analysis and one finished task. Bad arguments are
-# usage errors that write nothing.
+# resume has one current analysis and one finished task. With --failed K
+# the outcomes are fixed: two batches seeded alike list the same failures in
+# their status. Bad arguments are usage errors that write nothing.
 . "$(dirname "$0")/lib/test-lib.sh"
 
 N=2000
@@ -85,6 +86,23 @@ FAILED=$(jq -r 'select(.category == "failed") | .resume_id' "$T_TMP/items" | hea
 http GET "/api/v1/candidates/$FAILED" "${A[@]}"
 expect_json '.status + " " + (.reason | length > 0 | tostring)' "failed true" "a failed candidate says why"
 
+# --- fixed outcomes: --failed K, batches alike in what their status lists
+for i in 1 2; do
+	J=$(ctl seed --org "$ORG" --job-title "Fixed $i" --candidates 10 --failed 1 2>"$T_TMP/fixed.err")
+	check "seed --failed 1 exits 0 ($i)" grep -Eqx '[0-9]+' <<<"$J"
+	check "seed --failed 1 reports one failure and no needs_review ($i)" grep -q 'needs_review 0 failed 1$' "$T_TMP/fixed.err"
+	B=$(sql "SELECT id FROM batches WHERE job_id = ${J:-0}")
+	http GET "/api/v1/process/status/$B" "${A[@]}"
+	expect_status 200 "a fixed batch's status ($i)"
+	json '[.counts.failed, .counts.needs_review, .counts.scored, (.failures | length),
+		(.failures[0].status // "none"), (.failures[0].reason | length > 0)] | map(tostring) | join(" ")' >"$T_TMP/fixed-$i"
+	check "its status: 1 failed, 0 needs_review, 9 scored, one failure listed with its reason ($(cat "$T_TMP/fixed-$i"))" \
+		test "$(cat "$T_TMP/fixed-$i")" = "1 0 9 1 failed true"
+	check "the failed candidate is the batch's first ($i)" test "$(sql "SELECT string_agg(status, ',' ORDER BY id) FROM resumes WHERE batch_id = ${B:-0}")" = "failed$(printf ',scored%.0s' 1 2 3 4 5 6 7 8 9)"
+done
+J=$(ctl seed --org "$ORG" --job-title "Fixed none" --candidates 3 --failed 0 2>"$T_TMP/fixed.err")
+check "seed --failed 0 seeds no failure and no needs_review" grep -q 'needs_review 0 failed 0$' "$T_TMP/fixed.err"
+
 # --- tenancy and bad arguments
 OTHER=$(new_org "seed-other-$$")
 http GET "/api/v1/jobs/$JOB/candidates" -H "Authorization: Bearer $OTHER"
@@ -94,6 +112,11 @@ for bad in 0 -5 abc 10000001 ""; do
 	ctl seed --org "$ORG" --job-title X --candidates "$bad" >/dev/null 2>&1
 	check "--candidates '$bad' is a usage error (64)" test $? = 64
 done
+for bad in -1 11 abc ""; do
+	ctl seed --org "$ORG" --job-title X --candidates 10 --failed "$bad" >/dev/null 2>"$T_TMP/bad.err"
+	check "--failed '$bad' of 10 is a usage error (64)" test $? = 64
+done
+check "the error names --failed and its range" grep -q -- '--failed must be a whole number from 0 to --candidates (10)' "$T_TMP/bad.err"
 ctl seed --org "$ORG" --candidates 5 >/dev/null 2>&1
 check "a missing --job-title is a usage error" test $? = 64
 check "bad arguments wrote nothing" test "$(sql "SELECT count(*) FROM resumes WHERE org_id = $ORG_ID")" = "$before"

@@ -5,6 +5,8 @@
 
 #include "base/status.h"
 #include "core/db.h"
+#include "core/counters.h"
+#include "base/util.h"
 
 #define KEY_JSON \
 	"jsonb_build_object('id', k.id, 'prefix', k.prefix, 'name', k.name," \
@@ -35,6 +37,10 @@ int keystore_create(int64_t org_id, int64_t user_id, const char *name, char key[
 	return rc;
 }
 
+/* A page of an organisation's API keys, newest first: one range of api_keys_org_id. */
+static const char keystore_list_sql[] = "SELECT k.id, " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1"
+					" AND k.id < $2::bigint ORDER BY k.id DESC LIMIT $3::int";
+
 int keystore_list_json(int64_t org_id, int64_t before, int limit, cJSON **items, int64_t *next)
 {
 	char org[24], bef[24], lim[24];
@@ -44,10 +50,7 @@ int keystore_list_json(int64_t org_id, int64_t before, int limit, cJSON **items,
 	/* One range of api_keys_org_id under any plan: no "no cursor" branch in the statement. */
 	db_int_param(before > 0 ? before : INT64_MAX, bef);
 	db_int_param(limit + 1, lim);
-	return db_query_page("keystore_list",
-			     "SELECT k.id, " KEY_JSON "::text FROM api_keys k WHERE k.org_id = $1"
-			     " AND k.id < $2::bigint ORDER BY k.id DESC LIMIT $3::int",
-			     3, p, limit, items, next);
+	return db_query_page("keystore_list", keystore_list_sql, 3, p, limit, items, next);
 }
 
 int keystore_get_json(int64_t org_id, int64_t id, cJSON **out)
@@ -114,4 +117,14 @@ int keystore_may_manage(int64_t org_id, int64_t user_id, int64_t key_id)
 		rc = db_rows(res) == 1 && db_bool(res, 0, 0) ? 1 : 0;
 	db_result_free(res);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "keystore_list", keystore_list_sql, "ORG_ID, 9223372036854775807, 51" },
+};
+
+const struct counters_statement *keystore_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -4,6 +4,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "account/apikey.h"
@@ -41,5 +42,10 @@ int keystore_find_user(int64_t org_id, const char *email, int64_t *user_id);
  * a status code.
  */
 int keystore_may_manage(int64_t org_id, int64_t user_id, int64_t key_id);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *keystore_statements(size_t *n);
 
 #endif

@@ -4,6 +4,7 @@
 #include "account/keystore.h"
 #include "base/util.h"
 #include "core/db.h"
+#include "core/counters.h"
 
 #define ISO_HOUR "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"
 
@@ -97,4 +98,15 @@ int opsreport_json(int64_t org_id, int hours, cJSON **out)
 	db_int_param(org_id, org);
 	db_int_param(hours, h);
 	return db_query_json("opsreport", report_sql, 2, p, out);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "opsreport_24h", report_sql, "ORG_ID, 24" },
+	{ "opsreport_14d", report_sql, "ORG_ID, 336" },
+};
+
+const struct counters_statement *opsreport_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

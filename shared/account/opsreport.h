@@ -46,4 +46,9 @@ int opsreport_may_view(int64_t org_id, int64_t user_id, int64_t key_id);
  */
 int opsreport_json(int64_t org_id, int hours, cJSON **out);
 
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *opsreport_statements(size_t *n);
+
 #endif

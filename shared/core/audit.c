@@ -6,6 +6,8 @@
 
 #include "base/buf.h"
 #include "base/status.h"
+#include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
 
@@ -82,6 +84,26 @@ out:
 	return rc;
 }
 
+/* The lists, one statement per filter so that each is one range of its index (audit_statements). */
+static const char list_resume_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+				      " e.actor_user_id WHERE e.org_id = $1 AND e.resume_id = $3 AND ($2 = 0 OR"
+				      " e.job_id = $2) AND e.id < $4 ORDER BY e.id DESC LIMIT $5";
+static const char list_job_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+				   " e.actor_user_id WHERE e.org_id = $1 AND e.job_id = $2 AND $3 = 0"
+				   " AND e.id < $4 ORDER BY e.id DESC LIMIT $5";
+static const char list_org_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+				   " e.actor_user_id WHERE e.org_id = $1 AND $2 = 0 AND $3 = 0 AND e.id < $4"
+				   " ORDER BY e.id DESC LIMIT $5";
+/* An action ending in '.' is a family: "analysis." is every analysis.* event. */
+static const char list_filtered_sql[] = "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
+					" e.actor_user_id WHERE e.org_id = $1 AND ($2 = 0 OR e.job_id = $2)"
+					" AND ($3 = 0 OR e.resume_id = $3) AND e.id < $4"
+					" AND ($6::text IS NULL OR e.action = $6 OR (right($6, 1) = '.' AND"
+					" starts_with(e.action, $6)))"
+					" AND ($7::timestamptz IS NULL OR e.created_at >= $7::timestamptz)"
+					" AND ($8::timestamptz IS NULL OR e.created_at < $8::timestamptz)"
+					" ORDER BY e.id DESC LIMIT $5";
+
 int audit_list_json(int64_t org_id, int64_t job_id, int64_t resume_id, int64_t before_id, int limit, cJSON **items,
 		    int64_t *next_before)
 {
@@ -93,24 +115,11 @@ int audit_list_json(int64_t org_id, int64_t job_id, int64_t resume_id, int64_t b
 	db_int_param(resume_id, resume);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	/* One statement per filter, so each is one range of its index. */
 	if (resume_id > 0)
-		return db_query_page("audit_list_resume",
-				     "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
-				     " e.actor_user_id WHERE e.org_id = $1 AND e.resume_id = $3 AND ($2 = 0 OR"
-				     " e.job_id = $2) AND e.id < $4 ORDER BY e.id DESC LIMIT $5",
-				     5, p, limit, items, next_before);
+		return db_query_page("audit_list_resume", list_resume_sql, 5, p, limit, items, next_before);
 	if (job_id > 0)
-		return db_query_page("audit_list_job",
-				     "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
-				     " e.actor_user_id WHERE e.org_id = $1 AND e.job_id = $2 AND $3 = 0"
-				     " AND e.id < $4 ORDER BY e.id DESC LIMIT $5",
-				     5, p, limit, items, next_before);
-	return db_query_page("audit_list_org",
-			     "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
-			     " e.actor_user_id WHERE e.org_id = $1 AND $2 = 0 AND $3 = 0 AND e.id < $4"
-			     " ORDER BY e.id DESC LIMIT $5",
-			     5, p, limit, items, next_before);
+		return db_query_page("audit_list_job", list_job_sql, 5, p, limit, items, next_before);
+	return db_query_page("audit_list_org", list_org_sql, 5, p, limit, items, next_before);
 }
 
 int audit_record_candidate(int64_t org_id, const char *request_id, const struct audit_event *ev)
@@ -174,18 +183,22 @@ int audit_list_filtered(int64_t org_id, const struct audit_filter *f, int64_t be
 	db_int_param(f->resume_id, resume);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	/* An action ending in '.' is a family: "analysis." is every analysis.* event. */
-	rc = db_query_page("audit_list_filtered",
-			   "SELECT e.id, " AUDIT_JSON " FROM audit_events e LEFT JOIN users u ON u.id ="
-			   " e.actor_user_id WHERE e.org_id = $1 AND ($2 = 0 OR e.job_id = $2)"
-			   " AND ($3 = 0 OR e.resume_id = $3) AND e.id < $4"
-			   " AND ($6::text IS NULL OR e.action = $6 OR (right($6, 1) = '.' AND"
-			   " starts_with(e.action, $6)))"
-			   " AND ($7::timestamptz IS NULL OR e.created_at >= $7::timestamptz)"
-			   " AND ($8::timestamptz IS NULL OR e.created_at < $8::timestamptz)"
-			   " ORDER BY e.id DESC LIMIT $5",
-			   8, p, limit, items, next_before);
+	rc = db_query_page("audit_list_filtered", list_filtered_sql, 8, p, limit, items, next_before);
 	if (rc < 0 && strncmp(db_last_sqlstate(), "22", 2) == 0)
 		return ST_BAD_REQUEST;
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "audit_list_resume", list_resume_sql, "ORG_ID, 0, RESUME_ID, 9223372036854775807, 51" },
+	{ "audit_list_job", list_job_sql, "ORG_ID, JOB_ID, 0, 9223372036854775807, 51" },
+	{ "audit_list_org", list_org_sql, "ORG_ID, 0, 0, 9223372036854775807, 51" },
+	{ "audit_list_filtered", list_filtered_sql,
+	  "ORG_ID, JOB_ID, 0, 9223372036854775807, 51, 'candidate.', NULL, NULL" },
+};
+
+const struct counters_statement *audit_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

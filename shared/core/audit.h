@@ -79,4 +79,9 @@ int audit_list_json(int64_t org_id, int64_t job_id, int64_t resume_id, int64_t b
 int audit_list_filtered(int64_t org_id, const struct audit_filter *f, int64_t before_id, int limit, cJSON **items,
 			int64_t *next_before);
 
+/* The lists' statements, for the plan checks (shortlistctl statements stores): name, SQL as
+ * prepared, parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID). */
+struct counters_statement;
+const struct counters_statement *audit_statements(size_t *n);
+
 #endif

@@ -18,6 +18,7 @@
 #include "intake/resumestore.h"
 #include "intake/s3.h"
 #include "intake/uploadslot.h"
+#include "core/counters.h"
 
 static void set_reason(struct arrival_outcome *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
@@ -251,6 +252,10 @@ out:
 	return rc;
 }
 
+/* Where an organisation's resume is stored. */
+static const char arrival_locate_sql[] =
+	"SELECT s3_key, filename, content_type FROM resumes WHERE id = $1 AND org_id = $2";
+
 int arrival_locate(int64_t org_id, int64_t resume_id, struct arrival_location *out)
 {
 	struct db_result *res = NULL;
@@ -261,8 +266,7 @@ int arrival_locate(int64_t org_id, int64_t resume_id, struct arrival_location *o
 	memset(out, 0, sizeof(*out));
 	snprintf(org, sizeof(org), "%lld", (long long)org_id);
 	snprintf(id, sizeof(id), "%lld", (long long)resume_id);
-	rc = db_query("arrival_locate",
-		      "SELECT s3_key, filename, content_type FROM resumes WHERE id = $1 AND org_id = $2", 2, p, &res);
+	rc = db_query("arrival_locate", arrival_locate_sql, 2, p, &res);
 	if (rc < 0)
 		return rc;
 	if (db_rows(res) == 0) {
@@ -344,4 +348,14 @@ int arrival_sweep(struct s3_client *s3, int64_t max_bytes, int after_seconds, in
 	}
 	uploadslot_keys_free(keys, n);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "arrival_locate", arrival_locate_sql, "RESUME_ID, ORG_ID" },
+};
+
+const struct counters_statement *arrival_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

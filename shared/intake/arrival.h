@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_ARRIVAL_H
 #define SHORTLIST_ARRIVAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -78,5 +79,10 @@ void arrival_location_release(struct arrival_location *loc);
 
 /* A short name of a status: "accepted", "duplicate" or "rejected". Static string. */
 const char *arrival_status_name(enum arrival_status s);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *arrival_statements(size_t *n);
 
 #endif

@@ -7,6 +7,11 @@
 #include "base/status.h"
 #include "core/db.h"
 #include "queue/queue.h"
+#include "core/counters.h"
+#include "base/util.h"
+
+/* A job's resume with these bytes. */
+static const char resume_find_sha_sql[] = "SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND sha256 = $3";
 
 int resumestore_find_sha(int64_t org_id, int64_t job_id, const char *sha256_hex, int64_t *id)
 {
@@ -17,8 +22,7 @@ int resumestore_find_sha(int64_t org_id, int64_t job_id, const char *sha256_hex,
 
 	snprintf(org, sizeof(org), "%lld", (long long)org_id);
 	snprintf(job, sizeof(job), "%lld", (long long)job_id);
-	rc = db_query("resume_find_sha", "SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND sha256 = $3", 3,
-		      p, &res);
+	rc = db_query("resume_find_sha", resume_find_sha_sql, 3, p, &res);
 	if (rc < 0)
 		return rc;
 	rc = db_rows(res) > 0;
@@ -87,6 +91,11 @@ static int enqueue_processing(const struct resume_new *r, int64_t resume_id, int
 	return queue_enqueue(RESUME_TASK_KIND, key, r->org_id, payload, 0, 0, &task_id, NULL);
 }
 
+/* A job's resume with these bytes or this S3 key, the oldest. */
+static const char resume_existing_sql[] =
+	"SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND (sha256 = $3 OR s3_key = $4)"
+	" ORDER BY id LIMIT 1";
+
 int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *resume_id, int64_t *duplicate_of)
 {
 	struct db_result *res = NULL;
@@ -123,11 +132,7 @@ int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *r
 
 		db_result_free(res);
 		res = NULL;
-		rc = db_query(
-			"resume_existing",
-			"SELECT id FROM resumes WHERE org_id = $1 AND job_id = $2 AND (sha256 = $3 OR s3_key = $4)"
-			" ORDER BY id LIMIT 1",
-			4, p, &res);
+		rc = db_query("resume_existing", resume_existing_sql, 4, p, &res);
 		if (rc < 0)
 			goto out;
 		*duplicate_of = db_int(res, 0, 0, 0);
@@ -148,4 +153,15 @@ out:
 		db_rollback();
 	db_result_free(res);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "resume_existing", resume_existing_sql, "ORG_ID, JOB_ID, 'RESUME_SHA', 'RESUME_KEY'" },
+	{ "resume_find_sha", resume_find_sha_sql, "ORG_ID, JOB_ID, 'RESUME_SHA'" },
+};
+
+const struct counters_statement *resumestore_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -3,6 +3,7 @@
 #define SHORTLIST_RESUMESTORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What is known about a received file once its bytes are safely in S3. */
@@ -49,5 +50,10 @@ int resumestore_written_after_all(const struct resume_new *r, int wait_ms, int64
 
 /* The kind of task that processes a resume (extraction and scoring). */
 #define RESUME_TASK_KIND "process_resume"
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *resumestore_statements(size_t *n);
 
 #endif

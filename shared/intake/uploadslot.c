@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "base/util.h"
 #include "core/db.h"
+#include "core/counters.h"
 
 #define SLOT_COLUMNS \
 	"id, upload_id, s3_key, org_id, job_id, COALESCE(batch_id, 0), filename, content_type," \
@@ -101,6 +102,9 @@ int uploadslot_create(int64_t org_id, int64_t job_id, int64_t batch_id, const ch
 	return rc;
 }
 
+/* The upload slot of an S3 key. */
+static const char uploadslot_find_sql[] = "SELECT " SLOT_COLUMNS " FROM upload_slots WHERE s3_key = $1";
+
 int uploadslot_find_key(const char *key, struct uploadslot *out)
 {
 	struct db_result *res = NULL;
@@ -108,7 +112,7 @@ int uploadslot_find_key(const char *key, struct uploadslot *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_query("uploadslot_find", "SELECT " SLOT_COLUMNS " FROM upload_slots WHERE s3_key = $1", 1, p, &res);
+	rc = db_query("uploadslot_find", uploadslot_find_sql, 1, p, &res);
 	if (rc < 0)
 		return rc;
 	rc = db_rows(res) > 0;
@@ -183,4 +187,14 @@ int uploadslot_expire(int64_t id, const char *reason)
 		       "UPDATE upload_slots SET state = 'expired', reason = $2, updated_at = now()"
 		       " WHERE id = $1 AND state = 'issued'",
 		       2, p, NULL);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "uploadslot_find", uploadslot_find_sql, "'SLOT_KEY'" },
+};
+
+const struct counters_statement *uploadslot_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

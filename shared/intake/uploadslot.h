@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_UPLOADSLOT_H
 #define SHORTLIST_UPLOADSLOT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -78,5 +79,10 @@ void uploadslot_keys_free(char **keys, int n);
 
 /* Marks a still-issued slot expired with a reason (nothing when it was settled meanwhile). Returns 0 or a db status code. */
 int uploadslot_expire(int64_t id, const char *reason);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *uploadslot_statements(size_t *n);
 
 #endif

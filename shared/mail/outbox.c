@@ -12,6 +12,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "queue/queue.h"
+#include "core/counters.h"
 
 /* The public representation of an email, built by PostgreSQL in one place. */
 #define EMAIL_JSON \
@@ -405,6 +406,15 @@ int outbox_record(const char *worker, const struct outbox_row *rows, const struc
 	return rc;
 }
 
+/* Emails whose sender stopped while sending, back to retrying (or failed). */
+static const char outbox_rescue_sql[] =
+	"WITH r AS (SELECT id FROM emails WHERE state = 'sending' AND lease_until < now()"
+	" ORDER BY lease_until LIMIT 1000 FOR UPDATE SKIP LOCKED)"
+	" UPDATE emails e SET state = CASE WHEN e.attempts >= $1::int THEN 'failed' ELSE 'retrying' END,"
+	" next_attempt_at = now(), lease_until = NULL, locked_by = NULL, uncertain = e.uncertain + 1,"
+	" last_error = 'the sender stopped before recording the outcome', updated_at = now()"
+	" FROM r WHERE e.id = r.id RETURNING e.state";
+
 int outbox_rescue(int max_attempts, int *failed)
 {
 	struct db_result *res = NULL;
@@ -415,14 +425,7 @@ int outbox_rescue(int max_attempts, int *failed)
 	if (failed)
 		*failed = 0;
 	db_int_param(max_attempts, max);
-	rc = db_query("outbox_rescue",
-		      "WITH r AS (SELECT id FROM emails WHERE state = 'sending' AND lease_until < now()"
-		      " ORDER BY lease_until LIMIT 1000 FOR UPDATE SKIP LOCKED)"
-		      " UPDATE emails e SET state = CASE WHEN e.attempts >= $1::int THEN 'failed' ELSE 'retrying' END,"
-		      " next_attempt_at = now(), lease_until = NULL, locked_by = NULL, uncertain = e.uncertain + 1,"
-		      " last_error = 'the sender stopped before recording the outcome', updated_at = now()"
-		      " FROM r WHERE e.id = r.id RETURNING e.state",
-		      1, p, &res);
+	rc = db_query("outbox_rescue", outbox_rescue_sql, 1, p, &res);
 	if (rc < 0)
 		return rc;
 	rows = db_rows(res);
@@ -452,6 +455,11 @@ int outbox_suppressed(int64_t org_id, const char *addr)
 	return rc;
 }
 
+/* One email of an organisation, its bodies when asked. */
+static const char outbox_get_sql[] =
+	"SELECT (" EMAIL_JSON " || CASE WHEN $3::boolean THEN jsonb_build_object('text', body_text,"
+	" 'html', body_html) ELSE '{}'::jsonb END)::text FROM emails WHERE org_id = $1 AND id = $2";
+
 int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 {
 	char org[24], eid[24];
@@ -459,28 +467,28 @@ int outbox_get_json(int64_t org_id, int64_t id, bool full, cJSON **out)
 
 	db_int_param(org_id, org);
 	db_int_param(id, eid);
-	return db_query_json(
-		"outbox_get",
-		"SELECT (" EMAIL_JSON " || CASE WHEN $3::boolean THEN jsonb_build_object('text', body_text,"
-		" 'html', body_html) ELSE '{}'::jsonb END)::text FROM emails WHERE org_id = $1 AND id = $2",
-		3, p, out);
+	return db_query_json("outbox_get", outbox_get_sql, 3, p, out);
 }
+
+/* One statement per filter, so that each is one range of its index under any plan. */
+#define LIST_SQL(where) \
+	"SELECT id, " EMAIL_JSON "::text FROM emails WHERE org_id = $1 AND id < $2::bigint" where \
+	" ORDER BY id DESC LIMIT $3::int"
+static const struct {
+	const char *name, *sql;
+} list_stmt[4] = {
+	{ "outbox_list", LIST_SQL("") },							/* emails_org */
+	{ "outbox_list_job", LIST_SQL(" AND job_id = $4::bigint") },				/* emails_org_job */
+	{ "outbox_list_state", LIST_SQL(" AND state = $4::text") },				/* emails_org_state */
+	{ "outbox_list_job_state", LIST_SQL(" AND job_id = $4::bigint AND state = $5::text") }, /* emails_job_state */
+};
 
 int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t before_id, int limit, cJSON **out,
 		     int64_t *next_before)
 {
-	/* One statement per filter, so that each is one range of its index under any plan. */
-	static const struct {
-		const char *name, *where;
-	} stmt[4] = {
-		{ "outbox_list", "" },							      /* emails_org */
-		{ "outbox_list_job", " AND job_id = $4::bigint" },			      /* emails_org_job */
-		{ "outbox_list_state", " AND state = $4::text" },			      /* emails_org_state */
-		{ "outbox_list_job_state", " AND job_id = $4::bigint AND state = $5::text" }, /* emails_job_state */
-	};
-	char org[24], job[24], before[24], lim[24], sql[1024];
+	char org[24], job[24], before[24], lim[24];
 	const char *p[5] = { org, before, lim, job_id > 0 ? job : state, state };
-	int which = (job_id > 0 ? 1 : 0) + (state ? 2 : 0), n;
+	int which = (job_id > 0 ? 1 : 0) + (state ? 2 : 0);
 
 	*out = NULL;
 	*next_before = 0;
@@ -490,13 +498,8 @@ int outbox_list_json(int64_t org_id, int64_t job_id, const char *state, int64_t 
 	db_int_param(job_id, job);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	n = snprintf(sql, sizeof(sql),
-		     "SELECT id, " EMAIL_JSON "::text FROM emails WHERE org_id = $1 AND id < $2::bigint%s"
-		     " ORDER BY id DESC LIMIT $3::int",
-		     stmt[which].where);
-	if (n < 0 || (size_t)n >= sizeof(sql))
-		return ST_INTERNAL;
-	return db_query_page(stmt[which].name, sql, 3 + (job_id > 0) + (state != NULL), p, limit, out, next_before);
+	return db_query_page(list_stmt[which].name, list_stmt[which].sql, 3 + (job_id > 0) + (state != NULL), p, limit,
+			     out, next_before);
 }
 
 int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
@@ -523,4 +526,20 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out)
 		" 'uncertain', COALESCE(sum(e.uncertain), 0))::text"
 		" FROM jobs j LEFT JOIN emails e ON e.job_id = j.id WHERE j.org_id = $1 AND j.id = $2 GROUP BY j.id",
 		2, p, out);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "outbox_list", LIST_SQL(""), "ORG_ID, 9223372036854775807, 51" },
+	{ "outbox_list_job", LIST_SQL(" AND job_id = $4::bigint"), "ORG_ID, 9223372036854775807, 51, JOB_ID" },
+	{ "outbox_list_state", LIST_SQL(" AND state = $4::text"), "ORG_ID, 9223372036854775807, 51, 'failed'" },
+	{ "outbox_list_job_state", LIST_SQL(" AND job_id = $4::bigint AND state = $5::text"),
+	  "ORG_ID, 9223372036854775807, 51, JOB_ID, 'failed'" },
+	{ "outbox_get", outbox_get_sql, "ORG_ID, EMAIL_ID, true" },
+	{ "outbox_rescue", outbox_rescue_sql, "5" },
+};
+
+const struct counters_statement *outbox_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -200,4 +200,9 @@ int outbox_stats_json(int64_t org_id, int64_t job_id, cJSON **out);
 /* Whether s is one of the eight states. */
 bool outbox_state_valid(const char *s);
 
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *outbox_statements(size_t *n);
+
 #endif

@@ -6,12 +6,21 @@
 
 #include "base/status.h"
 #include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 
 #define HOLD_JSON \
 	"jsonb_build_object('id', h.id, 'job_id', h.job_id, 'resume_id', h.resume_id, 'reason', h.reason," \
 	" 'created_at', h.created_at, 'created_by', jsonb_build_object('user_id', h.created_by, 'key_id'," \
 	" h.created_key), 'released_at', h.released_at, 'active', h.released_at IS NULL)::text"
+
+/* The statements the plan checks read (hold_statements). */
+static const char check_sql[] = "SELECT h.id, CASE WHEN h.job_id IS NOT NULL THEN 'job ' || h.job_id"
+				" ELSE 'candidate ' || h.resume_id END, h.reason FROM legal_holds h"
+				" WHERE h.org_id = $1 AND h.released_at IS NULL"
+				" AND (h.job_id = $2 OR h.resume_id = ANY ($3::bigint[])) ORDER BY h.id LIMIT 1";
+static const char list_sql[] = "SELECT h.id, " HOLD_JSON " FROM legal_holds h WHERE h.org_id = $1 AND h.id < $2"
+			       " ORDER BY h.id DESC LIMIT $3";
 
 int hold_check(int64_t org_id, int64_t job_id, const char *ids_array, char *err, size_t errlen)
 {
@@ -22,12 +31,7 @@ int hold_check(int64_t org_id, int64_t job_id, const char *ids_array, char *err,
 
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query("hold_check",
-		      "SELECT h.id, CASE WHEN h.job_id IS NOT NULL THEN 'job ' || h.job_id"
-		      " ELSE 'candidate ' || h.resume_id END, h.reason FROM legal_holds h"
-		      " WHERE h.org_id = $1 AND h.released_at IS NULL"
-		      " AND (h.job_id = $2 OR h.resume_id = ANY ($3::bigint[])) ORDER BY h.id LIMIT 1",
-		      3, p, &res);
+	rc = db_query("hold_check", check_sql, 3, p, &res);
 	if (rc == 0 && db_rows(res) > 0) {
 		fail(err, errlen, "legal hold %s on %s (%s) stops the erasure; release it first", db_value(res, 0, 0),
 		     db_value(res, 0, 1), db_value(res, 0, 2));
@@ -140,8 +144,16 @@ int hold_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **items, 
 	db_int_param(org_id, org);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	return db_query_page("hold_list",
-			     "SELECT h.id, " HOLD_JSON " FROM legal_holds h WHERE h.org_id = $1 AND h.id < $2"
-			     " ORDER BY h.id DESC LIMIT $3",
-			     3, p, limit, items, next_before);
+	return db_query_page("hold_list", list_sql, 3, p, limit, items, next_before);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "hold_check", check_sql, "ORG_ID, JOB_ID, '{1,2,3}'" },
+	{ "hold_list", list_sql, "ORG_ID, 9223372036854775807, 51" },
+};
+
+const struct counters_statement *hold_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -38,4 +38,9 @@ int hold_release(const struct audit_actor *who, int64_t id, const char *reason);
  */
 int hold_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **items, int64_t *next_before);
 
+/* The statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID). */
+struct counters_statement;
+const struct counters_statement *hold_statements(size_t *n);
+
 #endif

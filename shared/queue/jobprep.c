@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "queue/queue.h"
@@ -18,6 +19,20 @@ const char *const *jobprep_kinds(void)
 {
 	return kinds;
 }
+
+/* The statements, named for the plan checks (jobprep_statements). */
+static const char pending_sql[] = "INSERT INTO job_prep (job_id, org_id, kind, state, job_updated_at)"
+				  " VALUES ($1, $2, $3, 'pending', $4::timestamptz)"
+				  " ON CONFLICT (job_id, kind) DO UPDATE SET state = 'pending', reason = NULL,"
+				  " job_updated_at = EXCLUDED.job_updated_at, updated_at = now()"
+				  " WHERE job_prep.job_updated_at <> EXCLUDED.job_updated_at";
+static const char version_sql[] = "SELECT updated_at::text FROM jobs WHERE org_id = $1 AND id = $2 FOR SHARE";
+static const char status_sql[] = "SELECT kind, state, reason, to_jsonb(updated_at) #>> '{}' FROM job_prep"
+				 " WHERE org_id = $1 AND job_id = $2";
+static const char pending_rows_sql[] =
+	"SELECT 1 FROM job_prep WHERE job_id = $1 AND state = 'pending' AND kind <> '" JOBPREP_CRITERIA "' FOR SHARE";
+static const char record_sql[] = "UPDATE job_prep SET state = $4, reason = left($5, 500), updated_at = now()"
+				 " WHERE job_id = $1 AND kind = $2 AND job_updated_at = $3::timestamptz";
 
 /* Marks kind pending for the version and enqueues its task; inside the caller's transaction. */
 static int request_kind(int64_t org_id, int64_t job_id, const char *version, const char *kind)
@@ -31,13 +46,7 @@ static int request_kind(int64_t org_id, int64_t job_id, const char *version, con
 
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query("jobprep_pending",
-		      "INSERT INTO job_prep (job_id, org_id, kind, state, job_updated_at)"
-		      " VALUES ($1, $2, $3, 'pending', $4::timestamptz)"
-		      " ON CONFLICT (job_id, kind) DO UPDATE SET state = 'pending', reason = NULL,"
-		      " job_updated_at = EXCLUDED.job_updated_at, updated_at = now()"
-		      " WHERE job_prep.job_updated_at <> EXCLUDED.job_updated_at",
-		      4, p, &res);
+	rc = db_query("jobprep_pending", pending_sql, 4, p, &res);
 	db_result_free(res);
 	if (rc < 0)
 		goto out;
@@ -70,8 +79,7 @@ static int request_kinds(int64_t org_id, int64_t job_id, const char *const *list
 	db_int_param(job_id, job);
 	if (own && (rc = db_begin()) < 0)
 		return rc;
-	rc = db_query("jobprep_version", "SELECT updated_at::text FROM jobs WHERE org_id = $1 AND id = $2 FOR SHARE", 2,
-		      p, &res);
+	rc = db_query("jobprep_version", version_sql, 2, p, &res);
 	if (rc == 0 && db_rows(res) != 1)
 		rc = ST_NOT_FOUND;
 	if (rc == 0)
@@ -133,10 +141,7 @@ int jobprep_status_json(int64_t org_id, int64_t job_id, cJSON **out)
 	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query("jobprep_status",
-		      "SELECT kind, state, reason, to_jsonb(updated_at) #>> '{}' FROM job_prep"
-		      " WHERE org_id = $1 AND job_id = $2",
-		      2, p, &res);
+	rc = db_query("jobprep_status", status_sql, 2, p, &res);
 	if (rc < 0)
 		return rc;
 	*out = cJSON_CreateObject();
@@ -160,10 +165,7 @@ int jobprep_pending(int64_t job_id, bool *pending)
 
 	*pending = false;
 	db_int_param(job_id, job);
-	rc = db_query("jobprep_pending_rows",
-		      "SELECT 1 FROM job_prep WHERE job_id = $1 AND state = 'pending' AND kind <> '" JOBPREP_CRITERIA
-		      "' FOR SHARE",
-		      1, p, &res);
+	rc = db_query("jobprep_pending_rows", pending_rows_sql, 1, p, &res);
 	if (rc == 0)
 		*pending = db_rows(res) > 0;
 	db_result_free(res);
@@ -178,10 +180,21 @@ int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at,
 	int rc;
 
 	db_int_param(job_id, job);
-	rc = db_query("jobprep_record",
-		      "UPDATE job_prep SET state = $4, reason = left($5, 500), updated_at = now()"
-		      " WHERE job_id = $1 AND kind = $2 AND job_updated_at = $3::timestamptz",
-		      5, p, &res);
+	rc = db_query("jobprep_record", record_sql, 5, p, &res);
 	db_result_free(res);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "jobprep_pending", pending_sql, "JOB_ID, ORG_ID, 'company_details', now()" },
+	{ "jobprep_version", version_sql, "ORG_ID, JOB_ID" },
+	{ "jobprep_status", status_sql, "ORG_ID, JOB_ID" },
+	{ "jobprep_pending_rows", pending_rows_sql, "JOB_ID" },
+	{ "jobprep_record", record_sql, "JOB_ID, 'company_details', now(), 'ready', NULL" },
+};
+
+const struct counters_statement *jobprep_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -76,4 +76,9 @@ int jobprep_pending(int64_t job_id, bool *pending);
  */
 int jobprep_record(int64_t job_id, const char *kind, const char *job_updated_at, const char *state, const char *reason);
 
+/* The statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, ...). */
+struct counters_statement;
+const struct counters_statement *jobprep_statements(size_t *n);
+
 #endif

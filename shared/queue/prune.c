@@ -6,6 +6,8 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/counters.h"
+#include "base/util.h"
 
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
@@ -58,4 +60,16 @@ int prune_tend(void)
 		log_info("prune: deleted %lld succeeded tasks, %lld dead-letter tasks, %lld upload slots",
 			 (long long)n.tasks, (long long)n.dead_tasks, (long long)n.upload_slots);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "prune_tasks", tasks_sql, "7" },
+	{ "prune_dead_tasks", dead_sql, "90" },
+	{ "prune_upload_slots", slots_sql, "30" },
+};
+
+const struct counters_statement *prune_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

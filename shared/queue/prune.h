@@ -2,6 +2,7 @@
 #ifndef SHORTLIST_PRUNE_H
 #define SHORTLIST_PRUNE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Most rows one statement deletes: a round never holds many locks or writes much WAL at once. */
@@ -33,5 +34,10 @@ int prune_round(struct prune_counts *out);
  * store). Returns what prune_round() returned.
  */
 int prune_tend(void);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *prune_statements(size_t *n);
 
 #endif

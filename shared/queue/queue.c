@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
+#include "core/counters.h"
 
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
@@ -185,38 +186,36 @@ void queue_tasks_free(struct queue_task *tasks, int n)
 	free(tasks);
 }
 
+/*
+ * Three forms of a claim, each prepared once: any kind (tasks_claimable), one
+ * kind (tasks_claimable_kind gives its rows already in claim order), several.
+ */
+#define CLAIM_SQL(filter) \
+	"WITH c AS (" \
+	" SELECT id FROM tasks" \
+	" WHERE state = 'queued' AND run_at <= now() AND " filter " ORDER BY priority DESC, run_at, id" \
+	" LIMIT $3::int" \
+	" FOR UPDATE SKIP LOCKED)," \
+	" u AS (" \
+	" UPDATE tasks t SET state = 'running', attempts = t.attempts + 1," \
+	"  lease_until = now() + $4::int * interval '1 second', locked_by = $1, updated_at = now()" \
+	" FROM c WHERE t.id = c.id" \
+	" RETURNING t.id, t.org_id, t.kind, t.idempotency_key, t.payload, t.priority, t.attempts, t.max_attempts," \
+	"  t.run_at, t.request_id)" \
+	" SELECT id, coalesce(org_id, 0), kind, idempotency_key, payload::text, priority, attempts, max_attempts," \
+	" request_id FROM u ORDER BY priority DESC, run_at, id"
+static const char *const claim_names[3] = { "queue_claim_any", "queue_claim_kind", "queue_claim_kinds" };
+static const char *const claim_sql[3] = { CLAIM_SQL("$2::text IS NULL"), CLAIM_SQL("kind = $2::text"),
+					  CLAIM_SQL("kind = ANY ($2::text[])") };
+
 int queue_claim(const char *worker, const char *const *kinds, int max, int lease_seconds, struct queue_task **tasks,
 		int *n)
 {
-	/*
-	 * Three forms, each prepared once: any kind (tasks_claimable), one kind
-	 * (tasks_claimable_kind gives its rows already in claim order), several.
-	 */
-	static const char *const filters[3] = { "$2::text IS NULL", "kind = $2::text", "kind = ANY ($2::text[])" };
-	static const char *const names[3] = { "queue_claim_any", "queue_claim_kind", "queue_claim_kinds" };
-	static const char sql[] =
-		"WITH c AS ("
-		" SELECT id FROM tasks"
-		" WHERE state = 'queued' AND run_at <= now() AND %s"
-		" ORDER BY priority DESC, run_at, id"
-		" LIMIT $3::int"
-		" FOR UPDATE SKIP LOCKED),"
-		" u AS ("
-		" UPDATE tasks t SET state = 'running', attempts = t.attempts + 1,"
-		"  lease_until = now() + $4::int * interval '1 second', locked_by = $1, updated_at = now()"
-		" FROM c WHERE t.id = c.id"
-		" RETURNING t.id, t.org_id, t.kind, t.idempotency_key, t.payload, t.priority, t.attempts, "
-		"t.max_attempts,"
-		"  t.run_at, t.request_id)"
-		" SELECT id, coalesce(org_id, 0), kind, idempotency_key, payload::text, priority, attempts, "
-		"max_attempts, request_id"
-		" FROM u ORDER BY priority DESC, run_at, id";
 	struct buf lit = BUF_INIT(KINDS_MAX * (2 * QUEUE_KIND_MAX + 4) + 4);
 	char limit[24], lease[24];
 	const char *params[4];
 	struct db_result *res = NULL;
 	struct queue_task *out = NULL;
-	char stmt[1024];
 	int rc, rows = 0, i, form;
 
 	*tasks = NULL;
@@ -237,13 +236,9 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 	params[2] = limit;
 	params[3] = lease;
 	form = !kinds ? 0 : kinds[0] && !kinds[1] ? 1 : 2;
-	if (snprintf(stmt, sizeof(stmt), sql, filters[form]) >= (int)sizeof(stmt)) {
-		rc = ST_INTERNAL;
-		goto out;
-	}
 	params[0] = worker;
 	params[1] = form == 0 ? NULL : form == 1 ? kinds[0] : lit.ptr;
-	rc = db_query(names[form], stmt, 4, params, &res);
+	rc = db_query(claim_names[form], claim_sql[form], 4, params, &res);
 	if (rc < 0)
 		goto out;
 	rows = db_rows(res);
@@ -312,11 +307,12 @@ int queue_heartbeat(const struct queue_task *task, int lease_seconds)
 	return rc;
 }
 
+static const char still_owned_sql[] = "SELECT 1 FROM tasks WHERE " OWNED " FOR UPDATE";
+
 int queue_still_owned(const struct queue_task *task)
 {
-	static const char sql[] = "SELECT 1 FROM tasks WHERE " OWNED " FOR UPDATE";
 	int64_t rows = 0;
-	int rc = owned_exec("queue_still_owned", sql, task, 0, NULL, &rows);
+	int rc = owned_exec("queue_still_owned", still_owned_sql, task, 0, NULL, &rows);
 
 	if (rc == 0 && rows == 0)
 		rc = ST_GONE;
@@ -507,13 +503,13 @@ out:
 #define CLAIMS_SQL "unnest($1::bigint[], $2::text[], $3::int[]) AS c(id, locked_by, attempts)"
 #define OWNED_BATCH "t.id = c.id AND t.state = 'running' AND t.locked_by = c.locked_by AND t.attempts = c.attempts"
 
+static const char succeed_many_sql[] =
+	"UPDATE tasks t SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
+	" updated_at = now() FROM " CLAIMS_SQL " WHERE " OWNED_BATCH " RETURNING t.id, t.state";
+
 int queue_succeed_many(const struct queue_task *tasks, int n, bool *owned)
 {
-	static const char sql[] =
-		"UPDATE tasks t SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
-		" updated_at = now() FROM " CLAIMS_SQL " WHERE " OWNED_BATCH " RETURNING t.id, t.state";
-
-	return batch_exec("queue_succeed_many", sql, tasks, n, 0, NULL, owned, NULL);
+	return batch_exec("queue_succeed_many", succeed_many_sql, tasks, n, 0, NULL, owned, NULL);
 }
 
 int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_failure *failures,
@@ -585,12 +581,13 @@ int queue_release(const struct queue_task *task)
 	return rc;
 }
 
+static const char defer_sql[] = "UPDATE tasks SET state = 'queued', attempts = attempts - 1,"
+				" run_at = now() + make_interval(secs => $4::bigint / 1000.0),"
+				" lease_until = NULL, locked_by = NULL, updated_at = now()"
+				" WHERE " OWNED;
+
 int queue_defer(const struct queue_task *task, int64_t delay_ms)
 {
-	static const char sql[] = "UPDATE tasks SET state = 'queued', attempts = attempts - 1,"
-				  " run_at = now() + make_interval(secs => $4::bigint / 1000.0),"
-				  " lease_until = NULL, locked_by = NULL, updated_at = now()"
-				  " WHERE " OWNED;
 	char delay[24];
 	const char *extra[1] = { delay };
 	int64_t rows = 0;
@@ -599,35 +596,36 @@ int queue_defer(const struct queue_task *task, int64_t delay_ms)
 	if (delay_ms < 0)
 		return ST_BAD_REQUEST;
 	fmt_i64(delay, sizeof(delay), delay_ms);
-	rc = owned_exec("queue_defer", sql, task, 1, extra, &rows);
+	rc = owned_exec("queue_defer", defer_sql, task, 1, extra, &rows);
 	if (rc == 0 && rows == 0)
 		rc = ST_GONE;
 	return rc;
 }
 
+static const char rescue_sql[] =
+	"WITH r AS ("
+	" SELECT id FROM tasks WHERE state = 'running' AND lease_until < now() FOR UPDATE SKIP LOCKED),"
+	" u AS ("
+	" UPDATE tasks t SET"
+	"  state = CASE WHEN t.attempts >= t.max_attempts THEN 'discarded' ELSE 'queued' END,"
+	"  finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END,"
+	"  locked_by = CASE WHEN t.attempts >= t.max_attempts THEN t.locked_by END,"
+	"  run_at = now(), lease_until = NULL, updated_at = now(),"
+	"  last_error = 'lease expired after ' || t.attempts || ' attempts (worker died?)'"
+	" FROM r WHERE t.id = r.id RETURNING t.id, t.state, t.kind)"
+	" SELECT count(*), count(*) FILTER (WHERE state = 'discarded'),"
+	"  (SELECT count(*) FROM (SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM u"
+	"   WHERE state = 'queued' GROUP BY kind) n)"
+	" FROM u";
+
 int queue_rescue(int *discarded)
 {
-	static const char sql[] =
-		"WITH r AS ("
-		" SELECT id FROM tasks WHERE state = 'running' AND lease_until < now() FOR UPDATE SKIP LOCKED),"
-		" u AS ("
-		" UPDATE tasks t SET"
-		"  state = CASE WHEN t.attempts >= t.max_attempts THEN 'discarded' ELSE 'queued' END,"
-		"  finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END,"
-		"  locked_by = CASE WHEN t.attempts >= t.max_attempts THEN t.locked_by END,"
-		"  run_at = now(), lease_until = NULL, updated_at = now(),"
-		"  last_error = 'lease expired after ' || t.attempts || ' attempts (worker died?)'"
-		" FROM r WHERE t.id = r.id RETURNING t.id, t.state, t.kind)"
-		" SELECT count(*), count(*) FILTER (WHERE state = 'discarded'),"
-		"  (SELECT count(*) FROM (SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM u"
-		"   WHERE state = 'queued' GROUP BY kind) n)"
-		" FROM u";
 	struct db_result *res = NULL;
 	int rc, total;
 
 	if (discarded)
 		*discarded = 0;
-	rc = db_query("queue_rescue", sql, 0, NULL, &res);
+	rc = db_query("queue_rescue", rescue_sql, 0, NULL, &res);
 	if (rc < 0)
 		goto out;
 	total = (int)db_int(res, 0, 0, 0);
@@ -830,4 +828,20 @@ void queue_worker_id(char *out, size_t size)
 	tail = snprintf(NULL, 0, ":%ld:%s", (long)getpid(), hex);
 	snprintf(out, size, "%.*s:%ld:%s", (int)(size > (size_t)tail + 1 ? size - (size_t)tail - 1 : 0), host,
 		 (long)getpid(), hex);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "queue_claim_any", CLAIM_SQL("$2::text IS NULL"), "'w', NULL, 10, 60" },
+	{ "queue_claim_kind", CLAIM_SQL("kind = $2::text"), "'w', 'process_resume', 10, 60" },
+	{ "queue_claim_kinds", CLAIM_SQL("kind = ANY ($2::text[])"), "'w', '{process_resume,send_email}', 10, 60" },
+	{ "queue_still_owned", still_owned_sql, "1, 'w', 1" },
+	{ "queue_succeed_many", succeed_many_sql, "'{1,2}', '{w,w}', '{1,1}'" },
+	{ "queue_defer", defer_sql, "1, 'w', 1, 60000" },
+	{ "queue_rescue", rescue_sql, "" },
+};
+
+const struct counters_statement *queue_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

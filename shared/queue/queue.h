@@ -272,4 +272,9 @@ int queue_retry_dead(int64_t org_id, int64_t id);
  */
 void queue_worker_id(char *out, size_t size);
 
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *queue_statements(size_t *n);
+
 #endif

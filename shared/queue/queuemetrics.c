@@ -5,6 +5,8 @@
 
 #include "core/db.h"
 #include "intake/resumestore.h"
+#include "core/counters.h"
+#include "base/util.h"
 
 static const char depth_sql[] =
 	"SELECT kind, 'queued', count(*),"
@@ -51,4 +53,14 @@ int queuemetrics_render(struct buf *out)
 		buf_printf(out, "shortlist_queue_oldest_age_seconds{kind=\"%s\"} 0\n", RESUME_TASK_KIND);
 	db_result_free(res);
 	return 0;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "queue_metrics", depth_sql, "" },
+};
+
+const struct counters_statement *queuemetrics_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

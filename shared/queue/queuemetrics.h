@@ -2,6 +2,8 @@
 #ifndef SHORTLIST_QUEUEMETRICS_H
 #define SHORTLIST_QUEUEMETRICS_H
 
+#include <stddef.h>
+
 #include "base/buf.h"
 
 /*
@@ -15,5 +17,10 @@
  * asked (nothing appended then).
  */
 int queuemetrics_render(struct buf *out);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *queuemetrics_statements(size_t *n);
 
 #endif

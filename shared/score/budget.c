@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/counters.h"
 #include "core/db.h"
 #include "llm/llm.h"
 #include "llm/llm_estimate.h"
@@ -23,6 +24,49 @@
 #define LIVE_HOLDS_SQL(job) \
 	"SELECT COALESCE(sum(h.microusd), 0) FROM budget_holds h JOIN tasks t ON t.id = h.task_id" \
 	" AND t.state = 'running' AND t.attempts = h.attempt WHERE h.job_id = " job "::bigint"
+#define LIVE_HOLDS_OF_1 LIVE_HOLDS_SQL("$1")
+#define LIVE_HOLDS_OF_2 LIVE_HOLDS_SQL("$2")
+
+/* The hot statements, named for the plan checks (budget_statements). */
+static const char budget_of_sql[] = "SELECT budget_usd IS NOT NULL FROM jobs WHERE org_id = $1 AND id = $2";
+static const char budget_lock_sql[] =
+	"SELECT (budget_usd * 1000000)::bigint FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE";
+static const char budget_committed_sql[] =
+	"SELECT (((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
+	" + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $1::bigint))"
+	" * 1000000)::bigint, (" LIVE_HOLDS_OF_1 " AND h.task_id <> $2::bigint)";
+static const char budget_park_sql[] =
+	"UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
+	" updated_at = now() WHERE org_id = $1 AND id = $2";
+static const char budget_wake_tasks_sql[] =
+	"WITH u AS (UPDATE tasks t SET run_at = now(), updated_at = now() FROM resumes r"
+	" WHERE t.kind = 'process_resume' AND t.state = 'queued' AND t.resume_id = r.id"
+	" AND r.org_id = $1 AND r.job_id = $2 AND r.status = 'pending_budget' RETURNING t.kind)"
+	" SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM (SELECT DISTINCT kind FROM u) k";
+static const char budget_wake_resumes_sql[] =
+	"UPDATE resumes SET status = 'queued', status_reason = NULL, updated_at = now()"
+	" WHERE org_id = $1 AND job_id = $2 AND status = 'pending_budget'";
+static const char budget_job_sql[] =
+	"WITH j AS (SELECT id, budget_usd FROM jobs WHERE org_id = $1::bigint AND id = $2::bigint),"
+	" s AS (SELECT (SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $2::bigint)"
+	"  + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $2::bigint) AS spent"
+	"  WHERE EXISTS (SELECT 1 FROM j)),"
+	" h AS (SELECT (" LIVE_HOLDS_OF_2 ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
+	" SELECT jsonb_build_object('budget_usd', j.budget_usd, 'committed_usd', round(s.spent + h.held, 6),"
+	"  'held_usd', round(h.held, 6),"
+	"  'remaining_usd', CASE WHEN j.budget_usd IS NOT NULL THEN"
+	"  round(GREATEST(j.budget_usd - s.spent - h.held, 0), 6) END,"
+	"  'pending_budget', (SELECT count(*) FROM resumes WHERE job_id = $2::bigint"
+	"  AND status = 'pending_budget'))::text"
+	" FROM j, s, h";
+static const char budget_seen_completion_sql[] =
+	"SELECT count(*), COALESCE(round(avg(completion_tokens)), 0)::bigint FROM (SELECT completion_tokens"
+	" FROM analyses WHERE org_id = $1::bigint AND job_id = $2::bigint AND starts_with(model, $3)"
+	" AND NOT cache_hit AND completion_tokens > 0 ORDER BY id DESC LIMIT 200) a";
+static const char budget_batch_sizes_sql[] =
+	"SELECT b.job_id, count(r.id), COALESCE(sum(LEAST(COALESCE(octet_length(r.text), r.size_bytes),"
+	" $3::bigint)), 0) FROM batches b LEFT JOIN resumes r ON r.batch_id = b.id"
+	" WHERE b.org_id = $1::bigint AND b.id = $2::bigint GROUP BY b.job_id";
 
 static void usd(char *out, size_t size, int64_t microusd)
 {
@@ -46,8 +90,7 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 		const char *p[2] = { org, job };
 
 		/* Most jobs have no budget: they take no lock and no transaction. */
-		rc = db_query("budget_of", "SELECT budget_usd IS NOT NULL FROM jobs WHERE org_id = $1 AND id = $2", 2,
-			      p, &res);
+		rc = db_query("budget_of", budget_of_sql, 2, p, &res);
 		if (rc == 0 && db_rows(res) == 0)
 			rc = ST_NOT_FOUND;
 		if (rc == 0 && strcmp(db_value(res, 0, 0), "t") != 0) {
@@ -66,10 +109,7 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 		const char *p[2] = { org, job };
 
 		/* The job's row lock orders every drainer's decision for this job. */
-		rc = db_query(
-			"budget_lock",
-			"SELECT (budget_usd * 1000000)::bigint FROM jobs WHERE org_id = $1 AND id = $2 FOR UPDATE", 2,
-			p, &res);
+		rc = db_query("budget_lock", budget_lock_sql, 2, p, &res);
 	}
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
@@ -97,11 +137,7 @@ int budget_reserve(const struct queue_task *task, int64_t org_id, int64_t job_id
 		/* A statement after the lock: its snapshot holds every hold committed before it. */
 		const char *p[2] = { job, tid };
 
-		rc = db_query("budget_committed",
-			      "SELECT (((SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $1::bigint)"
-			      " + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $1::bigint))"
-			      " * 1000000)::bigint, (" LIVE_HOLDS_SQL("$1") " AND h.task_id <> $2::bigint)",
-			      2, p, &res);
+		rc = db_query("budget_committed", budget_committed_sql, 2, p, &res);
 	}
 	if (rc < 0)
 		goto fail;
@@ -156,11 +192,7 @@ int budget_park(const struct queue_task *task, int64_t org_id, int64_t resume_id
 		return rc;
 	rc = queue_still_owned(task);
 	if (rc == 0)
-		rc = db_exec(
-			"budget_park",
-			"UPDATE resumes SET status = $4, status_reason = CASE WHEN $4 = 'queued' THEN NULL ELSE $3 END,"
-			" updated_at = now() WHERE org_id = $1 AND id = $2",
-			4, p, NULL);
+		rc = db_exec("budget_park", budget_park_sql, 4, p, NULL);
 	if (rc == 0)
 		rc = queue_defer(task, busy ? BUDGET_BUSY_DELAY_MS : config()->budget_recheck_seconds * 1000);
 	if (rc == 0)
@@ -213,20 +245,12 @@ int budget_set(const struct audit_actor *who, int64_t job_id, double amount, int
 	if (rc == 0) {
 		const char *q[2] = { org, job };
 
-		rc = db_exec("budget_wake_tasks",
-			     "WITH u AS (UPDATE tasks t SET run_at = now(), updated_at = now() FROM resumes r"
-			     " WHERE t.kind = 'process_resume' AND t.state = 'queued' AND t.resume_id = r.id"
-			     " AND r.org_id = $1 AND r.job_id = $2 AND r.status = 'pending_budget' RETURNING t.kind)"
-			     " SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM (SELECT DISTINCT kind FROM u) k",
-			     2, q, NULL);
+		rc = db_exec("budget_wake_tasks", budget_wake_tasks_sql, 2, q, NULL);
 	}
 	if (rc == 0) {
 		const char *q[2] = { org, job };
 
-		rc = db_exec("budget_wake_resumes",
-			     "UPDATE resumes SET status = 'queued', status_reason = NULL, updated_at = now()"
-			     " WHERE org_id = $1 AND job_id = $2 AND status = 'pending_budget'",
-			     2, q, &n);
+		rc = db_exec("budget_wake_resumes", budget_wake_resumes_sql, 2, q, &n);
 	}
 	if (rc == 0) {
 		struct audit_event ev = { "budget.set", job_id, 0, NULL, 0, details };
@@ -244,33 +268,38 @@ int budget_set(const struct audit_actor *who, int64_t job_id, double amount, int
 	return rc;
 }
 
-static const char spend_sql[] =
-	"SELECT jsonb_build_object("
-	" 'usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0),"
-	" 'calls', count(*) FILTER (WHERE a.provider NOT IN ('none', 'local') AND NOT a.cache_hit),"
-	" 'cache_hits', count(*) FILTER (WHERE a.cache_hit),"
-	" 'prompt_tokens', COALESCE(sum(a.prompt_tokens), 0),"
-	" 'completion_tokens', COALESCE(sum(a.completion_tokens), 0),"
-	" 'unknown_priced', jsonb_build_object("
-	"  'calls', count(*) FILTER (WHERE NOT a.cost_known),"
-	"  'prompt_tokens', COALESCE(sum(a.prompt_tokens) FILTER (WHERE NOT a.cost_known), 0),"
-	"  'completion_tokens', COALESCE(sum(a.completion_tokens) FILTER (WHERE NOT a.cost_known), 0),"
-	"  'models', COALESCE(jsonb_agg(DISTINCT a.model) FILTER (WHERE NOT a.cost_known), '[]'::jsonb)),"
-	" 'preparation', (SELECT jsonb_build_object('calls', count(*),"
-	"  'usd', COALESCE(sum(p.cost_usd) FILTER (WHERE p.cost_known), 0),"
-	"  'prompt_tokens', COALESCE(sum(p.prompt_tokens), 0), 'completion_tokens', COALESCE(sum(p.completion_tokens), "
-	"0),"
-	"  'unknown_priced_calls', count(*) FILTER (WHERE NOT p.cost_known))"
-	"  FROM llm_spend p WHERE p.org_id = $1::bigint AND ($2::bigint = 0 OR p.job_id = $2::bigint)"
-	"  AND p.purpose <> 'scoring_unstored'),"
-	" 'unstored', (SELECT jsonb_build_object('calls', count(*),"
-	"  'usd', COALESCE(sum(p.cost_usd) FILTER (WHERE p.cost_known), 0))"
-	"  FROM llm_spend p WHERE p.org_id = $1::bigint AND ($2::bigint = 0 OR p.job_id = $2::bigint)"
-	"  AND p.purpose = 'scoring_unstored'),"
-	" 'total_usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0)"
-	"  + (SELECT COALESCE(sum(p.cost_usd), 0) FROM llm_spend p WHERE p.org_id = $1::bigint"
-	"   AND ($2::bigint = 0 OR p.job_id = $2::bigint) AND p.cost_known))::text"
-	" FROM analyses a WHERE a.org_id = $1::bigint AND ($2::bigint = 0 OR a.job_id = $2::bigint)";
+/*
+ * Spend of an organisation or of one of its jobs: two statements, so that
+ * each reads an index whatever the plan: the organisation's rows by an
+ * index-only scan of analyses_org_spend (0290), the job's by its key.
+ */
+#define SPEND_SQL(where, pwhere) \
+	"SELECT jsonb_build_object(" \
+	" 'usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0)," \
+	" 'calls', count(*) FILTER (WHERE a.provider NOT IN ('none', 'local') AND NOT a.cache_hit)," \
+	" 'cache_hits', count(*) FILTER (WHERE a.cache_hit)," \
+	" 'prompt_tokens', COALESCE(sum(a.prompt_tokens), 0)," \
+	" 'completion_tokens', COALESCE(sum(a.completion_tokens), 0)," \
+	" 'unknown_priced', jsonb_build_object(" \
+	"  'calls', count(*) FILTER (WHERE NOT a.cost_known)," \
+	"  'prompt_tokens', COALESCE(sum(a.prompt_tokens) FILTER (WHERE NOT a.cost_known), 0)," \
+	"  'completion_tokens', COALESCE(sum(a.completion_tokens) FILTER (WHERE NOT a.cost_known), 0)," \
+	"  'models', COALESCE(jsonb_agg(DISTINCT a.model) FILTER (WHERE NOT a.cost_known), '[]'::jsonb))," \
+	" 'preparation', (SELECT jsonb_build_object('calls', count(*)," \
+	"  'usd', COALESCE(sum(p.cost_usd) FILTER (WHERE p.cost_known), 0)," \
+	"  'prompt_tokens', COALESCE(sum(p.prompt_tokens), 0)," \
+	"  'completion_tokens', COALESCE(sum(p.completion_tokens), 0)," \
+	"  'unknown_priced_calls', count(*) FILTER (WHERE NOT p.cost_known))" \
+	"  FROM llm_spend p WHERE " pwhere " AND p.purpose <> 'scoring_unstored')," \
+	" 'unstored', (SELECT jsonb_build_object('calls', count(*)," \
+	"  'usd', COALESCE(sum(p.cost_usd) FILTER (WHERE p.cost_known), 0))" \
+	"  FROM llm_spend p WHERE " pwhere " AND p.purpose = 'scoring_unstored')," \
+	" 'total_usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0)" \
+	"  + (SELECT COALESCE(sum(p.cost_usd), 0) FROM llm_spend p WHERE " pwhere " AND p.cost_known))::text" \
+	" FROM analyses a WHERE " where
+static const char spend_org_sql[] = SPEND_SQL("a.org_id = $1::bigint", "p.org_id = $1::bigint");
+static const char spend_job_sql[] =
+	SPEND_SQL("a.org_id = $1::bigint AND a.job_id = $2::bigint", "p.org_id = $1::bigint AND p.job_id = $2::bigint");
 
 static const char spend_jobs_sql[] =
 	"SELECT COALESCE(jsonb_agg(x ORDER BY x->>'usd' DESC), '[]'::jsonb)::text FROM ("
@@ -291,7 +320,10 @@ int budget_spend_json(int64_t org_id, int64_t job_id, cJSON **out)
 
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query_json("budget_spend", spend_sql, 2, p, out);
+	if (job_id == 0)
+		rc = db_query_json("budget_spend_org", spend_org_sql, 1, p, out);
+	else
+		rc = db_query_json("budget_spend", spend_job_sql, 2, p, out);
 	if (rc == 0 && job_id == 0) {
 		rc = db_query_json("budget_spend_jobs", spend_jobs_sql, 1, p, &jobs);
 		if (rc == 0)
@@ -314,22 +346,7 @@ int budget_job_json(int64_t org_id, int64_t job_id, cJSON **out)
 	*out = NULL;
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query_json(
-		"budget_job",
-		"WITH j AS (SELECT id, budget_usd FROM jobs WHERE org_id = $1::bigint AND id = $2::bigint),"
-		" s AS (SELECT (SELECT COALESCE(sum(cost_usd), 0) FROM analyses WHERE job_id = $2::bigint)"
-		"  + (SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $2::bigint) AS spent"
-		"  WHERE EXISTS (SELECT 1 FROM j)),"
-		" h AS (SELECT (" LIVE_HOLDS_SQL("$2") ") / 1000000.0 AS held WHERE EXISTS (SELECT 1 FROM j))"
-						       " SELECT jsonb_build_object('budget_usd', j.budget_usd, "
-						       "'committed_usd', round(s.spent + h.held, 6),"
-						       "  'held_usd', round(h.held, 6),"
-						       "  'remaining_usd', CASE WHEN j.budget_usd IS NOT NULL THEN "
-						       "round(GREATEST(j.budget_usd - s.spent - h.held, 0), 6) END,"
-						       "  'pending_budget', (SELECT count(*) FROM resumes WHERE job_id "
-						       "= $2::bigint AND status = 'pending_budget'))::text"
-						       " FROM j, s, h",
-		2, p, out);
+	rc = db_query_json("budget_job", budget_job_sql, 2, p, out);
 	if (rc == 0)
 		rc = budget_spend_json(org_id, job_id, &spend);
 	if (rc == 0)
@@ -356,12 +373,7 @@ static int seen_completion(int64_t org_id, int64_t job_id, struct llm_estimate *
 
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
-	rc = db_query(
-		"budget_seen_completion",
-		"SELECT count(*), COALESCE(round(avg(completion_tokens)), 0)::bigint FROM (SELECT completion_tokens"
-		" FROM analyses WHERE org_id = $1::bigint AND job_id = $2::bigint AND starts_with(model, $3)"
-		" AND NOT cache_hit AND completion_tokens > 0 ORDER BY id DESC LIMIT 200) a",
-		3, p, &res);
+	rc = db_query("budget_seen_completion", budget_seen_completion_sql, 3, p, &res);
 	if (rc == 0 && db_int(res, 0, 0, 0) > 0) {
 		e->seen_calls = db_int(res, 0, 0, 0);
 		e->seen_completion = db_int(res, 0, 1, 0);
@@ -396,11 +408,7 @@ int budget_batch_estimate(int64_t org_id, int64_t batch_id, cJSON **out)
 	db_int_param(org_id, org);
 	db_int_param(batch_id, batch);
 	db_int_param(LLM_PROMPT_RESUME_MAX, max);
-	rc = db_query("budget_batch_sizes",
-		      "SELECT b.job_id, count(r.id), COALESCE(sum(LEAST(COALESCE(octet_length(r.text), r.size_bytes),"
-		      " $3::bigint)), 0) FROM batches b LEFT JOIN resumes r ON r.batch_id = b.id"
-		      " WHERE b.org_id = $1::bigint AND b.id = $2::bigint GROUP BY b.job_id",
-		      3, p, &res);
+	rc = db_query("budget_batch_sizes", budget_batch_sizes_sql, 3, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0)
@@ -451,4 +459,25 @@ int budget_dry_run(int64_t org_id, int64_t job_id, const int64_t *sizes, size_t 
 	*out = llm_estimate_json(&e);
 	job_free(job);
 	return 0;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "budget_of", budget_of_sql, "ORG_ID, JOB_ID" },
+	{ "budget_lock", budget_lock_sql, "ORG_ID, JOB_ID" },
+	{ "budget_committed", budget_committed_sql, "JOB_ID, 1" },
+	{ "budget_park", budget_park_sql, "ORG_ID, RESUME_ID, 'waiting for budget', 'pending_budget'" },
+	{ "budget_wake_tasks", budget_wake_tasks_sql, "ORG_ID, JOB_ID" },
+	{ "budget_wake_resumes", budget_wake_resumes_sql, "ORG_ID, JOB_ID" },
+	{ "budget_spend", spend_job_sql, "ORG_ID, JOB_ID" },
+	{ "budget_spend_org", spend_org_sql, "ORG_ID" },
+	{ "budget_spend_jobs", spend_jobs_sql, "ORG_ID" },
+	{ "budget_job", budget_job_sql, "ORG_ID, JOB_ID" },
+	{ "budget_seen_completion", budget_seen_completion_sql, "ORG_ID, JOB_ID, 'gpt'" },
+	{ "budget_batch_sizes", budget_batch_sizes_sql, "ORG_ID, BATCH_ID, 200000" },
+};
+
+const struct counters_statement *budget_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -116,4 +116,9 @@ int budget_batch_estimate(int64_t org_id, int64_t batch_id, cJSON **out);
  */
 int budget_dry_run(int64_t org_id, int64_t job_id, const int64_t *sizes, size_t n, const char *model, cJSON **out);
 
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, BATCH_ID, ...). */
+struct counters_statement;
+const struct counters_statement *budget_statements(size_t *n);
+
 #endif

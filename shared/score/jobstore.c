@@ -12,6 +12,7 @@
 #include "score/criteria.h"
 #include "score/rubric.h"
 #include "score/rubricstore.h"
+#include "core/counters.h"
 
 /* The public representation, built by PostgreSQL in one place. */
 #define JOB_JSON \
@@ -141,6 +142,10 @@ int jobstore_load(int64_t org_id, int64_t id, struct job **out)
 	return rc;
 }
 
+/* A page of an organisation's jobs, newest first: one range of jobs_org. */
+static const char job_list_sql[] =
+	"SELECT id, " JOB_JSON " FROM jobs WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+
 int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out, int64_t *next_before)
 {
 	char org[24], before[24], lim[24];
@@ -149,9 +154,7 @@ int jobstore_list_json(int64_t org_id, int64_t before_id, int limit, cJSON **out
 	db_int_param(org_id, org);
 	db_int_param(before_id > 0 ? before_id : INT64_MAX, before);
 	db_int_param(limit + 1, lim);
-	return db_query_page(
-		"job_list", "SELECT id, " JOB_JSON " FROM jobs WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-		3, p, limit, out, next_before);
+	return db_query_page("job_list", job_list_sql, 3, p, limit, out, next_before);
 }
 
 /* Members of a job's JSON a PATCH may change. */
@@ -320,4 +323,14 @@ int jobstore_check_open(int64_t org_id, int64_t id, char *why, size_t whylen)
 	}
 	db_result_free(res);
 	return rc;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "job_list", job_list_sql, "ORG_ID, 9223372036854775807, 51" },
+};
+
+const struct counters_statement *jobstore_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -45,4 +45,9 @@ int jobstore_close(int64_t org_id, int64_t id);
  */
 int jobstore_check_open(int64_t org_id, int64_t id, char *why, size_t whylen);
 
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *jobstore_statements(size_t *n);
+
 #endif

@@ -2,6 +2,8 @@
 #include "score/jobsummary.h"
 
 #include "core/db.h"
+#include "core/counters.h"
+#include "base/util.h"
 
 /*
  * The job's current analyses by category and score bin, from the ranked
@@ -46,4 +48,14 @@ int jobsummary_json(int64_t org_id, int64_t job_id, cJSON **out)
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
 	return db_query_json("jobsummary", summary_sql, 2, p, out);
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "jobsummary", summary_sql, "ORG_ID, JOB_ID" },
+};
+
+const struct counters_statement *jobsummary_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

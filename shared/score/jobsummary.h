@@ -3,6 +3,7 @@
 #define SHORTLIST_JOBSUMMARY_H
 
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The score histogram's bins: [0, 10), [10, 20) ... [90, 100], a score of 100 in the last. */
@@ -26,5 +27,10 @@
  * ST_NOT_FOUND when the organisation has no such job, or a db status code.
  */
 int jobsummary_json(int64_t org_id, int64_t job_id, cJSON **out);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *jobsummary_statements(size_t *n);
 
 #endif

@@ -13,6 +13,10 @@
 #include "core/db.h"
 #include "score/rescore.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define FAILURES_LIMIT STRINGIFY(PROGRESS_FAILURES_MAX)
+
 /*
  * A batch's counts are its counters (core/counters.h): the triggers of 0130
  * keep one item per resume of the batch (batch_items) with its state there,
@@ -20,9 +24,19 @@
  * and once the task succeeded from the resume's current analysis, else from
  * the resume's status. When the last item finished: the newest item by
  * batch_items_fin. The failures: the failed and needs_review items by the
- * partial index batch_items_problems, each with its task found by the real
- * keys (tasks_batch_resume) for the reason ($1 organisation, $2 batch, $3
- * limit).
+ * partial index batch_items_problems, at most PROGRESS_FAILURES_MAX, each
+ * with its task found by the real keys (tasks_batch_resume) for the reason
+ * ($1 organisation, $2 batch).
+ *
+ * The failure list has one plan whatever the batch: its parameters are read
+ * through one-row subqueries ((SELECT $2::bigint)) and its limit is a
+ * literal, so PostgreSQL estimates a custom plan exactly as the generic one
+ * (a batch's size never enters the estimate). After five runs the prepared
+ * statement keeps the generic plan instead of planning each call anew, which
+ * it did while the estimate of a small batch (a custom plan) stayed far below
+ * that of the average batch (the generic plan). The limit is taken from the
+ * index in resume order before the joins, so the plan stays an index scan
+ * however many problems the table's batches hold.
  */
 static const char finished_sql[] = "SELECT to_jsonb(fin)#>>'{}' FROM batch_items WHERE batch_id = $1::bigint"
 				   " ORDER BY fin DESC NULLS LAST LIMIT 1";
@@ -31,16 +45,18 @@ static const char failures_sql[] =
 	"SELECT jsonb_build_object('resume_id', i.resume_id, 'filename', r.filename, 'status', i.state,"
 	" 'reason', CASE WHEN t.state = 'discarded' THEN COALESCE(t.last_error, 'gave up after the last attempt')"
 	"  ELSE COALESCE(r.status_reason, NULLIF(a.result->>'reason', ''), NULLIF(a.result->>'summary', '')) END)::text"
-	" FROM batch_items i JOIN resumes r ON r.id = i.resume_id AND r.org_id = $1::bigint"
+	" FROM (SELECT batch_id, resume_id, state FROM batch_items WHERE batch_id = (SELECT $2::bigint)"
+	"  AND state IN ('failed', 'needs_review') ORDER BY resume_id LIMIT " FAILURES_LIMIT ") i"
+	" JOIN resumes r ON r.id = i.resume_id AND r.org_id = (SELECT $1::bigint)"
 	" LEFT JOIN LATERAL (SELECT t.state, t.last_error FROM tasks t WHERE t.kind = 'process_resume'"
 	"  AND t.batch_id = i.batch_id AND t.resume_id = i.resume_id"
 	"  ORDER BY t.batch_id DESC, t.resume_id DESC, t.id DESC LIMIT 1) t ON true"
 	" LEFT JOIN analyses a ON a.resume_id = i.resume_id AND a.is_current"
-	" WHERE i.batch_id = $2::bigint AND i.state IN ('failed', 'needs_review') ORDER BY i.resume_id LIMIT $3::int";
+	" ORDER BY i.resume_id";
 
 static const struct counters_statement statements[] = {
 	{ "progress_finished", finished_sql, "BATCH_ID" },
-	{ "progress_failures", failures_sql, "ORG_ID, BATCH_ID, 100" },
+	{ "progress_failures", failures_sql, "ORG_ID, BATCH_ID" },
 };
 
 enum {
@@ -142,12 +158,10 @@ static int load_counts(const char *batch, int64_t batch_id, int64_t n[C_N], char
 static int load_failures(const char *org, const char *batch, cJSON *arr, int64_t *listed)
 {
 	struct db_result *res = NULL;
-	char lim[24];
-	const char *p[3] = { org, batch, lim };
+	const char *p[2] = { org, batch };
 	int rc, i;
 
-	db_int_param(PROGRESS_FAILURES_MAX, lim);
-	rc = db_query("progress_failures", failures_sql, 3, p, &res);
+	rc = db_query("progress_failures", failures_sql, 2, p, &res);
 	for (i = 0; rc == 0 && i < db_rows(res); i++) {
 		cJSON *f = cJSON_Parse(db_value(res, i, 0));
 

@@ -243,6 +243,34 @@ out:
 	return rc;
 }
 
+/* One candidate's detail: the resume, its current analysis, decision, notice and review request. */
+static const char ranking_get_sql[] =
+	"SELECT jsonb_build_object('resume_id', r.id, 'job_id', r.job_id, 'batch_id', r.batch_id,"
+	" 'filename', r.filename, 'content_type', r.content_type, 'size_bytes', r.size_bytes, 'sha256', "
+	"r.sha256,"
+	" 'status', r.status, 'reason', r.status_reason, 'page_count', r.page_count,"
+	" 'name', r.contact->'name', 'email', r.contact->'emails'->0, 'contact', r.contact, 'flags', r.flags,"
+	" 'created_at', r.created_at, 'updated_at', r.updated_at,"
+	" 'category', COALESCE(d.category, (SELECT a.category FROM analyses a WHERE a.resume_id = r.id"
+	"   AND a.is_current)),"
+	" 'recommendation', (SELECT a.category FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
+	" 'decision', " DECISION_JSON ","
+	" 'analysis', (SELECT jsonb_build_object('id', a.id, 'category', a.category, 'score', a.score,"
+	"   'result', a.result, 'provider', a.provider, 'model', a.model, 'prompt_version', a.prompt_version,"
+	"   'rubric_version', a.rubric_version, 'system_fingerprint', a.system_fingerprint,"
+	"   'tokens', jsonb_build_object('prompt', a.prompt_tokens, 'completion', a.completion_tokens,"
+	"   'total', a.prompt_tokens + a.completion_tokens),"
+	"   'cost_usd', CASE WHEN a.cost_known THEN a.cost_usd END, 'cost_known', a.cost_known, 'cache_hit', "
+	"a.cache_hit,"
+	"   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
+	" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current),"
+	" 'notice', (SELECT jsonb_build_object('email_id', e.id, 'state', e.state, 'queued_at', e.created_at)"
+	"   FROM emails e WHERE e.resume_id = r.id AND e.kind = 'notice'),"
+	" 'review_request', (SELECT jsonb_build_object('kind', q.kind, 'message', q.message,"
+	"   'requested_at', q.created_at) FROM review_requests q WHERE q.resume_id = r.id)"
+	")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
+	" LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2";
+
 int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 {
 	struct db_result *res = NULL;
@@ -254,34 +282,7 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key)
 	*s3_key = NULL;
 	db_int_param(org_id, org);
 	db_int_param(resume_id, rid);
-	rc = db_query(
-		"ranking_get",
-		"SELECT jsonb_build_object('resume_id', r.id, 'job_id', r.job_id, 'batch_id', r.batch_id,"
-		" 'filename', r.filename, 'content_type', r.content_type, 'size_bytes', r.size_bytes, 'sha256', "
-		"r.sha256,"
-		" 'status', r.status, 'reason', r.status_reason, 'page_count', r.page_count,"
-		" 'name', r.contact->'name', 'email', r.contact->'emails'->0, 'contact', r.contact, 'flags', r.flags,"
-		" 'created_at', r.created_at, 'updated_at', r.updated_at,"
-		" 'category', COALESCE(d.category, (SELECT a.category FROM analyses a WHERE a.resume_id = r.id"
-		"   AND a.is_current)),"
-		" 'recommendation', (SELECT a.category FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
-		" 'decision', " DECISION_JSON ","
-		" 'analysis', (SELECT jsonb_build_object('id', a.id, 'category', a.category, 'score', a.score,"
-		"   'result', a.result, 'provider', a.provider, 'model', a.model, 'prompt_version', a.prompt_version,"
-		"   'rubric_version', a.rubric_version, 'system_fingerprint', a.system_fingerprint,"
-		"   'tokens', jsonb_build_object('prompt', a.prompt_tokens, 'completion', a.completion_tokens,"
-		"   'total', a.prompt_tokens + a.completion_tokens),"
-		"   'cost_usd', CASE WHEN a.cost_known THEN a.cost_usd END, 'cost_known', a.cost_known, 'cache_hit', "
-		"a.cache_hit,"
-		"   'created_at', a.created_at) FROM analyses a WHERE a.resume_id = r.id AND a.is_current),"
-		" 'previous_analyses', (SELECT count(*) FROM analyses a WHERE a.resume_id = r.id AND NOT a.is_current),"
-		" 'notice', (SELECT jsonb_build_object('email_id', e.id, 'state', e.state, 'queued_at', e.created_at)"
-		"   FROM emails e WHERE e.resume_id = r.id AND e.kind = 'notice'),"
-		" 'review_request', (SELECT jsonb_build_object('kind', q.kind, 'message', q.message,"
-		"   'requested_at', q.created_at) FROM review_requests q WHERE q.resume_id = r.id)"
-		")::text, r.s3_key FROM resumes r LEFT JOIN decisions d ON d.resume_id = r.id"
-		" LEFT JOIN users u ON u.id = d.user_id WHERE r.org_id = $1 AND r.id = $2",
-		2, p, &res);
+	rc = db_query("ranking_get", ranking_get_sql, 2, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0) {
@@ -336,4 +337,14 @@ int ranking_analysis_stats(int64_t org_id, cJSON **out)
 	db_result_free(res);
 	*out = o;
 	return 0;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "ranking_get", ranking_get_sql, "ORG_ID, RESUME_ID" },
+};
+
+const struct counters_statement *ranking_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -4,6 +4,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -90,5 +91,10 @@ int ranking_get(int64_t org_id, int64_t resume_id, cJSON **out, char **s3_key);
  * new object (caller frees). Returns 0 or a db status code.
  */
 int ranking_analysis_stats(int64_t org_id, cJSON **out);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *ranking_statements(size_t *n);
 
 #endif

@@ -14,6 +14,7 @@
 #include "queue/queue.h"
 #include "score/analysis.h"
 #include "score/neardup.h"
+#include "core/counters.h"
 
 int resultstore_begin(const struct queue_task *task, int64_t id, struct stored_resume *out)
 {
@@ -124,6 +125,9 @@ static const char *status_for(const char *category)
 	return "scored";
 }
 
+/* A resume's current analysis is current no more. */
+static const char analysis_retire_sql[] = "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current";
+
 static int write_analysis(const struct stored_resume *r, const struct analysis *a, const char *category,
 			  const char *reason, const struct analysis_meta *m)
 {
@@ -156,8 +160,7 @@ static int write_analysis(const struct stored_resume *r, const struct analysis *
 	{
 		const char *p[1] = { rid };
 
-		rc = db_exec("analysis_retire",
-			     "UPDATE analyses SET is_current = false WHERE resume_id = $1 AND is_current", 1, p, NULL);
+		rc = db_exec("analysis_retire", analysis_retire_sql, 1, p, NULL);
 	}
 	if (rc == 0) {
 		const char *p[19] = { org,
@@ -276,20 +279,21 @@ int resultstore_mark_failed(int64_t org_id, int64_t resume_id, const char *reaso
 	return rc;
 }
 
+/* Resumes whose processing task was discarded and nothing will retry them. */
+static const char resume_discarded_sql[] =
+	"SELECT r.org_id, r.id, COALESCE(t.last_error, 'unknown error') FROM tasks t"
+	" JOIN resumes r ON r.id = (t.payload->>'resume_id')::bigint AND r.org_id = t.org_id"
+	" WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND r.status IN ('queued', 'processing')"
+	" AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.kind = t.kind AND u.id <> t.id"
+	"   AND u.payload->>'resume_id' = t.payload->>'resume_id' AND u.state IN ('queued', 'running'))"
+	" LIMIT 1000";
+
 int resultstore_settle_discarded(void)
 {
 	struct db_result *res = NULL;
 	int rc, i, n, settled = 0;
 
-	rc = db_query(
-		"resume_discarded",
-		"SELECT r.org_id, r.id, COALESCE(t.last_error, 'unknown error') FROM tasks t"
-		" JOIN resumes r ON r.id = (t.payload->>'resume_id')::bigint AND r.org_id = t.org_id"
-		" WHERE t.kind = 'process_resume' AND t.state = 'discarded' AND r.status IN ('queued', 'processing')"
-		" AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.kind = t.kind AND u.id <> t.id"
-		"   AND u.payload->>'resume_id' = t.payload->>'resume_id' AND u.state IN ('queued', 'running'))"
-		" LIMIT 1000",
-		0, NULL, &res);
+	rc = db_query("resume_discarded", resume_discarded_sql, 0, NULL, &res);
 	if (rc < 0)
 		return rc;
 	n = db_rows(res);
@@ -302,4 +306,15 @@ int resultstore_settle_discarded(void)
 	}
 	db_result_free(res);
 	return settled;
+}
+
+static const struct counters_statement plan_statements[] = {
+	{ "analysis_retire", analysis_retire_sql, "RESUME_ID" },
+	{ "resume_discarded", resume_discarded_sql, "" },
+};
+
+const struct counters_statement *resultstore_statements(size_t *n)
+{
+	*n = ARRAY_SIZE(plan_statements);
+	return plan_statements;
 }

@@ -3,6 +3,7 @@
 #define SHORTLIST_RESULTSTORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct analysis;
@@ -79,5 +80,10 @@ int resultstore_mark_failed(int64_t org_id, int64_t resume_id, const char *reaso
  * rescue. Returns how many resumes it settled, or a db status code.
  */
 int resultstore_settle_discarded(void);
+
+/* The hot statements, for the plan checks (shortlistctl statements stores): name, SQL as prepared,
+ * parameters with placeholders (ORG_ID, JOB_ID, RESUME_ID, ...). */
+struct counters_statement;
+const struct counters_statement *resultstore_statements(size_t *n);
 
 #endif

@@ -9,7 +9,8 @@
 
 /*
  * One chunk: $1 organisation, $2 job, $3 batch, $4 the chunk's first
- * candidate number, $5 how many. raw draws each candidate's numbers once
+ * candidate number, $5 how many, $6 how many of the batch's first candidates
+ * fail (NULL: outcomes at random; u below 0.02 fails, below 0.07 needs review). raw draws each candidate's numbers once
  * (ids from the tables' own sequences, so the rows can name each other
  * within the statement; the foreign keys are checked at its end); cls gives
  * its status, score and category; the three inserts write the resume, its
@@ -22,7 +23,9 @@ static const char chunk_sql[] =
 	"  COALESCE(rubric->'criteria', '[]'::jsonb) AS crit, COALESCE(rubric_version, '') AS rv"
 	"  FROM jobs WHERE org_id = $1::bigint AND id = $2::bigint),"
 	" raw AS MATERIALIZED (SELECT g, nextval('resumes_id_seq') AS rid, nextval('analyses_id_seq') AS aid,"
-	"  random() AS u, (random() + random() + random() + random()) / 4 AS s, random() AS v"
+	"  CASE WHEN $6::bigint IS NULL THEN random() WHEN g <= $6::bigint THEN 0.01 ELSE 0.07 + 0.93 * random() END "
+	"AS u,"
+	"  (random() + random() + random() + random()) / 4 AS s, random() AS v"
 	"  FROM generate_series($4::bigint, $4::bigint + $5::bigint - 1) AS g),"
 	" cls AS MATERIALIZED (SELECT raw.*, j.crit, j.rv,"
 	"  CASE WHEN u < 0.02 THEN 'failed' WHEN u < 0.07 THEN 'needs_review' ELSE 'scored' END AS status,"
@@ -108,14 +111,15 @@ static int create_batch(int64_t org_id, int64_t job_id, int64_t *batch_id)
 }
 
 /* Writes candidates first..first+n-1 in one transaction and adds their categories to counts. */
-static int fill_chunk(int64_t org_id, int64_t job_id, int64_t batch_id, int64_t first, int64_t n,
+static int fill_chunk(int64_t org_id, int64_t job_id, int64_t batch_id, int64_t first, int64_t n, int64_t failed,
 		      struct seed_counts *counts)
 {
 	struct db_result *res = NULL;
-	char org[24], job[24], batch[24], from[24], count[24];
-	const char *p[5] = { org, job, batch, from, count };
+	char org[24], job[24], batch[24], from[24], count[24], fail[24];
+	const char *p[6] = { org, job, batch, from, count, failed >= 0 ? fail : NULL };
 	int rc;
 
+	db_int_param(failed, fail);
 	db_int_param(org_id, org);
 	db_int_param(job_id, job);
 	db_int_param(batch_id, batch);
@@ -129,7 +133,7 @@ static int fill_chunk(int64_t org_id, int64_t job_id, int64_t batch_id, int64_t 
 	if (rc == 0)
 		rc = db_exec("seed_timeout", "SET LOCAL statement_timeout = '10min'", 0, NULL, NULL);
 	if (rc == 0)
-		rc = db_query("seed_chunk", chunk_sql, 5, p, &res);
+		rc = db_query("seed_chunk", chunk_sql, 6, p, &res);
 	if (rc == 0 && (db_int(res, 0, 0, -1) != n || db_int(res, 0, 1, -1) != n || db_int(res, 0, 2, -1) != n)) {
 		log_error("seed: chunk of %lld wrote %lld resumes, %lld analyses, %lld tasks", (long long)n,
 			  (long long)db_int(res, 0, 0, -1), (long long)db_int(res, 0, 1, -1),
@@ -151,20 +155,20 @@ static int fill_chunk(int64_t org_id, int64_t job_id, int64_t batch_id, int64_t 
 	return rc;
 }
 
-int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg, int64_t *batch_id,
-		   struct seed_counts *counts)
+int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, int64_t failed, seed_progress_fn progress, void *arg,
+		   int64_t *batch_id, struct seed_counts *counts)
 {
 	int64_t done = 0;
 	int rc;
 
 	*batch_id = 0;
-	if (n < 1 || n > SEEDSTORE_MAX)
+	if (n < 1 || n > SEEDSTORE_MAX || failed < SEED_FAILED_RANDOM || failed > n)
 		return ST_BAD_REQUEST;
 	rc = create_batch(org_id, job_id, batch_id);
 	while (rc == 0 && done < n) {
 		int64_t step = n - done < SEEDSTORE_CHUNK ? n - done : SEEDSTORE_CHUNK;
 
-		rc = fill_chunk(org_id, job_id, *batch_id, done + 1, step, counts);
+		rc = fill_chunk(org_id, job_id, *batch_id, done + 1, step, failed, counts);
 		if (rc == 0) {
 			done += step;
 			if (progress)

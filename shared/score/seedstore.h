@@ -17,6 +17,9 @@ struct seed_counts {
 	int64_t failed;
 };
 
+/* The failed argument of seedstore_fill for outcomes drawn at random. */
+#define SEED_FAILED_RANDOM (-1)
+
 /* Called after each committed chunk with the candidates written so far and the total asked for. */
 typedef void (*seed_progress_fn)(int64_t done, int64_t total, void *arg);
 
@@ -32,13 +35,16 @@ typedef void (*seed_progress_fn)(int64_t done, int64_t total, void *arg);
  *   thresholds, with per-criterion scores and verified evidence quotes for
  *   every criterion of the job's rubric, in the JSON shape the scorers write;
  * - a succeeded process_resume task per resume.
+ * With failed >= 0 (at most n) the outcomes are fixed instead: candidates
+ *   1..failed fail, none needs review, the rest are scored, so that two
+ *   batches of one size are alike in what their status lists (benchmarks).
  * Scores are random: two runs give different candidates, the same shape.
  * progress (may be NULL) is called after each chunk. A chunk that fails is
  * rolled back; the chunks before it stay. Adds what was written to *counts
  * (caller zeroes it). Returns 0, ST_NOT_FOUND (no such job in the
- * organisation), ST_BAD_REQUEST (n out of range) or a db status code.
+ * organisation), ST_BAD_REQUEST (n or failed out of range) or a db status code.
  */
-int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, seed_progress_fn progress, void *arg, int64_t *batch_id,
-		   struct seed_counts *counts);
+int seedstore_fill(int64_t org_id, int64_t job_id, int64_t n, int64_t failed, seed_progress_fn progress, void *arg,
+		   int64_t *batch_id, struct seed_counts *counts);
 
 #endif

@@ -1,0 +1,10 @@
+-- The spend of an organisation and of each of its jobs (GET /api/v1/spend,
+-- a job's budget): sums over the organisation's analyses, or one job's.
+-- With this index the organisation's spend is one range of org_id read by
+-- an index-only scan, under a custom plan and the generic one alike;
+-- without it the generic plan read the whole table (every organisation's
+-- rows). job_id is carried, not a key: keyed (org_id, job_id), the index
+-- would be a generic plan's choice for the ranked list of a job, which
+-- must read analyses_rank_key in its order instead (t0805).
+CREATE INDEX analyses_org_spend ON analyses (org_id)
+    INCLUDE (job_id, cost_usd, cost_known, provider, cache_hit, prompt_tokens, completion_tokens, model);
