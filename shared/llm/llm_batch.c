@@ -91,7 +91,8 @@ static int call(struct llm_batch_api *a, const char *path, const char *json, cur
 	int ret;
 
 	curl_easy_reset(a->easy);
-	if (buf_printf(&url, "%s%s", a->base_url, path) < 0 || buf_printf(&auth, "Authorization: Bearer %s", a->api_key) < 0) {
+	if (buf_printf(&url, "%s%s", a->base_url, path) < 0 ||
+	    buf_printf(&auth, "Authorization: Bearer %s", a->api_key) < 0) {
 		snprintf(err, errlen, "request URL too long");
 		ret = ST_BAD_REQUEST;
 		goto out;
@@ -117,7 +118,8 @@ static int call(struct llm_batch_api *a, const char *path, const char *json, cur
 	curl_easy_setopt(a->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc = curl_easy_perform(a->easy);
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, rc == CURLE_WRITE_ERROR ? "provider answer too large" : "provider unreachable: %s",
+		snprintf(err, errlen,
+			 rc == CURLE_WRITE_ERROR ? "provider answer too large" : "provider unreachable: %s",
 			 curl_easy_strerror(rc));
 		ret = rc == CURLE_WRITE_ERROR ? ST_BAD_REQUEST : ST_UNAVAILABLE;
 		goto out;
@@ -127,7 +129,7 @@ static int call(struct llm_batch_api *a, const char *path, const char *json, cur
 		ret = 0;
 	} else {
 		refusal(status, out, err, errlen);
-		ret = status == 404				       ? ST_NOT_FOUND
+		ret = status == 404							 ? ST_NOT_FOUND
 		      : status == 408 || status == 409 || status == 429 || status >= 500 ? ST_UNAVAILABLE
 											 : ST_BAD_REQUEST;
 	}
@@ -184,8 +186,8 @@ static int call_batch(struct llm_batch_api *a, const char *path, const char *jso
 	return rc;
 }
 
-int llm_batch_upload(struct llm_batch_api *a, const char *name, const char *data, size_t len, char **file_id,
-		     char *err, size_t errlen)
+int llm_batch_upload(struct llm_batch_api *a, const char *name, const char *data, size_t len, char **file_id, char *err,
+		     size_t errlen)
 {
 	struct buf body = BUF_INIT(ANSWER_MAX);
 	curl_mime *form;

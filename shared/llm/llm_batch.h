@@ -44,8 +44,8 @@ void llm_batch_api_free(struct llm_batch_api *a);
  */
 
 /* Uploads len bytes of JSONL as file name with purpose "batch"; sets file_id (a new string; caller frees). */
-int llm_batch_upload(struct llm_batch_api *a, const char *name, const char *data, size_t len, char **file_id,
-		     char *err, size_t errlen);
+int llm_batch_upload(struct llm_batch_api *a, const char *name, const char *data, size_t len, char **file_id, char *err,
+		     size_t errlen);
 /*
  * Creates a batch of input_file_id for /v1/chat/completions with the 24 h
  * completion window and metadata {"shortlist_batch": tag}.

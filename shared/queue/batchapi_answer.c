@@ -21,8 +21,9 @@ struct analysis *batchapi_answer(const struct batchapi_item *it, struct job *job
 	}
 	llm_openai_parse_reply(it->status_code, it->response, strlen(it->response), reply);
 	/* Its price is the batch's, whatever the reply's usage was priced at. */
-	reply->usage.cost_microusd = llm_batch_cost_microusd(reply->model ? reply->model : "", reply->usage.prompt_tokens,
-							     reply->usage.cached_tokens, reply->usage.completion_tokens);
+	reply->usage.cost_microusd =
+		llm_batch_cost_microusd(reply->model ? reply->model : "", reply->usage.prompt_tokens,
+					reply->usage.cached_tokens, reply->usage.completion_tokens);
 	if (reply->outcome != LLM_OUTCOME_OK) {
 		snprintf(err, errlen, "the batched answer was not usable (%s): %s", llm_outcome_name(reply->outcome),
 			 reply->reason);

@@ -41,8 +41,8 @@ static int load(int64_t id, struct batch_row *b)
 
 	memset(b, 0, sizeof(*b));
 	db_int_param(id, bid);
-	rc = db_query("batchapi_load",
-		      "SELECT state, input_file_id, provider_batch_id FROM llm_batches WHERE id = $1", 1, p, &res);
+	rc = db_query("batchapi_load", "SELECT state, input_file_id, provider_batch_id FROM llm_batches WHERE id = $1",
+		      1, p, &res);
 	if (rc == 0 && db_rows(res) == 0)
 		rc = ST_NOT_FOUND;
 	if (rc == 0) {
@@ -78,15 +78,18 @@ static int build_input(const struct batch_row *b, struct buf *out, int64_t *line
 	int rc, i;
 
 	db_int_param(b->id, bid);
-	rc = db_query("batchapi_input",
-		      "SELECT custom_id, body FROM llm_batch_items WHERE batch_id = $1 AND state = 'waiting' ORDER BY id",
-		      1, p, &res);
+	rc = db_query(
+		"batchapi_input",
+		"SELECT custom_id, body FROM llm_batch_items WHERE batch_id = $1 AND state = 'waiting' ORDER BY id", 1,
+		p, &res);
 	if (rc < 0)
 		return rc;
 	*lines = db_rows(res);
 	for (i = 0; i < db_rows(res) && rc == 0; i++)
-		if (buf_printf(out, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":%s}\n",
-			       db_value(res, i, 0), db_value(res, i, 1)) < 0)
+		if (buf_printf(
+			    out,
+			    "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":%s}\n",
+			    db_value(res, i, 0), db_value(res, i, 1)) < 0)
 			rc = ST_BAD_REQUEST;
 	db_result_free(res);
 	return rc;
@@ -106,13 +109,14 @@ static int close_batch(const struct batch_row *b, const char *reason)
 		     2, p, NULL);
 	if (rc == 0)
 		rc = db_exec("batchapi_wake",
-			     "WITH w AS (UPDATE tasks SET run_at = now(), updated_at = now() WHERE state = 'queued' AND id IN"
+			     "WITH w AS (UPDATE tasks SET run_at = now(), updated_at = now() WHERE state = 'queued' "
+			     "AND id IN"
 			     " (SELECT task_id FROM llm_batch_items WHERE batch_id = $1) RETURNING kind)"
 			     " SELECT pg_notify('" QUEUE_CHANNEL "', kind) FROM w GROUP BY kind",
 			     1, p, NULL);
 	if (rc == 0)
-		rc = db_exec("batchapi_done", "UPDATE llm_batches SET state = 'done', updated_at = now() WHERE id = $1", 1,
-			     p, NULL);
+		rc = db_exec("batchapi_done", "UPDATE llm_batches SET state = 'done', updated_at = now() WHERE id = $1",
+			     1, p, NULL);
 	return rc;
 }
 
@@ -283,8 +287,8 @@ static int64_t advance(struct llm_batch_api *api, struct batch_row *b)
 			snprintf(tag, sizeof(tag), "%lld", (long long)b->id);
 			rc = llm_batch_create(api, b->input_file_id, tag, &info, err, sizeof(err));
 		} else if (rc == 0) {
-			log_info("batchapi: batch %lld: found provider batch %s made from %s", (long long)b->id, info.id,
-				 b->input_file_id);
+			log_info("batchapi: batch %lld: found provider batch %s made from %s", (long long)b->id,
+				 info.id, b->input_file_id);
 		}
 		if (rc == ST_BAD_REQUEST)
 			return give_up(b, err);
@@ -354,7 +358,10 @@ int batchapi_step(const char *worker)
 		queue_fail(&tasks[0], status_title(rc), true, NULL, &discarded);
 	}
 	log_task(tasks[0].kind, tasks[0].id, tasks[0].attempt,
-		 rc < 0 ? "error" : next > 0 ? "deferred" : "succeeded", now_us() - started, tasks[0].request_id);
+		 rc < 0	    ? "error"
+		 : next > 0 ? "deferred"
+			    : "succeeded",
+		 now_us() - started, tasks[0].request_id);
 	queue_tasks_free(tasks, n);
 	return rc < 0 ? rc : 1;
 }

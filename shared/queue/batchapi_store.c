@@ -97,10 +97,11 @@ static int64_t collecting_batch(int64_t org_id, int64_t job_id, const char *mode
 	for (attempt = 0; attempt < 3; attempt++) {
 		struct db_result *res = NULL;
 		int64_t id = 0;
-		int rc = db_query("batchapi_collecting",
-				  "SELECT id FROM llm_batches WHERE job_id = $2 AND org_id = $1 AND state = 'collecting'"
-				  " FOR UPDATE",
-				  2, p, &res);
+		int rc =
+			db_query("batchapi_collecting",
+				 "SELECT id FROM llm_batches WHERE job_id = $2 AND org_id = $1 AND state = 'collecting'"
+				 " FOR UPDATE",
+				 2, p, &res);
 
 		if (rc == 0 && db_rows(res) == 1)
 			id = db_int(res, 0, 0, 0);
@@ -174,13 +175,14 @@ int batchapi_collect(const struct queue_task *task, int64_t org_id, int64_t job_
 		db_int_param(task->attempt, att);
 		snprintf(cid, sizeof(cid), "resume-%lld", (long long)resume_id);
 		rc = db_exec("batchapi_item_add",
-			     "INSERT INTO llm_batch_items (batch_id, org_id, resume_id, task_id, hold_attempt, custom_id, body)"
+			     "INSERT INTO llm_batch_items (batch_id, org_id, resume_id, task_id, hold_attempt, "
+			     "custom_id, body)"
 			     " VALUES ($1, $2, $3, $4, $5, $6, $7)",
 			     7, p, NULL);
 		if (rc == 0)
 			rc = db_exec("batchapi_batch_count",
-				     "UPDATE llm_batches SET requests = requests + 1, updated_at = now() WHERE id = $1", 1,
-				     p, NULL);
+				     "UPDATE llm_batches SET requests = requests + 1, updated_at = now() WHERE id = $1",
+				     1, p, NULL);
 	}
 	if (rc == 0)
 		rc = set_queued(org_id, resume_id);
@@ -231,8 +233,8 @@ int batchapi_item_returned(int64_t id, const char *reason)
 
 	db_int_param(id, iid);
 	return db_exec("batchapi_item_returned",
-		       "UPDATE llm_batch_items SET state = 'returned', reason = $2, updated_at = now() WHERE id = $1", 2,
-		       p, NULL);
+		       "UPDATE llm_batch_items SET state = 'returned', reason = $2, updated_at = now() WHERE id = $1",
+		       2, p, NULL);
 }
 
 int batchapi_status_json(int64_t org_id, int64_t batch_id, cJSON **out)

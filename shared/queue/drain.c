@@ -437,7 +437,8 @@ static bool batch_route(struct work *w)
 			batch_meta(w, &reply, &meta);
 			finish(w, a, NULL, NULL, &meta);
 			if (w->state == W_DONE && batchapi_item_ingested(it.id) < 0)
-				log_warn("drain: resume %lld: its batch request is not marked ingested", (long long)w->resume.id);
+				log_warn("drain: resume %lld: its batch request is not marked ingested",
+					 (long long)w->resume.id);
 			analysis_free(a);
 			llm_reply_release(&reply);
 			batchapi_item_release(&it);

@@ -23,7 +23,9 @@ END_TEST
 START_TEST(test_final_statuses)
 {
 	static const char *const final[] = { "completed", "failed", "expired", "cancelled" };
-	static const char *const moving[] = { "validating", "in_progress", "finalizing", "cancelling", "", "COMPLETED" };
+	static const char *const moving[] = {
+		"validating", "in_progress", "finalizing", "cancelling", "", "COMPLETED"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(final) / sizeof(final[0]); i++)
