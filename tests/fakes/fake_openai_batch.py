@@ -1,7 +1,8 @@
 """The Files and Batch APIs of the fake OpenAI provider: /v1/files and /v1/batches, as strict as the real ones.
 
 A batch answers each line of its input file as /v1/chat/completions would, once its completion delay has
-passed (--batch-delay-ms, or "delay_ms" at POST /_batch). POST /_batch also queues what the next batches do:
+passed since its creation (--batch-delay-ms, or "delay_ms" at POST /_batch: the delay in force when the batch
+is looked at). POST /_batch also queues what the next batches do:
 {"next": [{"expire_after": K}]} answers K lines and then expires (the rest go to the error file with
 batch_expired), {"next": [{"fail_every": N}]} fails every Nth line with a server error, {"next":
 [{"invalid": true}]} fails the batch's validation. A line whose messages hold the word FAKE_BATCH_FAIL fails
@@ -234,7 +235,7 @@ class BatchMixin:
                 "expires_at": now + 86400, "finalizing_at": None, "completed_at": None, "failed_at": None,
                 "expired_at": None, "cancelling_at": None, "cancelled_at": None,
                 "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": meta,
-                "_mode": mode, "_due": time.monotonic() + store.delay_ms / 1000.0,
+                "_mode": mode, "_t0": time.monotonic(),
             }
             store.batches[bid] = b
             store.order.append(bid)
@@ -294,7 +295,9 @@ class BatchMixin:
             b = store.batches.get(bid)
             if b is None:
                 raise HttpError(404, _error("No batch found with id '%s'." % bid, param="batch_id"))
-            if b["status"] == "cancelling" or (b["status"] == "in_progress" and time.monotonic() >= b["_due"]):
+            if b["status"] == "cancelling" or (
+                b["status"] == "in_progress" and time.monotonic() >= b["_t0"] + store.delay_ms / 1000.0
+            ):
                 self.run_batch(store, b)
             return self.public(b)
 
