@@ -996,10 +996,13 @@ out:
 		mailer_free(d.mailer);
 	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
-		 "lost, %lld waiting for budget, %lld uploads recorded without their S3 event",
+		 "lost, %lld waiting for budget, %lld waiting on a provider batch, %lld uploads recorded without their "
+		 "S3 "
+		 "event",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
-		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->uploads_recovered);
+		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->batched,
+		 (long long)stats->uploads_recovered);
 	if (o->follow)
 		log_info("drain: woken %lld times by a notification", (long long)stats->notified);
 	return rc;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the Batch API tests (t1070-t1079) after test-lib.sh: a job scored
 # through provider batches of the fake provider, its drainer rounds and the
 # invariants every such test ends in.
@@ -44,8 +45,8 @@ upload_dir() { # JOB DIR: prints the upload batch id
 	curl -s "${A[@]}" "${args[@]}" "$BASE_URL/api/v1/jobs/$1/resumes" | jq -r .batch_id
 }
 
-drain_once() { # [ENV...]: one drainer run that ends when nothing is claimable
-	env "${LLM[@]}" "$@" "$BIN/drainer" --once --max-seconds 60 >>"$T_TMP/drainer.log" 2>&1
+drain_once() { # one drainer run that ends when nothing is claimable
+	env "${LLM[@]}" "$BIN/drainer" --once --max-seconds 60 >>"$T_TMP/drainer.log" 2>&1
 }
 
 drain_until_settled() { # JOB [ROUNDS]: drainer runs until no resume of JOB is queued or processing
