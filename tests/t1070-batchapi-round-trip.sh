@@ -56,6 +56,19 @@ expect_json .provider_batch.answered $N "all $N were answered by the provider ba
 expect_json '.provider_batch.provider_batches[0].provider_status' completed "the provider batch completed"
 check "the drainer logged the batch's end" grep -q "ended completed: $N answers" "$T_TMP/drainer.log"
 
+# --- scored again (a rescore): a new task per resume, so each goes through a new provider batch
+http POST "/api/v1/jobs/$JOB/rescore" "${A[@]}" --data ""
+expect_status 202 "the job is scored again"
+drain_until_settled "$JOB"
+check "the rescore went through a second provider batch of $N requests" \
+	test "$(sql "SELECT count(*) || ' ' || max(requests) FROM llm_batches WHERE job_id = $JOB AND state = 'done'")" = "2 $N"
+check "each resume has one current analysis, from the second batch, at the batch price" \
+	test "$(sql "SELECT count(*) FROM analyses a JOIN llm_batch_items i ON i.resume_id = a.resume_id AND i.state = 'ingested'
+		WHERE a.job_id = $JOB AND a.is_current AND abs(a.cost_usd - (a.prompt_tokens * 0.15 + a.completion_tokens * 0.60) / 2e6) <= 0.000001
+		AND i.batch_id = (SELECT max(id) FROM llm_batches WHERE job_id = $JOB)")" = $N
+check "and the first analyses are kept, no longer current ($N of $((2 * N)))" \
+	test "$(sql "SELECT count(*) FILTER (WHERE NOT is_current) || ' ' || count(*) FROM analyses WHERE job_id = $JOB")" = "$N $((2 * N))"
+
 # --- the size threshold: a job that did not ask is batched when its upload is large enough
 fake POST /_batch '{"delay_ms":0}' >/dev/null
 JOB2=$(curl -s "${J[@]}" --data '{"title":"Backend Engineer","description":"We build services in C and Go on PostgreSQL and Linux (size-'$$').","required_skills":["C","PostgreSQL","Linux"]}' \

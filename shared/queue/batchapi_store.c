@@ -47,33 +47,34 @@ static enum batchapi_state state_of(const char *s)
 int batchapi_item_of(const struct queue_task *task, int64_t resume_id, struct batchapi_item *out)
 {
 	struct db_result *res = NULL;
-	char rid[24], tid[24];
-	const char *p[2] = { rid, tid };
+	char rid[24];
+	const char *p[1] = { rid };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	db_int_param(resume_id, rid);
-	db_int_param(task->id, tid);
-	/* An item settled under an earlier task (the resume is scored again): the new task starts afresh. */
-	rc = db_exec("batchapi_item_forget",
-		     "DELETE FROM llm_batch_items WHERE resume_id = $1 AND task_id <> $2"
-		     " AND state IN ('ingested', 'returned')",
-		     2, p, NULL);
-	if (rc == 0)
-		rc = db_query("batchapi_item_of",
-			      "SELECT id, state, status_code, response, hold_attempt FROM llm_batch_items"
-			      " WHERE resume_id = $1",
-			      1, p, &res);
+	rc = db_query("batchapi_item_of",
+		      "SELECT id, state, status_code, response, hold_attempt, task_id FROM llm_batch_items"
+		      " WHERE resume_id = $1",
+		      1, p, &res);
 	if (rc == 0 && db_rows(res) == 1) {
-		const char *body = db_value(res, 0, 3);
+		const char *state = db_value(res, 0, 1), *body = db_value(res, 0, 3);
+		bool settled = strcmp(state, "ingested") == 0 || strcmp(state, "returned") == 0;
 
-		out->id = db_int(res, 0, 0, 0);
-		out->state = state_of(db_value(res, 0, 1));
-		out->status_code = (int)db_int(res, 0, 2, 0);
-		out->response = body ? xstrdup(body) : NULL;
-		out->hold_attempt = (int)db_int(res, 0, 4, 0);
-		if (strcmp(db_value(res, 0, 1), "ingested") == 0)
-			out->state = BATCHAPI_RETURNED;
+		if (settled && db_int(res, 0, 5, 0) != task->id) {
+			/* Settled under an earlier task (the resume is scored again): the new task starts afresh. */
+			char iid[24];
+			const char *q[1] = { iid };
+
+			db_int_param(db_int(res, 0, 0, 0), iid);
+			rc = db_exec("batchapi_item_forget", "DELETE FROM llm_batch_items WHERE id = $1", 1, q, NULL);
+		} else {
+			out->id = db_int(res, 0, 0, 0);
+			out->state = settled ? BATCHAPI_RETURNED : state_of(state);
+			out->status_code = (int)db_int(res, 0, 2, 0);
+			out->response = body ? xstrdup(body) : NULL;
+			out->hold_attempt = (int)db_int(res, 0, 4, 0);
+		}
 	}
 	db_result_free(res);
 	return rc;
