@@ -104,7 +104,8 @@ static int close_batch(const struct batch_row *b, const char *reason)
 
 	db_int_param(b->id, bid);
 	rc = db_exec("batchapi_return_rest",
-		     "UPDATE llm_batch_items SET state = 'returned', reason = $2, updated_at = now()"
+		     "UPDATE llm_batch_items SET state = 'returned', reason = $2, body = '', response = NULL, "
+		     "updated_at = now()"
 		     " WHERE batch_id = $1 AND state = 'waiting'",
 		     2, p, NULL);
 	if (rc == 0)
@@ -152,7 +153,8 @@ static int apply_line(const struct batch_row *b, const char *line, size_t len, i
 		snprintf(why, sizeof(why), "the provider batch failed this request: %s",
 			 json_str(error, "message", json_str(error, "code", "no answer")));
 		rc = db_exec("batchapi_line_failed",
-			     "UPDATE llm_batch_items SET state = 'returned', reason = $3, updated_at = now()"
+			     "UPDATE llm_batch_items SET state = 'returned', reason = $3, body = '', response = NULL, "
+			     "updated_at = now()"
 			     " WHERE batch_id = $1 AND custom_id = $2 AND state = 'waiting'",
 			     3, p, NULL);
 		(*returned)++;

@@ -234,7 +234,8 @@ int batchapi_item_returned(int64_t id, const char *reason)
 
 	db_int_param(id, iid);
 	return db_exec("batchapi_item_returned",
-		       "UPDATE llm_batch_items SET state = 'returned', reason = $2, updated_at = now() WHERE id = $1",
+		       "UPDATE llm_batch_items SET state = 'returned', reason = $2, body = '', response = NULL,"
+		       " updated_at = now() WHERE id = $1",
 		       2, p, NULL);
 }
 
