@@ -11,7 +11,8 @@
 
 fake POST /_reset >/dev/null
 fake POST /_batch '{"clear":true,"delay_ms":4000}' >/dev/null
-LLM+=(SHORTLIST_TASK_LEASE_SECONDS=5)
+# Short leases, so the work of a killed drainer is rescued within seconds (a batch step holds 12 LLM timeouts).
+LLM+=(SHORTLIST_TASK_LEASE_SECONDS=5 SHORTLIST_LLM_TIMEOUT_MS=1000)
 
 N=5
 JOB=$(new_job restart)

@@ -325,6 +325,19 @@ static int64_t advance(struct llm_batch_api *api, struct batch_row *b)
 	return 0;
 }
 
+/*
+ * A step makes a few provider calls (listing up to 10 pages to find a
+ * batch), each bounded by the LLM timeout, and does not renew its lease:
+ * the lease outlasts the longest step, so no second drainer runs the same
+ * step (a second upload and batch) while the first is still at it.
+ */
+static int step_lease(void)
+{
+	int64_t need = 12 * config()->llm_timeout_ms / 1000;
+
+	return (int)(need > config()->task_lease_seconds ? need : config()->task_lease_seconds);
+}
+
 int batchapi_step(const char *worker)
 {
 	static const char *const kinds[] = { BATCHAPI_TASK_KIND, NULL };
@@ -335,7 +348,7 @@ int batchapi_step(const char *worker)
 	int64_t id, started = now_us(), next = 0;
 	int n = 0, rc;
 
-	rc = queue_claim(worker, kinds, 1, 0, &tasks, &n);
+	rc = queue_claim(worker, kinds, 1, step_lease(), &tasks, &n);
 	if (rc < 0 || n == 0)
 		return rc;
 	payload = cJSON_Parse(tasks[0].payload);
