@@ -26,6 +26,7 @@
 #include "privacy/retention.h"
 #include "queue/queue.h"
 #include "score/biasaudit.h"
+#include "queue/batchapi.h"
 #include "score/budget.h"
 #include "score/decision.h"
 #include "score/demographics.h"
@@ -45,7 +46,7 @@ static int blind_mask_tree(struct req *r, cJSON *tree)
 
 static int handle_process_status(struct req *r)
 {
-	cJSON *out = NULL, *estimate = NULL;
+	cJSON *out = NULL, *estimate = NULL, *provider = NULL;
 	int64_t id;
 	int rc = req_param_id(r, "batch_id", &id);
 
@@ -56,11 +57,15 @@ static int handle_process_status(struct req *r)
 		rc = blind_mask_tree(r, out);
 	if (rc == 0)
 		rc = budget_batch_estimate(r->org_id, id, &estimate);
+	if (rc == 0)
+		rc = batchapi_status_json(r->org_id, id, &provider);
 	if (rc < 0) {
 		cJSON_Delete(out);
+		cJSON_Delete(estimate);
 		return resp_fail_store(r, rc, "batch", id);
 	}
 	cJSON_AddItemToObject(out, "estimate", estimate);
+	cJSON_AddItemToObject(out, "provider_batch", provider);
 	return resp_json_take(r, 200, out);
 }
 

@@ -14,6 +14,7 @@
 #include "http/app.h"
 #include "http/page.h"
 #include "http/resp.h"
+#include "queue/batchapi.h"
 #include "queue/jobprep.h"
 #include "score/budget.h"
 #include "score/job.h"
@@ -28,11 +29,14 @@ static int respond_job(struct req *r, int http, int64_t id)
 	int rc = jobstore_get_json(r->org_id, id, &job);
 
 	cJSON *prep = NULL;
+	bool llm_batch = false;
 
 	if (rc == 0)
 		rc = jobcounts_json(id, &counts);
 	if (rc == 0)
 		rc = jobprep_status_json(r->org_id, id, &prep);
+	if (rc == 0)
+		rc = batchapi_job_get(r->org_id, id, &llm_batch);
 	if (rc < 0) {
 		cJSON_Delete(job);
 		cJSON_Delete(counts);
@@ -40,6 +44,7 @@ static int respond_job(struct req *r, int http, int64_t id)
 	}
 	cJSON_AddItemToObject(job, "counts", counts);
 	cJSON_AddItemToObject(job, "preparation", prep);
+	cJSON_AddBoolToObject(job, "llm_batch", llm_batch);
 	if (http == 201)
 		resp_headerf(r, "Location", "/api/v1/jobs/%lld", (long long)id);
 	return resp_json_take(r, http, job);
@@ -139,7 +144,7 @@ static int handle_jobs_get(struct req *r)
 
 static int handle_jobs_update(struct req *r)
 {
-	cJSON *patch = NULL;
+	cJSON *patch = NULL, *batch;
 	char err[512] = "";
 	int64_t id;
 	int rc;
@@ -150,11 +155,25 @@ static int handle_jobs_update(struct req *r)
 	rc = req_json_body(r, &patch);
 	if (rc < 0)
 		return rc;
+	/* llm_batch is a setting of the job's scoring, not of its description: stored apart (batchapi.h). */
+	batch = cJSON_DetachItemFromObjectCaseSensitive(patch, "llm_batch");
+	if (batch && !cJSON_IsBool(batch)) {
+		cJSON_Delete(batch);
+		cJSON_Delete(patch);
+		return resp_fail(r, ST_BAD_REQUEST, "llm_batch must be true or false");
+	}
 	if (jdfile_apply(patch, err, sizeof(err)) < 0) {
+		cJSON_Delete(batch);
 		cJSON_Delete(patch);
 		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
 	}
-	rc = jobstore_update(r->org_id, id, patch, err, sizeof(err));
+	rc = batch && cJSON_GetArraySize(patch) == 0 ? 0 : jobstore_update(r->org_id, id, patch, err, sizeof(err));
+	if (rc == 0 && batch)
+		rc = batchapi_job_set(r->org_id, id, cJSON_IsTrue(batch));
+	if (rc == 0 && batch)
+		cJSON_AddItemToObject(patch, "llm_batch", batch);
+	else
+		cJSON_Delete(batch);
 	if (rc == 0)
 		audit_job(r, "job.updated", id, patch);
 	cJSON_Delete(patch);

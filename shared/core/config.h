@@ -110,6 +110,12 @@
 	  "file of price-table entries, one a line: MODEL INPUT CACHED OUTPUT (USD per 1M tokens; # comments)")                         \
 	X(INT, budget_recheck_seconds, "SHORTLIST_BUDGET_RECHECK_SECONDS", "30", 1, 86400, false,                                            \
 	  "how often work waiting for a job's budget is looked at again (raising the budget wakes it at once)")                          \
+	X(INT, llm_batch_min_resumes, "SHORTLIST_LLM_BATCH_MIN_RESUMES", "0", 0, 1000000, false,                                           \
+	  "upload batches of at least this many resumes are scored through the OpenAI Batch API (0: only jobs that ask for it)")       \
+	X(INT, llm_batch_collect_ms, "SHORTLIST_LLM_BATCH_COLLECT_MS", "30000", 0, 3600000, false,                                      \
+	  "how long a provider batch takes requests before it is uploaded")                                                          \
+	X(INT, llm_batch_poll_ms, "SHORTLIST_LLM_BATCH_POLL_MS", "60000", 100, 3600000, false,                                          \
+	  "how often a provider batch in flight is looked at")                                                                        \
 	X(INT, cache_ttl, "SHORTLIST_CACHE_TTL", "604800", 0, 2592000, false, "LLM cache entry lifetime in seconds")                        \
 	X(INT, task_max_attempts, "SHORTLIST_TASK_MAX_ATTEMPTS", "5", 1, 100, false, "attempts before a task is discarded")                 \
 	X(INT, task_lease_seconds, "SHORTLIST_TASK_LEASE_SECONDS", "60", 5, 86400, false, "lease of a claimed task")                        \

@@ -25,12 +25,15 @@
 #include "intake/s3.h"
 #include "intake/s3client.h"
 #include "llm/llm.h"
+#include "llm/llm_batch.h"
 #include "llm/llm_estimate.h"
 #include "llm/llm_price.h"
 #include "llm/llm_prompt.h"
 #include "mail/mailer.h"
 #include "mail/notice.h"
 #include "mail/mailwait.h"
+#include "queue/batchapi.h"
+#include "queue/batchapi_answer.h"
 #include "queue/jobprep_run.h"
 #include "queue/prune.h"
 #include "privacy/retention.h"
@@ -330,7 +333,7 @@ static bool blind(struct work *w)
  * holds its ceiling against it; work that does not fit waits as
  * pending_budget. Returns whether scoring may go on (else the work is settled).
  */
-static bool within_budget(struct work *w)
+static bool within_budget(struct work *w, int percent)
 {
 	const char *model = config()->openai_model;
 	char why[400];
@@ -341,6 +344,8 @@ static bool within_budget(struct work *w)
 		return true;
 	ceiling = llm_estimate_call_ceiling(model, w->job, llm_estimate_job_bytes(w->job),
 					    (int64_t)(w->masked ? w->masked_len : w->exr.text_len));
+	if (ceiling > 0)
+		ceiling = (ceiling * percent + 99) / 100;
 	rc = budget_reserve(&w->task, w->task.org_id, w->resume.job_id, ceiling, why, sizeof(why));
 	if (rc == BUDGET_GO)
 		return true;
@@ -369,6 +374,110 @@ static bool within_budget(struct work *w)
 	return false;
 }
 
+/* The meta of an analysis from a provider batch's answer (its cost at the batch price). */
+static void batch_meta(struct work *w, const struct llm_reply *reply, struct analysis_meta *meta)
+{
+	const char *model = reply->model ? reply->model : config()->openai_model;
+
+	memset(meta, 0, sizeof(*meta));
+	meta->provider = "openai";
+	meta->model = model;
+	meta->prompt_version = LLM_PROMPT_VERSION;
+	meta->rubric_version = job_rubric(w->job)->version;
+	meta->fingerprint = reply->fingerprint ? reply->fingerprint : "";
+	meta->prompt_tokens = reply->usage.prompt_tokens;
+	meta->completion_tokens = reply->usage.completion_tokens;
+	meta->cost_microusd = reply->usage.cost_microusd;
+	meta->cost_unknown = !llm_price_of(model, NULL, 0);
+	meta->cached_tokens = reply->usage.cached_tokens;
+}
+
+/* A task that waits for its provider batch gives its worker back (batchapi.h). */
+static void batch_sleep(struct work *w, int rc)
+{
+	if (rc == 0) {
+		w->d->stats->batched++;
+		count_task(w, PM_TASK_RELEASED);
+		done(w);
+	} else if (rc == ST_GONE) {
+		w->d->stats->lost++;
+		count_task(w, PM_TASK_LOST);
+		done(w);
+	} else {
+		retry(w, "the database was unavailable for the provider batch");
+	}
+}
+
+/*
+ * The Batch API path (batchapi.h), after masking: a resume of a batched job
+ * has its request collected into a provider batch, waits for its answer, or
+ * has its answer checked and recorded here. Returns whether the work was
+ * settled; false: score it the synchronous way.
+ */
+static bool batch_route(struct work *w)
+{
+	const char *text = w->masked ? w->masked : w->exr.text;
+	size_t len = w->masked ? w->masked_len : w->exr.text_len;
+	struct batchapi_item it;
+	bool wanted = false;
+	int rc;
+
+	if (w->d->provider == LLM_PROVIDER_LOCAL)
+		return false;
+	rc = batchapi_item_of(&w->task, w->resume.id, &it);
+	if (rc == 0 && it.state == BATCHAPI_NONE)
+		rc = batchapi_wanted(w->task.org_id, w->resume.job_id, w->resume.id, &wanted);
+	if (rc < 0) {
+		retry(w, "the database was unavailable for the provider batch");
+		return true;
+	}
+	if (it.state == BATCHAPI_NONE && wanted) {
+		const char *model = config()->openai_model;
+		cJSON *req;
+		char *body;
+
+		if (!within_budget(w, LLM_BATCH_PRICE_PERCENT))
+			return true;
+		req = llm_prompt_request(w->job, model, text, len);
+		body = json_print(req);
+		cJSON_Delete(req);
+		batch_sleep(w, batchapi_collect(&w->task, w->task.org_id, w->resume.job_id, w->resume.id, model, body));
+		free(body);
+		return true;
+	}
+	if (it.state == BATCHAPI_WAITING) {
+		batch_sleep(w, batchapi_sleep(&w->task, w->task.org_id, w->resume.id));
+		return true;
+	}
+	if (it.state == BATCHAPI_ANSWERED) {
+		struct llm_reply reply;
+		struct analysis_meta meta;
+		char why[600];
+		struct analysis *a = batchapi_answer(&it, w->job, text, len, &reply, why, sizeof(why));
+
+		if (a) {
+			batch_meta(w, &reply, &meta);
+			finish(w, a, NULL, NULL, &meta);
+			if (w->state == W_DONE && batchapi_item_ingested(it.id) < 0)
+				log_warn("drain: resume %lld: its batch request is not marked ingested",
+					 (long long)w->resume.id);
+			analysis_free(a);
+			llm_reply_release(&reply);
+			batchapi_item_release(&it);
+			return true;
+		}
+		log_info("drain: resume %lld goes the synchronous way: %s", (long long)w->resume.id, why);
+		llm_reply_release(&reply);
+		if (batchapi_item_returned(it.id, why) < 0) {
+			batchapi_item_release(&it);
+			retry(w, "the database was unavailable for the provider batch");
+			return true;
+		}
+	}
+	batchapi_item_release(&it);
+	return false;
+}
+
 static void on_extracted(struct work *w)
 {
 	extract_job_take(w->ex, &w->exr);
@@ -379,7 +488,7 @@ static void on_extracted(struct work *w)
 	switch (w->exr.status) {
 	case EXTRACT_OK:
 		w->state = W_SCORING;
-		if (!blind(w) || !within_budget(w))
+		if (!blind(w) || batch_route(w) || !within_budget(w, 100))
 			break;
 		if (llm_submit_org(w->d->llm, w->task.org_id, w->job, w->masked ? w->masked : w->exr.text,
 				   w->masked ? w->masked_len : w->exr.text_len, on_scored, w) < 0)
@@ -890,6 +999,13 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			 */
 			int prepared = d.in_flight == 0 ? jobprep_step(d.worker) : 0;
 
+			/* A provider batch's step, under the same rule: its calls block the loop. */
+			if (prepared >= 0 && d.in_flight == 0 && d.provider == LLM_PROVIDER_OPENAI) {
+				int stepped = batchapi_step(d.worker);
+
+				prepared = stepped < 0 ? stepped : prepared + stepped;
+			}
+
 			if (prepared < 0) {
 				database_failed(&d, now, prepared);
 				continue;
@@ -946,10 +1062,13 @@ out:
 		mailer_free(d.mailer);
 	}
 	log_info("drain: %lld claimed, %lld scored, %lld needs review, %lld failed, %lld retried, %lld released, %lld "
-		 "lost, %lld waiting for budget, %lld uploads recorded without their S3 event",
+		 "lost, %lld waiting for budget, %lld waiting on a provider batch, %lld uploads recorded without their "
+		 "S3 "
+		 "event",
 		 (long long)stats->claimed, (long long)stats->scored, (long long)stats->needs_review,
 		 (long long)stats->failed, (long long)stats->retried, (long long)stats->released,
-		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->uploads_recovered);
+		 (long long)stats->lost, (long long)stats->pending_budget, (long long)stats->batched,
+		 (long long)stats->uploads_recovered);
 	if (o->follow)
 		log_info("drain: woken %lld times by a notification", (long long)stats->notified);
 	return rc;

@@ -23,6 +23,7 @@ struct drain_stats {
 	int64_t retried;
 	int64_t released;
 	int64_t pending_budget; /* parked to wait for their job's budget */
+	int64_t batched;	/* put to sleep waiting for a provider batch (Batch API) */
 	int64_t budget_busy;	/* given back for a moment: the budget's room was held by work in flight */
 	int64_t lost;		/* claims that another drainer rescued: their results were dropped */
 	int64_t rescued;

@@ -20,10 +20,12 @@
 
 #define BUDGET_MAX_USD 1000000.0
 
-/* A hold counts while its task runs under the attempt that took it. */
+/* A hold counts while its task runs under the attempt that took it, or sleeps waiting for its provider batch's answer (batchapi.h). */
 #define LIVE_HOLDS_SQL(job) \
 	"SELECT COALESCE(sum(h.microusd), 0) FROM budget_holds h JOIN tasks t ON t.id = h.task_id" \
-	" AND t.state = 'running' AND t.attempts = h.attempt WHERE h.job_id = " job "::bigint"
+	" AND ((t.state = 'running' AND t.attempts = h.attempt) OR EXISTS (SELECT 1 FROM llm_batch_items i" \
+	" WHERE i.task_id = h.task_id AND i.hold_attempt = h.attempt AND i.state IN ('waiting', 'answered')))" \
+	" WHERE h.job_id = " job "::bigint"
 #define LIVE_HOLDS_OF_1 LIVE_HOLDS_SQL("$1")
 #define LIVE_HOLDS_OF_2 LIVE_HOLDS_SQL("$2")
 

@@ -24,6 +24,8 @@ import time
 import traceback
 import uuid
 
+import fake_openai_batch
+
 FAULT_KINDS = ("500", "503", "429", "timeout", "malformed", "refusal", "length", "disconnect")
 REFUSAL_TEXT = "I'm sorry, I cannot help with that."
 MARKER_RE = re.compile(r"FAKE_FAULT:([A-Za-z0-9_]+)")
@@ -615,6 +617,7 @@ class State:
         self.hang_ms = opts.hang_ms
         self.retry_after_ms = opts.fault_retry_after_ms
         self.cache = PromptCache()
+        self.batch = fake_openai_batch.BatchStore(opts.batch_delay_ms)
         self.reset()
 
     def reset(self):
@@ -672,6 +675,8 @@ def build_parser():
                    help="keep the last N chat request bodies as received, served at GET /_requests (0: none)")
     p.add_argument("--reasoning-tokens", type=int, default=600,
                    help="hidden reasoning tokens a reasoning model (o-series, gpt-5) spends per answer")
+    p.add_argument("--batch-delay-ms", type=int, default=0,
+                   help="how long a batch takes to complete after it is created (POST /_batch changes it)")
     p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024)
     p.add_argument("--idle-timeout-s", type=float, default=300.0, help="close idle keep-alive connections after this")
     p.add_argument("--random-seed", type=int, default=None, help="seed latency and fault-rate draws")
@@ -680,7 +685,7 @@ def build_parser():
     return p
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(fake_openai_batch.BatchMixin, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-openai"
     sys_version = ""
@@ -814,9 +819,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.send_raw(200, {"requests": kept})
                 elif method == "POST" and path == "/_reset":
                     self.state.reset()
+                    self.state.batch.reset()
                     self.send_raw(200, {"status": "reset"})
                 elif path == "/_fault" and method in ("GET", "POST"):
                     self.fault_control(body if method == "POST" else None)
+                elif self.batch_route(method, path, body):
+                    pass
                 elif method == "POST" and path == "/v1/chat/completions":
                     if self.state.opts.keep_requests > 0:
                         with self.state.lock:
@@ -1446,6 +1454,7 @@ def main(argv=None):
     if opts.rpm < 0 or opts.tpm < 0 or opts.latency_median_ms < 0 or opts.latency_sigma < 0:
         sys.stderr.write("fake_openai: negative --rpm, --tpm or latency\n")
         return 2
+    fake_openai_batch.bind(HttpError=HttpError, error_body=error_body, message_text=message_text, tokens_of=tokens_of)
     state = State(opts)
     Handler.state = state
     try:

@@ -896,6 +896,116 @@ class TestFaults(unittest.TestCase):
 # ---- load, stats, lifecycle ------------------------------------------------
 
 
+class TestBatches(unittest.TestCase):
+    """/v1/files and /v1/batches: strict validation, a round trip, expiry, failed lines, cancellation, listing."""
+
+    AUTH = {"Authorization": "Bearer sk-batch"}
+
+    def setUp(self):
+        self.srv = FakeServer()
+
+    def tearDown(self):
+        self.srv.stop()
+
+    def upload(self, data, name="in.jsonl", purpose="batch"):
+        b = "----fakebatch"
+        parts = []
+        if purpose is not None:
+            parts.append(
+                ('--%s\r\nContent-Disposition: form-data; name="purpose"\r\n\r\n%s\r\n' % (b, purpose)).encode()
+            )
+        parts.append(('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                      "Content-Type: application/jsonl\r\n\r\n" % (b, name)).encode() + data + b"\r\n")
+        body = b"".join(parts) + ("--%s--\r\n" % b).encode()
+        hdrs = dict(self.AUTH, **{"Content-Type": "multipart/form-data; boundary=%s" % b})
+        status, _, raw = request(self.srv.port, "POST", "/v1/files", body, hdrs)
+        return status, json.loads(raw)
+
+    def call(self, method, path, body=None):
+        status, _, raw = request(self.srv.port, method, path, body, self.AUTH)
+        return status, json.loads(raw)
+
+    def content(self, file_id):
+        status, headers, raw = request(self.srv.port, "GET", "/v1/files/%s/content" % file_id, None, self.AUTH)
+        self.assertEqual(status, 200)
+        return [json.loads(x) for x in raw.decode().splitlines()]
+
+    @staticmethod
+    def lines(n, marker=""):
+        out = []
+        for i in range(n):
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "resume %d %s" % (i, marker)}]}
+            out.append(json.dumps({"custom_id": "r%d" % i, "method": "POST", "url": "/v1/chat/completions",
+                                   "body": body}))
+        return ("\n".join(out) + "\n").encode()
+
+    def create(self, file_id, **extra):
+        req = {"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+        req.update(extra)
+        return self.call("POST", "/v1/batches", req)
+
+    def test_uploads_and_creations_are_validated(self):
+        self.assertEqual(self.upload(self.lines(1), purpose=None)[0], 400)
+        self.assertEqual(self.upload(self.lines(1), purpose="training")[0], 400)
+        self.assertEqual(self.upload(self.lines(1), name="in.csv")[0], 400)
+        self.assertEqual(self.upload(b"  \n")[0], 400)
+        status, f = self.upload(self.lines(2))
+        self.assertEqual(status, 200)
+        self.assertEqual((f["object"], f["purpose"]), ("file", "batch"))
+        self.assertEqual(self.create(f["id"], completion_window="48h")[0], 400)
+        self.assertEqual(self.create(f["id"], endpoint="/v1/images")[0], 400)
+        self.assertEqual(self.create(f["id"], priority=1)[0], 400)
+        self.assertEqual(self.create(f["id"], metadata={"k": 1})[0], 400)
+        self.assertEqual(self.create("file-missing")[0], 404)
+        status, none = self.call("POST", "/v1/batches", {"endpoint": "/v1/chat/completions"})
+        self.assertEqual(status, 400)
+        self.assertEqual(none["error"]["param"], "input_file_id")
+        # A line for another endpoint, or a repeated custom_id, fails the batch at validation.
+        bad = self.lines(1) + self.lines(1)
+        status, b = self.create(self.upload(bad)[1]["id"])
+        self.assertEqual((status, b["status"]), (200, "failed"))
+        self.assertEqual(b["errors"]["data"][0]["code"], "duplicate_custom_id")
+        wrong = self.lines(1).replace(b"/v1/chat/completions", b"/v1/embeddings")
+        status, b = self.create(self.upload(wrong)[1]["id"])
+        self.assertEqual(b["errors"]["data"][0]["code"], "mismatched_endpoint")
+
+    def test_round_trip_failed_lines_and_expiry(self):
+        data = self.lines(3) + self.lines(1, "FAKE_BATCH_FAIL").replace(b"r0", b"x0")
+        status, b = self.create(self.upload(data)[1]["id"], metadata={"shortlist_batch": "7"})
+        self.assertEqual((status, b["object"], b["status"]), (200, "batch", "in_progress"))
+        status, b = self.call("GET", "/v1/batches/" + b["id"])
+        self.assertEqual(b["status"], "completed")
+        self.assertEqual(b["request_counts"], {"total": 4, "completed": 3, "failed": 1})
+        self.assertEqual(b["metadata"], {"shortlist_batch": "7"})
+        rows = self.content(b["output_file_id"])
+        self.assertEqual(sorted(r["custom_id"] for r in rows), ["r0", "r1", "r2"])
+        self.assertEqual(rows[0]["response"]["status_code"], 200)
+        self.assertEqual(rows[0]["response"]["body"]["object"], "chat.completion")
+        self.assertEqual([r["custom_id"] for r in self.content(b["error_file_id"])], ["x0"])
+        request(self.srv.port, "POST", "/_batch", {"next": [{"expire_after": 1}]})
+        status, b = self.create(self.upload(self.lines(3))[1]["id"])
+        b = self.call("GET", "/v1/batches/" + b["id"])[1]
+        self.assertEqual((b["status"], b["request_counts"]["completed"]), ("expired", 1))
+        self.assertEqual([r["error"]["code"] for r in self.content(b["error_file_id"])], ["batch_expired"] * 2)
+
+    def test_delay_cancel_and_list(self):
+        request(self.srv.port, "POST", "/_batch", {"delay_ms": 600000})
+        ids = [self.create(self.upload(self.lines(1))[1]["id"])[1]["id"] for _ in range(3)]
+        self.assertEqual(self.call("GET", "/v1/batches/" + ids[0])[1]["status"], "in_progress")
+        status, b = self.call("POST", "/v1/batches/%s/cancel" % ids[0])
+        self.assertEqual((status, b["status"]), (200, "cancelling"))
+        self.assertEqual(self.call("POST", "/v1/batches/%s/cancel" % ids[0])[0], 409)
+        b = self.call("GET", "/v1/batches/" + ids[0])[1]
+        self.assertEqual((b["status"], b["output_file_id"]), ("cancelled", None))
+        status, page = self.call("GET", "/v1/batches?limit=2")
+        self.assertEqual(([x["id"] for x in page["data"]], page["has_more"]), ([ids[2], ids[1]], True))
+        status, page = self.call("GET", "/v1/batches?limit=2&after=" + page["last_id"])
+        self.assertEqual(([x["id"] for x in page["data"]], page["has_more"]), ([ids[0]], False))
+        self.assertEqual(self.call("GET", "/v1/batches?limit=0")[0], 400)
+        self.assertEqual(self.call("GET", "/v1/batches/batch_nope")[0], 404)
+        self.assertEqual(request(self.srv.port, "GET", "/v1/batches/" + ids[1])[0], 401)
+
+
 class TestLoadAndStats(unittest.TestCase):
     def test_concurrent_requests_really_overlap(self):
         srv = FakeServer("--latency-median-ms", "200", "--latency-sigma", "0.25")
