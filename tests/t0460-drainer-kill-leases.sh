@@ -48,7 +48,8 @@ held() { sql "SELECT count(*) FROM tasks WHERE $mine"; }
 # Started work has the full lease (well over 30 s from now); waiting work a short one.
 started() { sql "SELECT count(*) FROM tasks WHERE $mine AND lease_until > now() + interval '30 seconds'"; }
 # Its steady state: two calls with the LLM and one more extracted (the engine's cap plus one per worker).
-eventually 30 test "$(started)" -ge 3
+three_started() { test "$(started)" -ge 3; }
+eventually 30 three_started
 SHORTLIST_LLM_PROVIDER=local "$BIN/drainer" --follow >"$T_TMP/survivor.log" 2>&1 &
 SURVIVOR=$!
 kill -KILL "$VICTIM"

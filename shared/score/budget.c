@@ -299,7 +299,8 @@ int budget_set(const struct audit_actor *who, int64_t job_id, double amount, int
 	" 'total_usd', COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0)" \
 	"  + (SELECT COALESCE(sum(p.cost_usd), 0) FROM llm_spend p WHERE " pwhere " AND p.cost_known))::text" \
 	" FROM analyses a WHERE " where
-static const char spend_org_sql[] = SPEND_SQL("a.org_id = $1::bigint", "p.org_id = $1::bigint");
+/* cost_usd >= 0 holds for every row; it is the predicate of analyses_org_spend (0290). */
+static const char spend_org_sql[] = SPEND_SQL("a.org_id = $1::bigint AND a.cost_usd >= 0", "p.org_id = $1::bigint");
 static const char spend_job_sql[] =
 	SPEND_SQL("a.org_id = $1::bigint AND a.job_id = $2::bigint", "p.org_id = $1::bigint AND p.job_id = $2::bigint");
 
@@ -310,7 +311,8 @@ static const char spend_jobs_sql[] =
 	" FROM (SELECT a.job_id, COALESCE(sum(a.cost_usd) FILTER (WHERE a.cost_known), 0) AS usd,"
 	"   count(*) FILTER (WHERE a.provider NOT IN ('none', 'local') AND NOT a.cache_hit) AS calls,"
 	"   count(*) FILTER (WHERE NOT a.cost_known) AS unknown"
-	"   FROM analyses a WHERE a.org_id = $1::bigint GROUP BY a.job_id ORDER BY 2 DESC, 3 DESC LIMIT 100) s"
+	"   FROM analyses a WHERE a.org_id = $1::bigint AND a.cost_usd >= 0 GROUP BY a.job_id"
+	"   ORDER BY 2 DESC, 3 DESC LIMIT 100) s"
 	" JOIN jobs j ON j.id = s.job_id) q";
 
 int budget_spend_json(int64_t org_id, int64_t job_id, cJSON **out)
