@@ -20,10 +20,13 @@ make_resumes "$T_TMP/bud" $N budget
 size=$(wc -c <"$T_TMP/bud/r1.txt")
 http POST "/api/v1/jobs/$JOB/estimate" "${J[@]}" --data '{"resumes":1,"bytes_each":'"$size"',"model":"gpt-4o-mini"}'
 ceiling=$(json .max_usd)
+# The job's preparation first: what it cost counts against the budget too (llm_spend).
+drain_once
+prep=$(sql "SELECT COALESCE(sum(cost_usd), 0) FROM llm_spend WHERE job_id = $JOB")
 # Room for three batched calls' ceilings (half the synchronous one) and a bit, not for eight.
-budget=$(awk -v c="$ceiling" 'BEGIN { printf "%.6f", c * 1.6 }')
+budget=$(awk -v c="$ceiling" -v p="$prep" 'BEGIN { printf "%.6f", c * 1.6 + p }')
 http PUT "/api/v1/jobs/$JOB/budget" "${J[@]}" --data '{"budget_usd":'"$budget"'}'
-expect_status 200 "the budget is set to \$$budget (1.6 synchronous ceilings of \$$ceiling)"
+expect_status 200 "the budget is set to \$$budget (1.6 synchronous ceilings of \$$ceiling and the preparation's \$$prep)"
 fake POST /_batch '{"delay_ms":600000}' >/dev/null
 upload_dir "$JOB" "$T_TMP/bud" >/dev/null
 drain_once
