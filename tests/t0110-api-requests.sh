@@ -7,6 +7,11 @@
 KEY=$(new_org "plumbing-$$")
 AUTH=(-H "Authorization: Bearer $KEY")
 JSON=(-H "Content-Type: application/json")
+# lighttpd starts a pool's processes all at once (min-procs = max-procs), but a slow
+# (sanitized) build may still be starting some: wait until the set holds still.
+jobs_pids() { pgrep -f "$BIN/jobs" | sort | tr '\n' ' '; }
+steady() { local a; a=$(jobs_pids); sleep 0.5; [[ -n $a && $a == "$(jobs_pids)" ]]; }
+eventually 20 steady
 pids_before=$(pgrep -f "$BIN/jobs" | sort | tr '\n' ' ')
 
 problem() { # STATUS DESCRIPTION
