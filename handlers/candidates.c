@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/app.h"
+#include "http/kept.h"
 #include "http/page.h"
 #include "http/resp.h"
 #include "intake/download.h"
@@ -47,14 +48,20 @@ static int blind_mask_tree(struct req *r, cJSON *tree)
 static int handle_process_status(struct req *r)
 {
 	cJSON *out = NULL, *estimate = NULL, *provider = NULL;
-	int64_t id;
-	int rc = req_param_id(r, "batch_id", &id);
+	struct answer_slot slot;
+	int64_t id, aux;
+	int rc = req_param_id(r, "batch_id", &id), blind;
 
 	if (rc < 0)
 		return rc;
+	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	if (blind < 0)
+		return resp_fail_store(r, blind, "batch", id);
+	if (kept_answer(r, &slot, &aux, "status:%lld:%d", (long long)id, blind) == 1)
+		return 0;
 	rc = progress_batch(r->org_id, id, 0, NULL, &out);
-	if (rc == 0)
-		rc = blind_mask_tree(r, out);
+	if (rc == 0 && blind)
+		rc = blindview_mask_tree(r->org_id, out);
 	if (rc == 0)
 		rc = budget_batch_estimate(r->org_id, id, &estimate);
 	if (rc == 0)
@@ -66,26 +73,22 @@ static int handle_process_status(struct req *r)
 	}
 	cJSON_AddItemToObject(out, "estimate", estimate);
 	cJSON_AddItemToObject(out, "provider_batch", provider);
-	return resp_json_take(r, 200, out);
+	return kept_json_take(r, &slot, out, 0);
 }
 
-/* Hides candidates' identities from this caller when the blind view applies (blindview.h). Returns 0 or a status. */
-static int blind_mask(struct req *r, cJSON *candidates, bool array)
+/* Hides candidates' identities when blind (blindview_applies() for this caller), else marks them shown. */
+static void blind_mask(int blind, cJSON *candidates, bool array)
 {
 	cJSON *c;
-	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
 
-	if (rc < 0)
-		return rc;
 	if (!array) {
-		(rc ? blindview_mask_candidate : blindview_mark_shown)(candidates);
-		return 0;
+		(blind ? blindview_mask_candidate : blindview_mark_shown)(candidates);
+		return;
 	}
 	cJSON_ArrayForEach(c, candidates)
 	{
-		(rc ? blindview_mask_candidate : blindview_mark_shown)(c);
+		(blind ? blindview_mask_candidate : blindview_mark_shown)(c);
 	}
-	return 0;
 }
 
 static int handle_candidates_index(struct req *r)
@@ -94,10 +97,11 @@ static int handle_candidates_index(struct req *r)
 	struct ranking_cursor after, next = { 0 };
 	char text[RANKING_CURSOR_MAX];
 	cJSON *items = NULL, *body;
-	int64_t job_id, limit = PAGE_LIMIT_DEFAULT;
+	struct answer_slot slot;
+	int64_t job_id, limit = PAGE_LIMIT_DEFAULT, aux;
 	const char *l = req_query(r, "limit");
 	bool more = false;
-	int rc;
+	int rc, blind;
 
 	rc = req_param_id(r, "id", &job_id);
 	if (rc < 0)
@@ -114,12 +118,18 @@ static int handle_candidates_index(struct req *r)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: cursor from an older page; start again");
 	if (rc < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
+	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	if (blind < 0)
+		return resp_fail_store(r, blind, "job", job_id);
+	if (kept_answer(r, &slot, &aux, "candidates:%lld:%s:%s:%lld:%d", (long long)job_id, category ? category : "",
+			cursor ? cursor : "", (long long)limit, blind) == 1)
+		return 0;
 	rc = ranking_list(r->org_id, job_id, category, cursor && *cursor ? &after : NULL, (int)limit, &items, &next,
 			  &more);
 	if (rc == 0)
 		rc = neardup_attach(r->org_id, items);
 	if (rc == 0)
-		rc = blind_mask(r, items, true);
+		blind_mask(blind, items, true);
 	if (rc < 0) {
 		cJSON_Delete(items);
 		return resp_fail_store(r, rc, "job", job_id);
@@ -132,7 +142,7 @@ static int handle_candidates_index(struct req *r)
 	} else {
 		cJSON_AddNullToObject(body, "next_cursor");
 	}
-	return resp_json_take(r, 200, body);
+	return kept_json_take(r, &slot, body, 0);
 }
 
 static int handle_job_summary(struct req *r)
@@ -170,47 +180,53 @@ static cJSON *download_json(const char *key)
 	return o;
 }
 
+/* Records that the caller was shown candidate id of job_id: a person saw personal data. Returns 0 or a status. */
+static int record_viewed(struct req *r, int64_t job_id, int64_t id)
+{
+	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
+	struct audit_event ev = { "resume.viewed", job_id, id, NULL, 0, NULL };
+
+	return audit_record_now(&who, &ev);
+}
+
 static int handle_candidate_get(struct req *r)
 {
-	cJSON *out = NULL;
+	struct answer_slot slot;
+	cJSON *out = NULL, *links = NULL;
+	const cJSON *job;
 	char *key = NULL;
-	int64_t id;
-	int rc = req_param_id(r, "resume_id", &id);
+	int64_t id, job_id;
+	int rc = req_param_id(r, "resume_id", &id), blind;
 
 	if (rc < 0)
 		return rc;
+	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	if (blind < 0)
+		return resp_fail_store(r, blind, "candidate", id);
+	/* A kept answer was seen all the same: the view is recorded either way, and the answer waits for it. */
+	if (kept_answer(r, &slot, &job_id, "candidate:%lld:%d", (long long)id, blind) == 1) {
+		rc = record_viewed(r, job_id, id);
+		return rc < 0 ? resp_fail_store(r, rc, "candidate", id) : 0;
+	}
 	rc = ranking_get(r->org_id, id, &out, &key);
 	if (rc < 0)
 		return resp_fail_store(r, rc, "candidate", id);
+	/* Viewing offers the download link; kept answers are far younger than its lifetime. */
 	cJSON_AddItemToObject(out, "download", download_json(key));
 	free(key);
-	{
-		cJSON *links = NULL;
-
-		rc = neardup_links(r->org_id, id, &links);
-		cJSON_AddItemToObject(out, "near_duplicates", links ? links : cJSON_CreateArray());
-	}
+	rc = neardup_links(r->org_id, id, &links);
+	cJSON_AddItemToObject(out, "near_duplicates", links ? links : cJSON_CreateArray());
 	if (rc == 0)
-		rc = blind_mask(r, out, false);
+		blind_mask(blind, out, false);
+	job = cJSON_GetObjectItemCaseSensitive(out, "job_id");
+	job_id = cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0;
+	if (rc == 0)
+		rc = record_viewed(r, job_id, id);
 	if (rc < 0) {
 		cJSON_Delete(out);
 		return resp_fail_store(r, rc, "candidate", id);
 	}
-	{
-		struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
-		const cJSON *job = cJSON_GetObjectItemCaseSensitive(out, "job_id");
-		struct audit_event ev = {
-			"resume.viewed", cJSON_IsNumber(job) ? (int64_t)job->valuedouble : 0, id, NULL, 0, NULL
-		};
-
-		/* Viewing shows the resume and offers its download link: a person saw personal data. */
-		rc = audit_record_now(&who, &ev);
-		if (rc < 0) {
-			cJSON_Delete(out);
-			return resp_fail_store(r, rc, "candidate", id);
-		}
-	}
-	return resp_json_take(r, 200, out);
+	return kept_json_take(r, &slot, out, job_id);
 }
 
 /* Who is acting, for the audit trail. */

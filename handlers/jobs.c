@@ -502,7 +502,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/jobs/{id}/close", handle_jobs_close, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/budget", handle_budget_get, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/budget", handle_budget_put, ROUTE_AUTH | ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/jobs/{id}/estimate", handle_estimate, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/jobs/{id}/estimate", handle_estimate, ROUTE_AUTH | ROUTE_JSON_BODY | ROUTE_KEEPS_ANSWERS },
 	{ "GET", "/api/v1/spend", handle_spend, ROUTE_AUTH },
 	{ "GET", "/api/v1/jobs/{id}/rubric", handle_rubric_get, ROUTE_AUTH },
 	{ "PUT", "/api/v1/jobs/{id}/rubric", handle_rubric_put, ROUTE_AUTH | ROUTE_JSON_BODY },

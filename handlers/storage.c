@@ -423,7 +423,8 @@ out:
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs/{id}/upload-urls", handle_upload_urls, ROUTE_AUTH | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/jobs/{id}/upload-urls", handle_upload_urls,
+	  ROUTE_AUTH | ROUTE_JSON_BODY | ROUTE_KEEPS_ANSWERS },
 	{ "POST", "/api/v1/s3/events", handle_s3_events, ROUTE_STORE | ROUTE_IP_NONE },
 	{ "GET", "/api/v1/resumes/{id}/download", handle_resume_download, ROUTE_AUTH },
 };

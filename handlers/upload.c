@@ -81,7 +81,8 @@ static int handle_upload_resumes(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/jobs/{id}/resumes", handle_upload_resumes, ROUTE_AUTH | ROUTE_STREAM_BODY },
+	{ "POST", "/api/v1/jobs/{id}/resumes", handle_upload_resumes,
+	  ROUTE_AUTH | ROUTE_STREAM_BODY | ROUTE_KEEPS_ANSWERS },
 };
 
 int main(int argc, char **argv)

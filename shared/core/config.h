@@ -72,6 +72,8 @@
 	  "consecutive failed probes (timeouts, error answers) before /readyz reports a dependency down; a refused connection is down at once") \
 	X(INT, probe_reuse_ms, "SHORTLIST_PROBE_REUSE_MS", "1000", 0, 60000, false,                                                          \
 	  "how long each handler process reuses a dependency's last probe result (0: probe on every /readyz)")                            \
+	X(INT, answer_cache_ms, "SHORTLIST_ANSWER_CACHE_MS", "2000", 0, 60000, false,                                                      \
+	  "longest a kept answer of a shortlist page, candidate or batch status is served for the drainer's changes (0: no answer cache)") \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
 	X(INT, body_idle_timeout_ms, "SHORTLIST_BODY_IDLE_TIMEOUT_MS", "10000", 100, 50000, false,                                          \
 	  "longest wait for more of a request body before the answer is 408 (below lighttpd's 60 s read idle limit)")                     \

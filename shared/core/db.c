@@ -219,8 +219,18 @@ int db_connect(void)
 	return connect_to_server(false);
 }
 
+/* What runs after the transaction in progress commits (db_after_commit). */
+static struct after_commit {
+	int (*fn)(int64_t);
+	int64_t arg;
+} * after_commit;
+static size_t after_commit_n, after_commit_cap;
+
 void db_close(void)
 {
+	free(after_commit);
+	after_commit = NULL;
+	after_commit_n = after_commit_cap = 0;
 	drop_connection();
 	drop_listener();
 	while (nlistening > 0)
@@ -408,6 +418,44 @@ int db_exec_script(const char *sql)
 	return rc;
 }
 
+int db_after_commit(int (*fn)(int64_t), int64_t arg)
+{
+	size_t i;
+
+	if (!in_tx) {
+		(void)fn(arg);
+		return 0;
+	}
+	for (i = 0; i < after_commit_n; i++)
+		if (after_commit[i].fn == fn && after_commit[i].arg == arg)
+			return 0;
+	if (after_commit_n == after_commit_cap) {
+		size_t cap = after_commit_cap ? 2 * after_commit_cap : 8;
+		struct after_commit *more = realloc(after_commit, cap * sizeof(*more));
+
+		if (!more) {
+			(void)fn(arg);
+			return -1;
+		}
+		after_commit = more;
+		after_commit_cap = cap;
+	}
+	after_commit[after_commit_n].fn = fn;
+	after_commit[after_commit_n].arg = arg;
+	after_commit_n++;
+	return 0;
+}
+
+/* Runs (run) or forgets what waited for the commit; keeps the memory for the next transaction. */
+static void settle_after_commit(bool run)
+{
+	size_t i, n = after_commit_n;
+
+	after_commit_n = 0;
+	for (i = 0; run && i < n; i++)
+		(void)after_commit[i].fn(after_commit[i].arg);
+}
+
 int db_begin(void)
 {
 	int rc;
@@ -433,6 +481,7 @@ int db_commit(void)
 	if (tx_broken) {
 		in_tx = false;
 		tx_broken = false;
+		settle_after_commit(false);
 		return ST_UNAVAILABLE;
 	}
 	rc = db_exec(NULL, "COMMIT", 0, NULL, NULL);
@@ -442,7 +491,10 @@ int db_commit(void)
 		 * must get a new connection instead of the refusal meant for the broken transaction. */
 		tx_broken = false;
 		drop_connection();
+		settle_after_commit(true);
+		return rc;
 	}
+	settle_after_commit(rc == 0);
 	return rc;
 }
 
@@ -451,6 +503,7 @@ void db_rollback(void)
 	if (!in_tx)
 		return;
 	in_tx = false;
+	settle_after_commit(false);
 	if (tx_broken) {
 		tx_broken = false;
 		drop_connection();

@@ -95,6 +95,17 @@ int db_commit(void);
 void db_rollback(void);
 bool db_in_transaction(void);
 
+/*
+ * Runs fn(arg) once the transaction in progress has committed, or when its
+ * COMMIT's outcome is unknown (the connection died during it); forgets it
+ * when the transaction rolls back or its COMMIT is refused. Outside a
+ * transaction fn runs at once. The same pair registered twice in one
+ * transaction runs once. For effects that must not be seen before the
+ * transaction's rows are (answercache_invalidate()). Returns 0, or -1 when
+ * out of memory (fn then ran at once).
+ */
+int db_after_commit(int (*fn)(int64_t), int64_t arg);
+
 int db_rows(const struct db_result *res);
 int db_cols(const struct db_result *res);
 /* The text of a value, or NULL for SQL NULL. Borrowed until db_result_free(). */

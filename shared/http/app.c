@@ -9,6 +9,7 @@
 #include "account/apilimit.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -201,6 +202,10 @@ void app_dispatch(const struct app *app, struct req *r)
 		goto fail;
 	}
 	rc = found->fn(r);
+	/* Before the answer goes out, so the caller's next read sees what this request did (answercache.h). */
+	if (r->org_id > 0 && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    !(found->flags & ROUTE_KEEPS_ANSWERS))
+		(void)answercache_invalidate(r->org_id);
 	if (rc < 0)
 		goto fail;
 	if (!r->status)

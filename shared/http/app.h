@@ -24,6 +24,13 @@ enum route_flags {
 	ROUTE_IP_READYZ = 1 << 6,  /* "readyz-per-ip" */
 	ROUTE_IP_METRICS = 1 << 7, /* "metrics-per-ip" */
 	ROUTE_IP_NONE = 1 << 8,	   /* not limited per address (liveness; callbacks proven by a shared secret) */
+	/*
+	 * A request of this route (not GET or HEAD) leaves the organisation's
+	 * kept answers (answercache.h) in place: it changes nothing they show
+	 * (an estimate, a preview), or what it changes shows within their age
+	 * limit as the drainer's work does (an upload's new resumes).
+	 */
+	ROUTE_KEEPS_ANSWERS = 1 << 9,
 };
 
 /*

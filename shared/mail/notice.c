@@ -10,6 +10,7 @@
 #include "base/sha256.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -386,6 +387,9 @@ int notice_request(int64_t resume_id, const struct notice_request *in, const cha
 		cJSON_AddStringToObject(details, "kind", in->kind);
 		ev.details = details;
 		rc = audit_record_candidate(db_int(res, 0, 0, 0), request_id, &ev);
+		/* The candidate's page shows the request (answercache.h). */
+		if (rc == 0)
+			(void)db_after_commit(answercache_invalidate, db_int(res, 0, 0, 0));
 	}
 	if (rc == 0) {
 		const char *q[1] = { rid };

@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "intake/s3.h"
@@ -283,6 +284,9 @@ static int erase_rows(const struct audit_actor *who, const struct target *t, con
 		rc = audit_record(who, &ev);
 		cJSON_Delete(details);
 	}
+	/* No answer kept with them in it is served once they are gone (answercache.h). */
+	if (rc == 0)
+		(void)db_after_commit(answercache_invalidate, who->org_id);
 	if (rc == 0)
 		rc = db_commit();
 	if (rc < 0)

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/log.h"
@@ -319,6 +320,19 @@ int queue_still_owned(const struct queue_task *task)
 	return rc;
 }
 
+/*
+ * A task's outcome is recorded: what it did for its organisation may show in
+ * answers kept for it, so they are not used again once this commits.
+ */
+static void outcomes_recorded(const struct queue_task *tasks, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (tasks[i].org_id > 0)
+			(void)db_after_commit(answercache_invalidate, tasks[i].org_id);
+}
+
 int queue_succeed(const struct queue_task *task)
 {
 	static const char sql[] = "UPDATE tasks SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
@@ -331,6 +345,8 @@ int queue_succeed(const struct queue_task *task)
 			 task->id, task->locked_by);
 		rc = ST_GONE;
 	}
+	if (rc == 0)
+		outcomes_recorded(task, 1);
 	return rc;
 }
 
@@ -380,6 +396,7 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 	}
 	if (discarded)
 		*discarded = strcmp(db_value(res, 0, 0), "discarded") == 0;
+	outcomes_recorded(task, 1);
 out:
 	db_result_free(res);
 	free(text);
@@ -509,7 +526,11 @@ static const char succeed_many_sql[] =
 
 int queue_succeed_many(const struct queue_task *tasks, int n, bool *owned)
 {
-	return batch_exec("queue_succeed_many", succeed_many_sql, tasks, n, 0, NULL, owned, NULL);
+	int rc = batch_exec("queue_succeed_many", succeed_many_sql, tasks, n, 0, NULL, owned, NULL);
+
+	if (rc == 0)
+		outcomes_recorded(tasks, n);
+	return rc;
 }
 
 int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_failure *failures,
@@ -559,6 +580,8 @@ int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_fa
 	extra[1] = delays.ptr;
 	extra[2] = errors.ptr;
 	rc = batch_exec("queue_fail_many", sql, tasks, n, 3, extra, owned, discarded);
+	if (rc == 0)
+		outcomes_recorded(tasks, n);
 out:
 	buf_release(&retry);
 	buf_release(&delays);

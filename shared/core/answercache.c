@@ -1,0 +1,128 @@
+/* answercache: whole answers of the hot reads in memcached, under each organisation's generation. */
+#include "core/answercache.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "core/cache.h"
+#include "core/config.h"
+#include "core/log.h"
+
+/*
+ * A generation is a number taken from the clock in microseconds when the
+ * organisation's counter is (re)made, then stepped by one, so a counter
+ * lost and made again never repeats one that entries were stored under.
+ */
+#define GENERATION_FLOOR 1000000000000LL
+/* A generation counter outlives any entry by far; made again from the clock when gone. */
+#define GENERATION_TTL_S 86400
+
+static void generation_key(int64_t org_id, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "ac:g:%" PRId64, org_id);
+}
+
+/* The organisation's generation into *gen, made from the clock when missing. Returns 0 or -1 (memcached down). */
+static int generation(int64_t org_id, uint64_t *gen)
+{
+	char key[48], text[24];
+	struct buf got = BUF_INIT(32);
+	int hit;
+
+	generation_key(org_id, key, sizeof(key));
+	hit = cache_get(key, &got);
+	if (hit == 1 && got.len > 0 && got.len < sizeof(text)) {
+		memcpy(text, got.ptr, got.len);
+		text[got.len] = '\0';
+		buf_release(&got);
+		*gen = strtoull(text, NULL, 10);
+		if (*gen >= GENERATION_FLOOR)
+			return 0;
+	}
+	buf_release(&got);
+	*gen = (uint64_t)wall_ms() * 1000;
+	snprintf(text, sizeof(text), "%" PRIu64, *gen);
+	switch (cache_add(key, text, strlen(text), GENERATION_TTL_S)) {
+	case 0:
+		return 0;
+	case 1: /* another process made it first: use theirs */
+		got = (struct buf)BUF_INIT(32);
+		hit = cache_get(key, &got);
+		if (hit == 1 && got.len > 0 && got.len < sizeof(text)) {
+			memcpy(text, got.ptr, got.len);
+			text[got.len] = '\0';
+			*gen = strtoull(text, NULL, 10);
+		}
+		buf_release(&got);
+		return hit == 1 && *gen >= GENERATION_FLOOR ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+int answercache_get(struct answer_slot *slot, int64_t org_id, const char *what, struct buf *body, int64_t *aux)
+{
+	int64_t max_age = (int64_t)config()->answer_cache_ms, stored_ms, kept_aux;
+	struct buf got = BUF_INIT(ANSWERCACHE_VALUE_MAX + 64);
+	const char *nl;
+	uint64_t gen;
+	int n = 0;
+
+	slot->usable = false;
+	slot->key[0] = '\0';
+	*aux = 0;
+	if (max_age <= 0 || org_id <= 0 || strlen(what) > ANSWERCACHE_WHAT_MAX || generation(org_id, &gen) < 0)
+		return 0;
+	snprintf(slot->key, sizeof(slot->key), "ac:%" PRId64 ":%" PRIu64 ":%s", org_id, gen, what);
+	slot->usable = true;
+	if (cache_get(slot->key, &got) != 1)
+		goto miss;
+	/* "STORED_MS AUX\n" then the body. */
+	nl = memchr(got.ptr, '\n', got.len);
+	if (!nl || sscanf(got.ptr, "%" SCNd64 " %" SCNd64 "%n", &stored_ms, &kept_aux, &n) != 2 || got.ptr + n != nl)
+		goto miss;
+	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)
+		goto miss;
+	if (buf_append(body, nl + 1, got.len - (size_t)(nl + 1 - got.ptr)) < 0)
+		goto miss;
+	*aux = kept_aux;
+	buf_release(&got);
+	return 1;
+miss:
+	buf_release(&got);
+	return 0;
+}
+
+void answercache_put(const struct answer_slot *slot, const char *body, size_t len, int64_t aux)
+{
+	int64_t max_age = (int64_t)config()->answer_cache_ms;
+	struct buf v = BUF_INIT(ANSWERCACHE_VALUE_MAX + 64);
+
+	if (!slot->usable || len > ANSWERCACHE_VALUE_MAX)
+		return;
+	if (buf_printf(&v, "%" PRId64 " %" PRId64 "\n", wall_ms(), aux) == 0 && buf_append(&v, body, len) == 0)
+		(void)cache_set(slot->key, v.ptr, v.len, (uint32_t)(max_age / 1000 + 2));
+	buf_release(&v);
+}
+
+int answercache_invalidate(int64_t org_id)
+{
+	char key[48], text[24];
+	uint64_t gen = 0;
+
+	if (org_id <= 0)
+		return 0;
+	generation_key(org_id, key, sizeof(key));
+	if (cache_incr(key, 1, GENERATION_TTL_S, &gen) < 0) {
+		log_warn("answercache: memcached cannot step organisation %" PRId64 "'s generation", org_id);
+		return -1;
+	}
+	if (gen >= GENERATION_FLOOR)
+		return 0;
+	/* The counter was gone and incr made it afresh at 1: make it from the clock instead. */
+	snprintf(text, sizeof(text), "%" PRId64, wall_ms() * 1000);
+	return cache_set(key, text, strlen(text), GENERATION_TTL_S);
+}
