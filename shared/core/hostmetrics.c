@@ -21,13 +21,15 @@ void hostmetrics_render(struct buf *out, const char *const *names, const struct 
 	for (i = 0; i < n; i++)
 		buf_printf(out, "shortlist_dependency_up{dependency=\"%s\"} %d\n", names[i],
 			   readiness_serves(&deps[i]) ? 1 : 0);
-	buf_append_str(out, "# HELP shortlist_dependency_slow Each dependency answering late or not at all, not yet down.\n"
-			    "# TYPE shortlist_dependency_slow gauge\n");
+	buf_append_str(out,
+		       "# HELP shortlist_dependency_slow Each dependency answering late or not at all, not yet down.\n"
+		       "# TYPE shortlist_dependency_slow gauge\n");
 	for (i = 0; i < n; i++)
 		buf_printf(out, "shortlist_dependency_slow{dependency=\"%s\"} %d\n", names[i],
 			   deps[i].state == READINESS_SLOW ? 1 : 0);
-	buf_append_str(out, "# HELP shortlist_dependency_probe_seconds How long each dependency's last readiness probe took.\n"
-			    "# TYPE shortlist_dependency_probe_seconds gauge\n");
+	buf_append_str(
+		out, "# HELP shortlist_dependency_probe_seconds How long each dependency's last readiness probe took.\n"
+		     "# TYPE shortlist_dependency_probe_seconds gauge\n");
 	for (i = 0; i < n; i++)
 		buf_printf(out, "shortlist_dependency_probe_seconds{dependency=\"%s\"} %.3f\n", names[i],
 			   deps[i].latency_ms / 1000.0);

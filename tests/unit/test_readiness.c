@@ -5,7 +5,9 @@
 #include "core/readiness.h"
 #include "suite.h"
 
-static const struct readiness_rules rules = { .down_after = 3, .down_after_ms = 10000, .slow_ms = 500, .reuse_ms = 1000 };
+static const struct readiness_rules rules = {
+	.down_after = 3, .down_after_ms = 10000, .slow_ms = 500, .reuse_ms = 1000
+};
 
 START_TEST(test_late_answer_is_slow)
 {
