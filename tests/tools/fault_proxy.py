@@ -68,14 +68,9 @@ def pipe(args, client):
         client.close()
         return
     socks = [client, upstream]
-    cut_at = None
     try:
         while True:
-            wait = None if cut_at is None else max(0.0, cut_at - time.monotonic())
-            ready, _, _ = select.select(socks, [], [], wait)
-            if cut_at is not None and time.monotonic() >= cut_at:
-                bump(args, "cut")
-                return
+            ready, _, _ = select.select(socks, [], [])
             for s in ready:
                 data = s.recv(65536)
                 if not data:
@@ -102,8 +97,10 @@ def pipe(args, client):
                     time.sleep(int(m[1]) / 1000.0)
                     bump(args, "delayed")
                 upstream.sendall(data)
-                if m[0] == "cut-commit" and data[:1] == b"Q" and b"COMMIT" in data.upper():
-                    cut_at = time.monotonic() + 0.3
+                if m[0] == "cut-commit" and data[:1] in (b"Q", b"P") and b"COMMIT" in data.upper():
+                    time.sleep(0.3)  # the server commits; its answer is never read
+                    bump(args, "cut")
+                    return
     except OSError:
         pass
     finally:
