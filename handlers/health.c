@@ -92,8 +92,13 @@ static void probe(int i, int timeout)
 	switch (i) {
 	case DEP_POSTGRESQL:
 		answered = db_ping(timeout) == 0;
-		if (!answered)
+		if (!answered) {
 			snprintf(err, sizeof(err), "%s", db_last_error());
+			/* Anything but nobody listening is an error answer (too many connections, shutting down...). */
+			transient = !strstr(err, "Connection refused") &&
+				    !strstr(err, "could not translate host name") &&
+				    !strstr(err, "No such file or directory");
+		}
 		break;
 	case DEP_MEMCACHED:
 		answered = cache_probe(timeout, err, sizeof(err)) == 0;

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Readiness tells a slow dependency from a down one. A health process run
-# directly (as lighttpd would) reaches the instance's real S3 server through
-# tests/tools/fault_proxy.py, which makes it answer late, not at all, with
-# an error, or refuse connections. Checked in /readyz's status and body and
+# directly (as lighttpd would) reaches the instance's real S3 server and
+# PostgreSQL through tests/tools/fault_proxy.py, which makes them answer
+# late, not at all, with an error, or refuse connections. Checked in /readyz's status and body and
 # in /metrics' gauges: a late answer is "slow" with its latency and the host
 # stays 200 "degraded"; a probe that times out is slow too, and down (503)
 # only once its timeouts have lasted SHORTLIST_PROBE_TIMEOUTS_DOWN_AFTER_MS;
 # error answers are down after SHORTLIST_PROBE_DOWN_AFTER of them; a refused
 # connection is down at the first probe; each comes back by itself. A
 # timed-out probe is cut at the probe's time, so /readyz answers within its
-# budget.
+# budget, PostgreSQL's too (its probe waited for as long as the server
+# kept silent).
 #
 # Extra ports: SHORTLIST_EXTRA_PORT_BASE (default HTTP port + 40).
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -19,20 +20,29 @@ command -v jq >/dev/null || skip_all "jq is not installed"
 P_PROXY=${SHORTLIST_EXTRA_PORT_BASE:-$((SHORTLIST_HTTP_PORT + 40))}
 (exec 3<>"/dev/tcp/127.0.0.1/$P_PROXY") 2>/dev/null && skip_all "port $P_PROXY is taken (set SHORTLIST_EXTRA_PORT_BASE)"
 
-MODE=$T_TMP/mode STATS=$T_TMP/stats
+P_PGPROXY=$((P_PROXY + 1))
+(exec 3<>"/dev/tcp/127.0.0.1/$P_PGPROXY") 2>/dev/null && skip_all "port $P_PGPROXY is taken (set SHORTLIST_EXTRA_PORT_BASE)"
+
+MODE=$T_TMP/mode STATS=$T_TMP/stats PGMODE=$T_TMP/pgmode
 echo pass >"$MODE"
+echo pass >"$PGMODE"
 /usr/bin/python3 "$ROOT/tests/tools/fault_proxy.py" --port "$P_PROXY" --to "127.0.0.1:$SHORTLIST_S3_PORT" \
 	--mode-file "$MODE" --stats "$STATS" >"$T_TMP/proxy.out" 2>&1 &
 PROXY_PID=$!
-trap 'rc=$?; [[ -n ${HANDLER_PID:-} ]] && stop_handler; kill "$PROXY_PID" 2>/dev/null; (exit $rc); t_finish' EXIT
+/usr/bin/python3 "$ROOT/tests/tools/fault_proxy.py" --port "$P_PGPROXY" --to "127.0.0.1:$SHORTLIST_PG_PORT" \
+	--mode-file "$PGMODE" --stats "$T_TMP/pgstats" >"$T_TMP/pgproxy.out" 2>&1 &
+PGPROXY_PID=$!
+trap 'rc=$?; [[ -n ${HANDLER_PID:-} ]] && stop_handler; kill "$PROXY_PID" "$PGPROXY_PID" 2>/dev/null; (exit $rc); t_finish' EXIT
 eventually 10 grep -q ready "$T_TMP/proxy.out" || skip_all "the fault proxy did not start"
+eventually 10 grep -q ready "$T_TMP/pgproxy.out" || skip_all "the fault proxy did not start"
 
 # The health process: S3 through the proxy, every /readyz probing (no reuse),
 # slow past 300 ms, probes of 1 s within a 1.5 s budget, error answers down
 # after 2, timeouts down after 4 s, its own board folder.
 mkdir -p "$T_TMP/run"
 sock=$T_TMP/health.sock
-SHORTLIST_S3_ENDPOINT="http://127.0.0.1:$P_PROXY" SHORTLIST_METRICS_FILE="$T_TMP/run/metrics" \
+SHORTLIST_S3_ENDPOINT="http://127.0.0.1:$P_PROXY" SHORTLIST_METRICS_FILE="$T_TMP/run/metrics" SHORTLIST_DB_POOLER= \
+	SHORTLIST_DATABASE_URL="host=127.0.0.1 port=$P_PGPROXY dbname=shortlist user=postgres" \
 	SHORTLIST_PROBE_REUSE_MS=0 SHORTLIST_PROBE_SLOW_MS=300 SHORTLIST_PROBE_TIMEOUT_MS=1000 \
 	SHORTLIST_PROBE_BUDGET_MS=1500 SHORTLIST_PROBE_DOWN_AFTER=2 SHORTLIST_PROBE_TIMEOUTS_DOWN_AFTER_MS=4000 \
 	SHORTLIST_IP_READYZ_PER_MINUTE=0 SHORTLIST_IP_METRICS_PER_MINUTE=0 \
@@ -125,6 +135,18 @@ check "the gauge says S3 down" test "$(gauge shortlist_dependency_up)" = 0
 echo pass >"$MODE"
 check "back to 200 once it listens" eventually 10 bash -c "$(declare -f get); sock='$sock' T_TMP='$T_TMP'; get /readyz; [[ \$STATUS == 200 ]]"
 check "the other dependencies stayed up throughout" holds '.checks.postgresql.status == "up" and .checks.memcached.status == "up"' "$T_TMP/body"
+# --- PostgreSQL not answering: its probe is cut at its time too, and the connection made again after.
+echo hang >"$PGMODE"
+timeout 20 bash -c "$(declare -f get); sock='$sock' T_TMP='$T_TMP'; get /readyz"
+check "PostgreSQL silent: /readyz still answers (status $(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$T_TMP/resp"))" \
+	grep -q '^Status: 200' "$T_TMP/resp"
+sed '1,/^$/d' "$T_TMP/resp" >"$T_TMP/body"
+check "PostgreSQL slow, its probe cut at 1 s ($(jq .checks.postgresql.latency_ms "$T_TMP/body") ms)" \
+	holds '.status == "degraded" and .checks.postgresql.status == "slow" and .checks.postgresql.latency_ms >= 990 and .checks.postgresql.latency_ms < 1500' "$T_TMP/body"
+echo pass >"$PGMODE"
+get /readyz
+expect_status 200 "PostgreSQL answering again"
+check "up at the next probe, on a new connection" holds '.checks.postgresql.status == "up"' "$T_TMP/body"
 stop_handler
 check "the health process exited cleanly" test $? -eq 0
 HANDLER_PID=
