@@ -65,15 +65,21 @@
 	  "age in seconds after which an unfinished S3 multipart upload under orgs/ is aborted by the drainer (0: no sweep)")               \
 	X(STR, s3_event_secret, "SHORTLIST_S3_EVENT_SECRET", "", 0, 0, true, "shared secret expected on S3 event notifications")             \
 	X(INT, probe_timeout_ms, "SHORTLIST_PROBE_TIMEOUT_MS", "2000", 50, 30000, false,                                                    \
-	  "total timeout of each /readyz dependency probe (an answer within it is up, however slow)")                                     \
+	  "total timeout of each /readyz dependency probe (no answer within it: slow, not down)")                                         \
+	X(INT, probe_budget_ms, "SHORTLIST_PROBE_BUDGET_MS", "2500", 100, 60000, false,                                                    \
+	  "longest one /readyz spends probing, every dependency together; keep it below the load balancer's check timeout")              \
+	X(INT, probe_slow_ms, "SHORTLIST_PROBE_SLOW_MS", "500", 1, 60000, false,                                                            \
+	  "a dependency whose probe answers later than this is reported slow (/readyz stays 200, degraded)")                              \
+	X(INT, probe_timeouts_down_after_ms, "SHORTLIST_PROBE_TIMEOUTS_DOWN_AFTER_MS", "30000", 0, 3600000, false,                       \
+	  "a dependency whose probes have failed (timed out) for this long is down")                                                      \
 	X(INT, probe_connect_timeout_ms, "SHORTLIST_PROBE_CONNECT_TIMEOUT_MS", "500", 10, 30000, false,                                    \
 	  "connect timeout of the /readyz S3 probe (at most the total timeout)")                                                           \
 	X(INT, probe_down_after, "SHORTLIST_PROBE_DOWN_AFTER", "3", 1, 100, false,                                                          \
-	  "consecutive failed probes (timeouts, error answers) before /readyz reports a dependency down; a refused connection is down at once") \
+	  "consecutive error answers before /readyz reports a dependency down (timeouts: SHORTLIST_PROBE_TIMEOUTS_DOWN_AFTER_MS); a refused connection is down at once") \
 	X(INT, probe_reuse_ms, "SHORTLIST_PROBE_REUSE_MS", "1000", 0, 60000, false,                                                          \
-	  "how long each handler process reuses a dependency's last probe result (0: probe on every /readyz)")                            \
+	  "how long a host's processes reuse a dependency's last probe result (0: probe on every /readyz)")                            \
 	X(INT, answer_cache_ms, "SHORTLIST_ANSWER_CACHE_MS", "2000", 0, 60000, false,                                                      \
-	  "longest a kept answer of a shortlist page, candidate or batch status is served for the drainer's changes (0: no answer cache)") \
+	  "longest a kept answer of a shortlist page, candidate or batch status is served (0: no answer cache)")                         \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
 	X(INT, body_idle_timeout_ms, "SHORTLIST_BODY_IDLE_TIMEOUT_MS", "10000", 100, 50000, false,                                          \
 	  "longest wait for more of a request body before the answer is 408 (below lighttpd's 60 s read idle limit)")                     \

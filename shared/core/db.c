@@ -123,7 +123,48 @@ void db_int_param(int64_t v, char out[24])
 /* Connections this process has opened: all but the first are reconnects. */
 static uint64_t connections_opened;
 
-static int connect_to_server(bool quiet)
+/*
+ * Waits until the connection's socket is ready for events, or deadline_ms
+ * (monotonic) passes. Returns 1 when ready, 0 at the deadline, -1 on error.
+ */
+static int wait_socket(short events, int64_t deadline_ms)
+{
+	struct pollfd p = { PQsocket(conn), events, 0 };
+	int64_t left = deadline_ms - now_ms();
+	int n;
+
+	if (p.fd < 0)
+		return -1;
+	if (left <= 0)
+		return 0;
+	n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+	return n < 0 ? -1 : n > 0;
+}
+
+/* Opens conn without blocking past deadline_ms (for probes); the connection is made in the same way otherwise. */
+static void connect_until(const char *const *keys, const char *const *vals, int64_t deadline_ms)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	conn = PQconnectStartParams(keys, vals, 1);
+	if (!conn || PQstatus(conn) == CONNECTION_BAD)
+		return;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		int w = wait_socket(st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline_ms);
+
+		if (w <= 0) {
+			PQfinish(conn);
+			conn = NULL;
+			set_error("08000",
+				  w == 0 ? "no answer to the connection in time" : "cannot wait for the server");
+			return;
+		}
+		st = PQconnectPoll(conn);
+	}
+}
+
+/* Connects unless connected; deadline_ms (monotonic, 0: none but connect_timeout) bounds the connection itself. */
+static int connect_to_server_until(bool quiet, int64_t deadline_ms)
 {
 	const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
 	const char *vals[] = { config()->database_url, "3", "shortlist", NULL };
@@ -133,7 +174,15 @@ static int connect_to_server(bool quiet)
 	if (conn && PQstatus(conn) == CONNECTION_OK)
 		return 0;
 	drop_connection();
-	conn = PQconnectdbParams(keys, vals, 1);
+	if (deadline_ms > 0)
+		connect_until(keys, vals, deadline_ms);
+	else
+		conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn && deadline_ms > 0) {
+		if (!quiet)
+			log_error("db: cannot connect: %s", last_error);
+		return ST_UNAVAILABLE;
+	}
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		set_error("08000", conn ? PQerrorMessage(conn) : "out of memory");
 		if (!quiet)
@@ -168,6 +217,11 @@ static int connect_to_server(bool quiet)
 		return ST_UNAVAILABLE;
 	}
 	return 0;
+}
+
+static int connect_to_server(bool quiet)
+{
+	return connect_to_server_until(quiet, 0);
 }
 
 /*
@@ -523,24 +577,46 @@ bool db_in_transaction(void)
 
 int db_ping(int timeout_ms)
 {
-	char sql[64];
+	int64_t deadline = now_ms() + timeout_ms;
+	PGresult *res;
+	int rc = 0, w = 1;
 
 	/*
 	 * On the process's own connection, so a probe after a PostgreSQL restart
-	 * also proves the reconnect; the timeout bounds a server that hangs. It is
-	 * SET LOCAL, inside a transaction of its own, so that no session setting
-	 * changes (through a pooler the session is not ours to change).
+	 * also proves the reconnect. The wait is bounded here, not by the
+	 * server: one that does not answer at all (stopped, a network that
+	 * drops packets) must not hold /readyz past its budget. A plain SELECT
+	 * outside any transaction changes no session setting (through a pooler
+	 * the session is not ours to change).
 	 */
 	if (in_tx)
 		return 0;
-	if (db_begin() < 0)
-		return ST_UNAVAILABLE;
-	snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %d", timeout_ms);
-	if (db_exec(NULL, sql, 0, NULL, NULL) < 0 || db_exec(NULL, "SELECT 1", 0, NULL, NULL) < 0) {
-		db_rollback();
+	rc = connect_to_server_until(true, deadline);
+	if (rc < 0)
+		return rc;
+	if (!PQsendQuery(conn, "SELECT 1")) {
+		set_error("08000", PQerrorMessage(conn));
+		drop_connection();
 		return ST_UNAVAILABLE;
 	}
-	return db_commit() < 0 ? ST_UNAVAILABLE : 0;
+	while (PQisBusy(conn) && (w = wait_socket(POLLIN, deadline)) > 0)
+		if (!PQconsumeInput(conn)) {
+			w = -1;
+			break;
+		}
+	if (w <= 0) {
+		set_error("57014", w == 0 ? "no answer within the probe's time" : PQerrorMessage(conn));
+		drop_connection(); /* what comes back later belongs to no one */
+		return ST_UNAVAILABLE;
+	}
+	while ((res = PQgetResult(conn))) {
+		if (PQresultStatus(res) != PGRES_TUPLES_OK && rc == 0)
+			rc = map_error(res);
+		PQclear(res);
+	}
+	if (rc < 0 && PQstatus(conn) != CONNECTION_OK)
+		drop_connection();
+	return rc;
 }
 
 /* One quiet attempt at sql on the current connection: 0 or the mapped status code. */

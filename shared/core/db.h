@@ -38,9 +38,11 @@ int db_connect(void);
 void db_close(void);
 /*
  * Checks the server answers "SELECT 1" within timeout_ms on the process's
- * connection, reconnecting if needed (for /readyz), in a transaction of its
- * own (SET LOCAL: the session's timeout is left alone). Inside the caller's
- * transaction it returns 0 at once. Returns 0 or ST_UNAVAILABLE.
+ * connection, reconnecting if needed (for /readyz). The wait, connecting
+ * included, never passes timeout_ms however the server behaves; a query cut
+ * by it drops the connection (the next statement connects again). No
+ * session setting changes. Inside the caller's transaction it returns 0 at
+ * once. Returns 0, ST_UNAVAILABLE, or the status of the server's error.
  */
 int db_ping(int timeout_ms);
 

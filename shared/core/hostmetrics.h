@@ -9,10 +9,13 @@
 
 /*
  * Appends, in the Prometheus text format:
- * - shortlist_ready: 1 when every dependency in deps is up (what /readyz
- *   answers 200 for), else 0;
- * - shortlist_dependency_up{dependency=NAME}: 1 or 0 for each of the n
- *   dependencies (names[i] for deps[i]);
+ * - shortlist_ready: 1 when no dependency in deps is down (what /readyz
+ *   answers 200 for, degraded or not), else 0;
+ * - shortlist_dependency_up{dependency=NAME}: 1 (up or slow) or 0 (down) for
+ *   each of the n dependencies (names[i] for deps[i]);
+ * - shortlist_dependency_slow{dependency=NAME}: 1 while it is slow (answering
+ *   late or timing out, not yet down), else 0;
+ * - shortlist_dependency_probe_seconds{dependency=NAME}: its last probe's time;
  * - shortlist_disk_free_bytes{path} and shortlist_disk_size_bytes{path} of
  *   the file system holding state_dir (left out when it cannot be read;
  *   NULL: none).

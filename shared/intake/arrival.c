@@ -139,6 +139,20 @@ static int record(struct s3_client *s3, const struct uploadslot *slot, const str
 	rn.filename = slot->filename;
 	rn.source = "presigned";
 	rc = resumestore_accept(&rn, &batch_id, &resume_id, &dup);
+	if (rc == ST_UNAVAILABLE && resume_id != 0) {
+		/*
+		 * Cut after its INSERT, perhaps during its COMMIT: when the row is
+		 * there the arrival was recorded, and is answered as accepted rather
+		 * than as a failure to deliver again. Either way nothing is deleted.
+		 */
+		int64_t batch = 0;
+
+		if (resumestore_written_after_all(&rn, RESUMESTORE_IN_DOUBT_WAIT_MS, &resume_id, &batch) == 1) {
+			log_warn("objects: '%s' was recorded after all (the database went away after its commit)",
+				 slot->key);
+			rc = 0;
+		}
+	}
 	if (rc < 0)
 		return ST_UNAVAILABLE;
 	if (rc == 0) {

@@ -39,8 +39,14 @@ struct arrival_outcome {
  * resume and keeps the object. A rejected object is deleted. The slot is
  * marked received or rejected.
  *
+ * When the database connection is cut during the COMMIT that records the
+ * resume, the resume is looked up again (resumestore_written_after_all):
+ * found, it is accepted as usual. Nothing is deleted on any database
+ * failure.
+ *
  * Returns 0 with out filled, or ST_UNAVAILABLE when S3 or PostgreSQL could
- * not be reached (nothing was decided: the sender should retry), or
+ * not be reached (nothing was decided, or whether the resume was recorded
+ * is not known: delivering the event again is safe and settles it), or
  * ST_INTERNAL when S3 refused a request it should have accepted. Failures
  * are logged here.
  */

@@ -22,8 +22,6 @@
 #include "intake/s3.h"
 
 #define READ_CHUNK 65536
-/* How long a file whose COMMIT was cut waits for the database to say whether it was recorded. */
-#define IN_DOUBT_WAIT_MS 5000
 #define MAX_PARTS_PER_FILE 10000
 
 /*
@@ -281,7 +279,7 @@ static int record_pending(struct upload *u)
 		 * there from the start leaves resume_id 0: nothing was written.)
 		 */
 		int64_t batch = 0;
-		int written = resumestore_written_after_all(&rn, IN_DOUBT_WAIT_MS, &resume_id, &batch);
+		int written = resumestore_written_after_all(&rn, RESUMESTORE_IN_DOUBT_WAIT_MS, &resume_id, &batch);
 
 		if (written == 1) {
 			log_warn("upload: '%s' was recorded after all (the database went away after its commit)",

@@ -48,6 +48,9 @@ int resumestore_accept(const struct resume_new *r, int64_t *batch_id, int64_t *r
  */
 int resumestore_written_after_all(const struct resume_new *r, int wait_ms, int64_t *resume_id, int64_t *batch_id);
 
+/* How long a caller in doubt waits for the database to tell (wait_ms above): a pooler's restart takes a second or two. */
+#define RESUMESTORE_IN_DOUBT_WAIT_MS 5000
+
 /* The kind of task that processes a resume (extraction and scoring). */
 #define RESUME_TASK_KIND "process_resume"
 

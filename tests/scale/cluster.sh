@@ -200,9 +200,16 @@ defaults
 	timeout server 60s
 	timeout http-request 10s
 	timeout queue 30s
+	# Without it a check's timeout is its interval (1 s), shorter than the
+	# hosts' readiness budget (SHORTLIST_PROBE_BUDGET_MS, 2.5 s): a shared S3
+	# answering slowly under load timed out every host's check at once.
+	timeout check 3s
 
 frontend web
 	bind 127.0.0.1:$SCALE_HTTP_PORT
+	# Every host unready at once is a shared dependency down: serve from
+	# the live hosts rather than drain them all (infra/haproxy/haproxy.cfg.in).
+	use_backend hosts_all if { nbsrv(hosts) eq 0 }
 	default_backend hosts
 
 backend hosts
@@ -211,6 +218,10 @@ backend hosts
 	http-check expect status 200
 	default-server check inter 1s fall 2 rise 2
 EOT
+	for ((i = 1; i <= SCALE_HOSTS; i++)); do
+		printf '\tserver h%d %s:%d\n' "$i" "$(host_addr "$i")" "$SCALE_WEB_PORT"
+	done
+	printf '\nbackend hosts_all\n\tbalance leastconn\n\toption httpchk GET /healthz\n\thttp-check expect status 200\n\tdefault-server check inter 1s fall 2 rise 2\n'
 	for ((i = 1; i <= SCALE_HOSTS; i++)); do
 		printf '\tserver h%d %s:%d\n' "$i" "$(host_addr "$i")" "$SCALE_WEB_PORT"
 	done
