@@ -22,6 +22,7 @@ t_finish() {
 	local rc=$?
 	# A handler this test started and did not stop must not outlive it.
 	[[ -n ${HANDLER_PID:-} ]] && kill -KILL "$HANDLER_PID" 2>/dev/null
+	stop_fake_llm
 	rm -rf "$T_TMP"
 	if ((rc == 77)); then
 		exit 77
@@ -140,4 +141,34 @@ stop_handler() {
 	rc=$?
 	HANDLER_PID=
 	return $rc
+}
+
+# Starts a fake LLM provider of this test's own (tests/fakes/fake_openai.py)
+# on a free port, ARGS added to its command line (latency, faults, kept
+# requests...), and waits until it listens:
+#   start_fake_llm [ARGS...]
+# Sets FAKE (its base URL, http://127.0.0.1:PORT: the API is $FAKE/v1, the
+# counters $FAKE/_stats), FAKE_PORT and FAKE_PID; it logs to $T_TMP/fake.log.
+# t_finish stops it, so a test's own exit trap only has to end with t_finish.
+# When it does not start, the test fails and ends there. Call it in the test's
+# own shell (not in $(...)), which must be its parent for the cleanup to wait.
+start_fake_llm() {
+	[[ -x /usr/bin/python3 ]] || skip_all "python3 is not installed"
+	/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port 0 "$@" 2>"$T_TMP/fake.log" &
+	FAKE_PID=$!
+	if ! eventually 20 grep -q "listening on" "$T_TMP/fake.log"; then
+		not_ok "the fake LLM provider (fake_openai.py $*) did not start: $(tail -n 2 "$T_TMP/fake.log")"
+		exit 1
+	fi
+	FAKE_PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)
+	FAKE="http://127.0.0.1:$FAKE_PORT"
+}
+
+# Stops the provider start_fake_llm started, if it still runs (SIGTERM, then
+# waits for it). Returns 0.
+stop_fake_llm() {
+	[[ -n ${FAKE_PID:-} ]] || return 0
+	kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+	return 0
 }
