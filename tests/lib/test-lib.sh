@@ -172,3 +172,31 @@ stop_fake_llm() {
 	FAKE_PID=
 	return 0
 }
+
+# Skips the test unless a browser test can run here: chromium at CHROMIUM
+# (default /usr/bin/chromium, exported), playwright-core and node.
+require_browser() {
+	export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	[[ -x $CHROMIUM ]] || skip_all "no chromium at $CHROMIUM (apt-get install chromium)"
+	[[ -f $ROOT/node_modules/playwright-core/package.json ]] || skip_all "playwright-core is not installed (npm ci)"
+	command -v node >/dev/null || skip_all "node is not installed"
+}
+
+# Runs the browser test tests/e2e/NAME.mjs against this instance, with the
+# settings given added to its environment, and counts the "ok - " and
+# "not ok - " lines it prints as this test's own; it exiting 77 skips this
+# test (with its "skip:" reason), any other failure fails it:
+#   run_browser_test NAME [VAR=VALUE...]
+run_browser_test() {
+	local name=$1 rc
+	shift
+	env TMPDIR="$T_TMP" CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" SHORTLIST_WEB_URL="$BASE_URL" "$@" \
+		node "$ROOT/tests/e2e/$name.mjs" >"$T_TMP/web.out" 2>&1
+	rc=$?
+	cat "$T_TMP/web.out"
+	((rc == 77)) && skip_all "$(grep -m1 '^skip:' "$T_TMP/web.out" | cut -c7-)"
+	T_PASSED=$((T_PASSED + $(grep -c '^ok - ' "$T_TMP/web.out")))
+	T_FAILED=$((T_FAILED + $(grep -c '^not ok - ' "$T_TMP/web.out")))
+	((rc == 0 || T_FAILED > 0)) || not_ok "the browser test $name.mjs exited with $rc"
+	return 0
+}
