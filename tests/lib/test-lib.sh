@@ -156,7 +156,14 @@ start_fake_llm() {
 	[[ -x /usr/bin/python3 ]] || skip_all "python3 is not installed"
 	/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port 0 "$@" 2>"$T_TMP/fake.log" &
 	FAKE_PID=$!
-	if ! eventually 20 grep -q "listening on" "$T_TMP/fake.log"; then
+	local i
+	# Up to 20 s, and no longer than it runs (a wrong argument ends it at once).
+	for ((i = 0; i < 200; i++)); do
+		grep -q "listening on" "$T_TMP/fake.log" && break
+		kill -0 "$FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q "listening on" "$T_TMP/fake.log"; then
 		not_ok "the fake LLM provider (fake_openai.py $*) did not start: $(tail -n 2 "$T_TMP/fake.log")"
 		exit 1
 	fi
