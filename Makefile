@@ -28,7 +28,10 @@ SHARED_SRC := $(wildcard shared/*/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 HANDLER_SRC := $(wildcard handlers/*.c)
 PROGRAMS := $(HANDLER_SRC:handlers/%.c=$(BUILD)/bin/%)
-TOOL_SRC := $(wildcard tests/tools/*.c)
+# The test tools' shared helpers (no main), linked into every tool.
+TOOL_LIB_SRC := tests/tools/toolfile.c
+TOOL_LIB_OBJ := $(TOOL_LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC := $(filter-out $(TOOL_LIB_SRC),$(wildcard tests/tools/*.c))
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -59,10 +62,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) $(shell pkg-config --libs check) -o $@
 
-$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(TOOL_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LIB) $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(TOOL_LIB_OBJ) $(LIB) $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
 
@@ -70,7 +73,7 @@ $(BUILD)/tests/unit/%.o: ALL_CFLAGS += $(shell pkg-config --cflags check)
 # would rebuild the objects it deleted after linking the test programs.
 .SECONDARY:
 
--include $(SHARED_OBJ:.o=.d) $(HANDLER_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
+-include $(SHARED_OBJ:.o=.d) $(HANDLER_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d) $(TOOL_LIB_SRC:%.c=$(BUILD)/%.d)
 
 # The web app lighttpd serves: lighttpd/www with content-hashed names for
 # everything but the entry page, so those can be cached for a year. The

@@ -87,12 +87,8 @@ check "LLM down: the tasks are in the dead-letter set" \
 J3=$(new_job)
 make_resumes "$T_TMP/kill" 40 kill
 upload_dir "$J3" "$T_TMP/kill"
-port=$(( (RANDOM % 400) + 27100 )) # below the ephemeral range
-/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port "$port" --latency-median-ms 1500 --latency-sigma 0.1 \
-	>"$T_TMP/fake.log" 2>&1 &
-fake=$!
-eventually 10 curl -sf -o /dev/null "http://127.0.0.1:$port/health" || not_ok "slow fake LLM did not start"
-slow=(SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$port/v1"
+start_fake_llm --latency-median-ms 1500 --latency-sigma 0.1
+slow=(SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="$FAKE/v1"
 	SHORTLIST_TASK_LEASE_SECONDS=5 SHORTLIST_CACHE_TTL=0)
 env "${slow[@]}" "$BIN/drainer" --once >"$T_TMP/victim.log" 2>&1 &
 victim=$!
@@ -108,8 +104,7 @@ if drain_until_done "$J3" 90 "${slow[@]}"; then ok "another drainer finished the
 check "all 40 scored" test "$(sql "SELECT count(*) FROM resumes WHERE job_id = $J3 AND status = 'scored'")" = 40
 check "exactly one current analysis per resume" \
 	test "$(sql "SELECT count(*) FROM (SELECT resume_id FROM analyses WHERE job_id = $J3 AND is_current GROUP BY 1 HAVING count(*) = 1) x")" = 40
-kill $fake 2>/dev/null
-wait $fake 2>/dev/null
+stop_fake_llm
 
 # --- two drainers at once: no task twice
 J4=$(new_job)

@@ -5,10 +5,10 @@
 # drainer within 15 s, not after the whole lease. Measured by task rows.
 . "$(dirname "$0")/lib/test-lib.sh"
 
-FAKE= VICTIM= SURVIVOR=
+VICTIM= SURVIVOR=
 cleanup() {
 	local p
-	for p in $VICTIM $SURVIVOR $FAKE; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	for p in $VICTIM $SURVIVOR; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 }
 trap 'rc=$?; cleanup; (exit $rc); t_finish' EXIT
 
@@ -33,14 +33,9 @@ check "$N resumes queued" test "$(jq .accepted "$T_TMP/upload.json")" = "$N"
 
 # The victim: an LLM that answers after 30 s (nothing finishes before the kill), two
 # calls at once, one extraction worker, room for 128 tasks, the configured lease.
-port=$((27000 + RANDOM % 100))
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port "$port" --latency-median-ms 30000 --latency-sigma 0.01 \
-	>"$T_TMP/fake.log" 2>&1 &
-FAKE=$!
-eventually 10 curl -sf -o /dev/null "http://127.0.0.1:$port/health" || not_ok "the slow fake LLM did not start"
+start_fake_llm --latency-median-ms 30000 --latency-sigma 0.01
 env -u SHORTLIST_TASK_LEASE_SECONDS SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test \
-	SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$port/v1" SHORTLIST_LLM_CONCURRENCY=2 SHORTLIST_CACHE_TTL=0 \
+	SHORTLIST_OPENAI_BASE_URL="$FAKE/v1" SHORTLIST_LLM_CONCURRENCY=2 SHORTLIST_CACHE_TTL=0 \
 	"$BIN/drainer" --follow --extract-workers 1 --max-in-flight 128 >"$T_TMP/victim.log" 2>&1 &
 VICTIM=$!
 mine="locked_by LIKE '%:$VICTIM:%' AND state = 'running' AND payload->>'job_id' = '$JOB'"

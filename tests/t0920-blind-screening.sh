@@ -16,11 +16,7 @@ KEY=$(new_org "blind-$$")
 A=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
 
 # A provider of this test's own, keeping every request body.
-"$PY" "$ROOT/tests/fakes/fake_openai.py" --port 0 --keep-requests 100000 2>"$T_TMP/fake.log" &
-FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; t_finish' EXIT
-eventually 20 grep -q 'listening on' "$T_TMP/fake.log" || { not_ok "the fake provider starts"; exit 1; }
-FAKE="http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)"
+start_fake_llm --keep-requests 100000
 
 http POST /api/v1/jobs "${A[@]}" --data '{"title":"Backend Engineer","company":"Nordlicht Labs","description":"You know C, PostgreSQL and Linux. Opening '"$$"'.","required_skills":["C","PostgreSQL","Linux"]}'
 JOB=$(json .id)

@@ -6,11 +6,10 @@
 # within a minute shows the task was given back.
 . "$(dirname "$0")/lib/test-lib.sh"
 
-FAKE="" DRAINER=""
+DRAINER=""
 cleanup() {
 	[[ -n $DRAINER ]] && kill "$DRAINER" 2>/dev/null && wait "$DRAINER" 2>/dev/null
-	[[ -n $FAKE ]] && kill "$FAKE" 2>/dev/null && wait "$FAKE" 2>/dev/null
-	DRAINER="" FAKE=""
+	DRAINER=""
 	services start postgresql >/dev/null 2>&1
 }
 trap 'rc=$?; cleanup; (exit $rc); t_finish' EXIT
@@ -30,15 +29,10 @@ printf '%s\n' "Candidate Unrecorded" "Email: unrecorded-$$@candidates.example" "
 	"Education" "BSc Computer Science, University of Somewhere (2012 - 2016)" >"$T_TMP/r.txt"
 
 # An LLM that answers after 4 s: long enough to stop PostgreSQL under the call.
-port=$((27100 + RANDOM % 100))
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port "$port" --latency-median-ms 4000 --latency-sigma 0.01 \
-	>"$T_TMP/fake.log" 2>&1 &
-FAKE=$!
-eventually 10 curl -sf -o /dev/null "http://127.0.0.1:$port/health" || not_ok "the slow fake LLM did not start"
-stats() { curl -s "http://127.0.0.1:$port/_stats"; }
+start_fake_llm --latency-median-ms 4000 --latency-sigma 0.01
+stats() { curl -s "$FAKE/_stats"; }
 SHORTLIST_TASK_LEASE_SECONDS=600 SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test \
-	SHORTLIST_OPENAI_BASE_URL="http://127.0.0.1:$port/v1" \
+	SHORTLIST_OPENAI_BASE_URL="$FAKE/v1" \
 	"$BIN/drainer" --follow >"$T_TMP/drainer.log" 2>&1 &
 DRAINER=$!
 eventually 10 grep -q '"drain: worker' "$T_TMP/drainer.log" || not_ok "the drainer did not start"

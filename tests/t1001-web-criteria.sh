@@ -7,10 +7,7 @@
 # Skips when chromium, playwright-core or the fake provider is missing.
 . "$(dirname "$0")/lib/test-lib.sh"
 
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[[ -x $CHROMIUM ]] || skip_all "no chromium at $CHROMIUM (apt-get install chromium)"
-[[ -f $ROOT/node_modules/playwright-core/package.json ]] || skip_all "playwright-core is not installed (npm ci)"
-command -v node >/dev/null || skip_all "node is not installed"
+require_browser
 curl -sf -o /dev/null "http://127.0.0.1:$SHORTLIST_LLM_PORT/health" || skip_all "the fake LLM provider is not running"
 
 KEY=$(new_org "web-criteria-$$")
@@ -39,12 +36,5 @@ curl -s -H "Authorization: Bearer $KEY" -F "f=@$T_TMP/r/ana.txt" -F "f=@$T_TMP/r
 	"$BASE_URL/api/v1/jobs/$JOB/resumes" >"$T_TMP/upload.json"
 check "two resumes uploaded" test "$(jq .accepted "$T_TMP/upload.json")" = 2
 
-# The browser test prints its own ok/not ok lines, and runs the drainer (with the provider) itself.
-TMPDIR="$T_TMP" CHROMIUM="$CHROMIUM" SHORTLIST_WEB_URL="$BASE_URL" E2E_KEY="$KEY" E2E_JOB="$JOB" \
-	node "$ROOT/tests/e2e/criteria.mjs" >"$T_TMP/web.out" 2>&1
-rc=$?
-cat "$T_TMP/web.out"
-((rc == 77)) && skip_all "$(grep -m1 '^skip:' "$T_TMP/web.out" | cut -c7-)"
-T_PASSED=$((T_PASSED + $(grep -c '^ok - ' "$T_TMP/web.out")))
-T_FAILED=$((T_FAILED + $(grep -c '^not ok - ' "$T_TMP/web.out")))
-((rc == 0)) || { ((T_FAILED > 0)) || not_ok "the browser test exited with $rc"; }
+# The browser test runs the drainer (with the provider) itself.
+run_browser_test criteria E2E_KEY="$KEY" E2E_JOB="$JOB"

@@ -10,21 +10,15 @@
 
 KEY=$(new_org "warm-slow-$$")
 A=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
-FAKE_PID='' DRAINER_PID=''
+DRAINER_PID=''
 cleanup() {
 	[[ -n $DRAINER_PID ]] && kill -TERM "$DRAINER_PID" 2>/dev/null && wait "$DRAINER_PID" 2>/dev/null
-	[[ -n $FAKE_PID ]] && kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 	return 0
 }
 trap 'rc=$?; cleanup; (exit $rc); t_finish' EXIT
 
 # A provider of this test's own that takes 4 s for every answer.
-/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port 0 --latency-median-ms 4000 --latency-sigma 0 \
-	2>"$T_TMP/fake.log" &
-FAKE_PID=$!
-eventually 20 grep -q "listening on" "$T_TMP/fake.log" || { not_ok "the slow provider did not start"; exit 1; }
-FAKE_PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)
-FAKE="http://127.0.0.1:$FAKE_PORT"
+start_fake_llm --latency-median-ms 4000 --latency-sigma 0
 fake() { curl -s "$FAKE/_stats" | jq -r "$1"; }
 
 prep() { curl -s "${A[@]}" "$BASE_URL/api/v1/jobs/$JOB" | jq -r ".preparation.$1.state"; }

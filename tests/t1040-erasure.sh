@@ -26,11 +26,7 @@ RI=(-H "Authorization: Bearer $KEY_RITA" "${JSON[@]}")
 OT=(-H "Authorization: Bearer $KEY_OTHER" "${JSON[@]}")
 S3="http://127.0.0.1:$SHORTLIST_S3_PORT/$SHORTLIST_S3_BUCKET"
 
-"$PY" "$ROOT/tests/fakes/fake_openai.py" --port 0 2>"$T_TMP/fake.log" &
-FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; t_finish' EXIT
-eventually 20 grep -q 'listening on' "$T_TMP/fake.log" || { not_ok "the fake provider starts"; exit 1; }
-FAKE="http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)"
+start_fake_llm
 drain() { # JOB: scores the job's resumes through the fake provider
 	local end=$(($(date +%s) + 120))
 	while (($(date +%s) < end)); do

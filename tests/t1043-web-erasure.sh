@@ -5,21 +5,10 @@
 # var/screenshots/erasure-*.png. Skips when chromium or playwright-core is missing.
 . "$(dirname "$0")/lib/test-lib.sh"
 
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[[ -x $CHROMIUM ]] || skip_all "no chromium at $CHROMIUM (apt-get install chromium)"
-[[ -f $ROOT/node_modules/playwright-core/package.json ]] || skip_all "playwright-core is not installed (npm ci)"
-command -v node >/dev/null || skip_all "node is not installed"
+require_browser
 [[ -x $BIN/drainer && -x $TOOLS/mkfixtures ]] || skip_all "build first (make DEV=1)"
 
 mkdir -p "$T_TMP/fixtures"
 "$TOOLS/mkfixtures" "$T_TMP/fixtures" >/dev/null || skip_all "mkfixtures failed"
 
-# The browser test prints its own ok/not ok lines; count them here.
-TMPDIR="$T_TMP" FIXTURES="$T_TMP/fixtures" CHROMIUM="$CHROMIUM" SHORTLIST_WEB_URL="$BASE_URL" \
-	node "$ROOT/tests/e2e/erasure.mjs" >"$T_TMP/web.out" 2>&1
-rc=$?
-cat "$T_TMP/web.out"
-((rc == 77)) && skip_all "$(grep -m1 '^skip:' "$T_TMP/web.out" | cut -c7-)"
-T_PASSED=$((T_PASSED + $(grep -c '^ok - ' "$T_TMP/web.out")))
-T_FAILED=$((T_FAILED + $(grep -c '^not ok - ' "$T_TMP/web.out")))
-((rc == 0)) || { ((T_FAILED > 0)) || not_ok "the browser test exited with $rc"; }
+run_browser_test erasure FIXTURES="$T_TMP/fixtures"

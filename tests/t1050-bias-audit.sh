@@ -26,11 +26,7 @@ RE=(-H "Authorization: Bearer $KEY_REC" "${JSON[@]}")
 OT=(-H "Authorization: Bearer $KEY_OTHER" "${JSON[@]}")
 
 # A provider of this test's own, keeping every request body.
-"$PY" "$ROOT/tests/fakes/fake_openai.py" --port 0 --keep-requests 100000 2>"$T_TMP/fake.log" &
-FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; t_finish' EXIT
-eventually 20 grep -q 'listening on' "$T_TMP/fake.log" || { not_ok "the fake provider starts"; exit 1; }
-FAKE="http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)"
+start_fake_llm --keep-requests 100000
 
 R_DB='{"criteria":[{"name":"Databases","description":"Go services on PostgreSQL","weight":1,"keywords":["postgresql","go"]}]}'
 http POST /api/v1/jobs "${RE[@]}" --data "{\"title\":\"Engineer\",\"description\":\"Go and PostgreSQL $RUN\",\"rubric\":$R_DB}"

@@ -22,11 +22,7 @@ KEY_OTHER=$(new_org "neardup-other-$RUN")
 AUTH=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
 OTHER=(-H "Authorization: Bearer $KEY_OTHER" -H "Content-Type: application/json")
 
-"$PY" "$ROOT/tests/fakes/fake_openai.py" --port 0 2>"$T_TMP/fake.log" &
-FAKE_PID=$!
-trap 'kill "$FAKE_PID" 2>/dev/null; t_finish' EXIT
-eventually 20 grep -q 'listening on' "$T_TMP/fake.log" || { not_ok "the fake provider starts"; exit 1; }
-FAKE="http://$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)"
+start_fake_llm
 drain() { # JOB...: scores the jobs' resumes through the fake provider
 	local end=$(($(date +%s) + 120)) j left
 	while (($(date +%s) < end)); do

@@ -3,20 +3,12 @@
 // from chosen files without sending them); the job's spend and the organisation's on the jobs page, with calls of a
 // model without a price shown as of unknown price. Screenshots go to var/screenshots/budget-*.png.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, launch, loadPlaywright, newUser, notOk, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
+const pw = await requireBrowser({ webApp: false });
 const llmPort = process.env.SHORTLIST_LLM_PORT;
 if (!llmPort) {
 	skip('the instance has no fake LLM provider (SHORTLIST_LLM_PORT)');

@@ -4,25 +4,9 @@
 // a human review (and gives optional answers for the bias audit), which the recruiter then sees on the candidate.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, apiCall, check, launch, loadPlaywright, newKey, newUser, notOk, run, skip, step, summary } from './lib.mjs';
-import { existsSync } from 'node:fs';
+import { BASE_URL, BUILD, apiCall, check, launch, newKey, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
-try {
-	const r = await fetch(`${BASE_URL}/`);
-	if (!r.ok) throw new Error(`HTTP ${r.status}`);
-} catch (e) {
-	skip(`the web app does not answer at ${BASE_URL}: ${e.message}`);
-	process.exit(77);
-}
+const pw = await requireBrowser();
 
 const ctl = path.join(BUILD, 'bin/shortlistctl');
 const run_id = `${process.pid}-${Date.now()}`;

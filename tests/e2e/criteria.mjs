@@ -4,19 +4,11 @@
 // is refused a zero weight, saves, sees the new version's diff and rescore offer, rescores, and sees every
 // candidate scored with the new version. Screenshots go to var/screenshots/criteria-*.png.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, launch, loadPlaywright, notOk, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
+const pw = await requireBrowser({ webApp: false });
 const key = process.env.E2E_KEY;
 const jobId = process.env.E2E_JOB;
 const llmUrl = process.env.SHORTLIST_E2E_LLM_BASE_URL;

@@ -3,27 +3,12 @@
 // call for; a recruiter is not offered the operations page and is refused it. Screenshots go to
 // var/screenshots/dashboard-*.png for a person to look at.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, launch, loadPlaywright, newUser, notOk, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
-try {
-	const r = await fetch(`${BASE_URL}/`);
-	if (!r.ok) throw new Error(`HTTP ${r.status}`);
-} catch (e) {
-	skip(`the web app does not answer at ${BASE_URL}: ${e.message}`);
-	process.exit(77);
-}
+const pw = await requireBrowser();
 
 const ctl = path.join(BUILD, 'bin/shortlistctl');
 const shots = path.join(ROOT, 'var/screenshots');

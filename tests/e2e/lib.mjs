@@ -1,6 +1,6 @@
 // Helpers for the browser tests: launch Debian's chromium through playwright-core, count checks, run programs.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,13 +47,38 @@ export function summary() {
 	return { passed, failed };
 }
 
-export function loadPlaywright() {
+function loadPlaywright() {
 	const require = createRequire(path.join(ROOT, 'package.json'));
 	try {
 		return require('playwright-core');
 	} catch {
 		return null;
 	}
+}
+
+// What every browser test needs before it starts: playwright-core, chromium at CHROMIUM and, unless
+// options.webApp is false, the web app answering at BASE_URL. Resolves to playwright-core; when one is missing
+// it prints a "skip: ..." line naming it and exits 77, the skip code of the tests' shell wrappers.
+export async function requireBrowser({ webApp = true } = {}) {
+	const pw = loadPlaywright();
+	if (!pw) {
+		skip('playwright-core is not installed (npm ci)');
+		process.exit(77);
+	}
+	if (!existsSync(CHROMIUM)) {
+		skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
+		process.exit(77);
+	}
+	if (webApp) {
+		try {
+			const r = await fetch(`${BASE_URL}/`);
+			if (!r.ok) throw new Error(`HTTP ${r.status}`);
+		} catch (e) {
+			skip(`the web app does not answer at ${BASE_URL}: ${e.message}`);
+			process.exit(77);
+		}
+	}
+	return pw;
 }
 
 // Launches a fresh headless chromium with its own profile directory; returns { context, close }.

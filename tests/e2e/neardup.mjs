@@ -3,26 +3,11 @@
 // with the changed word on each side and the note that nothing was merged; its link opens the copy, whose page
 // links back; the name-swapped copy's page shows none. Each page shows its own score.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, launch, loadPlaywright, newUser, notOk, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, step, summary } from './lib.mjs';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
-try {
-	const r = await fetch(`${BASE_URL}/`);
-	if (!r.ok) throw new Error(`HTTP ${r.status}`);
-} catch (e) {
-	skip(`the web app does not answer at ${BASE_URL}: ${e.message}`);
-	process.exit(77);
-}
+const pw = await requireBrowser();
 
 const ctl = path.join(BUILD, 'bin/shortlistctl');
 const shots = path.join(ROOT, 'var/screenshots');

@@ -7,14 +7,10 @@
 // TLS is only measured right with it (and node's own calls need NODE_EXTRA_CA_CERTS set to the same file).
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BASE_URL, apiCall, launch, loadPlaywright, newKey } from './lib.mjs';
+import { BASE_URL, apiCall, launch, newKey, requireBrowser } from './lib.mjs';
 
 const runs = Number(process.argv[2] || 5);
-const pw = loadPlaywright();
-if (!pw) {
-	console.log('skip: playwright-core is not installed');
-	process.exit(77);
-}
+const pw = await requireBrowser();
 
 const key = await newKey(`pageload-${process.pid}-${Date.now()}`);
 for (let i = 0; i < 3; i++) {

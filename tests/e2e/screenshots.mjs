@@ -2,12 +2,11 @@
 import { mkdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, ROOT, apiCall, launch, loadPlaywright, newKey, run } from './lib.mjs';
+import { BASE_URL, ROOT, apiCall, launch, newKey, requireBrowser, run } from './lib.mjs';
 
 const out = path.join(ROOT, 'var/screenshots');
 mkdirSync(out, { recursive: true });
-const pw = loadPlaywright();
-if (!pw) throw new Error('playwright-core is not installed');
+const pw = await requireBrowser();
 
 const key = await newKey(`screens-${process.pid}-${Date.now()}`);
 const job = (await apiCall(key, 'POST', '/api/v1/jobs', {

@@ -1,32 +1,17 @@
 // Browser test of the recruiter web app against a running instance: sign-in (API key, then email and password with
 // the session cookie), jobs, upload, shortlist, candidate and its decision, emails, and an admin's API keys.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, CHROMIUM, ROOT, apiCall, check, hasRoute, launch, loadPlaywright, newKey, newUser, notOk, ok, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, hasRoute, launch, newKey, newUser, notOk, ok, requireBrowser, run, skip, step, summary } from './lib.mjs';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 const XSS_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Eve Evil';
 const XSS_FILE = '<img src=x onerror=window.__xss=3>.txt';
 const XSS_TITLE = 'Backend Engineer <script>window.__xss=4</script>';
 
-const pw = loadPlaywright();
-if (!pw) {
-	skip('playwright-core is not installed (npm ci)');
-	process.exit(77);
-}
-if (!existsSync(CHROMIUM)) {
-	skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-	process.exit(77);
-}
-try {
-	const r = await fetch(`${BASE_URL}/`);
-	if (!r.ok) throw new Error(`HTTP ${r.status}`);
-} catch (e) {
-	skip(`the web app does not answer at ${BASE_URL}: ${e.message}`);
-	process.exit(77);
-}
+const pw = await requireBrowser();
 
 const fixtures = process.env.FIXTURES || mkdtempSync(path.join(tmpdir(), 'shortlist-fixtures-'));
 if (!process.env.FIXTURES) {

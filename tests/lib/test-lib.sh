@@ -22,6 +22,7 @@ t_finish() {
 	local rc=$?
 	# A handler this test started and did not stop must not outlive it.
 	[[ -n ${HANDLER_PID:-} ]] && kill -KILL "$HANDLER_PID" 2>/dev/null
+	stop_fake_llm
 	rm -rf "$T_TMP"
 	if ((rc == 77)); then
 		exit 77
@@ -140,4 +141,69 @@ stop_handler() {
 	rc=$?
 	HANDLER_PID=
 	return $rc
+}
+
+# Starts a fake LLM provider of this test's own (tests/fakes/fake_openai.py)
+# on a free port, ARGS added to its command line (latency, faults, kept
+# requests...), and waits until it listens:
+#   start_fake_llm [ARGS...]
+# Sets FAKE (its base URL, http://127.0.0.1:PORT: the API is $FAKE/v1, the
+# counters $FAKE/_stats), FAKE_PORT and FAKE_PID; it logs to $T_TMP/fake.log.
+# t_finish stops it, so a test's own exit trap only has to end with t_finish.
+# When it does not start, the test fails and ends there. Call it in the test's
+# own shell (not in $(...)), which must be its parent for the cleanup to wait.
+start_fake_llm() {
+	[[ -x /usr/bin/python3 ]] || skip_all "python3 is not installed"
+	/usr/bin/python3 "$ROOT/tests/fakes/fake_openai.py" --port 0 "$@" 2>"$T_TMP/fake.log" &
+	FAKE_PID=$!
+	local i
+	# Up to 20 s, and no longer than it runs (a wrong argument ends it at once).
+	for ((i = 0; i < 200; i++)); do
+		grep -q "listening on" "$T_TMP/fake.log" && break
+		kill -0 "$FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q "listening on" "$T_TMP/fake.log"; then
+		not_ok "the fake LLM provider (fake_openai.py $*) did not start: $(tail -n 2 "$T_TMP/fake.log")"
+		exit 1
+	fi
+	FAKE_PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$T_TMP/fake.log" | head -n 1)
+	FAKE="http://127.0.0.1:$FAKE_PORT"
+}
+
+# Stops the provider start_fake_llm started, if it still runs (SIGTERM, then
+# waits for it). Returns 0.
+stop_fake_llm() {
+	[[ -n ${FAKE_PID:-} ]] || return 0
+	kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+	return 0
+}
+
+# Skips the test unless a browser test can run here: chromium at CHROMIUM
+# (default /usr/bin/chromium, exported), playwright-core and node.
+require_browser() {
+	export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	[[ -x $CHROMIUM ]] || skip_all "no chromium at $CHROMIUM (apt-get install chromium)"
+	[[ -f $ROOT/node_modules/playwright-core/package.json ]] || skip_all "playwright-core is not installed (npm ci)"
+	command -v node >/dev/null || skip_all "node is not installed"
+}
+
+# Runs the browser test tests/e2e/NAME.mjs against this instance, with the
+# settings given added to its environment, and counts the "ok - " and
+# "not ok - " lines it prints as this test's own; it exiting 77 skips this
+# test (with its "skip:" reason), any other failure fails it:
+#   run_browser_test NAME [VAR=VALUE...]
+run_browser_test() {
+	local name=$1 rc
+	shift
+	env TMPDIR="$T_TMP" CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" SHORTLIST_WEB_URL="$BASE_URL" "$@" \
+		node "$ROOT/tests/e2e/$name.mjs" >"$T_TMP/web.out" 2>&1
+	rc=$?
+	cat "$T_TMP/web.out"
+	((rc == 77)) && skip_all "$(grep -m1 '^skip:' "$T_TMP/web.out" | cut -c7-)"
+	T_PASSED=$((T_PASSED + $(grep -c '^ok - ' "$T_TMP/web.out")))
+	T_FAILED=$((T_FAILED + $(grep -c '^not ok - ' "$T_TMP/web.out")))
+	((rc == 0 || T_FAILED > 0)) || not_ok "the browser test $name.mjs exited with $rc"
+	return 0
 }
