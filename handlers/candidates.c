@@ -40,7 +40,7 @@
 /* The same for answers that name candidates in passing. Returns 0 or a status. */
 static int blind_mask_tree(struct req *r, cJSON *tree)
 {
-	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	int rc = blindview_applies_to(r);
 
 	return rc <= 0 ? rc : blindview_mask_tree(r->org_id, tree);
 }
@@ -54,7 +54,7 @@ static int handle_process_status(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	blind = blindview_applies_to(r);
 	if (blind < 0)
 		return resp_fail_store(r, blind, "batch", id);
 	if (kept_answer(r, &slot, &aux, "status:%lld:%d", (long long)id, blind) == 1)
@@ -118,7 +118,7 @@ static int handle_candidates_index(struct req *r)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: cursor from an older page; start again");
 	if (rc < 0)
 		return resp_fail(r, ST_BAD_REQUEST, "cursor: not a cursor this API returned");
-	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	blind = blindview_applies_to(r);
 	if (blind < 0)
 		return resp_fail_store(r, blind, "job", job_id);
 	if (kept_answer(r, &slot, &aux, "candidates:%lld:%s:%s:%lld:%d", (long long)job_id, category ? category : "",
@@ -200,7 +200,7 @@ static int handle_candidate_get(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	blind = blindview_applies(r->org_id, r->user_id, r->key_id);
+	blind = blindview_applies_to(r);
 	if (blind < 0)
 		return resp_fail_store(r, blind, "candidate", id);
 	/* A kept answer was seen all the same: the view is recorded either way, and the answer waits for it. */

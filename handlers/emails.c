@@ -273,7 +273,7 @@ static int candidate_name(struct req *r, int64_t job_id, int64_t cand, const cha
 				 (long long)job_id);
 	}
 	/* Under the blind view a preview keeps the sample name until the candidate is shortlisted. */
-	rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	rc = blindview_applies_to(r);
 	if (rc > 0)
 		rc = blindview_resume_revealed(r->org_id, cand, &revealed);
 	if (rc < 0) {
@@ -844,7 +844,7 @@ out:
 static int blind_mask_emails(struct req *r, cJSON *emails, bool array)
 {
 	cJSON *e;
-	int applies = blindview_applies(r->org_id, r->user_id, r->key_id), rc = 0;
+	int applies = blindview_applies_to(r), rc = 0;
 
 	if (applies < 0)
 		return applies;

@@ -355,7 +355,7 @@ out:
 static int blind_refusal(struct req *r, int64_t resume_id)
 {
 	bool revealed = true;
-	int rc = blindview_applies(r->org_id, r->user_id, r->key_id);
+	int rc = blindview_applies_to(r);
 
 	if (rc > 0)
 		rc = blindview_resume_revealed(r->org_id, resume_id, &revealed);

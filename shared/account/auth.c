@@ -59,9 +59,10 @@ static int auth_bearer(struct req *r, const char *h)
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
 	apikey_hash_hex(h, hash);
 	rc = db_query("auth_key",
-		      "SELECT id, org_id, COALESCE(user_id, 0),"
-		      " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
-		      " FROM api_keys WHERE key_hash = decode($1, 'hex') AND revoked_at IS NULL",
+		      "SELECT k.id, k.org_id, COALESCE(k.user_id, 0),"
+		      " k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', o.blind_view"
+		      " FROM api_keys k JOIN organisations o ON o.id = k.org_id"
+		      " WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL",
 		      1, params, &res);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "cannot check the API key now; try again");
@@ -72,6 +73,9 @@ static int auth_bearer(struct req *r, const char *h)
 	r->key_id = db_int(res, 0, 0, 0);
 	r->org_id = db_int(res, 0, 1, 0);
 	r->user_id = db_int(res, 0, 2, 0);
+	/* Read here, in the same round trip, for the routes that hide identities (blindview_applies_to). */
+	r->org_blind_view_known = true;
+	r->org_blind_view = db_bool(res, 0, 4);
 	if (db_bool(res, 0, 3)) {
 		/* Recorded at most once a minute per key, so reads stay reads. */
 		char id[24];

@@ -39,19 +39,32 @@ int blindview_get(int64_t org_id, bool *on)
 	return rc;
 }
 
-int blindview_applies(int64_t org_id, int64_t user_id, int64_t key_id)
+/* Whether the blind view hides identities from this caller, the organisation's setting being on. */
+static int applies_when_on(int64_t org_id, int64_t user_id, int64_t key_id, bool on)
 {
-	bool on;
-	int rc = blindview_get(org_id, &on);
+	int rc;
 
-	if (rc < 0)
-		return rc;
 	if (!on)
 		return 0;
 	rc = keystore_may_manage(org_id, user_id, key_id);
 	if (rc < 0)
 		return rc;
 	return rc ? 0 : 1;
+}
+
+int blindview_applies(int64_t org_id, int64_t user_id, int64_t key_id)
+{
+	bool on;
+	int rc = blindview_get(org_id, &on);
+
+	return rc < 0 ? rc : applies_when_on(org_id, user_id, key_id, on);
+}
+
+int blindview_applies_to(const struct req *r)
+{
+	if (!r->org_blind_view_known)
+		return blindview_applies(r->org_id, r->user_id, r->key_id);
+	return applies_when_on(r->org_id, r->user_id, r->key_id, r->org_blind_view);
 }
 
 static bool is_shortlist(const cJSON *v)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "http/req.h"
+
 /*
  * With organisations.blind_view on (migration 0250), a caller who is not an
  * admin (keystore_may_manage: an admin user or an organisation key) sees
@@ -27,6 +29,9 @@ int blindview_get(int64_t org_id, bool *on);
  * the caller is no admin. Returns 1, 0, or a db status code.
  */
 int blindview_applies(int64_t org_id, int64_t user_id, int64_t key_id);
+
+/* The same for the caller of r, using the setting authentication read with the caller's key when it did. */
+int blindview_applies_to(const struct req *r);
 
 /*
  * Whether a candidate object ({recommendation, decision: {category} or

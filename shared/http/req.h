@@ -52,6 +52,9 @@ struct req {
 	int64_t user_id;
 	int64_t key_id;	    /* the API key used, or 0 */
 	int64_t session_id; /* the web session used (its cookie), or 0 */
+	/* The organisation's blind-view setting when authentication read it with the key (blindview_applies_to). */
+	bool org_blind_view_known;
+	bool org_blind_view;
 
 	/* The response under construction. */
 	int status;
