@@ -14,6 +14,7 @@
 #include "account/userstore.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/counters.h"
@@ -110,6 +111,7 @@ static int cmd_statements(const struct opts *o);
 static int cmd_statements_stores(const struct opts *o);
 static int cmd_org_set(const struct opts *o);
 static int cmd_retention(const struct opts *o);
+static int cmd_answers_forget(const struct opts *o);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR]", "apply database migrations (default infra/db/migrations)", OPT_DIR, 0, 0,
@@ -162,6 +164,12 @@ static const struct command commands[] = {
 	  "audit events past theirs; print the report (JSON).\n"
 	  "With --dry-run, only say what it would do",
 	  OPT_DRY_RUN | OPT_ORG, 0, 0, "retention takes only --dry-run and --org NAME", cmd_retention },
+	{ "answers forget", "--org NAME",
+	  "stop serving the organisation's kept answers\n"
+	  "(shortlist pages, candidates, batch statuses) after\n"
+	  "a change made to its rows by hand, not through the\n"
+	  "API or the drainer",
+	  OPT_ORG, OPT_ORG, 0, "answers forget needs --org NAME", cmd_answers_forget },
 	{ "statements stores", "",
 	  "print the stores' hot statements (lists, lookups, queue,\nprune, reports), one a line: NAME|PARAMETERS|SQL",
 	  0, 0, 0, "statements stores takes no arguments", cmd_statements_stores },
@@ -424,7 +432,27 @@ static int cmd_org_set(const struct opts *o)
 		rc = approval_set_required(org, on);
 	if (rc < 0)
 		return store_failure(rc);
+	/* The blind view changes what the kept answers show. */
+	if (answercache_invalidate(org) < 0)
+		fprintf(stderr, "warning: memcached could not be told; kept answers may show the old setting for up to "
+				"SHORTLIST_ANSWER_CACHE_MS\n");
 	printf("%s of %s is %s\n", setting, o->org, value);
+	return 0;
+}
+
+static int cmd_answers_forget(const struct opts *o)
+{
+	int64_t org = 0;
+	int rc = find_org(o->org, &org);
+
+	if (rc)
+		return rc;
+	if (answercache_invalidate(org) < 0) {
+		fprintf(stderr, "error: memcached could not be reached; kept answers expire within "
+				"SHORTLIST_ANSWER_CACHE_MS\n");
+		return EX_UNAVAILABLE;
+	}
+	printf("kept answers of %s are no longer served\n", o->org);
 	return 0;
 }
 

@@ -209,6 +209,23 @@ static const char *const claim_names[3] = { "queue_claim_any", "queue_claim_kind
 static const char *const claim_sql[3] = { CLAIM_SQL("$2::text IS NULL"), CLAIM_SQL("kind = $2::text"),
 					  CLAIM_SQL("kind = ANY ($2::text[])") };
 
+/*
+ * Tasks were claimed or their outcomes recorded: a batch's status shows
+ * both, and an outcome what the task did, so the organisation's kept
+ * answers are not used again once this commits (answercache.h).
+ */
+static void answers_changed(const struct queue_task *tasks, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && tasks[j].org_id != tasks[i].org_id; j++)
+			;
+		if (j == i && tasks[i].org_id > 0)
+			(void)db_after_commit(answercache_invalidate, tasks[i].org_id);
+	}
+}
+
 int queue_claim(const char *worker, const char *const *kinds, int max, int lease_seconds, struct queue_task **tasks,
 		int *n)
 {
@@ -259,6 +276,7 @@ int queue_claim(const char *worker, const char *const *kinds, int max, int lease
 		t->locked_by = xstrdup(worker);
 		t->request_id = db_value(res, i, 8) ? xstrdup(db_value(res, i, 8)) : NULL;
 	}
+	answers_changed(out, rows);
 	*tasks = out;
 	*n = rows;
 out:
@@ -320,19 +338,6 @@ int queue_still_owned(const struct queue_task *task)
 	return rc;
 }
 
-/*
- * A task's outcome is recorded: what it did for its organisation may show in
- * answers kept for it, so they are not used again once this commits.
- */
-static void outcomes_recorded(const struct queue_task *tasks, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (tasks[i].org_id > 0)
-			(void)db_after_commit(answercache_invalidate, tasks[i].org_id);
-}
-
 int queue_succeed(const struct queue_task *task)
 {
 	static const char sql[] = "UPDATE tasks SET state = 'succeeded', finished_at = now(), lease_until = NULL,"
@@ -346,7 +351,7 @@ int queue_succeed(const struct queue_task *task)
 		rc = ST_GONE;
 	}
 	if (rc == 0)
-		outcomes_recorded(task, 1);
+		answers_changed(task, 1);
 	return rc;
 }
 
@@ -396,7 +401,7 @@ int queue_fail(const struct queue_task *task, const char *error, bool retryable,
 	}
 	if (discarded)
 		*discarded = strcmp(db_value(res, 0, 0), "discarded") == 0;
-	outcomes_recorded(task, 1);
+	answers_changed(task, 1);
 out:
 	db_result_free(res);
 	free(text);
@@ -529,7 +534,7 @@ int queue_succeed_many(const struct queue_task *tasks, int n, bool *owned)
 	int rc = batch_exec("queue_succeed_many", succeed_many_sql, tasks, n, 0, NULL, owned, NULL);
 
 	if (rc == 0)
-		outcomes_recorded(tasks, n);
+		answers_changed(tasks, n);
 	return rc;
 }
 
@@ -581,7 +586,7 @@ int queue_fail_many(const struct queue_task *tasks, int n, const struct queue_fa
 	extra[2] = errors.ptr;
 	rc = batch_exec("queue_fail_many", sql, tasks, n, 3, extra, owned, discarded);
 	if (rc == 0)
-		outcomes_recorded(tasks, n);
+		answers_changed(tasks, n);
 out:
 	buf_release(&retry);
 	buf_release(&delays);
