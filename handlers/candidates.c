@@ -147,16 +147,7 @@ static int handle_candidates_index(struct req *r)
 
 static int handle_job_summary(struct req *r)
 {
-	cJSON *out = NULL;
-	int64_t job_id;
-	int rc = req_param_id(r, "id", &job_id);
-
-	if (rc < 0)
-		return rc;
-	rc = jobsummary_json(r->org_id, job_id, &out);
-	if (rc < 0)
-		return resp_fail_store(r, rc, "job", job_id);
-	return resp_json_take(r, 200, out);
+	return resp_store_get(r, "id", "job", jobsummary_json);
 }
 
 /* A short-lived GET link to the stored file, or null when storage cannot sign one (logged). */

@@ -909,16 +909,7 @@ static int handle_emails_get(struct req *r)
 
 static int handle_emails_stats(struct req *r)
 {
-	cJSON *o = NULL;
-	int64_t id;
-	int rc = req_param_id(r, "id", &id);
-
-	if (rc < 0)
-		return rc;
-	rc = outbox_stats_json(r->org_id, id, &o);
-	if (rc < 0)
-		return resp_fail_store(r, rc, "job", id);
-	return resp_json_take(r, 200, o);
+	return resp_store_get(r, "id", "job", outbox_stats_json);
 }
 
 /* Reads a pushed notification's body after its shared secret; the caller releases body. */

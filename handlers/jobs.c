@@ -201,30 +201,12 @@ static int handle_jobs_close(struct req *r)
 
 static int handle_budget_get(struct req *r)
 {
-	cJSON *out = NULL;
-	int64_t id;
-	int rc = req_param_id(r, "id", &id);
-
-	if (rc < 0)
-		return rc;
-	rc = budget_job_json(r->org_id, id, &out);
-	if (rc < 0)
-		return resp_fail_store(r, rc, "job", id);
-	return resp_json_take(r, 200, out);
+	return resp_store_get(r, "id", "job", budget_job_json);
 }
 
 static int handle_rubric_get(struct req *r)
 {
-	cJSON *out = NULL;
-	int64_t id;
-	int rc = req_param_id(r, "id", &id);
-
-	if (rc < 0)
-		return rc;
-	rc = rubricstore_current_json(r->org_id, id, &out);
-	if (rc < 0)
-		return resp_fail_store(r, rc, "job", id);
-	return resp_json_take(r, 200, out);
+	return resp_store_get(r, "id", "job", rubricstore_current_json);
 }
 
 static int handle_budget_put(struct req *r)

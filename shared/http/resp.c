@@ -129,6 +129,21 @@ int resp_fail_store(struct req *r, int rc, const char *what, int64_t id)
 	}
 }
 
+int resp_store_get(struct req *r, const char *param, const char *what,
+		   int (*get)(int64_t org_id, int64_t id, cJSON **out))
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc = req_param_id(r, param, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = get(r->org_id, id, &out);
+	if (rc < 0)
+		return resp_fail_store(r, rc, what, id);
+	return resp_json_take(r, 200, out);
+}
+
 void resp_problem(struct req *r, int code, const char *detail)
 {
 	cJSON *p = cJSON_CreateObject();

@@ -50,6 +50,15 @@ int resp_fail(struct req *r, int code, const char *fmt, ...) __attribute__((form
 int resp_fail_store(struct req *r, int rc, const char *what, int64_t id);
 
 /*
+ * The whole of a GET of one record of the caller's organisation: reads the
+ * path parameter param as an id, calls get(org_id, id, &out) and answers 200
+ * with out (freed), or the failure as resp_fail_store() maps it, naming
+ * what. Returns 0 or a status, as a route function does.
+ */
+int resp_store_get(struct req *r, const char *param, const char *what,
+		   int (*get)(int64_t org_id, int64_t id, cJSON **out));
+
+/*
  * Writes an RFC 9457 problem+json response for code now (status, type,
  * title, detail, instance = request path, request_id, and for a 429 the
  * name of the limit that was hit, r->problem_limit). Used by the runner.
