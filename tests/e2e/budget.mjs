@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser({ webApp: false });
 const llmPort = process.env.SHORTLIST_LLM_PORT;
@@ -64,11 +64,7 @@ const shot = async (name) => {
 };
 
 try {
-	await page.goto(`${BASE_URL}/`);
-	await page.getByLabel('Email').fill(user.email);
-	await page.getByLabel('Password').fill(user.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	await signIn(page, user);
 	await step('the jobs page shows the organisation\'s spend with calls of unknown price apart', () =>
 		page.getByTestId('org-spend').filter({ hasText: '2 calls of unknown price (acme-private-llm)' }).waitFor());
 

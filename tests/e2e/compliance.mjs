@@ -4,7 +4,7 @@
 // a human review (and gives optional answers for the bias audit), which the recruiter then sees on the candidate.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import path from 'node:path';
-import { BASE_URL, BUILD, apiCall, check, launch, newKey, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, apiCall, check, launch, newKey, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -61,19 +61,11 @@ page.on('console', (m) => {
 });
 const hidden = (text, who) => !text.includes(people[who][0].split(' ')[0]) && !text.includes(people[who][0].split(' ')[1]) && !text.includes(people[who][1]);
 
-async function signIn(who) {
-	await page.goto(`${BASE_URL}/`);
-	await page.getByLabel('Email', { exact: true }).fill(who.email);
-	await page.getByLabel('Password').fill(who.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
-}
-
 try {
 	check('the three resumes were scored and the notices sent', Boolean(yorick) && Boolean(token), `token ${token}; ${psql.stderr.trim()}`);
 
 	// ---- the blind view: the ranked list and the candidate, as a recruiter
-	await signIn(recruiter);
+	await signIn(page, recruiter);
 	await page.goto(`${BASE_URL}/#/jobs/${job.id}`);
 	const rows = page.locator('tr[data-id]');
 	await step('the ranked list shows the three candidates', async () => {
@@ -142,7 +134,7 @@ try {
 	// ---- an admin sees everyone
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await page.getByRole('button', { name: 'Sign in' }).waitFor();
-	await signIn(admin);
+	await signIn(page, admin);
 	await page.goto(`${BASE_URL}/#/jobs/${job.id}`);
 	await page.waitForFunction(() => document.querySelectorAll('tr[data-id]').length === 3);
 	const list3 = await listText();

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -68,16 +68,8 @@ const shot = async (name, full = true) => {
 const marks = (chart, sel) => page.locator(`[data-chart=${chart}] svg ${sel}`).count();
 const titles = (chart, sel) => page.locator(`[data-chart=${chart}] svg ${sel} > title`).allTextContents();
 
-async function signIn(who) {
-	await page.goto(`${BASE_URL}/`);
-	await page.getByLabel('Email').fill(who.email);
-	await page.getByLabel('Password').fill(who.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
-}
-
 try {
-	await signIn(admin);
+	await signIn(page, admin);
 	const sm = (await apiCall(key, 'GET', `/api/v1/jobs/${jobId}/summary`)).json;
 	await page.goto(`${BASE_URL}/#/jobs/${jobId}`);
 	await step('the job page draws the score distribution', () => page.locator('[data-chart=scores] svg rect.bar').first().waitFor({ state: 'attached' }));
@@ -134,7 +126,7 @@ try {
 
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await page.getByLabel('Email').waitFor();
-	await signIn(recruiter);
+	await signIn(page, recruiter);
 	check('a recruiter is not offered the operations page', !(await page.locator('#nav').getByRole('link', { name: 'Operations' }).isVisible()));
 	await page.goto(`${BASE_URL}/#/operations`);
 	await step('a recruiter who goes there is told only admins see it', () =>

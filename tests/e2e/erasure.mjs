@@ -5,7 +5,7 @@
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -37,11 +37,7 @@ page.setDefaultTimeout(15000);
 const problems = [];
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 try {
-	await page.goto(`${BASE_URL}/`);
-	await page.getByLabel('Email').fill(rec.email);
-	await page.getByLabel('Password').fill(rec.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+	await signIn(page, rec);
 	await page.goto(`${BASE_URL}/#/candidates/${rid}`);
 	const card = page.getByTestId('personal-data');
 	await step('the candidate page offers the erasure', () => card.waitFor());

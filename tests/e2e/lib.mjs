@@ -133,6 +133,15 @@ export function newUser(org, email, password, admin = false) {
 		{ input: `${password}\n` });
 }
 
+// Signs who ({email, password}) in on the web app's sign-in page and waits for the jobs list.
+export async function signIn(page, who) {
+	await page.goto(`${BASE_URL}/`);
+	await page.getByLabel('Email', { exact: true }).fill(who.email);
+	await page.getByLabel('Password').fill(who.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+}
+
 // Calls the API directly (for set-up and for finding out whether an endpoint exists yet).
 export async function apiCall(key, method, p, body) {
 	const res = await fetch(`${BASE_URL}${p}`, {
