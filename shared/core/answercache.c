@@ -2,6 +2,7 @@
 #include "core/answercache.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +26,38 @@ static void generation_key(int64_t org_id, char *out, size_t outlen)
 	snprintf(out, outlen, "ac:g:%" PRId64, org_id);
 }
 
+/* The generation stored under key into *gen. Returns true when there is a valid one. */
+static bool stored_generation(const char *key, uint64_t *gen)
+{
+	struct buf got = BUF_INIT(32);
+	char text[24];
+	bool valid = false;
+
+	if (cache_get(key, &got) == 1 && got.len > 0 && got.len < sizeof(text)) {
+		memcpy(text, got.ptr, got.len);
+		text[got.len] = '\0';
+		*gen = strtoull(text, NULL, 10);
+		valid = *gen >= GENERATION_FLOOR;
+	}
+	buf_release(&got);
+	return valid;
+}
+
 /* The organisation's generation into *gen, made from the clock when missing. Returns 0 or -1 (memcached down). */
 static int generation(int64_t org_id, uint64_t *gen)
 {
 	char key[48], text[24];
-	struct buf got = BUF_INIT(32);
-	int hit;
 
 	generation_key(org_id, key, sizeof(key));
-	hit = cache_get(key, &got);
-	if (hit == 1 && got.len > 0 && got.len < sizeof(text)) {
-		memcpy(text, got.ptr, got.len);
-		text[got.len] = '\0';
-		buf_release(&got);
-		*gen = strtoull(text, NULL, 10);
-		if (*gen >= GENERATION_FLOOR)
-			return 0;
-	}
-	buf_release(&got);
+	if (stored_generation(key, gen))
+		return 0;
 	*gen = (uint64_t)wall_ms() * 1000;
 	snprintf(text, sizeof(text), "%" PRIu64, *gen);
 	switch (cache_add(key, text, strlen(text), GENERATION_TTL_S)) {
 	case 0:
 		return 0;
 	case 1: /* another process made it first: use theirs */
-		got = (struct buf)BUF_INIT(32);
-		hit = cache_get(key, &got);
-		if (hit == 1 && got.len > 0 && got.len < sizeof(text)) {
-			memcpy(text, got.ptr, got.len);
-			text[got.len] = '\0';
-			*gen = strtoull(text, NULL, 10);
-		}
-		buf_release(&got);
-		return hit == 1 && *gen >= GENERATION_FLOOR ? 0 : -1;
+		return stored_generation(key, gen) ? 0 : -1;
 	default:
 		return -1;
 	}
