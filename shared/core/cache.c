@@ -330,6 +330,67 @@ int cache_get(const char *key, struct buf *out)
 	return rc == 1 ? 1 : 0;
 }
 
+/* The multi-get of cache_get_many() over keys k (safe forms): 0 when memcached answered throughout, -1 otherwise. */
+static int multi_get(size_t n, char (*k)[KEY_MAX + 1], struct buf *const *outs, bool *hits)
+{
+	const char *keys[CACHE_GET_MANY_MAX];
+	size_t lens[CACHE_GET_MANY_MAX], i;
+	memcached_result_st *res;
+	memcached_return_t rc;
+	memcached_st *mc = get_client();
+
+	if (!mc)
+		return -1;
+	for (i = 0; i < n; i++) {
+		keys[i] = k[i];
+		lens[i] = strlen(k[i]);
+	}
+	if (memcached_mget(mc, keys, lens, n) != MEMCACHED_SUCCESS)
+		return -1;
+	while ((res = memcached_fetch_result(mc, NULL, &rc))) {
+		const char *key = memcached_result_key_value(res);
+		size_t key_len = memcached_result_key_length(res);
+
+		for (i = 0; i < n; i++)
+			if (!hits[i] && key_len == lens[i] && memcmp(key, keys[i], key_len) == 0) {
+				hits[i] = buf_append(outs[i], memcached_result_value(res), memcached_result_length(res)) == 0;
+				break;
+			}
+		memcached_result_free(res);
+	}
+	return rc == MEMCACHED_END || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS ? 0 : -1;
+}
+
+int cache_get_many(size_t n, const char *const *keys, struct buf *const *outs, bool *hits)
+{
+	char k[CACHE_GET_MANY_MAX][KEY_MAX + 1];
+	bool answered = true;
+	int found = 0;
+	size_t i;
+
+	if (n > CACHE_GET_MANY_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		safe_key(keys[i], k[i], sizeof(k[i]));
+		hits[i] = false;
+	}
+	if (multi_get(n, k, outs, hits) < 0) {
+		/* A server failed on the way: what was not found is asked again one by one, with the fail-over. */
+		answered = false;
+		for (i = 0; i < n; i++) {
+			int rc = hits[i] ? 1 : get_value(k[i], outs[i]);
+
+			hits[i] = rc == 1;
+			answered |= rc >= 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		procmetrics_cache_lookup(keys[i], answered ? hits[i] : -1);
+		found += hits[i];
+	}
+	return answered ? found : -1;
+}
+
 static uint32_t clamp_ttl(uint32_t ttl)
 {
 	/* Memcached reads a TTL over 30 days as an absolute time. */

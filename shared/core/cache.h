@@ -40,6 +40,15 @@ int cache_servers_check(const char *list, char *err, size_t errlen);
 
 /* Gets a value into out (appended; bounded by out's max). Returns 1 hit, or 0 miss (memcached down included). */
 int cache_get(const char *key, struct buf *out);
+/*
+ * Gets up to CACHE_GET_MANY_MAX values in one exchange per server (a
+ * multi-get), each appended to outs[i] (bounded by its max); hits[i] says
+ * whether keys[i] was found. A server that fails on the way is handled as
+ * cache_get() handles it, key by key. Returns the number of hits, or -1
+ * when memcached cannot answer (every hits[i] false).
+ */
+#define CACHE_GET_MANY_MAX 8
+int cache_get_many(size_t n, const char *const *keys, struct buf *const *outs, bool *hits);
 /* Stores a value for ttl seconds (0: no expiry; at most 30 days). Returns 0, or -1 when not stored. */
 int cache_set(const char *key, const void *value, size_t len, uint32_t ttl);
 /* Stores only when absent. Returns 0 stored, 1 already present, -1 failure. */

@@ -1,4 +1,4 @@
-/* Unit tests for cache: server lists, and a pool of three memcached servers losing one and getting it back. */
+/* Unit tests for cache: server lists, a pool of three memcached servers losing one and getting it back, and multi-gets. */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -327,6 +327,84 @@ START_TEST(test_pool_hung_server)
 }
 END_TEST
 
+/* cache_get_many() over MANY keys of k: fills hits and values; returns what it returned. */
+#define MANY 8
+static int get_many(char k[MANY][64], struct buf v[MANY], bool hits[MANY])
+{
+	const char *keys[MANY];
+	struct buf *outs[MANY];
+	int i;
+
+	for (i = 0; i < MANY; i++) {
+		keys[i] = k[i];
+		buf_release(&v[i]);
+		v[i] = (struct buf)BUF_INIT(64);
+		outs[i] = &v[i];
+	}
+	return cache_get_many(MANY, (const char *const *)keys, outs, hits);
+}
+
+/*
+ * One multi-get over keys on all three servers gives each present key its
+ * own value and reports the absent ones as misses; with one server stopped
+ * it still answers for the others' keys (the stopped one's miss); with all
+ * stopped it says memcached cannot answer.
+ */
+START_TEST(test_get_many)
+{
+	struct pool p = { 0 };
+	char k[MANY][64], want[16];
+	struct buf v[MANY];
+	bool hits[MANY];
+	int where[KEYS], i, s, stopped = -1, live = 0;
+
+	if (!have_memcached()) {
+		printf("skip: memcached is not installed\n");
+		return;
+	}
+	memset(v, 0, sizeof(v));
+	pool_start(&p);
+	placements(&p, where);
+	for (i = 0; i < MANY; i++) {
+		key_of(i, k[i], sizeof(k[i]));
+		snprintf(want, sizeof(want), "value %d", i);
+		if (i % 4 != 3) /* keys 3 and 7 are absent */
+			ck_assert_int_eq(cache_set(k[i], want, strlen(want), 600), 0);
+	}
+	for (s = 0; s < SERVERS; s++) {
+		for (i = 0; i < MANY && where[i] != s; i++)
+			;
+		ck_assert_msg(i < MANY, "no key of the %d lives on server %d", MANY, s);
+	}
+	ck_assert_int_eq(get_many(k, v, hits), 6);
+	for (i = 0; i < MANY; i++) {
+		snprintf(want, sizeof(want), "value %d", i);
+		ck_assert_int_eq(hits[i], i % 4 != 3);
+		if (hits[i])
+			ck_assert_msg(v[i].len == strlen(want) && memcmp(v[i].ptr, want, v[i].len) == 0,
+				      "key %d got '%.*s'", i, (int)v[i].len, v[i].ptr);
+	}
+	/* A server with a present key stops: the others' keys are still found. */
+	for (i = 0; i < MANY && stopped < 0; i++)
+		if (i % 4 != 3)
+			stopped = where[i];
+	server_stop(&p, stopped);
+	for (i = 0; i < MANY; i++)
+		live += i % 4 != 3 && where[i] != stopped;
+	ck_assert_int_eq(get_many(k, v, hits), live);
+	for (i = 0; i < MANY; i++)
+		ck_assert_int_eq(hits[i], i % 4 != 3 && where[i] != stopped);
+	for (s = 0; s < SERVERS; s++)
+		server_stop(&p, s);
+	ck_assert_int_eq(get_many(k, v, hits), -1);
+	for (i = 0; i < MANY; i++) {
+		ck_assert(!hits[i]);
+		buf_release(&v[i]);
+	}
+	pool_stop(&p);
+}
+END_TEST
+
 /* Every server down: reads miss, writes and counters fail, nothing crashes; back up, all works. */
 START_TEST(test_pool_all_down)
 {
@@ -367,6 +445,7 @@ int main(void)
 	tcase_add_test(tc, test_pool_loses_one);
 	tcase_add_test(tc, test_pool_hung_server);
 	tcase_add_test(tc, test_pool_all_down);
+	tcase_add_test(tc, test_get_many);
 	suite_add_tcase(s, tc);
 	return suite_failures(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
