@@ -26,31 +26,34 @@ static void generation_key(int64_t org_id, char *out, size_t outlen)
 	snprintf(out, outlen, "ac:g:%" PRId64, org_id);
 }
 
+/* The generation in text (got.len bytes) into *gen. Returns true when it is a valid one. */
+static bool parse_generation(const struct buf *got, uint64_t *gen)
+{
+	char text[24];
+
+	if (got->len == 0 || got->len >= sizeof(text))
+		return false;
+	memcpy(text, got->ptr, got->len);
+	text[got->len] = '\0';
+	*gen = strtoull(text, NULL, 10);
+	return *gen >= GENERATION_FLOOR;
+}
+
 /* The generation stored under key into *gen. Returns true when there is a valid one. */
 static bool stored_generation(const char *key, uint64_t *gen)
 {
 	struct buf got = BUF_INIT(32);
-	char text[24];
-	bool valid = false;
+	bool valid = cache_get(key, &got) == 1 && parse_generation(&got, gen);
 
-	if (cache_get(key, &got) == 1 && got.len > 0 && got.len < sizeof(text)) {
-		memcpy(text, got.ptr, got.len);
-		text[got.len] = '\0';
-		*gen = strtoull(text, NULL, 10);
-		valid = *gen >= GENERATION_FLOOR;
-	}
 	buf_release(&got);
 	return valid;
 }
 
-/* The organisation's generation into *gen, made from the clock when missing. Returns 0 or -1 (memcached down). */
-static int generation(int64_t org_id, uint64_t *gen)
+/* The organisation's generation made from the clock (it was missing) into *gen. Returns 0 or -1 (memcached down). */
+static int new_generation(const char *key, uint64_t *gen)
 {
-	char key[48], text[24];
+	char text[24];
 
-	generation_key(org_id, key, sizeof(key));
-	if (stored_generation(key, gen))
-		return 0;
 	*gen = (uint64_t)wall_ms() * 1000;
 	snprintf(text, sizeof(text), "%" PRIu64, *gen);
 	switch (cache_add(key, text, strlen(text), GENERATION_TTL_S)) {
@@ -63,37 +66,59 @@ static int generation(int64_t org_id, uint64_t *gen)
 	}
 }
 
+/*
+ * Whether got is an entry stored under generation gen and young enough:
+ * "GENERATION STORED_MS AUX\n" then the body, appended to body; *aux gets AUX.
+ */
+static bool entry_usable(const struct buf *got, uint64_t gen, int64_t max_age, struct buf *body, int64_t *aux)
+{
+	int64_t stored_ms, kept_aux;
+	uint64_t kept_gen;
+	const char *nl = memchr(got->ptr, '\n', got->len);
+	int n = 0;
+
+	if (!nl || sscanf(got->ptr, "%" SCNu64 " %" SCNd64 " %" SCNd64 "%n", &kept_gen, &stored_ms, &kept_aux, &n) != 3 ||
+	    got->ptr + n != nl || kept_gen != gen)
+		return false;
+	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)
+		return false;
+	if (buf_append(body, nl + 1, got->len - (size_t)(nl + 1 - got->ptr)) < 0)
+		return false;
+	*aux = kept_aux;
+	return true;
+}
+
 int answercache_get(struct answer_slot *slot, int64_t org_id, const char *what, struct buf *body, int64_t *aux)
 {
-	int64_t max_age = (int64_t)config()->answer_cache_ms, stored_ms, kept_aux;
-	struct buf got = BUF_INIT(ANSWERCACHE_VALUE_MAX + 64);
-	const char *nl;
-	uint64_t gen;
-	int n = 0;
+	int64_t max_age = (int64_t)config()->answer_cache_ms;
+	struct buf got_gen = BUF_INIT(32), got = BUF_INIT(ANSWERCACHE_VALUE_MAX + 64);
+	struct buf *outs[2] = { &got_gen, &got };
+	const char *keys[2];
+	char gen_key[48];
+	bool hits[2];
+	int rc = 0;
 
 	slot->usable = false;
 	slot->key[0] = '\0';
 	*aux = 0;
-	if (max_age <= 0 || org_id <= 0 || strlen(what) > ANSWERCACHE_WHAT_MAX || generation(org_id, &gen) < 0)
+	if (max_age <= 0 || org_id <= 0 || strlen(what) > ANSWERCACHE_WHAT_MAX)
 		return 0;
-	snprintf(slot->key, sizeof(slot->key), "ac:%" PRId64 ":%" PRIu64 ":%s", org_id, gen, what);
+	generation_key(org_id, gen_key, sizeof(gen_key));
+	snprintf(slot->key, sizeof(slot->key), "ac:%" PRId64 ":%s", org_id, what);
+	keys[0] = gen_key;
+	keys[1] = slot->key;
+	/* The generation and the entry in one exchange; the entry says which generation it was stored under. */
+	if (cache_get_many(2, keys, outs, hits) < 0)
+		goto out;
+	if (hits[0] && parse_generation(&got_gen, &slot->generation))
+		rc = hits[1] && entry_usable(&got, slot->generation, max_age, body, aux) ? 1 : 0;
+	else if (new_generation(gen_key, &slot->generation) < 0)
+		goto out;
 	slot->usable = true;
-	if (cache_get(slot->key, &got) != 1)
-		goto miss;
-	/* "STORED_MS AUX\n" then the body. */
-	nl = memchr(got.ptr, '\n', got.len);
-	if (!nl || sscanf(got.ptr, "%" SCNd64 " %" SCNd64 "%n", &stored_ms, &kept_aux, &n) != 2 || got.ptr + n != nl)
-		goto miss;
-	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)
-		goto miss;
-	if (buf_append(body, nl + 1, got.len - (size_t)(nl + 1 - got.ptr)) < 0)
-		goto miss;
-	*aux = kept_aux;
+out:
+	buf_release(&got_gen);
 	buf_release(&got);
-	return 1;
-miss:
-	buf_release(&got);
-	return 0;
+	return rc;
 }
 
 void answercache_put(const struct answer_slot *slot, const char *body, size_t len, int64_t aux)
@@ -103,7 +128,8 @@ void answercache_put(const struct answer_slot *slot, const char *body, size_t le
 
 	if (!slot->usable || len > ANSWERCACHE_VALUE_MAX)
 		return;
-	if (buf_printf(&v, "%" PRId64 " %" PRId64 "\n", wall_ms(), aux) == 0 && buf_append(&v, body, len) == 0)
+	if (buf_printf(&v, "%" PRIu64 " %" PRId64 " %" PRId64 "\n", slot->generation, wall_ms(), aux) == 0 &&
+	    buf_append(&v, body, len) == 0)
 		(void)cache_set(slot->key, v.ptr, v.len, (uint32_t)(max_age / 1000 + 2));
 	buf_release(&v);
 }

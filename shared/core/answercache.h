@@ -38,6 +38,7 @@
 /* A looked-up answer's place: filled by answercache_get(), used by answercache_put(). */
 struct answer_slot {
 	char key[ANSWERCACHE_WHAT_MAX + 64];
+	uint64_t generation; /* the organisation's, read with the entry: what a put stores under */
 	bool usable; /* false: the cache is off or memcached is down; put does nothing */
 };
 
