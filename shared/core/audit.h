@@ -46,9 +46,10 @@ int audit_record(const struct audit_actor *who, const struct audit_event *ev);
 int audit_record_candidate(int64_t org_id, const char *request_id, const struct audit_event *ev);
 
 /*
- * audit_record() in a transaction of its own, for actions that read and
- * change nothing else (a resume viewed or downloaded, a candidate's data
- * exported) or that committed already. Must not be called inside a transaction.
+ * audit_record() as one statement of its own (its own transaction), for
+ * actions that read and change nothing else (a resume viewed or downloaded,
+ * a candidate's data exported) or that committed already. Refused
+ * (ST_INTERNAL) inside a transaction.
  */
 int audit_record_now(const struct audit_actor *who, const struct audit_event *ev);
 
