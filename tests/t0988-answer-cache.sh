@@ -3,15 +3,20 @@
 # a shortlist, a candidate and a batch's status. A candidates handler run
 # directly keeps answers for a minute, so what only the cache can explain
 # is seen: a change made behind the service's back (SQL) stays unseen,
-# while anything done through the API (a decision, an erasure) and every
-# task the drainer finishes is seen at the next read. Answers are per
+# while anything done through the API (a decision, an erasure) is seen at
+# the next read, and what the drainer does within its gap (500 ms, one
+# step of the organisation's generation per gap at most). Answers are per
 # organisation; a kept candidate is still a recorded view; memcached
 # stopped, or SHORTLIST_ANSWER_CACHE_MS=0, means every read is fresh.
 #
 # Seen to fail: with the drainer's task outcomes not stepping the
 # organisation's generation (queue.c), "the drainer's finished task is seen
 # at once" failed (0 done, "running"); with app.c not stepping it for the
-# API's writes, "a decision made through the API is seen at once" failed.
+# API's writes, "a decision made through the API is seen at once" failed;
+# with the drainer's loop not making its held steps (answercache_step_due),
+# "a following drainer's last finished task is seen within a second of it"
+# failed; with its steps not held, "its 40 claims and outcomes stepped the
+# generation 30 times" failed.
 . "$(dirname "$0")/lib/test-lib.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
 
@@ -91,6 +96,52 @@ check "the drainer finishes it ($(sql "SELECT status FROM resumes WHERE batch_id
 	test "$(sql "SELECT count(*) FROM resumes WHERE batch_id = $BATCH AND status NOT IN ('queued', 'processing')")" = 1
 get "/api/v1/process/status/$BATCH"
 check "the drainer's finished task is seen at once ($(got .done) done, $(got .state))" test "$(got .done)" = 1 -a "$(got .state)" = finished
+
+# --- a running drainer holds its steps: one per organisation per gap
+# (ANSWERCACHE_DRAINER_GAP_MS, 500 ms), and its last change is seen soon.
+ORG_ID=$(sql "SELECT id FROM organisations WHERE name = '$ORG'")
+generation() {
+	exec 3<>"/dev/tcp/127.0.0.1/$SHORTLIST_MEMCACHED_PORT" || return 1
+	printf 'get ac:g:%s\r\n' "$ORG_ID" >&3
+	local line value=
+	while read -r -t 2 line <&3; do
+		line=${line%$'\r'}
+		[[ $line == END ]] && break
+		[[ $line == VALUE* ]] || value=$line
+	done
+	exec 3<&-
+	echo "${value:-0}"
+}
+N_HELD=20
+args=()
+for ((i = 1; i <= N_HELD; i++)); do
+	printf 'Held Steps Applicant %s\nheld.%s@example.com\nC and PostgreSQL for %s years.\n' "$i" "$i" "$i" >"$T_TMP/held$i.txt"
+	args+=(-F "files=@$T_TMP/held$i.txt;type=text/plain")
+done
+http POST "/api/v1/jobs/$JOB/resumes" "${A[@]}" "${args[@]}"
+expect_status 201 "an upload of $N_HELD"
+BATCH2=$(json .batch_id)
+get "/api/v1/process/status/$BATCH2"
+check "its status is kept with nothing done ($(got .done) of $(got .total))" test "$(got .done)" = 0
+GEN_BEFORE=$(generation)
+# An LLM that answers in 300 ms, four calls at once: tasks finish a few at a
+# time, and the status read between them is kept under the generation of
+# the moment; the last outcomes come within the gap of a step.
+start_fake_llm --latency-median-ms 300 --latency-sigma 0
+SHORTLIST_LLM_PROVIDER=openai SHORTLIST_OPENAI_API_KEY=sk-test SHORTLIST_OPENAI_BASE_URL="$FAKE/v1" \
+	SHORTLIST_LLM_CONCURRENCY=4 SHORTLIST_CACHE_TTL=0 "$BIN/drainer" --follow >"$T_TMP/follow.log" 2>&1 &
+FOLLOWER=$!
+all_done() {
+	get "/api/v1/process/status/$BATCH2"
+	test "$(sql "SELECT count(*) FROM resumes WHERE batch_id = $BATCH2 AND status NOT IN ('queued', 'processing')")" = "$N_HELD"
+}
+eventually 60 all_done
+seen_done() { get "/api/v1/process/status/$BATCH2" && test "$(got .done)" = "$N_HELD"; }
+check "a following drainer's last finished task is seen within a second of it" eventually 1 seen_done
+kill -TERM "$FOLLOWER" && wait "$FOLLOWER"
+STEPS=$(($(generation) - GEN_BEFORE))
+check "its $((2 * N_HELD)) claims and outcomes stepped the generation $STEPS times (at least once, fewer than one a task)" \
+	test "$STEPS" -ge 1 -a "$STEPS" -lt "$N_HELD"
 
 # --- an erasure is seen at once
 get "$PAGE"

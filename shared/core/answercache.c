@@ -152,3 +152,70 @@ int answercache_invalidate(int64_t org_id)
 	snprintf(text, sizeof(text), "%" PRId64, wall_ms() * 1000);
 	return cache_set(key, text, strlen(text), GENERATION_TTL_S);
 }
+
+/*
+ * Held steps: organisations stepped lately, each with when and whether a
+ * change waits for its gap. A full table steps at once what does not fit.
+ */
+#define HELD_MAX 128
+static struct held_step {
+	int64_t org_id;
+	int64_t stepped_ms;
+	bool waiting;
+} held[HELD_MAX];
+static int held_gap_ms;
+
+void answercache_hold_steps(int gap_ms)
+{
+	int i;
+
+	if (gap_ms <= 0)
+		answercache_step_due(true);
+	held_gap_ms = gap_ms > 0 ? gap_ms : 0;
+	for (i = 0; i < HELD_MAX; i++)
+		held[i] = (struct held_step){ 0 };
+}
+
+int answercache_invalidate_soon(int64_t org_id)
+{
+	int64_t now = now_ms();
+	struct held_step *free_slot = NULL, *h;
+	int i;
+
+	if (held_gap_ms <= 0 || org_id <= 0)
+		return answercache_invalidate(org_id);
+	for (i = 0; i < HELD_MAX; i++) {
+		h = &held[i];
+		if (h->org_id == org_id) {
+			if (now - h->stepped_ms < held_gap_ms) {
+				h->waiting = true;
+				return 0;
+			}
+			h->stepped_ms = now;
+			h->waiting = false;
+			return answercache_invalidate(org_id);
+		}
+		/* A slot whose gap has passed with nothing waiting is free again. */
+		if (!free_slot && (h->org_id == 0 || (!h->waiting && now - h->stepped_ms >= held_gap_ms)))
+			free_slot = h;
+	}
+	if (free_slot)
+		*free_slot = (struct held_step){ org_id, now, false };
+	return answercache_invalidate(org_id);
+}
+
+void answercache_step_due(bool all)
+{
+	int64_t now = now_ms();
+	int i;
+
+	for (i = 0; i < HELD_MAX; i++) {
+		struct held_step *h = &held[i];
+
+		if (h->org_id > 0 && h->waiting && (all || now - h->stepped_ms >= held_gap_ms)) {
+			h->stepped_ms = now;
+			h->waiting = false;
+			(void)answercache_invalidate(h->org_id);
+		}
+	}
+}

@@ -11,10 +11,13 @@
  *    before its answer is sent, and an entry is used only under the
  *    generation it was stored under. So is every erasure, the retention
  *    sweep's included (erase.c), before its transaction and after it.
- *  - What the drainer does (new analyses, statuses, emails sent) shows
- *    within SHORTLIST_ANSWER_CACHE_MS, the most an entry may be old. That
- *    also bounds what a lost generation step could leave (a memcached
- *    server that drops out and comes back with an older generation).
+ *  - What the drainer does (tasks claimed and finished: new analyses,
+ *    statuses, emails sent) shows within ANSWERCACHE_DRAINER_GAP_MS: it
+ *    steps each organisation's generation at most that often, after its
+ *    commits (queue.c, answercache_hold_steps() below).
+ *  - SHORTLIST_ANSWER_CACHE_MS, the most an entry may be old, bounds what a
+ *    lost generation step could leave (a memcached server that drops out
+ *    and comes back with an older generation).
  *  - memcached down: nothing is kept, every read goes to PostgreSQL.
  *  - SHORTLIST_ANSWER_CACHE_MS=0 turns the cache off.
  * An entry is one organisation's, keyed by route, parameters and the
@@ -60,5 +63,30 @@ void answercache_put(const struct answer_slot *slot, const char *body, size_t le
  * read from it either, except from a server that comes back: see above).
  */
 int answercache_invalidate(int64_t org_id);
+
+/*
+ * Steps from a process that makes many changes in a row (the drainer:
+ * every task claimed or finished) are held back: after a step, an
+ * organisation's next one waits until gap_ms have passed, and what changed
+ * meanwhile is stepped then, once, by answercache_step_due(). Readers see
+ * such a process's work within gap_ms and its loop's turn, instead of every
+ * change ending the organisation's kept answers at once. Off (every step at
+ * once) until a process calls answercache_hold_steps(); gap_ms 0 turns it
+ * off again.
+ */
+#define ANSWERCACHE_DRAINER_GAP_MS 500
+void answercache_hold_steps(int gap_ms);
+
+/*
+ * answercache_invalidate() now, or (held steps) when the organisation's
+ * gap has passed. Returns 0, or -1 as answercache_invalidate() does.
+ */
+int answercache_invalidate_soon(int64_t org_id);
+
+/*
+ * Makes the held steps whose gap has passed, or all of them (all: before
+ * the process waits for work or exits). Call it every turn of the loop.
+ */
+void answercache_step_due(bool all);
 
 #endif

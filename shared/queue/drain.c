@@ -13,6 +13,7 @@
 #include "base/json.h"
 #include "base/status.h"
 #include "base/util.h"
+#include "core/answercache.h"
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/db.h"
@@ -960,9 +961,12 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 		database_failed(&d, started, rc);
 	else if (o->follow)
 		queue_listen();
+	/* Its steps of the organisations' answer generations are held to one per gap (answercache.h). */
+	answercache_hold_steps(ANSWERCACHE_DRAINER_GAP_MS);
 	for (;;) {
 		int64_t now = now_ms();
 
+		answercache_step_due(false);
 		check_stop(&d, stop, started, now);
 		if (d.stopping && now >= d.stop_deadline_ms && d.in_flight > 0) {
 			/* Out of grace: the engine fails what is pending, and the callbacks release it. */
@@ -1027,6 +1031,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 			if (queue_empty && mailer_idle(d.mailer)) {
 				if (!o->follow)
 					break;
+				answercache_step_due(true);
 				rc = queue_wait(FOLLOW_WAIT_MS);
 				if (rc < 0)
 					database_failed(&d, now_ms(), rc);
@@ -1053,6 +1058,7 @@ out:
 		log_warn("drain: %d tasks whose result was not recorded wait for their leases to run out",
 			 d.n_unrecorded);
 	free_unrecorded(&d);
+	answercache_hold_steps(0);
 	if (d.mailer) {
 		struct mailer_stats ms = mailer_stats(d.mailer);
 

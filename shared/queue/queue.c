@@ -212,7 +212,8 @@ static const char *const claim_sql[3] = { CLAIM_SQL("$2::text IS NULL"), CLAIM_S
 /*
  * Tasks were claimed or their outcomes recorded: a batch's status shows
  * both, and an outcome what the task did, so the organisation's kept
- * answers are not used again once this commits (answercache.h).
+ * answers are not used again once this commits, or (the drainer holds its
+ * steps) within its gap (answercache.h).
  */
 static void answers_changed(const struct queue_task *tasks, int n)
 {
@@ -222,7 +223,7 @@ static void answers_changed(const struct queue_task *tasks, int n)
 		for (j = 0; j < i && tasks[j].org_id != tasks[i].org_id; j++)
 			;
 		if (j == i && tasks[i].org_id > 0)
-			(void)db_after_commit(answercache_invalidate, tasks[i].org_id);
+			(void)db_after_commit(answercache_invalidate_soon, tasks[i].org_id);
 	}
 }
 
