@@ -399,9 +399,20 @@ try {
 			await page.locator('[data-testid=unscored] tbody input[type=checkbox]').first().waitFor().catch(() => {});
 			const firstRow = page.locator('[data-testid=ranked] tbody tr').first();
 			await firstRow.locator('input[type=checkbox]').check();
+			// The template answers late (1.5 s): until it is in, the fields take no typing it would replace.
+			const lateTemplate = `**/api/v1/jobs/${jobId}/templates/invite`;
+			await page.route(lateTemplate, async (route) => {
+				await new Promise((done) => setTimeout(done, 1500));
+				await route.continue();
+			});
 			await page.getByRole('button', { name: 'Invite to interview' }).click();
 			const dlg = page.getByRole('dialog');
 			await step('the email composer opens', () => dlg.getByRole('heading', { name: 'Invite to interview email' }).waitFor());
+			check('its message is read-only while the template loads', await dlg.getByLabel('Message').evaluate((e) => e.readOnly));
+			await dlg.getByLabel('Message').fill('Typed while it loaded.');
+			await dlg.getByText(/template(; changes|\.)/).waitFor();
+			check('what is typed stays after the template is in', (await dlg.getByLabel('Message').inputValue()) === 'Typed while it loaded.');
+			await page.unroute(lateTemplate);
 			if (await hasRoute(key, 'GET', `/api/v1/jobs/${jobId}/templates/invite`)) {
 				await dlg.getByLabel('Your name').fill('Sam <b>Recruiter</b>');
 				await dlg.getByLabel('Your email').fill('sam@example.com');

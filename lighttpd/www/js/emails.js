@@ -178,6 +178,11 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 
 	document.body.appendChild(dlg);
 	dlg.showModal();
+	// Read-only until the template is in: what it brings must not replace what was typed meanwhile.
+	const editable = (yes) => {
+		for (const f of [subject, text, html]) f.input.readOnly = !yes;
+	};
+	editable(false);
 	(async () => {
 		try {
 			const t = await api('GET', base, undefined, { signal: ctx.signal });
@@ -190,6 +195,7 @@ export function openComposer(job, kind, candidates, ctx, onSent) {
 			if (e.name === 'AbortError') return;
 			templateNote.textContent = `Could not load the template: ${describe(e)}`;
 		}
+		editable(true);
 		subject.input.focus();
 	})();
 }
