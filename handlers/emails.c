@@ -1,6 +1,5 @@
 /* emails: company details, templates, previews and sending of candidate emails, their delivery status, and the candidate notice's link. */
 #include <cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,7 +354,7 @@ static int preview_apply(struct req *r, int64_t id, const cJSON *body, struct pr
 	int rc;
 
 	if (cand && !cJSON_IsNull(cand)) {
-		if (!cJSON_IsNumber(cand) || cand->valuedouble < 1 || cand->valuedouble != floor(cand->valuedouble))
+		if (!json_is_id(cand))
 			return resp_fail(r, ST_BAD_REQUEST, "candidate_id: must be a positive integer");
 		rc = candidate_name(r, id, (int64_t)cand->valuedouble, p->vals, &p->candidate_name);
 		if (rc < 0)
@@ -486,7 +485,7 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(body, "kind");
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(body, "candidate_ids");
 	const cJSON *cat = cJSON_GetObjectItemCaseSensitive(body, "category");
-	const cJSON *it;
+	char err[128];
 	int rc;
 
 	if (!cJSON_IsObject(body))
@@ -502,21 +501,8 @@ static int send_parse(struct req *r, const cJSON *body, struct send_request *s)
 			return resp_fail(r, ST_BAD_REQUEST,
 					 "category: must be shortlist, consider, reject, needs_review or failed");
 		s->category = cat->valuestring;
-	} else {
-		int n = cJSON_IsArray(ids) ? cJSON_GetArraySize(ids) : -1;
-
-		if (n < 1 || n > OUTBOX_SEND_MAX)
-			return resp_fail(r, ST_BAD_REQUEST, "candidate_ids: must be an array of 1 to %d ids",
-					 OUTBOX_SEND_MAX);
-		s->ids = xcalloc((size_t)n, sizeof(*s->ids));
-		cJSON_ArrayForEach(it, ids)
-		{
-			if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9e15 ||
-			    it->valuedouble != floor(it->valuedouble))
-				return resp_fail(r, ST_BAD_REQUEST, "candidate_ids[%zu]: must be a positive integer",
-						 s->nids);
-			s->ids[s->nids++] = (int64_t)it->valuedouble;
-		}
+	} else if (!(s->ids = json_id_array(ids, "candidate_ids", OUTBOX_SEND_MAX, &s->nids, err, sizeof(err)))) {
+		return resp_fail(r, ST_BAD_REQUEST, "%s", err);
 	}
 	rc = vars_from_object(r, body, "", false, s->vals);
 	if (rc < 0)
@@ -799,33 +785,22 @@ out:
 static int handle_emails_approve(struct req *r)
 {
 	struct audit_actor who = { r->org_id, r->user_id, r->key_id, r->request_id, NULL };
-	const cJSON *ids, *it;
 	cJSON *body = NULL, *out = NULL;
 	const char *why = NULL;
 	int64_t job_id, *v = NULL;
+	char err[128];
 	size_t n = 0;
-	int rc = req_param_id(r, "id", &job_id), count;
+	int rc = req_param_id(r, "id", &job_id);
 
 	if (rc < 0)
 		return rc;
 	rc = req_json_body(r, &body);
 	if (rc < 0)
 		return rc;
-	ids = cJSON_GetObjectItemCaseSensitive(body, "email_ids");
-	count = cJSON_IsArray(ids) ? cJSON_GetArraySize(ids) : -1;
-	if (!cJSON_IsObject(body) || count < 1 || count > OUTBOX_SEND_MAX) {
-		rc = resp_fail(r, ST_BAD_REQUEST, "email_ids: must be an array of 1 to %d ids", OUTBOX_SEND_MAX);
+	if (!(v = json_id_array(cJSON_GetObjectItemCaseSensitive(body, "email_ids"), "email_ids", OUTBOX_SEND_MAX, &n,
+				err, sizeof(err)))) {
+		rc = resp_fail(r, ST_BAD_REQUEST, "%s", err);
 		goto out;
-	}
-	v = xcalloc((size_t)count, sizeof(*v));
-	cJSON_ArrayForEach(it, ids)
-	{
-		if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9e15 ||
-		    it->valuedouble != floor(it->valuedouble)) {
-			rc = resp_fail(r, ST_BAD_REQUEST, "email_ids[%zu]: must be a positive integer", n);
-			goto out;
-		}
-		v[n++] = (int64_t)it->valuedouble;
 	}
 	rc = approval_approve(&who, job_id, v, n, &out, &why);
 	if (rc == ST_FORBIDDEN)

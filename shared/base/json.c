@@ -1,9 +1,12 @@
 /* json: parsing untrusted JSON with size, depth and position-aware errors, and small cJSON helpers. */
 #include "base/json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/util.h"
 
 /* Finds the first place nesting passes max_depth, ignoring brackets inside strings. */
 static ssize_t too_deep_at(const char *s, size_t len, int max_depth)
@@ -135,4 +138,35 @@ void json_add_str_or_null(cJSON *obj, const char *name, const char *value)
 		cJSON_AddStringToObject(obj, name, value);
 	else
 		cJSON_AddNullToObject(obj, name);
+}
+
+bool json_is_id(const cJSON *item)
+{
+	return cJSON_IsNumber(item) && item->valuedouble >= 1 && item->valuedouble <= 9e15 &&
+	       item->valuedouble == floor(item->valuedouble);
+}
+
+int64_t *json_id_array(const cJSON *array, const char *name, int max, size_t *n, char *err, size_t errlen)
+{
+	int count = cJSON_IsArray(array) ? cJSON_GetArraySize(array) : -1;
+	const cJSON *it;
+	int64_t *ids;
+
+	*n = 0;
+	if (count < 1 || count > max) {
+		snprintf(err, errlen, "%s: must be an array of 1 to %d ids", name, max);
+		return NULL;
+	}
+	ids = xcalloc((size_t)count, sizeof(*ids));
+	cJSON_ArrayForEach(it, array)
+	{
+		if (!json_is_id(it)) {
+			snprintf(err, errlen, "%s[%zu]: must be a positive integer", name, *n);
+			free(ids);
+			*n = 0;
+			return NULL;
+		}
+		ids[(*n)++] = (int64_t)it->valuedouble;
+	}
+	return ids;
 }

@@ -22,6 +22,17 @@ const char *json_str(const cJSON *obj, const char *name, const char *def);
 int64_t json_int(const cJSON *obj, const char *name, int64_t def);
 bool json_bool(const cJSON *obj, const char *name, bool def);
 
+/* Whether item is a number that is a whole id, 1 to 9e15 (what a bigint id and a double both hold exactly). */
+bool json_is_id(const cJSON *item);
+
+/*
+ * An array of 1 to max ids (json_is_id), for the member called name.
+ * Returns the ids (caller frees) with their count in *n, or NULL with the
+ * refusal in err: "NAME: must be an array of 1 to MAX ids" or
+ * "NAME[I]: must be a positive integer".
+ */
+int64_t *json_id_array(const cJSON *array, const char *name, int max, size_t *n, char *err, size_t errlen);
+
 /* Prints without formatting; returns a newly allocated string (caller frees). Aborts on OOM. */
 char *json_print(const cJSON *item);
 
