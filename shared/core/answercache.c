@@ -77,7 +77,8 @@ static bool entry_usable(const struct buf *got, uint64_t gen, int64_t max_age, s
 	const char *nl = memchr(got->ptr, '\n', got->len);
 	int n = 0;
 
-	if (!nl || sscanf(got->ptr, "%" SCNu64 " %" SCNd64 " %" SCNd64 "%n", &kept_gen, &stored_ms, &kept_aux, &n) != 3 ||
+	if (!nl ||
+	    sscanf(got->ptr, "%" SCNu64 " %" SCNd64 " %" SCNd64 "%n", &kept_gen, &stored_ms, &kept_aux, &n) != 3 ||
 	    got->ptr + n != nl || kept_gen != gen)
 		return false;
 	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)

@@ -42,7 +42,7 @@
 struct answer_slot {
 	char key[ANSWERCACHE_WHAT_MAX + 64];
 	uint64_t generation; /* the organisation's, read with the entry: what a put stores under */
-	bool usable; /* false: the cache is off or memcached is down; put does nothing */
+	bool usable;	     /* false: the cache is off or memcached is down; put does nothing */
 };
 
 /*

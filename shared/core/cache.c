@@ -353,7 +353,8 @@ static int multi_get(size_t n, char (*k)[KEY_MAX + 1], struct buf *const *outs, 
 
 		for (i = 0; i < n; i++)
 			if (!hits[i] && key_len == lens[i] && memcmp(key, keys[i], key_len) == 0) {
-				hits[i] = buf_append(outs[i], memcached_result_value(res), memcached_result_length(res)) == 0;
+				hits[i] = buf_append(outs[i], memcached_result_value(res),
+						     memcached_result_length(res)) == 0;
 				break;
 			}
 		memcached_result_free(res);
