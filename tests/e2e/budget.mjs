@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, newUser, notOk, openPage, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser({ webApp: false });
 const llmPort = process.env.SHORTLIST_LLM_PORT;
@@ -49,14 +49,7 @@ const other = (await apiCall(key, 'POST', '/api/v1/jobs', { title: 'Self-hosted 
 await upload(other.id, 'unpriced', 2);
 await run(drainer, ['--once', '--max-seconds', '60'], llmEnv('acme-private-llm'));
 
-const { context, close } = await launch(pw);
-const page = context.pages()[0] || (await context.newPage());
-page.setDefaultTimeout(15000);
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => {
-	if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) problems.push(m.text());
-});
+const { page, problems, close } = await openPage(pw, { consoleErrors: (text) => !/status of (401|403)/.test(text) });
 const shot = async (name) => {
 	await page.waitForTimeout(300);
 	await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });

@@ -4,7 +4,7 @@
 // a human review (and gives optional answers for the bias audit), which the recruiter then sees on the candidate.
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import path from 'node:path';
-import { BASE_URL, BUILD, apiCall, check, launch, newKey, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, apiCall, check, newKey, newUser, notOk, openPage, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -51,14 +51,7 @@ const psql = await run('psql', ['-h', '127.0.0.1', '-p', process.env.SHORTLIST_P
 	`SELECT body_text FROM emails WHERE resume_id = ${Number(yorick)} AND kind = 'notice'`]);
 const token = (/notice\.html#t=([0-9]+-[0-9a-f]+)/.exec(psql.stdout) || [])[1];
 
-const { context, close } = await launch(pw);
-const page = context.pages()[0] || (await context.newPage());
-page.setDefaultTimeout(15000);
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => {
-	if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) problems.push(m.text());
-});
+const { page, problems, close } = await openPage(pw, { consoleErrors: (text) => !/status of (401|404)/.test(text) });
 const hidden = (text, who) => !text.includes(people[who][0].split(' ')[0]) && !text.includes(people[who][0].split(' ')[1]) && !text.includes(people[who][1]);
 
 try {

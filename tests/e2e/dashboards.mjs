@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, newUser, notOk, openPage, requireBrowser, run, signIn, skip, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -52,14 +52,7 @@ for (const n of ['resume.pdf', 'resume.docx', 'resume.txt', 'image_only.pdf']) f
 await fetch(`${BASE_URL}/api/v1/jobs/${up.id}/resumes`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: form });
 await run(path.join(BUILD, 'bin/drainer'), ['--once', '--max-seconds', '60']);
 
-const { context, close } = await launch(pw);
-const page = context.pages()[0] || (await context.newPage());
-page.setDefaultTimeout(15000);
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => {
-	if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) problems.push(m.text());
-});
+const { page, problems, close } = await openPage(pw, { consoleErrors: (text) => !/status of (401|403)/.test(text) });
 const shot = async (name, full = true) => {
 	await page.waitForTimeout(300);
 	await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: full });

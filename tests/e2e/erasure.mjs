@@ -5,7 +5,7 @@
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, newUser, notOk, openPage, requireBrowser, run, signIn, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -31,11 +31,7 @@ const s3url = `http://127.0.0.1:${process.env.SHORTLIST_S3_PORT}/${process.env.S
 check('the resume is stored in S3 before the erasure', (await fetch(s3url)).status === 200);
 const hold = (await apiCall(key, 'POST', '/api/v1/legal-holds', { resume_id: rid, reason: 'pending tribunal' })).json;
 
-const { context, close } = await launch(pw);
-const page = context.pages()[0] || (await context.newPage());
-page.setDefaultTimeout(15000);
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+const { page, problems, close } = await openPage(pw);
 try {
 	await signIn(page, rec);
 	await page.goto(`${BASE_URL}/#/candidates/${rid}`);

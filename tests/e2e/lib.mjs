@@ -103,6 +103,25 @@ export async function launch(pw, options = {}) {
 	};
 }
 
+// launch(), then its first page with a default timeout of options.timeout ms (15 s), and the problems
+// the page reports: every page error, and, when options.consoleErrors is given (a function of a console
+// message's text saying whether it counts), every console error it counts. The other options go to
+// launch(). Resolves to { context, page, problems, close }.
+export async function openPage(pw, options = {}) {
+	const { timeout = 15000, consoleErrors, ...rest } = options;
+	const { context, close } = await launch(pw, rest);
+	const page = context.pages()[0] || (await context.newPage());
+	const problems = [];
+	page.setDefaultTimeout(timeout);
+	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+	if (consoleErrors) {
+		page.on('console', (m) => {
+			if (m.type() === 'error' && consoleErrors(m.text())) problems.push(m.text());
+		});
+	}
+	return { context, page, problems, close };
+}
+
 // Runs a program, writing opts.input (if any) to its standard input; resolves to { code, stdout, stderr } (never rejects).
 export function run(file, args, opts = {}) {
 	const { input, ...rest } = opts;

@@ -5,7 +5,7 @@
 // Prints "ok - ..." / "not ok - ..." lines; exits 0 when all passed, 1 on a failure, 77 when it cannot run here.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_URL, BUILD, ROOT, apiCall, check, launch, newUser, notOk, requireBrowser, run, signIn, step, summary } from './lib.mjs';
+import { BASE_URL, BUILD, ROOT, apiCall, check, newUser, notOk, openPage, requireBrowser, run, signIn, step, summary } from './lib.mjs';
 
 const pw = await requireBrowser();
 
@@ -55,11 +55,7 @@ check('the API links the first resume and the copy',
 	first?.near_duplicates?.length === 1 && first.near_duplicates[0].resume_id === ids['copy.txt'] && copy?.near_duplicates?.[0]?.resume_id === ids['first.txt']);
 check('and not the name-swapped copy', (await api(ids['other.txt']))?.near_duplicates?.length === 0);
 
-const { context, close } = await launch(pw);
-const page = context.pages()[0] || (await context.newPage());
-page.setDefaultTimeout(15000);
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+const { page, problems, close } = await openPage(pw);
 try {
 	await signIn(page, rec);
 	await page.goto(`${BASE_URL}/#/candidates/${ids['first.txt']}`);
