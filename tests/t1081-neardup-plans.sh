@@ -2,7 +2,8 @@
 # Plans of the near-duplicate statements (score/neardup.c, printed by
 # shortlistctl statements): on an organisation of 20,000 seeded candidates,
 # each with a fingerprint, and 10,000 links, the look-up of a new
-# fingerprint and the reading of a page's links are planned with
+# fingerprint and the reading of a page's links (the body of
+# resume_links_of(), which keeps its generic plan) are planned with
 # plan_cache_mode = force_generic_plan (what a prepared statement switches
 # to after five runs) and must read resume_fingerprints, resume_links and
 # resumes through their indexes only: the look-up as one index range per
@@ -36,10 +37,18 @@ while IFS='|' read -r name args stmt; do
 	[[ $name == neardup_* ]] || continue
 	n=$((n + 1))
 	args=${args//ORG_ID/$ORG}
+	types=
+	if [[ $name == neardup_links ]]; then
+		# The links are read by resume_links_of() (migration 0330): what is planned is its body's statement.
+		check "$name reads them through resume_links_of()" grep -q 'FROM resume_links_of(' <<<"$stmt"
+		stmt=$(sql "SELECT prosrc FROM pg_proc WHERE proname = 'resume_links_of'" | tr '\n' ' ' |
+			sed -E 's/.*RETURN QUERY[[:space:]]+(SELECT[^;]*);.*/\1/')
+		types="(bigint, bigint[])"
+	fi
 	plan=$(psql -h 127.0.0.1 -p "$SHORTLIST_PG_PORT" -U postgres -d shortlist -Atq -v ON_ERROR_STOP=1 2>&1 <<PSQL
 BEGIN;
 SET LOCAL plan_cache_mode = force_generic_plan;
-PREPARE s AS $stmt;
+PREPARE s $types AS $stmt;
 EXPLAIN (FORMAT JSON) EXECUTE s($args);
 ROLLBACK;
 PSQL

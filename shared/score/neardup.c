@@ -33,12 +33,11 @@ static const char lookup_sql[] =
 	" AND (f.name_key = '' OR $13 = '' OR f.name_key = $13)"
 	" ORDER BY f.resume_id";
 
-/* A resume's links, both sides, with the other resume's job. */
+/* A resume's links, both sides, with the other resume's job (resume_links_of: migration 0330). */
 static const char links_sql[] =
-	"SELECT l.resume_a, l.resume_b, l.distance, l.diff::text,"
-	" to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ra.job_id, rb.job_id"
-	" FROM resume_links l JOIN resumes ra ON ra.id = l.resume_a JOIN resumes rb ON rb.id = l.resume_b"
-	" WHERE l.org_id = $1 AND (l.resume_a = ANY ($2::bigint[]) OR l.resume_b = ANY ($2::bigint[]))"
+	"SELECT l.resume_a, l.resume_b, l.distance, l.diff,"
+	" to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), l.job_a, l.job_b"
+	" FROM resume_links_of($1, $2::bigint[]) l"
 	" ORDER BY l.created_at DESC, l.resume_a DESC, l.resume_b DESC";
 
 static const struct counters_statement statements[] = {
