@@ -58,9 +58,11 @@ static int auth_bearer(struct req *r, const char *h)
 	if (!apikey_well_formed(h))
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
 	apikey_hash_hex(h, hash);
-	/* A function (migration 0320), so a pooled server connection keeps the plan of its join. */
 	rc = db_query("auth_key",
-		      "SELECT key_id, key_org_id, key_user_id, touch_due, org_blind_view FROM api_key_find(decode($1, 'hex'))",
+		      "SELECT k.id, k.org_id, COALESCE(k.user_id, 0),"
+		      " k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', o.blind_view"
+		      " FROM api_keys k JOIN organisations o ON o.id = k.org_id"
+		      " WHERE k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL",
 		      1, params, &res);
 	if (rc < 0)
 		return resp_fail(r, ST_UNAVAILABLE, "cannot check the API key now; try again");
