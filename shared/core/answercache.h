@@ -17,7 +17,8 @@
  *    commits (queue.c, answercache_hold_steps() below).
  *  - SHORTLIST_ANSWER_CACHE_MS, the most an entry may be old, bounds what a
  *    lost generation step could leave (a memcached server that drops out
- *    and comes back with an older generation).
+ *    and comes back with an older generation, or a drainer killed with
+ *    steps held).
  *  - memcached down: nothing is kept, every read goes to PostgreSQL.
  *  - SHORTLIST_ANSWER_CACHE_MS=0 turns the cache off.
  * An entry is one organisation's, keyed by route, parameters and the

@@ -41,9 +41,9 @@ int cache_servers_check(const char *list, char *err, size_t errlen);
 /* Gets a value into out (appended; bounded by out's max). Returns 1 hit, or 0 miss (memcached down included). */
 int cache_get(const char *key, struct buf *out);
 /*
- * Gets up to CACHE_GET_MANY_MAX values in one exchange per server (a
- * multi-get), each appended to outs[i] (bounded by its max); hits[i] says
- * whether keys[i] was found. A server that fails on the way is handled as
+ * Gets the values of up to CACHE_GET_MANY_MAX distinct keys in one
+ * exchange per server (a multi-get), each appended to outs[i] (bounded by
+ * its max); hits[i] says whether keys[i] was found. A server that fails on the way is handled as
  * cache_get() handles it, key by key. Returns the number of hits, or -1
  * when memcached cannot answer (every hits[i] false).
  */
