@@ -12,9 +12,10 @@
  *    generation it was stored under. So is every erasure, the retention
  *    sweep's included (erase.c), before its transaction and after it.
  *  - What the drainer does (tasks claimed and finished: new analyses,
- *    statuses, emails sent) shows within ANSWERCACHE_DRAINER_GAP_MS: it
- *    steps each organisation's generation at most that often, after its
- *    commits (queue.c, answercache_hold_steps() below).
+ *    statuses, emails sent) shows within SHORTLIST_ANSWER_STEP_GAP_MS
+ *    (500 ms): it steps each organisation's generation at most that often,
+ *    after its commits, and at once when it has nothing more to do
+ *    (queue.c, answercache_hold_steps() below).
  *  - SHORTLIST_ANSWER_CACHE_MS, the most an entry may be old, bounds what a
  *    lost generation step could leave (a memcached server that drops out
  *    and comes back with an older generation, or a drainer killed with
@@ -75,7 +76,6 @@ int answercache_invalidate(int64_t org_id);
  * once) until a process calls answercache_hold_steps(); gap_ms 0 turns it
  * off again.
  */
-#define ANSWERCACHE_DRAINER_GAP_MS 500
 void answercache_hold_steps(int gap_ms);
 
 /*

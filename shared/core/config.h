@@ -80,6 +80,8 @@
 	  "how long a host's processes reuse a dependency's last probe result (0: probe on every /readyz)")                            \
 	X(INT, answer_cache_ms, "SHORTLIST_ANSWER_CACHE_MS", "2000", 0, 60000, false,                                                      \
 	  "longest a kept answer of a shortlist page, candidate or batch status is served (0: no answer cache)")                         \
+	X(INT, answer_step_gap_ms, "SHORTLIST_ANSWER_STEP_GAP_MS", "500", 0, 60000, false,                                                \
+	  "least time between a drainer's moves of an organisation's kept answers on (0: with every task)")                           \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \
 	X(INT, body_idle_timeout_ms, "SHORTLIST_BODY_IDLE_TIMEOUT_MS", "10000", 100, 50000, false,                                          \
 	  "longest wait for more of a request body before the answer is 408 (below lighttpd's 60 s read idle limit)")                     \

@@ -962,7 +962,7 @@ int drain_run(const struct drain_options *o, volatile sig_atomic_t *stop, struct
 	else if (o->follow)
 		queue_listen();
 	/* Its steps of the organisations' answer generations are held to one per gap (answercache.h). */
-	answercache_hold_steps(ANSWERCACHE_DRAINER_GAP_MS);
+	answercache_hold_steps((int)config()->answer_step_gap_ms);
 	for (;;) {
 		int64_t now = now_ms();
 
