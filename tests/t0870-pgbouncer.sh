@@ -109,7 +109,7 @@ expect_status 200 "the batch status"
 expect_json '.state' finished "the batch is finished"
 expect_json '.counts.scored + .counts.needs_review' "$N" "its counts"
 
-ids=$(sql "SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id FROM resumes WHERE job_id = $JOB AND status = 'scored' ORDER BY id LIMIT 3) s")
+ids=$(sql "SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id FROM resumes WHERE job_id = $JOB AND status IN ('scored', 'needs_review') ORDER BY id LIMIT 3) s")
 http POST "/api/v1/jobs/$JOB/emails" "${A[@]}" -H "Content-Type: application/json" \
 	--data "{\"kind\":\"invite\",\"candidate_ids\":[$ids],\"recruiter_name\":\"Sam\",\"scheduling_link\":\"https://cal.example.com/sam\"}"
 expect_status 202 "three invitations queued"
