@@ -49,13 +49,21 @@ static bool stored_generation(const char *key, uint64_t *gen)
 	return valid;
 }
 
+/* A generation from the clock (GENERATION_FLOOR's comment), also written as text into text. */
+static uint64_t clock_generation(char *text, size_t len)
+{
+	uint64_t gen = (uint64_t)wall_ms() * 1000;
+
+	snprintf(text, len, "%" PRIu64, gen);
+	return gen;
+}
+
 /* The organisation's generation made from the clock (it was missing) into *gen. Returns 0 or -1 (memcached down). */
 static int new_generation(const char *key, uint64_t *gen)
 {
 	char text[24];
 
-	*gen = (uint64_t)wall_ms() * 1000;
-	snprintf(text, sizeof(text), "%" PRIu64, *gen);
+	*gen = clock_generation(text, sizeof(text));
 	switch (cache_add(key, text, strlen(text), GENERATION_TTL_S)) {
 	case 0:
 		return 0;
@@ -150,7 +158,7 @@ int answercache_invalidate(int64_t org_id)
 	if (gen >= GENERATION_FLOOR)
 		return 0;
 	/* The counter was gone and incr made it afresh at 1: make it from the clock instead. */
-	snprintf(text, sizeof(text), "%" PRId64, wall_ms() * 1000);
+	(void)clock_generation(text, sizeof(text));
 	return cache_set(key, text, strlen(text), GENERATION_TTL_S);
 }
 
