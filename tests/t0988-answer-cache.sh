@@ -31,6 +31,8 @@ check "a seeded job ($JOB)" test -n "$JOB"
 sock="$T_TMP/candidates.sock"
 cleanup() {
 	[[ -n ${HANDLER_PID:-} ]] && stop_handler
+	# A drainer left running would take later tests' tasks to an LLM that is gone.
+	[[ -n ${FOLLOWER:-} ]] && kill -TERM "$FOLLOWER" 2>/dev/null && wait "$FOLLOWER"
 	services start memcached >/dev/null 2>&1
 }
 trap 'code=$?; cleanup; (exit $code); t_finish' EXIT
@@ -145,6 +147,7 @@ eventually 20 both_finished
 seen_done() { get "/api/v1/process/status/$BATCH2" && test "$(got .done)" = 2; }
 check "both are seen within two seconds of the drainer running out of work" eventually 2 seen_done
 kill -TERM "$FOLLOWER" && wait "$FOLLOWER"
+FOLLOWER=
 STEPS=$(($(generation) - GEN_BEFORE))
 check "its claims and outcomes stepped the generation twice: at the first claim and when it ran out ($STEPS)" \
 	test "$STEPS" = 2
