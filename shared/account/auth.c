@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "account/apikey.h"
+#include "account/keycache.h"
 #include "account/session.h"
 #include "base/status.h"
 #include "base/util.h"
@@ -46,6 +47,7 @@ static int auth_session(struct req *r, const char *token)
 static int auth_bearer(struct req *r, const char *h)
 {
 	struct db_result *res = NULL;
+	struct key_who who;
 	char hash[65];
 	const char *params[1] = { hash };
 	int rc;
@@ -58,6 +60,8 @@ static int auth_bearer(struct req *r, const char *h)
 	if (!apikey_well_formed(h))
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
 	apikey_hash_hex(h, hash);
+	if (keycache_get(hash, &who) == 1)
+		goto known;
 	rc = db_query("auth_key",
 		      "SELECT k.id, k.org_id, COALESCE(k.user_id, 0),"
 		      " k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', o.blind_view"
@@ -70,12 +74,12 @@ static int auth_bearer(struct req *r, const char *h)
 		db_result_free(res);
 		return resp_fail(r, ST_UNAUTHORIZED, "invalid API key");
 	}
-	r->key_id = db_int(res, 0, 0, 0);
-	r->org_id = db_int(res, 0, 1, 0);
-	r->user_id = db_int(res, 0, 2, 0);
+	who.key_id = db_int(res, 0, 0, 0);
+	who.org_id = db_int(res, 0, 1, 0);
+	who.user_id = db_int(res, 0, 2, 0);
 	/* Read here, in the same round trip, for the routes that hide identities (blindview_applies_to). */
-	r->org_blind_view_known = true;
-	r->org_blind_view = db_bool(res, 0, 4);
+	who.blind_view = db_bool(res, 0, 4);
+	keycache_put(hash, &who);
 	if (db_bool(res, 0, 3)) {
 		/* Recorded at most once a minute per key, so reads stay reads. */
 		char id[24];
@@ -85,6 +89,12 @@ static int auth_bearer(struct req *r, const char *h)
 		db_exec("auth_touch", "UPDATE api_keys SET last_used_at = now() WHERE id = $1", 1, p, NULL);
 	}
 	db_result_free(res);
+known:
+	r->key_id = who.key_id;
+	r->org_id = who.org_id;
+	r->user_id = who.user_id;
+	r->org_blind_view_known = true;
+	r->org_blind_view = who.blind_view;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "account/keycache.h"
 #include "account/keystore.h"
 #include "base/status.h"
 #include "core/db.h"
@@ -18,6 +19,9 @@ int blindview_set(int64_t org_id, bool on)
 	rc = db_exec("blindview_set", "UPDATE organisations SET blind_view = $2::boolean WHERE id = $1", 2, p, &n);
 	if (rc == 0 && n == 0)
 		rc = ST_NOT_FOUND;
+	/* The organisation's keys carry the setting in their kept checks (account/keycache.h). */
+	if (rc == 0)
+		(void)keycache_forget_org(org_id);
 	return rc;
 }
 

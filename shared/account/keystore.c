@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "account/keycache.h"
 #include "base/status.h"
 #include "core/db.h"
 #include "core/counters.h"
@@ -66,19 +67,25 @@ int keystore_get_json(int64_t org_id, int64_t id, cJSON **out)
 
 int keystore_revoke(int64_t org_id, int64_t id)
 {
+	struct db_result *res = NULL;
 	char org[24], kid[24];
 	const char *p[2] = { org, kid };
-	int64_t n = 0;
 	int rc;
 
 	db_int_param(org_id, org);
 	db_int_param(id, kid);
-	rc = db_exec("keystore_revoke",
-		     "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE org_id = $1 AND id = $2", 2, p,
-		     &n);
+	rc = db_query("keystore_revoke",
+		      "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE org_id = $1 AND id = $2"
+		      " RETURNING encode(key_hash, 'hex')",
+		      2, p, &res);
 	if (rc < 0)
 		return rc;
-	return n == 1 ? 0 : ST_NOT_FOUND;
+	rc = db_rows(res) == 1 ? 0 : ST_NOT_FOUND;
+	/* Committed: from here on no process may use a kept check of the key (account/keycache.h). */
+	if (rc == 0)
+		(void)keycache_forget(db_value(res, 0, 0));
+	db_result_free(res);
+	return rc;
 }
 
 int keystore_find_user(int64_t org_id, const char *email, int64_t *user_id)

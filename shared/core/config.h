@@ -80,6 +80,8 @@
 	  "how long a host's processes reuse a dependency's last probe result (0: probe on every /readyz)")                            \
 	X(INT, answer_cache_ms, "SHORTLIST_ANSWER_CACHE_MS", "2000", 0, 60000, false,                                                      \
 	  "longest a kept answer of a shortlist page, candidate or batch status is served (0: no answer cache)")                         \
+	X(INT, key_cache_ms, "SHORTLIST_KEY_CACHE_MS", "5000", 0, 60000, false,                                                             \
+	  "longest an API key's check is reused from memcached (0: every request asks PostgreSQL); a revocation through the API, or a change of the blind view, is seen at once") \
 	X(INT, answer_step_gap_ms, "SHORTLIST_ANSWER_STEP_GAP_MS", "500", 0, 60000, false,                                                \
 	  "least time between a drainer's moves of an organisation's kept answers on (0: with every task)")                           \
 	X(INT, max_body_bytes, "SHORTLIST_MAX_BODY_BYTES", "1048576", 1024, 104857600, false, "largest JSON request body")                   \

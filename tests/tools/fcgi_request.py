@@ -6,7 +6,8 @@ usage: fcgi_request.py SOCKET COUNT METHOD URI [BODY_FILE] [HEADER=VALUE...]
 Prints "N ok, M bad" and exits 1 when any response had an unexpected status
 (5xx, or no Status line at all). With FCGI_PRINT_BODY=1 in the environment,
 prints the last response's body instead of the counts; with
-FCGI_PRINT_HEADERS=1, its status line and headers.
+FCGI_PRINT_HEADERS=1, its status line and headers. With FCGI_STATUS_FILE=PATH,
+the last response's status code is also written to PATH.
 """
 import os
 import socket
@@ -84,6 +85,10 @@ def main():
             good += 1
         else:
             bad += 1
+    if os.environ.get("FCGI_STATUS_FILE"):
+        with open(os.environ["FCGI_STATUS_FILE"], "w", encoding="ascii") as fh:
+            first = out.split(b"\r\n", 1)[0].decode("latin-1")
+            fh.write((first.split()[1] if first.startswith("Status: ") else "none") + "\n")
     if os.environ.get("FCGI_PRINT_BODY") == "1":
         sys.stdout.write(out.split(b"\r\n\r\n", 1)[-1].decode("utf-8", "replace"))
     elif os.environ.get("FCGI_PRINT_HEADERS") == "1":
