@@ -53,7 +53,7 @@ int keycache_get(const char *hash_hex, struct key_who *who)
 		   &stored_ms, &n) != 5 ||
 	    (size_t)n != got.len || key_id <= 0 || org_id <= 0 || user_id < 0 || (blind != 0 && blind != 1))
 		goto out; /* a tombstone, or nothing of ours */
-	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)
+	if (!wall_age_within(stored_ms, max_age))
 		goto out;
 	who->key_id = key_id;
 	who->org_id = org_id;
@@ -109,7 +109,8 @@ int keycache_forget_org(int64_t org_id)
 	if (db_query("keycache_org_keys",
 		     "SELECT encode(key_hash, 'hex') FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL", 1, p,
 		     &res) < 0) {
-		log_warn("keycache: cannot list organisation %" PRId64 "'s keys; their kept checks last at most %" PRId64 " ms",
+		log_warn("keycache: cannot list organisation %" PRId64
+			 "'s keys; their kept checks last at most %" PRId64 " ms",
 			 org_id, config()->key_cache_ms);
 		return -1;
 	}

@@ -176,6 +176,13 @@ int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool wall_age_within(int64_t stored_ms, int64_t max_age_ms)
+{
+	int64_t now = wall_ms();
+
+	return now - stored_ms <= max_age_ms && now >= stored_ms - max_age_ms;
+}
+
 int random_bytes(void *out, size_t n)
 {
 	unsigned char *p = out;

@@ -52,6 +52,12 @@ int64_t now_ms(void);
 int64_t now_us(void);
 /* Wall clock in milliseconds since the epoch. */
 int64_t wall_ms(void);
+/*
+ * Whether something stamped stored_ms (wall clock, perhaps by another host)
+ * is at most max_age_ms old, and not stamped more than max_age_ms ahead of
+ * this host's clock.
+ */
+bool wall_age_within(int64_t stored_ms, int64_t max_age_ms);
 
 /* Fills out with n cryptographically random bytes; returns 0 or -1. */
 int random_bytes(void *out, size_t n);

@@ -89,7 +89,7 @@ static bool entry_usable(const struct buf *got, uint64_t gen, int64_t max_age, s
 	    sscanf(got->ptr, "%" SCNu64 " %" SCNd64 " %" SCNd64 "%n", &kept_gen, &stored_ms, &kept_aux, &n) != 3 ||
 	    got->ptr + n != nl || kept_gen != gen)
 		return false;
-	if (wall_ms() - stored_ms > max_age || wall_ms() < stored_ms - max_age)
+	if (!wall_age_within(stored_ms, max_age))
 		return false;
 	if (buf_append(body, nl + 1, got->len - (size_t)(nl + 1 - got->ptr)) < 0)
 		return false;

@@ -1,4 +1,4 @@
-/* Unit tests for util's hex digit values, the fail() error-buffer helper and the span helpers (trim, case-insensitive search). */
+/* Unit tests for util's hex digit values, the fail() error-buffer helper and the span helpers (trim, case-insensitive search) and the wall-clock age check. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +84,18 @@ START_TEST(test_find_nocase)
 }
 END_TEST
 
+START_TEST(test_wall_age_within)
+{
+	int64_t now = wall_ms();
+
+	ck_assert(wall_age_within(now, 1000));
+	ck_assert(wall_age_within(now - 500, 1000));
+	ck_assert(!wall_age_within(now - 60000, 1000)); /* too old */
+	ck_assert(wall_age_within(now + 500, 1000));	/* another host's clock a little ahead */
+	ck_assert(!wall_age_within(now + 60000, 1000)); /* stamped far in the future */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -96,6 +108,7 @@ int main(void)
 	tcase_add_test(tc, test_fail_accepts_no_buffer);
 	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_find_nocase);
+	tcase_add_test(tc, test_wall_age_within);
 	suite_add_tcase(s, tc);
 	failed = suite_failures(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
